@@ -1,0 +1,29 @@
+package io.pgmlfollower.featurestore.spi;
+
+import java.util.List;
+import java.util.Map;
+
+/** A store that sources write to. Implementations are thread-safe for one writer per source. */
+public interface ChangeSink {
+  /**
+   * The offsets this store durably holds for a source, by partition; empty when it holds nothing of
+   * that source yet (the source must snapshot).
+   */
+  Map<String, Long> offsets(String source) throws StoreException;
+
+  /**
+   * Creates the tables that do not exist yet, and brings existing ones to the given shape (columns
+   * added, dropped or retyped as on the source).
+   */
+  void ensureTables(List<TableSpec> tables) throws StoreException;
+
+  /** Starts an atomic initial load for a source. */
+  SnapshotLoader beginSnapshot(String source) throws StoreException;
+
+  /**
+   * Applies the batch and stores its offsets in one durable local transaction. When this returns,
+   * the data survives a crash of the follower and of the store process; only then may the source
+   * acknowledge the offsets upstream.
+   */
+  void apply(ChangeBatch batch) throws StoreException;
+}

@@ -1,0 +1,24 @@
+package io.pgmlfollower.featurestore.spi;
+
+/** Store error codes, each with the SQLSTATE a client sees when the error reaches the endpoint. */
+public enum StoreErrorCode {
+  /** The store could not be reached or failed underneath (I/O, process died). */
+  STORE_UNAVAILABLE("58000"),
+  /** The store refused data the source sent (a value its type does not accept). */
+  INVALID_DATA("22000"),
+  /** A table's shape on the source cannot be applied to the store. */
+  SCHEMA_MISMATCH("42804"),
+  /** The store's directory or port cannot be used. */
+  CONFIGURATION("F0000"),
+  INTERNAL("XX000");
+
+  private final String sqlState;
+
+  StoreErrorCode(String sqlState) {
+    this.sqlState = sqlState;
+  }
+
+  public String sqlState() {
+    return sqlState;
+  }
+}
