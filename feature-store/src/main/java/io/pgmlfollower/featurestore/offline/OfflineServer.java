@@ -1,0 +1,148 @@
+package io.pgmlfollower.featurestore.offline;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pgmlfollower.featurestore.embedded.EmbeddedPostgres;
+import io.pgmlfollower.featurestore.embedded.EmbeddedPostgresOptions;
+import io.pgmlfollower.featurestore.spi.StoreErrorCode;
+import io.pgmlfollower.featurestore.spi.StoreException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import org.postgresql.Driver;
+import org.postgresql.PGProperty;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * Where the offline store's PostgreSQL is and how to log in as its owner: an embedded server
+ * started here, or an external one.
+ */
+final class OfflineServer implements AutoCloseable {
+  private final String host;
+  private final int port;
+  private final String user;
+  private final String password;
+
+  /** The JDBC URL for administration (the maintenance database), with any extra parameters. */
+  private final String adminUrl;
+
+  private final Optional<EmbeddedPostgres> embedded;
+
+  private OfflineServer(
+      String host,
+      int port,
+      String user,
+      String password,
+      String adminUrl,
+      Optional<EmbeddedPostgres> embedded) {
+    this.host = requireNonNull(host, "host is null");
+    this.port = port;
+    this.user = requireNonNull(user, "user is null");
+    this.password = requireNonNull(password, "password is null");
+    this.adminUrl = requireNonNull(adminUrl, "adminUrl is null");
+    this.embedded = requireNonNull(embedded, "embedded is null");
+  }
+
+  static OfflineServer start(OfflineStoreConfig config) throws StoreException {
+    return switch (config.mode()) {
+      case EMBEDDED -> startEmbedded(config);
+      case EXTERNAL -> external(config);
+    };
+  }
+
+  private static OfflineServer startEmbedded(OfflineStoreConfig config) throws StoreException {
+    Path dataDirectory = config.storePath().resolve("offline").resolve("pgdata");
+    EmbeddedPostgres postgres =
+        EmbeddedPostgres.start(
+            new EmbeddedPostgresOptions()
+                .dataDirectory(dataDirectory)
+                .port(config.embeddedPort())
+                .serverSettings(
+                    Map.of(
+                        "fsync", config.fsync() ? "on" : "off",
+                        // Nothing replicates from the store: minimal WAL lets a snapshot's
+                        // TRUNCATE + COPY in one transaction skip WAL.
+                        "wal_level", "minimal",
+                        "max_wal_senders", "0")));
+    return new OfflineServer(
+        postgres.host(),
+        postgres.port(),
+        postgres.superuser(),
+        postgres.superuserPassword(),
+        postgres.jdbcUrl("postgres"),
+        Optional.of(postgres));
+  }
+
+  private static OfflineServer external(OfflineStoreConfig config) throws StoreException {
+    String url = config.jdbcUrl().orElseThrow();
+    Properties parsed = Driver.parseURL(url, null);
+    if (parsed == null) {
+      throw new StoreException(StoreErrorCode.CONFIGURATION, "not a PostgreSQL JDBC URL: " + url);
+    }
+    String host = PGProperty.PG_HOST.getOrDefault(parsed).split(",")[0];
+    int port = Integer.parseInt(PGProperty.PG_PORT.getOrDefault(parsed).split(",")[0]);
+    return new OfflineServer(
+        host,
+        port,
+        config.user().orElseThrow(),
+        config.password().orElseThrow(),
+        url,
+        Optional.empty());
+  }
+
+  String host() {
+    return host;
+  }
+
+  int port() {
+    return port;
+  }
+
+  String user() {
+    return user;
+  }
+
+  /** Owner connections to the maintenance database (to create the store's database). */
+  PGSimpleDataSource adminDataSource() {
+    PGSimpleDataSource dataSource = new PGSimpleDataSource();
+    dataSource.setUrl(adminUrl);
+    dataSource.setUser(user);
+    dataSource.setPassword(password);
+    return dataSource;
+  }
+
+  /** Owner connections to the store's database. */
+  PGSimpleDataSource dataSource(String database) {
+    PGSimpleDataSource dataSource = adminDataSource();
+    dataSource.setDatabaseName(database);
+    dataSource.setApplicationName("pgml-follower");
+    return dataSource;
+  }
+
+  /** Like {@link #dataSource}, with string parameters typed by the server (writers bind text). */
+  PGSimpleDataSource writerDataSource(String database) {
+    PGSimpleDataSource dataSource = dataSource(database);
+    dataSource.setStringType("unspecified");
+    dataSource.setApplicationName("pgml-follower writer");
+    return dataSource;
+  }
+
+  /**
+   * Like {@link #dataSource}, with {@code session_replication_role = replica} from the start-up
+   * packet ({@code options}), for trusted writers of protected tables.
+   */
+  PGSimpleDataSource protectedWriterDataSource(String database) {
+    PGSimpleDataSource dataSource = dataSource(database);
+    dataSource.setOptions("-c session_replication_role=replica");
+    dataSource.setApplicationName("pgml-follower registry");
+    return dataSource;
+  }
+
+  @Override
+  public void close() throws StoreException {
+    if (embedded.isPresent()) {
+      embedded.get().close();
+    }
+  }
+}

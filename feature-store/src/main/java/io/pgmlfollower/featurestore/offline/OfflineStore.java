@@ -1,0 +1,463 @@
+package io.pgmlfollower.featurestore.offline;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pgmlfollower.featurestore.spi.ChangeBatch;
+import io.pgmlfollower.featurestore.spi.ChangeSink;
+import io.pgmlfollower.featurestore.spi.SnapshotLoader;
+import io.pgmlfollower.featurestore.spi.StoreErrorCode;
+import io.pgmlfollower.featurestore.spi.StoreException;
+import io.pgmlfollower.featurestore.spi.TableId;
+import io.pgmlfollower.featurestore.spi.TableSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The offline store: replicated tables in a PostgreSQL database named like the source database,
+ * under their source schemas and names, read-only for everyone but the store's writers.
+ *
+ * <p>Offsets live in {@code pgml_follower.source_offsets} and are written in the same local
+ * transaction as the data they complete ({@link ChangeSink}). Internal writers run with {@code
+ * session_replication_role = replica}, so the tables' read-only triggers ({@link ReadOnlyTables})
+ * stop only clients.
+ *
+ * <p>Endpoint sessions run as the {@link #clientRole()}: not a superuser; reads replicated tables
+ * and the {@code pgml} schema, creates views in replicated schemas, and gets SQLSTATE 25006 when it
+ * writes to a replicated table.
+ */
+public final class OfflineStore implements ChangeSink, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(OfflineStore.class);
+  private static final String PGML_SCHEMA = "pgml";
+  private static final String CLIENT_PASSWORD_FILE = "client-role.password";
+
+  private final OfflineServer server;
+  private final String database;
+  private final ClientRole clientRole;
+  private final PGSimpleDataSource dataSource;
+  private final PGSimpleDataSource writerDataSource;
+  private final PGSimpleDataSource protectedWriterDataSource;
+  private final Map<TableId, TableSpec> tables = new ConcurrentHashMap<>();
+  private final AtomicLong shapeGeneration = new AtomicLong();
+  private final ConcurrentLinkedDeque<WriterSession> idleWriters = new ConcurrentLinkedDeque<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private OfflineStore(OfflineServer server, String database, ClientRole clientRole) {
+    this.server = requireNonNull(server, "server is null");
+    this.database = requireNonNull(database, "database is null");
+    this.clientRole = requireNonNull(clientRole, "clientRole is null");
+    this.dataSource = server.dataSource(database);
+    this.writerDataSource = server.writerDataSource(database);
+    this.protectedWriterDataSource = server.protectedWriterDataSource(database);
+  }
+
+  /**
+   * Starts (embedded) or reaches (external) the store's PostgreSQL, creates the database, the
+   * internal schema and the client role when missing.
+   */
+  public static OfflineStore open(OfflineStoreConfig config) throws StoreException {
+    requireNonNull(config, "config is null");
+    config.validate();
+    ClientRole clientRole =
+        new ClientRole(config.clientRoleName(), clientPassword(config.storePath()));
+    OfflineServer server = OfflineServer.start(config);
+    try {
+      createDatabaseIfMissing(server, config.database());
+      OfflineStore store = new OfflineStore(server, config.database(), clientRole);
+      store.initialize();
+      log.info(
+          "Offline store open: database {} on {}:{} ({})",
+          config.database(),
+          server.host(),
+          server.port(),
+          config.mode());
+      return store;
+    } catch (StoreException | RuntimeException e) {
+      try {
+        server.close();
+      } catch (StoreException closeFailure) {
+        e.addSuppressed(closeFailure);
+      }
+      throw e;
+    }
+  }
+
+  /** Owner connections, for the follower's trusted code (trainer, serving). */
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
+  /**
+   * A new connection of the store's writers (caller closes it): {@code session_replication_role =
+   * replica}, so read-only tables accept its writes; autocommit off; string parameters typed by the
+   * server.
+   */
+  /**
+   * Owner connections for the follower's own writers of tables protected with {@link #protectTable}
+   * (the trainer's {@code pgml} registry): {@code session_replication_role = replica} is set at
+   * connection start-up, so the read-only triggers that refuse client writes do not fire for them.
+   * Autocommit as usual; callers manage their transactions.
+   */
+  public DataSource protectedWriterDataSource() {
+    return protectedWriterDataSource;
+  }
+
+  public Connection writerConnection() throws SQLException {
+    Connection connection = writerDataSource.getConnection();
+    try {
+      return new WriterSession(connection).connection();
+    } catch (SQLException | RuntimeException e) {
+      connection.close();
+      throw e;
+    }
+  }
+
+  public String host() {
+    return server.host();
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  /** The database the replicated tables are in (the source database's name). */
+  public String database() {
+    return database;
+  }
+
+  public ClientRole clientRole() {
+    return clientRole;
+  }
+
+  /**
+   * Protects a table like the replicated ones (writes fail with SQLSTATE 25006); see {@link
+   * ReadOnlyTables#markReadOnly(Connection, TableId)}.
+   */
+  public static void markReadOnly(Connection connection, TableId table) throws SQLException {
+    ReadOnlyTables.markReadOnly(connection, table);
+  }
+
+  /**
+   * Protects a table the follower owns (e.g. the {@code pgml} registry): writes fail with 25006,
+   * {@code relation "schema.table" is <reason>} and the hint, and the client role gets the write
+   * privileges so that it meets that error rather than a permission error.
+   */
+  public void protectTable(Connection connection, TableId table, String reason, String hint)
+      throws SQLException {
+    ReadOnlyTables.markReadOnly(connection, table, reason, hint);
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(
+          "GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON "
+              + table.quoted()
+              + " TO "
+              + clientRole.name());
+    }
+  }
+
+  /**
+   * The offsets stored for a source, read on the caller's connection: inside the caller's
+   * transaction, so a reader sees the offsets its snapshot of the data is consistent with (the
+   * store writes offsets in the same transaction as the rows).
+   */
+  public static Map<String, Long> readOffsets(Connection connection, String source)
+      throws SQLException {
+    return SourceOffsets.read(connection, source);
+  }
+
+  @Override
+  public Map<String, Long> offsets(String source) throws StoreException {
+    requireNonNull(source, "source is null");
+    try (Connection connection = dataSource.getConnection()) {
+      return SourceOffsets.read(connection, source);
+    } catch (SQLException e) {
+      throw StoreErrors.from("cannot read the offsets of source " + source, e);
+    }
+  }
+
+  @Override
+  public void ensureTables(List<TableSpec> specs) throws StoreException {
+    requireNonNull(specs, "specs is null");
+    for (TableSpec spec : specs) {
+      for (String key : spec.primaryKey()) {
+        if (spec.columnIndex(key) < 0) {
+          throw new StoreException(
+              StoreErrorCode.SCHEMA_MISMATCH,
+              "primary key column " + key + " of " + spec.id() + " is not among its columns");
+        }
+      }
+    }
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        TableShaper shaper = new TableShaper(connection, clientRole.name());
+        for (TableSpec spec : specs) {
+          shaper.ensure(spec);
+        }
+        connection.commit();
+      } catch (SQLException e) {
+        connection.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw StoreErrors.from("cannot create or alter the replicated tables", e);
+    }
+    for (TableSpec spec : specs) {
+      tables.put(spec.id(), spec);
+    }
+    shapeGeneration.incrementAndGet();
+  }
+
+  @Override
+  public SnapshotLoader beginSnapshot(String source) throws StoreException {
+    requireNonNull(source, "source is null");
+    try {
+      return new PostgresSnapshotLoader(openWriter(), source, tables);
+    } catch (SQLException e) {
+      throw StoreErrors.from("cannot begin the snapshot of source " + source, e);
+    }
+  }
+
+  @Override
+  public void apply(ChangeBatch batch) throws StoreException {
+    requireNonNull(batch, "batch is null");
+    WriterSession session = borrowWriter();
+    boolean reusable = false;
+    try {
+      session.useShapeGeneration(shapeGeneration.get());
+      try {
+        new ChangeApplier(session, tables).apply(batch.changes());
+        SourceOffsets.write(session.connection(), batch.offsets());
+        session.connection().commit();
+        reusable = true;
+      } catch (SQLException | StoreException | RuntimeException e) {
+        session.connection().rollback();
+        reusable = true;
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw StoreErrors.from(
+          "cannot apply a batch of " + batch.changes().size() + " changes", rootCause(e));
+    } finally {
+      releaseWriter(session, reusable);
+    }
+  }
+
+  /** Stops the embedded server (an external one keeps running). Idempotent. */
+  @Override
+  public void close() throws StoreException {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    StoreException failure = null;
+    WriterSession session;
+    while ((session = idleWriters.poll()) != null) {
+      try {
+        session.close();
+      } catch (SQLException e) {
+        failure = addFailure(failure, StoreErrors.from("cannot close a writer connection", e));
+      }
+    }
+    try {
+      server.close();
+    } catch (StoreException e) {
+      failure = addFailure(failure, e);
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private void initialize() throws StoreException {
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      SourceOffsets.createTable(connection);
+      ReadOnlyTables.installFunction(connection);
+      createClientRole(connection);
+      connection.commit();
+    } catch (SQLException e) {
+      throw StoreErrors.from("cannot prepare database " + database, e);
+    }
+    checkWriterPrivilege();
+  }
+
+  private void checkWriterPrivilege() throws StoreException {
+    // Opening one sets session_replication_role, which needs the privilege.
+    try {
+      openWriter().close();
+    } catch (SQLException e) {
+      if ("42501".equals(e.getSQLState())) {
+        throw new StoreException(
+            StoreErrorCode.CONFIGURATION,
+            "user "
+                + server.user()
+                + " cannot set session_replication_role: the offline store's user must be a"
+                + " superuser or be granted SET ON PARAMETER session_replication_role",
+            e);
+      }
+      throw StoreErrors.from("cannot open a writer connection", e);
+    }
+  }
+
+  /**
+   * The client role, with the password kept under the store path; its privileges on the {@code
+   * pgml} schema (created here when missing, owned like everything else by the store's owner):
+   * USAGE, and SELECT on its tables now and later.
+   */
+  private void createClientRole(Connection connection) throws SQLException {
+    String name = clientRole.name();
+    boolean exists;
+    try (PreparedStatement select =
+        connection.prepareStatement("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = ?")) {
+      select.setString(1, name);
+      try (ResultSet rs = select.executeQuery()) {
+        exists = rs.next();
+      }
+    }
+    String password = "'" + clientRole.password().replace("'", "''") + "'";
+    try (Statement statement = connection.createStatement()) {
+      if (exists) {
+        statement.execute("ALTER ROLE " + name + " WITH LOGIN PASSWORD " + password);
+      } else {
+        statement.execute(
+            "CREATE ROLE "
+                + name
+                + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD "
+                + password);
+      }
+      statement.execute(
+          "GRANT CONNECT ON DATABASE " + TableId.quoteIdentifier(database) + " TO " + name);
+      statement.execute("CREATE SCHEMA IF NOT EXISTS " + PGML_SCHEMA);
+      statement.execute("GRANT USAGE ON SCHEMA " + PGML_SCHEMA + " TO " + name);
+      statement.execute("GRANT SELECT ON ALL TABLES IN SCHEMA " + PGML_SCHEMA + " TO " + name);
+      statement.execute(
+          "ALTER DEFAULT PRIVILEGES IN SCHEMA "
+              + PGML_SCHEMA
+              + " GRANT SELECT ON TABLES TO "
+              + name);
+    }
+  }
+
+  private static void createDatabaseIfMissing(OfflineServer server, String database)
+      throws StoreException {
+    try (Connection connection = server.adminDataSource().getConnection()) {
+      boolean exists;
+      try (PreparedStatement select =
+          connection.prepareStatement("SELECT 1 FROM pg_catalog.pg_database WHERE datname = ?")) {
+        select.setString(1, database);
+        try (ResultSet rs = select.executeQuery()) {
+          exists = rs.next();
+        }
+      }
+      if (!exists) {
+        try (Statement statement = connection.createStatement()) {
+          statement.execute(
+              "CREATE DATABASE "
+                  + TableId.quoteIdentifier(database)
+                  + " ENCODING 'UTF8' TEMPLATE template0");
+        }
+        log.info("Created database {} in the offline store", database);
+      }
+    } catch (SQLException e) {
+      throw StoreErrors.from("cannot create database " + database + " in the offline store", e);
+    }
+  }
+
+  /** The client role's password, generated once and kept in a 0600 file under the store path. */
+  private static String clientPassword(Path storePath) throws StoreException {
+    Path file = storePath.resolve(CLIENT_PASSWORD_FILE);
+    try {
+      Files.createDirectories(storePath);
+      if (Files.exists(file)) {
+        return Files.readString(file, StandardCharsets.UTF_8).strip();
+      }
+      byte[] bytes = new byte[24];
+      new SecureRandom().nextBytes(bytes);
+      String password = HexFormat.of().formatHex(bytes);
+      Path scratch =
+          Files.createTempFile(
+              storePath,
+              ".client-role-",
+              ".tmp",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(scratch, password + "\n", StandardCharsets.UTF_8);
+      Files.move(scratch, file, StandardCopyOption.ATOMIC_MOVE);
+      return password;
+    } catch (IOException e) {
+      throw new StoreException(
+          StoreErrorCode.CONFIGURATION,
+          "cannot keep the client role's password in " + file + ": " + e,
+          e);
+    }
+  }
+
+  private WriterSession borrowWriter() throws StoreException {
+    if (closed.get()) {
+      throw new StoreException(StoreErrorCode.STORE_UNAVAILABLE, "the offline store is closed");
+    }
+    WriterSession session = idleWriters.poll();
+    if (session != null) {
+      return session;
+    }
+    try {
+      return openWriter();
+    } catch (SQLException e) {
+      throw StoreErrors.from("cannot open a writer connection", e);
+    }
+  }
+
+  private WriterSession openWriter() throws SQLException {
+    Connection connection = writerDataSource.getConnection();
+    try {
+      return new WriterSession(connection);
+    } catch (SQLException | RuntimeException e) {
+      connection.close();
+      throw e;
+    }
+  }
+
+  private void releaseWriter(WriterSession session, boolean reusable) throws StoreException {
+    if (reusable && session.isUsable() && !closed.get()) {
+      idleWriters.push(session);
+      return;
+    }
+    try {
+      session.close();
+    } catch (SQLException e) {
+      throw StoreErrors.from("cannot close a writer connection", e);
+    }
+  }
+
+  /** The server's error inside a batch failure (pgjdbc chains it as the next exception). */
+  private static SQLException rootCause(SQLException e) {
+    SQLException next = e.getNextException();
+    return next != null && next.getSQLState() != null ? next : e;
+  }
+
+  private static StoreException addFailure(StoreException failure, StoreException next) {
+    if (failure == null) {
+      return next;
+    }
+    failure.addSuppressed(next);
+    return failure;
+  }
+}

@@ -1,0 +1,197 @@
+package io.pgmlfollower.featurestore.offline;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pgmlfollower.featurestore.spi.ColumnSpec;
+import io.pgmlfollower.featurestore.spi.TableId;
+import io.pgmlfollower.featurestore.spi.TableSpec;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates replicated tables, or brings existing ones to the source's shape, inside the caller's
+ * transaction, then protects them and grants the client role what it needs.
+ *
+ * <p>Types are the source's ({@code format_type} text). A type the store does not know (an enum or
+ * domain defined on the source, an extension's type) is stored as {@code text}: values keep their
+ * text form. NOT NULL is not mirrored (the source enforces it; a follower that refused a row would
+ * stop replicating); primary keys are.
+ */
+final class TableShaper {
+  private static final Logger log = LoggerFactory.getLogger(TableShaper.class);
+
+  private final Connection connection;
+  private final String clientRole;
+
+  TableShaper(Connection connection, String clientRole) {
+    this.connection = requireNonNull(connection, "connection is null");
+    this.clientRole = requireNonNull(clientRole, "clientRole is null");
+  }
+
+  void ensure(TableSpec spec) throws SQLException {
+    TableId id = spec.id();
+    String schema = TableId.quoteIdentifier(id.schema());
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
+      // CREATE lets endpoint users define views over the replicated tables, next to them.
+      statement.execute("GRANT USAGE, CREATE ON SCHEMA " + schema + " TO " + clientRole);
+    }
+    Map<String, String> wanted = new LinkedHashMap<>();
+    for (ColumnSpec column : spec.columns()) {
+      wanted.put(column.name(), storedType(column));
+    }
+    Map<String, String> existing = existingColumns(id);
+    if (existing.isEmpty()) {
+      create(spec, wanted);
+    } else {
+      alter(spec, wanted, existing);
+    }
+    ReadOnlyTables.markReadOnly(connection, id);
+    try (Statement statement = connection.createStatement()) {
+      // Write privileges too, so that a client's write meets the read-only trigger (25006, with a
+      // hint) instead of a permission error (42501).
+      statement.execute(
+          "GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON " + id.quoted() + " TO " + clientRole);
+    }
+  }
+
+  private void create(TableSpec spec, Map<String, String> types) throws SQLException {
+    List<String> definitions = new ArrayList<>();
+    types.forEach((name, type) -> definitions.add(TableId.quoteIdentifier(name) + " " + type));
+    if (!spec.primaryKey().isEmpty()) {
+      definitions.add("PRIMARY KEY (" + columnList(spec.primaryKey()) + ")");
+    }
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(
+          "CREATE TABLE " + spec.id().quoted() + " (" + String.join(", ", definitions) + ")");
+    }
+    log.info("Created table {} ({} columns)", spec.id(), types.size());
+  }
+
+  private void alter(TableSpec spec, Map<String, String> wanted, Map<String, String> existing)
+      throws SQLException {
+    List<String> actions = new ArrayList<>();
+    for (String column : existing.keySet()) {
+      if (!wanted.containsKey(column)) {
+        actions.add("DROP COLUMN " + TableId.quoteIdentifier(column));
+      }
+    }
+    for (Map.Entry<String, String> column : wanted.entrySet()) {
+      String name = TableId.quoteIdentifier(column.getKey());
+      String currentType = existing.get(column.getKey());
+      if (currentType == null) {
+        actions.add("ADD COLUMN " + name + " " + column.getValue());
+      } else if (!currentType.equals(column.getValue())) {
+        // Through text: every type has a text form, and it is what the source's values are in.
+        actions.add(
+            "ALTER COLUMN "
+                + name
+                + " TYPE "
+                + column.getValue()
+                + " USING "
+                + name
+                + "::text::"
+                + column.getValue());
+      }
+    }
+    List<String> currentKey = primaryKey(spec.id());
+    String constraint = primaryKeyConstraint(spec.id());
+    boolean keyChanged = !currentKey.equals(spec.primaryKey());
+    if (keyChanged && constraint != null) {
+      actions.addFirst("DROP CONSTRAINT " + TableId.quoteIdentifier(constraint));
+    }
+    if (keyChanged && !spec.primaryKey().isEmpty()) {
+      actions.add("ADD PRIMARY KEY (" + columnList(spec.primaryKey()) + ")");
+    }
+    if (actions.isEmpty()) {
+      return;
+    }
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("ALTER TABLE " + spec.id().quoted() + " " + String.join(", ", actions));
+    }
+    log.info("Altered table {} to the source's shape: {}", spec.id(), actions);
+  }
+
+  /** The column's type if this server knows it, else {@code text}. */
+  private String storedType(ColumnSpec column) throws SQLException {
+    try (PreparedStatement known =
+        connection.prepareStatement("SELECT pg_catalog.to_regtype(?) IS NOT NULL")) {
+      known.setString(1, column.typeName());
+      try (ResultSet rs = known.executeQuery()) {
+        rs.next();
+        if (rs.getBoolean(1)) {
+          return column.typeName();
+        }
+      }
+    }
+    log.warn(
+        "Type {} of column {} is unknown to the store; storing its values as text",
+        column.typeName(),
+        column.name());
+    return "text";
+  }
+
+  private Map<String, String> existingColumns(TableId id) throws SQLException {
+    Map<String, String> columns = new LinkedHashMap<>();
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod)"
+                + " FROM pg_catalog.pg_attribute a"
+                + " WHERE a.attrelid = pg_catalog.to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped"
+                + " ORDER BY a.attnum")) {
+      select.setString(1, id.quoted());
+      try (ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          columns.put(rs.getString(1), rs.getString(2));
+        }
+      }
+    }
+    return columns;
+  }
+
+  private List<String> primaryKey(TableId id) throws SQLException {
+    List<String> key = new ArrayList<>();
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT a.attname FROM pg_catalog.pg_index i"
+                + " CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)"
+                + " JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
+                + " WHERE i.indrelid = pg_catalog.to_regclass(?) AND i.indisprimary ORDER BY k.ord")) {
+      select.setString(1, id.quoted());
+      try (ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          key.add(rs.getString(1));
+        }
+      }
+    }
+    return key;
+  }
+
+  private String primaryKeyConstraint(TableId id) throws SQLException {
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT conname FROM pg_catalog.pg_constraint WHERE conrelid = pg_catalog.to_regclass(?) AND contype = 'p'")) {
+      select.setString(1, id.quoted());
+      try (ResultSet rs = select.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
+  static String columnList(List<String> columns) {
+    List<String> quoted = new ArrayList<>(columns.size());
+    for (String column : columns) {
+      quoted.add(TableId.quoteIdentifier(column));
+    }
+    return String.join(", ", quoted);
+  }
+}

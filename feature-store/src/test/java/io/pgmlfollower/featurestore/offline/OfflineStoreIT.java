@@ -1,0 +1,488 @@
+package io.pgmlfollower.featurestore.offline;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgmlfollower.featurestore.embedded.EmbeddedPostgres;
+import io.pgmlfollower.featurestore.embedded.EmbeddedPostgresOptions;
+import io.pgmlfollower.featurestore.spi.ChangeBatch;
+import io.pgmlfollower.featurestore.spi.ColumnSpec;
+import io.pgmlfollower.featurestore.spi.RowChange;
+import io.pgmlfollower.featurestore.spi.SnapshotLoader;
+import io.pgmlfollower.featurestore.spi.SourceOffset;
+import io.pgmlfollower.featurestore.spi.StoreErrorCode;
+import io.pgmlfollower.featurestore.spi.StoreException;
+import io.pgmlfollower.featurestore.spi.TableId;
+import io.pgmlfollower.featurestore.spi.TableSpec;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class OfflineStoreIT {
+  private static final TableId USERS = new TableId("public", "users");
+  private static final TableSpec USERS_SPEC =
+      new TableSpec(
+          USERS,
+          List.of(
+              new ColumnSpec("id", "integer", 23, true),
+              new ColumnSpec("name", "text", 25, false),
+              new ColumnSpec("score", "numeric(10,2)", 1700, false),
+              new ColumnSpec("tags", "text[]", 1009, false),
+              new ColumnSpec("created", "timestamp with time zone", 1184, false)),
+          List.of("id"));
+  private static final TableId EVENTS = new TableId("sales", "Events");
+  private static final TableSpec EVENTS_SPEC =
+      new TableSpec(
+          EVENTS,
+          List.of(
+              new ColumnSpec("kind", "text", 25, false), new ColumnSpec("n", "integer", 23, false)),
+          List.of());
+
+  private static Path root;
+  private static OfflineStore store;
+
+  @BeforeAll
+  static void open() throws Exception {
+    root = traversableTempDirectory();
+    store = OfflineStore.open(embeddedConfig(root.resolve("store")));
+    store.ensureTables(List.of(USERS_SPEC, EVENTS_SPEC));
+  }
+
+  @AfterAll
+  static void close() throws Exception {
+    if (store != null) {
+      store.close();
+    }
+    deleteTree(root);
+  }
+
+  static OfflineStoreConfig embeddedConfig(Path storePath) {
+    return new OfflineStoreConfig().storePath(storePath).database("app").fsync(false);
+  }
+
+  @Test
+  void snapshotThenStreamRoundTrip() throws Exception {
+    TableId table = new TableId("public", "round_trip");
+    TableSpec spec = new TableSpec(table, USERS_SPEC.columns(), List.of("id"));
+    store.ensureTables(List.of(spec));
+    assertThat(store.offsets("round-trip")).isEmpty();
+
+    try (SnapshotLoader loader = store.beginSnapshot("round-trip")) {
+      try (OutputStream copy = loader.copyIn(spec)) {
+        copy.write("1\tada\t1.50\t{a,b}\t2024-01-01 10:00:00+00\n".getBytes(UTF_8));
+        copy.write("2\tgrace\t\\N\t{}\t\\N\n".getBytes(UTF_8));
+        copy.write("3\tlinus\t3\t\\N\t\\N\n".getBytes(UTF_8));
+      }
+      loader.commit(List.of(new SourceOffset("round-trip", "", 100)));
+    }
+    assertThat(store.offsets("round-trip")).containsExactly(Map.entry("", 100L));
+    assertThat(rows("SELECT id, name, score, tags, created FROM round_trip ORDER BY id"))
+        .containsExactly(
+            "1|ada|1.50|{a,b}|2024-01-01 10:00:00+00",
+            "2|grace|null|{}|null",
+            "3|linus|3.00|null|null");
+
+    BitSet scoreUnchanged = new BitSet();
+    scoreUnchanged.set(2);
+    store.apply(
+        new ChangeBatch(
+            List.of(
+                row(
+                    RowChange.insert(
+                        table, values("4", "barbara", "4.25", "{x}", "2024-02-01 00:00:00+00"))),
+                row(RowChange.insert(table, values("5", "ken", null, null, null))),
+                row(
+                    RowChange.update(
+                        table, null, values("1", "ada l.", null, "{a}", null), scoreUnchanged)),
+                row(
+                    RowChange.update(
+                        table,
+                        values("2", null, null, null, null),
+                        values("20", "grace h.", "2", "{}", null),
+                        null)),
+                row(RowChange.delete(table, values("3", null, null, null, null))),
+                // A redelivered insert of an existing row is an upsert.
+                row(RowChange.insert(table, values("5", "ken t.", "5", null, null)))),
+            List.of(new SourceOffset("round-trip", "", 200))));
+
+    assertThat(store.offsets("round-trip")).containsExactly(Map.entry("", 200L));
+    assertThat(rows("SELECT id, name, score, tags, created FROM round_trip ORDER BY id"))
+        .containsExactly(
+            "1|ada l.|1.50|{a}|null",
+            "4|barbara|4.25|{x}|2024-02-01 00:00:00+00",
+            "5|ken t.|5.00|null|null",
+            "20|grace h.|2.00|{}|null");
+
+    store.apply(
+        new ChangeBatch(
+            List.of(
+                new ChangeBatch.Truncate(List.of(table)),
+                row(RowChange.insert(table, values("7", "after truncate", null, null, null)))),
+            List.of(new SourceOffset("round-trip", "", 300))));
+    assertThat(rows("SELECT id, name FROM round_trip ORDER BY id"))
+        .containsExactly("7|after truncate");
+  }
+
+  @Test
+  void tablesWithoutPrimaryKeyChangeOneMatchingRow() throws Exception {
+    store.apply(
+        new ChangeBatch(
+            List.of(
+                row(RowChange.insert(EVENTS, values("click", "1"))),
+                row(RowChange.insert(EVENTS, values("click", "1"))),
+                row(RowChange.insert(EVENTS, values("view", null))),
+                row(RowChange.delete(EVENTS, values("click", "1"))),
+                row(RowChange.update(EVENTS, values("view", null), values("view", "2"), null))),
+            List.of(new SourceOffset("no-pk", "", 1))));
+    assertThat(rows("SELECT kind, n FROM sales.\"Events\" ORDER BY kind"))
+        .containsExactly("click|1", "view|2");
+  }
+
+  @Test
+  void aFailingChangeLeavesNeitherRowsNorOffset() throws Exception {
+    TableId table = new TableId("public", "atomic");
+    TableSpec spec = new TableSpec(table, USERS_SPEC.columns(), List.of("id"));
+    store.ensureTables(List.of(spec));
+    store.apply(
+        new ChangeBatch(
+            List.of(row(RowChange.insert(table, values("1", "kept", null, null, null)))),
+            List.of(new SourceOffset("atomic", "", 10))));
+
+    assertThatThrownBy(
+            () ->
+                store.apply(
+                    new ChangeBatch(
+                        List.of(
+                            row(RowChange.insert(table, values("2", "lost", null, null, null))),
+                            row(
+                                RowChange.insert(
+                                    table, values("not-a-number", "bad", null, null, null)))),
+                        List.of(new SourceOffset("atomic", "", 20)))))
+        .isInstanceOf(StoreException.class)
+        .extracting(e -> ((StoreException) e).code())
+        .isEqualTo(StoreErrorCode.INVALID_DATA);
+
+    assertThat(store.offsets("atomic")).containsExactly(Map.entry("", 10L));
+    assertThat(rows("SELECT id, name FROM atomic ORDER BY id")).containsExactly("1|kept");
+
+    // The writer is usable after the failure.
+    store.apply(
+        new ChangeBatch(
+            List.of(row(RowChange.insert(table, values("3", "next", null, null, null)))),
+            List.of(new SourceOffset("atomic", "", 30))));
+    assertThat(store.offsets("atomic")).containsExactly(Map.entry("", 30L));
+  }
+
+  @Test
+  void aSnapshotClosedWithoutCommitChangesNothing() throws Exception {
+    TableId table = new TableId("public", "snapshot_rollback");
+    TableSpec spec =
+        new TableSpec(table, List.of(new ColumnSpec("id", "integer", 23, true)), List.of("id"));
+    store.ensureTables(List.of(spec));
+    store.apply(
+        new ChangeBatch(
+            List.of(row(RowChange.insert(table, values("1")))),
+            List.of(new SourceOffset("rollback", "", 5))));
+
+    try (SnapshotLoader loader = store.beginSnapshot("rollback")) {
+      try (OutputStream copy = loader.copyIn(spec)) {
+        copy.write("2\n3\n".getBytes(UTF_8));
+      }
+    }
+    assertThat(rows("SELECT id FROM snapshot_rollback")).containsExactly("1");
+    assertThat(store.offsets("rollback")).containsExactly(Map.entry("", 5L));
+  }
+
+  @Test
+  void ensureTablesFollowsTheSourceShape() throws Exception {
+    TableId table = new TableId("public", "reshaped");
+    store.ensureTables(
+        List.of(
+            new TableSpec(
+                table,
+                List.of(
+                    new ColumnSpec("id", "integer", 23, true),
+                    new ColumnSpec("code", "text", 25, false),
+                    new ColumnSpec("dropped", "text", 25, false)),
+                List.of("id"))));
+    store.apply(
+        new ChangeBatch(
+            List.of(row(RowChange.insert(table, values("1", "42", "x")))),
+            List.of(new SourceOffset("reshape", "", 1))));
+
+    TableSpec reshaped =
+        new TableSpec(
+            table,
+            List.of(
+                new ColumnSpec("id", "bigint", 20, true),
+                new ColumnSpec("code", "integer", 23, false),
+                new ColumnSpec("added", "character varying(10)", 1043, false),
+                new ColumnSpec("mood", "mood_enum_only_on_source", 99999, false)),
+            List.of("id", "code"));
+    store.ensureTables(List.of(reshaped));
+    store.apply(
+        new ChangeBatch(
+            List.of(row(RowChange.insert(table, values("2", "7", "new", "happy")))),
+            List.of(new SourceOffset("reshape", "", 2))));
+
+    assertThat(
+            rows(
+                "SELECT attname || ':' || format_type(atttypid, atttypmod) FROM pg_attribute"
+                    + " WHERE attrelid = 'reshaped'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum"))
+        .containsExactly("id:bigint", "code:integer", "added:character varying(10)", "mood:text");
+    assertThat(
+            rows(
+                "SELECT string_agg(a.attname, ',' ORDER BY k.ord) FROM pg_index i"
+                    + " CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY k(attnum, ord)"
+                    + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
+                    + " WHERE i.indrelid = 'reshaped'::regclass AND i.indisprimary"))
+        .containsExactly("id,code");
+    assertThat(rows("SELECT id, code, added, mood FROM reshaped ORDER BY id"))
+        .containsExactly("1|42|null|null", "2|7|new|happy");
+  }
+
+  @Test
+  void clientRoleReadsAndCreatesViewsButWritesAreRefusedWith25006() throws Exception {
+    TableId table = new TableId("public", "guarded");
+    TableSpec spec =
+        new TableSpec(
+            table,
+            List.of(
+                new ColumnSpec("id", "integer", 23, true), new ColumnSpec("v", "text", 25, false)),
+            List.of("id"));
+    store.ensureTables(List.of(spec));
+    store.apply(
+        new ChangeBatch(
+            List.of(row(RowChange.insert(table, values("1", "one")))),
+            List.of(new SourceOffset("guard", "", 1))));
+
+    try (Connection client = connectAsClient(store);
+        Statement statement = client.createStatement()) {
+      assertThat(
+              single(statement, "SELECT rolsuper::text FROM pg_roles WHERE rolname = current_user"))
+          .isEqualTo("false");
+      assertThat(single(statement, "SELECT v FROM guarded WHERE id = 1")).isEqualTo("one");
+      for (String write :
+          List.of(
+              "INSERT INTO guarded VALUES (2, 'two')",
+              "UPDATE guarded SET v = 'changed'",
+              "DELETE FROM guarded",
+              "TRUNCATE guarded")) {
+        assertThatThrownBy(() -> statement.execute(write))
+            .as(write)
+            .isInstanceOfSatisfying(
+                SQLException.class,
+                e -> {
+                  assertThat(e.getSQLState()).isEqualTo("25006");
+                  assertThat(e.getMessage())
+                      .contains(
+                          "relation \"public.guarded\" is replicated from the source and read-only on the follower")
+                      .contains("write to the source database");
+                });
+      }
+      statement.execute("CREATE VIEW guarded_view AS SELECT id, upper(v) AS v FROM guarded");
+      assertThat(single(statement, "SELECT v FROM guarded_view")).isEqualTo("ONE");
+      assertThatThrownBy(() -> statement.execute("SELECT * FROM pgml_follower.source_offsets"))
+          .isInstanceOfSatisfying(
+              SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+      assertThatThrownBy(() -> statement.execute("SET session_replication_role = replica"))
+          .isInstanceOfSatisfying(
+              SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+    }
+    assertThat(rows("SELECT id, v FROM guarded")).containsExactly("1|one");
+  }
+
+  @Test
+  void protectedRegistryTablesAreReadableAndRefuseClientWrites() throws Exception {
+    TableId models = new TableId("pgml", "models_it");
+    try (Connection owner = store.dataSource().getConnection();
+        Statement statement = owner.createStatement()) {
+      statement.execute("CREATE TABLE pgml.models_it (id int PRIMARY KEY, algorithm text)");
+      store.protectTable(
+          owner, models, "managed by pgml-follower", "use pgml.train or pgml.deploy");
+    }
+    try (Connection writer = store.writerConnection();
+        Statement statement = writer.createStatement()) {
+      statement.execute("INSERT INTO pgml.models_it VALUES (1, 'xgboost')");
+      writer.commit();
+    }
+    try (Connection client = connectAsClient(store);
+        Statement statement = client.createStatement()) {
+      assertThat(single(statement, "SELECT algorithm FROM pgml.models_it")).isEqualTo("xgboost");
+      assertThatThrownBy(() -> statement.execute("DELETE FROM pgml.models_it"))
+          .isInstanceOfSatisfying(
+              SQLException.class,
+              e -> {
+                assertThat(e.getSQLState()).isEqualTo("25006");
+                assertThat(e.getMessage())
+                    .contains("relation \"pgml.models_it\" is managed by pgml-follower");
+              });
+      assertThatThrownBy(() -> statement.execute("CREATE TABLE pgml.mine (x int)"))
+          .isInstanceOfSatisfying(
+              SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+    }
+  }
+
+  @Test
+  void restartKeepsDataOffsetsAndClientPassword() throws Exception {
+    Path storePath = root.resolve("restart");
+    TableId table = new TableId("public", "kept");
+    TableSpec spec =
+        new TableSpec(table, List.of(new ColumnSpec("id", "integer", 23, true)), List.of("id"));
+    String clientPassword;
+    try (OfflineStore first = OfflineStore.open(embeddedConfig(storePath))) {
+      clientPassword = first.clientRole().password();
+      first.ensureTables(List.of(spec));
+      first.apply(
+          new ChangeBatch(
+              List.of(row(RowChange.insert(table, values("1")))),
+              List.of(new SourceOffset("src", "", 42), new SourceOffset("src", "topic-1", 7))));
+    }
+    try (OfflineStore second = OfflineStore.open(embeddedConfig(storePath))) {
+      assertThat(second.clientRole().password()).isEqualTo(clientPassword);
+      assertThat(second.offsets("src"))
+          .containsExactly(Map.entry("", 42L), Map.entry("topic-1", 7L));
+      second.ensureTables(List.of(spec));
+      second.apply(
+          new ChangeBatch(
+              List.of(row(RowChange.insert(table, values("2")))),
+              List.of(new SourceOffset("src", "", 43))));
+      try (Connection connection = second.dataSource().getConnection();
+          Statement statement = connection.createStatement()) {
+        assertThat(single(statement, "SELECT string_agg(id::text, ',' ORDER BY id) FROM kept"))
+            .isEqualTo("1,2");
+      }
+      try (Connection client = connectAsClient(second)) {
+        assertThat(client.isValid(5)).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void externalModeUsesAServerItDoesNotOwn() throws Exception {
+    try (EmbeddedPostgres external =
+        EmbeddedPostgres.start(
+            new EmbeddedPostgresOptions()
+                .dataDirectory(root.resolve("external-data"))
+                .serverSettings(Map.of("fsync", "off")))) {
+      OfflineStoreConfig config =
+          new OfflineStoreConfig()
+              .mode(OfflineStoreConfig.Mode.EXTERNAL)
+              .storePath(root.resolve("external-store"))
+              .jdbcUrl(external.jdbcUrl("postgres"))
+              .user(external.superuser())
+              .password(external.superuserPassword())
+              .database("shop")
+              .clientRoleName("shop_client");
+      TableId table = new TableId("public", "items");
+      TableSpec spec =
+          new TableSpec(
+              table,
+              List.of(
+                  new ColumnSpec("id", "integer", 23, true),
+                  new ColumnSpec("price", "numeric", 1700, false)),
+              List.of("id"));
+      try (OfflineStore externalStore = OfflineStore.open(config)) {
+        assertThat(externalStore.port()).isEqualTo(external.port());
+        assertThat(externalStore.database()).isEqualTo("shop");
+        externalStore.ensureTables(List.of(spec));
+        try (SnapshotLoader loader = externalStore.beginSnapshot("shop-source")) {
+          try (OutputStream copy = loader.copyIn(spec)) {
+            copy.write("1\t9.99\n2\tNaN\n".getBytes(UTF_8));
+          }
+          loader.commit(List.of(new SourceOffset("shop-source", "", 1000)));
+        }
+        externalStore.apply(
+            new ChangeBatch(
+                List.of(row(RowChange.update(table, null, values("1", "10.50"), null))),
+                List.of(new SourceOffset("shop-source", "", 1001))));
+        assertThat(externalStore.offsets("shop-source")).containsExactly(Map.entry("", 1001L));
+      }
+      assertThat(external.isRunning()).isTrue();
+      try (Connection connection =
+              DriverManager.getConnection(
+                  external.jdbcUrl("shop"), external.superuser(), external.superuserPassword());
+          Statement statement = connection.createStatement()) {
+        assertThat(
+                single(
+                    statement, "SELECT string_agg(id || '=' || price, ',' ORDER BY id) FROM items"))
+            .isEqualTo("1=10.50,2=NaN");
+      }
+    }
+  }
+
+  private static ChangeBatch.Row row(RowChange change) {
+    return new ChangeBatch.Row(change);
+  }
+
+  private static String[] values(String... values) {
+    return values;
+  }
+
+  private static Connection connectAsClient(OfflineStore store) throws SQLException {
+    String url = "jdbc:postgresql://" + store.host() + ":" + store.port() + "/" + store.database();
+    return DriverManager.getConnection(
+        url, store.clientRole().name(), store.clientRole().password());
+  }
+
+  private static List<String> rows(String sql) throws SQLException {
+    List<String> rows = new ArrayList<>();
+    try (Connection connection = store.dataSource().getConnection();
+        Statement statement = connection.createStatement()) {
+      statement.execute("SET TimeZone = 'UTC'");
+      try (ResultSet rs = statement.executeQuery(sql)) {
+        int columns = rs.getMetaData().getColumnCount();
+        while (rs.next()) {
+          List<String> values = new ArrayList<>();
+          for (int i = 1; i <= columns; i++) {
+            values.add(String.valueOf(rs.getString(i)));
+          }
+          rows.add(String.join("|", values));
+        }
+      }
+    }
+    return rows;
+  }
+
+  private static String single(Statement statement, String sql) throws SQLException {
+    try (ResultSet rs = statement.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  static Path traversableTempDirectory() throws IOException {
+    // Under root the embedded server runs as another OS user, which must traverse the directory.
+    return Files.createTempDirectory(
+        "offline-store-it-",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+  }
+
+  static void deleteTree(Path root) throws IOException {
+    if (root == null || !Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(path);
+      }
+    }
+  }
+}

@@ -1,0 +1,136 @@
+package io.pgmlfollower.pgwire;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Settings of a {@link PgWireServer}; setters validate their argument and return {@code this}. */
+public final class PgWireOptions {
+  /** PostgreSQL's own default cap on a message is 1 GB; 64 MiB is plenty for statements. */
+  public static final int DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
+
+  public static final int DEFAULT_MAX_CONNECTIONS = 100;
+
+  private String host = "127.0.0.1";
+  private int port = 6433;
+  private AuthMethod authMethod = AuthMethod.SCRAM_SHA_256;
+  private Map<String, String> users = Map.of();
+  private UpstreamOptions upstream = new UpstreamOptions();
+  private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
+  private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+
+  public String host() {
+    return host;
+  }
+
+  public PgWireOptions setHost(String host) {
+    requireNonNull(host, "host is null");
+    if (host.isBlank()) {
+      throw new IllegalArgumentException("host is blank");
+    }
+    this.host = host;
+    return this;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** The port to listen on; 0 picks a free one, which {@link PgWireServer#start()} returns. */
+  public PgWireOptions setPort(int port) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be in 0..65535, got " + port);
+    }
+    this.port = port;
+    return this;
+  }
+
+  public AuthMethod authMethod() {
+    return authMethod;
+  }
+
+  public PgWireOptions setAuthMethod(AuthMethod authMethod) {
+    this.authMethod = requireNonNull(authMethod, "authMethod is null");
+    return this;
+  }
+
+  /** The users allowed to log in, with their plaintext passwords (as configured). */
+  public Map<String, String> users() {
+    return users;
+  }
+
+  public PgWireOptions setUsers(Map<String, String> users) {
+    requireNonNull(users, "users is null");
+    Map<String, String> copy = new LinkedHashMap<>();
+    users.forEach(
+        (user, password) -> {
+          requireNonNull(user, "user name is null");
+          if (user.isEmpty()) {
+            throw new IllegalArgumentException("user name is empty");
+          }
+          requireNonNull(password, "password of user " + user + " is null");
+          copy.put(user, password);
+        });
+    this.users = Map.copyOf(copy);
+    return this;
+  }
+
+  public UpstreamOptions upstream() {
+    return upstream;
+  }
+
+  public PgWireOptions setUpstream(UpstreamOptions upstream) {
+    this.upstream = requireNonNull(upstream, "upstream is null");
+    return this;
+  }
+
+  public int maxMessageSize() {
+    return maxMessageSize;
+  }
+
+  /** Larger frames get 54000 program_limit_exceeded and the connection is closed. */
+  public PgWireOptions setMaxMessageSize(int maxMessageSize) {
+    if (maxMessageSize < 1024) {
+      throw new IllegalArgumentException(
+          "maxMessageSize must be at least 1024 bytes, got " + maxMessageSize);
+    }
+    this.maxMessageSize = maxMessageSize;
+    return this;
+  }
+
+  public int maxConnections() {
+    return maxConnections;
+  }
+
+  /** Sessions beyond this get 53300 too_many_connections at startup. */
+  public PgWireOptions setMaxConnections(int maxConnections) {
+    if (maxConnections < 1) {
+      throw new IllegalArgumentException("maxConnections must be positive, got " + maxConnections);
+    }
+    this.maxConnections = maxConnections;
+    return this;
+  }
+
+  /** Checks the settings that depend on each other; the server calls this before it starts. */
+  void validate() {
+    if (upstream.user() == null) {
+      throw new IllegalArgumentException("upstream user is not set");
+    }
+    if (authMethod != AuthMethod.TRUST && users.isEmpty()) {
+      throw new IllegalArgumentException("auth method " + authMethod + " needs at least one user");
+    }
+  }
+
+  PgWireOptions copy() {
+    PgWireOptions copy = new PgWireOptions();
+    copy.host = host;
+    copy.port = port;
+    copy.authMethod = authMethod;
+    copy.users = users;
+    copy.upstream = upstream.copy();
+    copy.maxMessageSize = maxMessageSize;
+    copy.maxConnections = maxConnections;
+    return copy;
+  }
+}

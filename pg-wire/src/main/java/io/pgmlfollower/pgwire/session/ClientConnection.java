@@ -1,0 +1,256 @@
+package io.pgmlfollower.pgwire.session;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pgmlfollower.pgwire.auth.AuthExchange;
+import io.pgmlfollower.pgwire.protocol.BackendMessages;
+import io.pgmlfollower.pgwire.protocol.ErrorResponses;
+import io.pgmlfollower.pgwire.protocol.Frame;
+import io.pgmlfollower.pgwire.protocol.FrameDecoder;
+import io.pgmlfollower.pgwire.protocol.Severity;
+import io.pgmlfollower.pgwire.protocol.StartupPacket;
+import io.pgmlfollower.pgwire.protocol.StartupPacket.CancelRequest;
+import io.pgmlfollower.pgwire.protocol.StartupPacket.GssEncRequest;
+import io.pgmlfollower.pgwire.protocol.StartupPacket.SslRequest;
+import io.pgmlfollower.pgwire.protocol.StartupPacket.StartupMessage;
+import io.pgmlfollower.pgwire.spi.PgWireException;
+import io.pgmlfollower.pgwire.spi.SessionHandler;
+import io.pgmlfollower.pgwire.spi.SessionInfo;
+import io.pgmlfollower.pgwire.spi.SqlState;
+import io.pgmlfollower.pgwire.upstream.UpstreamConnection;
+import io.pgmlfollower.pgwire.upstream.UpstreamRefusedException;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One client connection through its {@link ConnectionState}s: startup, authentication, opening the
+ * upstream connection, then the {@link Session}. Bytes in, bytes out; the socket is behind a {@link
+ * ClientTransport}, so tests drive it without one. Runs on one event loop.
+ */
+public final class ClientConnection {
+  private final ServerResources resources;
+  private final ClientTransport transport;
+  private final Context context;
+  private final FrameDecoder decoder;
+  private final OutputBuffer out;
+  private ConnectionState state = ConnectionState.AWAITING_STARTUP;
+  private StartupMessage startup;
+  private AuthExchange authExchange;
+  private boolean countedAsSession;
+  private CancelRegistry.Key key;
+  private Session session;
+
+  /** Must be created on the event loop that delivers the connection's bytes. */
+  public ClientConnection(ServerResources resources, ClientTransport transport) {
+    this.resources = requireNonNull(resources, "resources is null");
+    this.transport = requireNonNull(transport, "transport is null");
+    this.context = resources.vertx().getOrCreateContext();
+    this.decoder = new FrameDecoder(resources.maxMessageSize());
+    this.out = new OutputBuffer(transport);
+  }
+
+  public ConnectionState state() {
+    return state;
+  }
+
+  /** Bytes from the client. */
+  public void onBytes(Buffer bytes) {
+    if (state == ConnectionState.CLOSED) {
+      return;
+    }
+    decoder.feed(bytes);
+    processFrames();
+  }
+
+  /** The client went away. */
+  public void onTransportClosed() {
+    if (state != ConnectionState.CLOSED) {
+      close();
+    }
+  }
+
+  private void processFrames() {
+    try {
+      while (state != ConnectionState.CLOSED && state != ConnectionState.CONNECTING_UPSTREAM) {
+        Frame frame = decoder.next();
+        if (frame == null) {
+          break;
+        }
+        switch (state) {
+          case AWAITING_STARTUP -> onStartupPacket(frame);
+          case AUTHENTICATING -> onAuthenticationMessage(frame);
+          case READY -> session.onClientFrame(frame);
+          default -> throw new IllegalStateException("frame in state " + state);
+        }
+      }
+    } catch (PgWireException | RuntimeException e) {
+      // Malformed input cannot be resynchronised: this connection ends, no other is touched.
+      fatal(e);
+    }
+  }
+
+  // ---- startup ------------------------------------------------------------------------------
+
+  private void onStartupPacket(Frame frame) throws PgWireException {
+    switch (StartupPacket.decode(frame)) {
+      case SslRequest ignored -> transport.write(BackendMessages.encryptionRefused());
+      case GssEncRequest ignored -> transport.write(BackendMessages.encryptionRefused());
+      case CancelRequest cancel -> {
+        resources.cancelRegistry().cancel(cancel.processId(), cancel.secretKey());
+        close();
+      }
+      case StartupMessage message -> onStartupMessage(message);
+    }
+  }
+
+  private void onStartupMessage(StartupMessage message) throws PgWireException {
+    decoder.startupDone();
+    startup = message;
+    String replication = message.parameters().get("replication");
+    if (replication != null
+        && !List.of("false", "off", "no", "0").contains(replication.toLowerCase(Locale.ROOT))) {
+      throw new PgWireException(
+          SqlState.FEATURE_NOT_SUPPORTED, "replication connections are not supported");
+    }
+    if (resources.activeSessions().incrementAndGet() > resources.maxConnections()) {
+      resources.activeSessions().decrementAndGet();
+      throw new PgWireException(SqlState.TOO_MANY_CONNECTIONS, "sorry, too many clients already");
+    }
+    countedAsSession = true;
+    List<String> unsupportedOptions =
+        message.parameters().keySet().stream().filter(name -> name.startsWith("_pq_.")).toList();
+    if (message.minorVersion() > 0 || !unsupportedOptions.isEmpty()) {
+      // The client may ask for a newer 3.x; answer with what is spoken: 3.0, no options.
+      BackendMessages.negotiateProtocolVersion(out.buffer(), 0, unsupportedOptions);
+    }
+    authExchange = resources.authenticator().begin(message.user());
+    state = ConnectionState.AUTHENTICATING;
+    onAuthenticationStep(authExchange.start());
+  }
+
+  private void onAuthenticationMessage(Frame frame) throws PgWireException {
+    switch (frame.typeChar()) {
+      case 'p' -> onAuthenticationStep(authExchange.onResponse(frame.payload()));
+      case 'X' -> close();
+      default ->
+          throw new PgWireException(
+              SqlState.PROTOCOL_VIOLATION,
+              "expected password response, got message type " + (int) frame.type());
+    }
+  }
+
+  private void onAuthenticationStep(AuthExchange.Step step) {
+    if (step.reply() != null) {
+      out.append(step.reply());
+    }
+    if (!step.authenticated()) {
+      out.flush();
+      return;
+    }
+    BackendMessages.authenticationOk(out.buffer());
+    out.flush();
+    state = ConnectionState.CONNECTING_UPSTREAM;
+    transport.pauseReading();
+    resources
+        .upstream()
+        .connect(startup.database(), startup.parameters())
+        .onComplete(this::onUpstreamConnected);
+  }
+
+  private void onUpstreamConnected(AsyncResult<UpstreamConnection> result) {
+    if (state == ConnectionState.CLOSED) {
+      if (result.succeeded()) {
+        result.result().socket().close();
+      }
+      return;
+    }
+    if (result.failed()) {
+      if (result.cause() instanceof UpstreamRefusedException refused) {
+        // E.g. 3D000 database does not exist: the client sees PostgreSQL's own words.
+        out.append(refused.errorResponse().raw());
+        out.flush();
+        close();
+      } else {
+        fatal(result.cause());
+      }
+      return;
+    }
+    UpstreamConnection upstream = result.result();
+    SessionHandler handler;
+    try {
+      key =
+          resources
+              .cancelRegistry()
+              .register(() -> context.runOnContext(ignored -> cancelSession()));
+      handler =
+          resources
+              .handlerFactory()
+              .open(
+                  new SessionInfo(
+                      startup.user(), startup.database(), startup.parameters(), key.processId()));
+      requireNonNull(handler, "session handler factory returned null");
+    } catch (RuntimeException e) {
+      upstream.socket().close();
+      fatal(e);
+      return;
+    }
+    session =
+        new Session(
+            resources.vertx(),
+            transport,
+            out,
+            upstream,
+            handler,
+            () -> resources.upstream().cancel(upstream.processId(), upstream.secretKey()),
+            this::close);
+    upstream.parameterStatuses().forEach(frame -> out.append(frame.raw()));
+    upstream.notices().forEach(frame -> out.append(frame.raw()));
+    BackendMessages.backendKeyData(out.buffer(), key.processId(), key.secretKey());
+    BackendMessages.readyForQuery(out.buffer(), upstream.transactionStatus());
+    out.flush();
+    state = ConnectionState.READY;
+    session.start();
+    transport.resumeReading();
+    processFrames();
+  }
+
+  private void cancelSession() {
+    if (session != null) {
+      session.cancel();
+    }
+  }
+
+  // ---- ending -------------------------------------------------------------------------------
+
+  /** Sends a FATAL ErrorResponse and closes. */
+  private void fatal(Throwable failure) {
+    if (state == ConnectionState.CLOSED) {
+      return;
+    }
+    ErrorResponses.append(out.buffer(), Severity.FATAL, failure);
+    out.flush();
+    close();
+  }
+
+  private void close() {
+    if (state == ConnectionState.CLOSED) {
+      return;
+    }
+    state = ConnectionState.CLOSED;
+    out.flush();
+    if (session != null) {
+      session.shutdown();
+    }
+    if (key != null) {
+      resources.cancelRegistry().unregister(key);
+    }
+    if (countedAsSession) {
+      countedAsSession = false;
+      resources.activeSessions().decrementAndGet();
+    }
+    transport.close();
+  }
+}

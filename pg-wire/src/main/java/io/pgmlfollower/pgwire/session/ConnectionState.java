@@ -1,0 +1,37 @@
+package io.pgmlfollower.pgwire.session;
+
+/**
+ * Where a client connection is in the protocol's message flow
+ * (https://www.postgresql.org/docs/current/protocol-flow.html):
+ *
+ * <pre>
+ *  AWAITING_STARTUP ──SSLRequest / GSSENCRequest──> 'N' ──> AWAITING_STARTUP
+ *         │  └───────CancelRequest──> cancel the keyed session ──> CLOSED
+ *         │
+ *   StartupMessage (3.x; a newer minor gets NegotiateProtocolVersion)
+ *         v
+ *  AUTHENTICATING  <──PasswordMessage / SASLInitialResponse / SASLResponse──┐
+ *         │   (AuthenticationCleartextPassword | MD5Password | SASL → SASLContinue → SASLFinal)
+ *         │──wrong password / unknown user──> FATAL 28P01 ──> CLOSED
+ *         │
+ *   AuthenticationOk
+ *         v
+ *  CONNECTING_UPSTREAM ──upstream refuses──> its ErrorResponse ──> CLOSED
+ *         │   (client bytes are held, not read, meanwhile)
+ *         │
+ *   upstream ParameterStatus*, own BackendKeyData, ReadyForQuery
+ *         v
+ *  READY  ──Query / Parse / Bind / Describe / Execute / Close / Sync / Flush / COPY data──> READY
+ *         │
+ *   Terminate, a malformed frame (08P01), either socket closing
+ *         v
+ *  CLOSED
+ * </pre>
+ */
+public enum ConnectionState {
+  AWAITING_STARTUP,
+  AUTHENTICATING,
+  CONNECTING_UPSTREAM,
+  READY,
+  CLOSED
+}

@@ -1,0 +1,28 @@
+package io.pgmlfollower.pgwire.session;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pgmlfollower.pgwire.auth.Authenticator;
+import io.pgmlfollower.pgwire.spi.SessionHandlerFactory;
+import io.vertx.core.Vertx;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** What every connection of one server shares. */
+public record ServerResources(
+    Vertx vertx,
+    int maxMessageSize,
+    int maxConnections,
+    Authenticator authenticator,
+    UpstreamDialer upstream,
+    CancelRegistry cancelRegistry,
+    SessionHandlerFactory handlerFactory,
+    AtomicInteger activeSessions) {
+  public ServerResources {
+    requireNonNull(vertx, "vertx is null");
+    requireNonNull(authenticator, "authenticator is null");
+    requireNonNull(upstream, "upstream is null");
+    requireNonNull(cancelRegistry, "cancelRegistry is null");
+    requireNonNull(handlerFactory, "handlerFactory is null");
+    requireNonNull(activeSessions, "activeSessions is null");
+  }
+}

@@ -1,0 +1,791 @@
+package io.pgmlfollower.pgwire.session;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pgmlfollower.pgwire.protocol.BackendMessages;
+import io.pgmlfollower.pgwire.protocol.BindMessage;
+import io.pgmlfollower.pgwire.protocol.DescribeMessage;
+import io.pgmlfollower.pgwire.protocol.ErrorResponses;
+import io.pgmlfollower.pgwire.protocol.ExecuteMessage;
+import io.pgmlfollower.pgwire.protocol.Frame;
+import io.pgmlfollower.pgwire.protocol.ParseMessage;
+import io.pgmlfollower.pgwire.protocol.QueryMessage;
+import io.pgmlfollower.pgwire.protocol.Severity;
+import io.pgmlfollower.pgwire.protocol.StatementSplitter;
+import io.pgmlfollower.pgwire.session.Step.ClientMessage;
+import io.pgmlfollower.pgwire.session.Step.ForwardedQueryStatement;
+import io.pgmlfollower.pgwire.session.Step.LocalQueryStatement;
+import io.pgmlfollower.pgwire.session.Step.QueryEnd;
+import io.pgmlfollower.pgwire.session.Step.QueryStatement;
+import io.pgmlfollower.pgwire.spi.LocalStatement;
+import io.pgmlfollower.pgwire.spi.PgWireException;
+import io.pgmlfollower.pgwire.spi.SessionHandler;
+import io.pgmlfollower.pgwire.spi.SqlState;
+import io.pgmlfollower.pgwire.types.ParameterDecoder;
+import io.pgmlfollower.pgwire.types.RowEncoder;
+import io.pgmlfollower.pgwire.upstream.UpstreamConnection;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An authenticated session: routes each client message either to the pinned upstream connection
+ * (byte for byte) or to a {@link LocalStatement}, and keeps every reply in the order of the
+ * messages.
+ *
+ * <p>Messages wait in a FIFO ({@link #waiting}) and are routed when their turn comes, so routing
+ * sees the statements and portals the earlier messages created. Forwarded messages are pipelined:
+ * they go to the upstream at once and are remembered in {@link #inFlight}, each with the kind of
+ * reply that ends it, so that upstream replies are relayed as they come and known to belong to the
+ * oldest in-flight message. A local message waits until nothing is in flight (its reply must follow
+ * theirs, and an earlier error may cancel it); a forwarded message behind a local one waits for
+ * that one, since the local one may fail and the extended protocol then skips everything until Sync
+ * (CrateDB's ignoreTillSync). Runs on the connection's event loop only.
+ */
+final class Session {
+  private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+
+  /** Queue length at which the client is no longer read from, and at which it is again. */
+  private static final int PAUSE_QUEUE_LENGTH = 4096;
+
+  private static final int RESUME_QUEUE_LENGTH = 1024;
+
+  private final Vertx vertx;
+  private final ClientTransport client;
+  private final OutputBuffer out;
+  private final UpstreamConnection upstream;
+  private final SessionHandler handler;
+  private final Runnable cancelUpstream;
+  private final Runnable closeConnection;
+
+  private final Map<String, LocalPreparedStatement> statements = new HashMap<>();
+  private final Map<String, LocalPortal> portals = new HashMap<>();
+  private final ArrayDeque<Step> waiting = new ArrayDeque<>();
+  private final ArrayDeque<ForwardedOp> inFlight = new ArrayDeque<>();
+
+  /** Transaction status of the last ReadyForQuery from the upstream: 'I', 'T' or 'E'. */
+  private char transactionStatus;
+
+  /** After an error in the extended protocol: skip messages until Sync. */
+  private boolean ignoreTillSync;
+
+  /** Whether an extended-protocol message went upstream since the last Sync. */
+  private boolean groupForwarded;
+
+  private SessionCancellation runningLocal;
+  private boolean readingPaused;
+  private boolean closed;
+
+  Session(
+      Vertx vertx,
+      ClientTransport client,
+      OutputBuffer out,
+      UpstreamConnection upstream,
+      SessionHandler handler,
+      Runnable cancelUpstream,
+      Runnable closeConnection) {
+    this.vertx = requireNonNull(vertx, "vertx is null");
+    this.client = requireNonNull(client, "client is null");
+    this.out = requireNonNull(out, "out is null");
+    this.upstream = requireNonNull(upstream, "upstream is null");
+    this.handler = requireNonNull(handler, "handler is null");
+    this.cancelUpstream = requireNonNull(cancelUpstream, "cancelUpstream is null");
+    this.closeConnection = requireNonNull(closeConnection, "closeConnection is null");
+    this.transactionStatus = upstream.transactionStatus();
+  }
+
+  /** Starts relaying the upstream's messages. */
+  void start() {
+    upstream.socket().handler(this::onUpstreamBytes);
+    upstream.socket().exceptionHandler(this::onUpstreamFailure);
+    upstream
+        .socket()
+        .closeHandler(
+            ignored ->
+                onUpstreamFailure(
+                    new PgWireException(
+                        SqlState.CONNECTION_FAILURE,
+                        "the upstream PostgreSQL closed the session's connection")));
+    upstream.socket().resume();
+    onUpstreamBytes(Buffer.buffer());
+  }
+
+  // ---- client side --------------------------------------------------------------------------
+
+  /**
+   * Queues a client message.
+   *
+   * @throws PgWireException 08P01 for an unknown type or a malformed message: the connection must
+   *     be closed
+   */
+  void onClientFrame(Frame frame) throws PgWireException {
+    if (closed) {
+      return;
+    }
+    char type = frame.typeChar();
+    Object decoded =
+        switch (type) {
+          case 'P' -> ParseMessage.decode(frame.payload());
+          case 'B' -> BindMessage.decode(frame.payload());
+          case 'D', 'C' -> DescribeMessage.decode(frame.payload());
+          case 'E' -> ExecuteMessage.decode(frame.payload());
+          case 'Q' -> QueryMessage.decode(frame.payload());
+          case 'S', 'H', 'F', 'd', 'c', 'f' -> null;
+          case 'X' -> {
+            closeConnection.run();
+            yield null;
+          }
+          default ->
+              throw new PgWireException(
+                  SqlState.PROTOCOL_VIOLATION, "invalid frontend message type " + (int) type);
+        };
+    if (type == 'X') {
+      return;
+    }
+    waiting.add(new ClientMessage(frame, decoded));
+    if (waiting.size() >= PAUSE_QUEUE_LENGTH && !readingPaused) {
+      readingPaused = true;
+      client.pauseReading();
+    }
+    pump();
+  }
+
+  /** Cancels what runs now: the local statement, and whatever the upstream is working on. */
+  void cancel() {
+    if (closed) {
+      return;
+    }
+    if (runningLocal != null) {
+      runningLocal.cancel();
+    }
+    if (!inFlight.isEmpty()) {
+      cancelUpstream.run();
+    }
+  }
+
+  /** Releases the upstream connection and the handler; the connection closes the client side. */
+  void shutdown() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (runningLocal != null) {
+      runningLocal.cancel();
+    }
+    upstream.socket().closeHandler(null);
+    upstream.socket().handler(null);
+    // Terminate, so the upstream ends the backend at once instead of on a broken pipe.
+    upstream.socket().write(Buffer.buffer(5).appendByte((byte) 'X').appendInt(4));
+    upstream.socket().close();
+    try {
+      handler.close();
+    } catch (RuntimeException e) {
+      LOG.warn("Session handler failed to close", e);
+    }
+  }
+
+  // ---- the queue ----------------------------------------------------------------------------
+
+  /** Starts every queued step that may start now, in order. */
+  private void pump() {
+    while (!closed && runningLocal == null) {
+      Step step = waiting.peek();
+      if (step == null || !advance(step)) {
+        break;
+      }
+    }
+    if (readingPaused && waiting.size() <= RESUME_QUEUE_LENGTH && !closed) {
+      readingPaused = false;
+      client.resumeReading();
+    }
+  }
+
+  /** Starts {@code step} and removes it from the queue, or returns false if it must wait. */
+  private boolean advance(Step step) {
+    return switch (step) {
+      case ClientMessage message -> advance(message);
+      case LocalQueryStatement local -> runQueryStatement(local);
+      case ForwardedQueryStatement forwarded -> forwardQueryStatement(forwarded);
+      case QueryEnd end -> endQuery(end);
+    };
+  }
+
+  private boolean advance(ClientMessage message) {
+    char type = message.type();
+    if (ignoreTillSync && type != 'S') {
+      waiting.poll();
+      return true;
+    }
+    return switch (type) {
+      case 'P' -> parse(message);
+      case 'B' -> bind(message);
+      case 'D' -> describe(message);
+      case 'E' -> execute(message);
+      case 'C' -> close(message);
+      case 'S' -> sync(message);
+      case 'H' -> flush();
+      case 'Q' -> query(message);
+      case 'F' -> forward(Reply.FUNCTION_CALL);
+      default -> forwardUntracked();
+    };
+  }
+
+  /** Whether nothing is in flight upstream: a local step may run. */
+  private boolean idle() {
+    return inFlight.isEmpty();
+  }
+
+  // ---- extended protocol --------------------------------------------------------------------
+
+  private boolean parse(ClientMessage message) {
+    ParseMessage parse = (ParseMessage) message.decoded;
+    if (!message.routed) {
+      message.routed = true;
+      try {
+        message.local = handler.prepare(parse.sql(), parse.parameterTypeOids());
+      } catch (Throwable e) {
+        message.prepareFailure = e;
+      }
+    }
+    boolean duplicate = !parse.name().isEmpty() && statements.containsKey(parse.name());
+    if (message.local == null && message.prepareFailure == null && !duplicate) {
+      statements.remove(parse.name());
+      return forward(Reply.PARSE);
+    }
+    if (!idle()) {
+      return false;
+    }
+    waiting.poll();
+    if (message.prepareFailure != null) {
+      extendedError(message.prepareFailure);
+    } else if (duplicate) {
+      extendedError(
+          new PgWireException(
+              SqlState.DUPLICATE_PREPARED_STATEMENT,
+              "prepared statement \"" + parse.name() + "\" already exists"));
+    } else if (transactionStatus == 'E') {
+      extendedError(abortedTransaction());
+    } else {
+      statements.put(
+          parse.name(),
+          new LocalPreparedStatement(parse.name(), message.local, parse.parameterTypeOids()));
+      BackendMessages.parseComplete(out.buffer());
+    }
+    return true;
+  }
+
+  private boolean bind(ClientMessage message) {
+    BindMessage bind = (BindMessage) message.decoded;
+    LocalPreparedStatement statement = statements.get(bind.statement());
+    if (statement == null) {
+      portals.remove(bind.portal());
+      return forward(Reply.BIND);
+    }
+    if (!idle()) {
+      return false;
+    }
+    waiting.poll();
+    if (transactionStatus == 'E') {
+      extendedError(abortedTransaction());
+      return true;
+    }
+    try {
+      List<Object> parameters =
+          ParameterDecoder.decode(
+              bind.statement(),
+              statement.statement().parameterTypes(),
+              statement.declaredOids(),
+              bind.parameterFormats(),
+              bind.values());
+      RowEncoder encoder = RowEncoder.create(statement.statement().columns(), bind.resultFormats());
+      portals.put(
+          bind.portal(),
+          new LocalPortal(bind.portal(), statement.statement(), parameters, encoder));
+      BackendMessages.bindComplete(out.buffer());
+    } catch (Throwable e) {
+      extendedError(e);
+    }
+    return true;
+  }
+
+  private boolean describe(ClientMessage message) {
+    DescribeMessage describe = (DescribeMessage) message.decoded;
+    if (describe.isStatement()) {
+      LocalPreparedStatement statement = statements.get(describe.name());
+      if (statement == null) {
+        return forward(Reply.DESCRIBE);
+      }
+      if (!idle()) {
+        return false;
+      }
+      waiting.poll();
+      BackendMessages.parameterDescription(out.buffer(), statement.statement().parameterTypes());
+      describeRows(RowEncoder.text(statement.statement().columns()));
+      return true;
+    }
+    LocalPortal portal = portals.get(describe.name());
+    if (portal == null) {
+      return forward(Reply.DESCRIBE);
+    }
+    if (!idle()) {
+      return false;
+    }
+    waiting.poll();
+    describeRows(portal.encoder());
+    return true;
+  }
+
+  private void describeRows(RowEncoder encoder) {
+    if (encoder.hasColumns()) {
+      encoder.appendRowDescription(out.buffer());
+    } else {
+      BackendMessages.noData(out.buffer());
+    }
+  }
+
+  private boolean execute(ClientMessage message) {
+    ExecuteMessage execute = (ExecuteMessage) message.decoded;
+    LocalPortal portal = portals.get(execute.portal());
+    if (portal == null) {
+      return forward(Reply.EXECUTE);
+    }
+    if (!idle()) {
+      return false;
+    }
+    waiting.poll();
+    if (transactionStatus == 'E') {
+      extendedError(abortedTransaction());
+      return true;
+    }
+    run(new LocalRun(portal, execute.maxRows(), null));
+    return true;
+  }
+
+  private boolean close(ClientMessage message) {
+    DescribeMessage close = (DescribeMessage) message.decoded;
+    Map<String, ?> names = close.isStatement() ? statements : portals;
+    if (!names.containsKey(close.name())) {
+      return forward(Reply.CLOSE);
+    }
+    if (!idle()) {
+      return false;
+    }
+    waiting.poll();
+    names.remove(close.name());
+    BackendMessages.closeComplete(out.buffer());
+    return true;
+  }
+
+  private boolean sync(ClientMessage message) {
+    if (groupForwarded) {
+      groupForwarded = false;
+      ignoreTillSync = false;
+      return forward(Reply.SYNC);
+    }
+    if (!idle()) {
+      return false;
+    }
+    waiting.poll();
+    ignoreTillSync = false;
+    readyForQuery();
+    return true;
+  }
+
+  /** Flush: make the upstream send what it holds, and send what the server holds. */
+  private boolean flush() {
+    ClientMessage message = (ClientMessage) waiting.poll();
+    if (!inFlight.isEmpty() || groupForwarded) {
+      writeUpstream(message.frame.raw());
+    }
+    out.flush();
+    return true;
+  }
+
+  private void extendedError(Throwable failure) {
+    ErrorResponses.append(out.buffer(), Severity.ERROR, failure);
+    ignoreTillSync = true;
+  }
+
+  private void readyForQuery() {
+    if (transactionStatus == 'I') {
+      // The implicit transaction ended: PostgreSQL drops every portal with it.
+      portals.clear();
+    }
+    BackendMessages.readyForQuery(out.buffer(), transactionStatus);
+    out.flush();
+  }
+
+  private static PgWireException abortedTransaction() {
+    return new PgWireException(
+        SqlState.IN_FAILED_SQL_TRANSACTION,
+        "current transaction is aborted, commands ignored until end of transaction block");
+  }
+
+  // ---- simple query -------------------------------------------------------------------------
+
+  private boolean query(ClientMessage message) {
+    QueryMessage query = (QueryMessage) message.decoded;
+    if (!message.routed) {
+      message.routed = true;
+      message.statements = new ArrayList<>();
+      for (String sql : StatementSplitter.split(query.sql())) {
+        LocalStatement local = null;
+        Throwable failure = null;
+        try {
+          local = handler.prepare(sql, new int[0]);
+        } catch (Throwable e) {
+          failure = e;
+        }
+        message.statements.add(new QueryStatement(sql, local, failure));
+      }
+    }
+    boolean anyLocal =
+        message.statements.stream().anyMatch(s -> s.local() != null || s.prepareFailure() != null);
+    if (!anyLocal) {
+      // The fast path: the upstream gets the Query exactly as sent.
+      return forward(Reply.QUERY);
+    }
+    waiting.poll();
+    SimpleQuery simpleQuery = new SimpleQuery();
+    List<Step> steps = new ArrayList<>();
+    for (QueryStatement statement : message.statements) {
+      if (statement.local() == null && statement.prepareFailure() == null) {
+        steps.add(new ForwardedQueryStatement(statement.sql(), simpleQuery));
+      } else {
+        steps.add(new LocalQueryStatement(statement, simpleQuery));
+      }
+    }
+    steps.add(new QueryEnd(simpleQuery));
+    for (int i = steps.size() - 1; i >= 0; i--) {
+      waiting.addFirst(steps.get(i));
+    }
+    return true;
+  }
+
+  private boolean runQueryStatement(LocalQueryStatement step) {
+    if (!idle()) {
+      return false;
+    }
+    waiting.poll();
+    SimpleQuery query = step.query();
+    if (query.failed()) {
+      return true;
+    }
+    QueryStatement statement = step.statement();
+    if (statement.prepareFailure() != null) {
+      queryError(query, statement.prepareFailure());
+      return true;
+    }
+    if (transactionStatus == 'E') {
+      queryError(query, abortedTransaction());
+      return true;
+    }
+    LocalStatement local = statement.local();
+    if (!local.parameterTypes().isEmpty()) {
+      queryError(
+          query,
+          new PgWireException(
+              SqlState.PROTOCOL_VIOLATION,
+              "statement takes " + local.parameterTypes().size() + " parameters",
+              null,
+              "A simple query cannot pass parameters: prepare the statement, or inline the values.",
+              0,
+              null));
+      return true;
+    }
+    RowEncoder encoder = RowEncoder.text(local.columns());
+    LocalPortal portal = new LocalPortal("", local, List.of(), encoder);
+    run(new LocalRun(portal, 0, query));
+    return true;
+  }
+
+  private boolean forwardQueryStatement(ForwardedQueryStatement step) {
+    // Not pipelined: if an earlier statement fails, this one must not run at all.
+    if (!idle()) {
+      return false;
+    }
+    waiting.poll();
+    if (step.query().failed()) {
+      return true;
+    }
+    writeUpstream(QueryMessage.encode(step.sql()));
+    inFlight.add(new ForwardedOp(Reply.QUERY_PART, step.query()));
+    return true;
+  }
+
+  private boolean endQuery(QueryEnd end) {
+    if (!idle()) {
+      return false;
+    }
+    waiting.poll();
+    readyForQuery();
+    return true;
+  }
+
+  private void queryError(SimpleQuery query, Throwable failure) {
+    ErrorResponses.append(out.buffer(), Severity.ERROR, failure);
+    query.fail();
+  }
+
+  // ---- forwarding ---------------------------------------------------------------------------
+
+  /** Sends the message at the head of the queue upstream as it came, expecting {@code reply}. */
+  private boolean forward(Reply reply) {
+    ClientMessage message = (ClientMessage) waiting.poll();
+    writeUpstream(message.frame.raw());
+    inFlight.add(new ForwardedOp(reply, null));
+    if (reply.isExtended()) {
+      groupForwarded = true;
+    }
+    return true;
+  }
+
+  /** COPY data from the client: no reply of its own. */
+  private boolean forwardUntracked() {
+    ClientMessage message = (ClientMessage) waiting.poll();
+    writeUpstream(message.frame.raw());
+    return true;
+  }
+
+  private void writeUpstream(Buffer bytes) {
+    upstream.socket().write(bytes);
+    if (upstream.socket().writeQueueFull() && !readingPaused) {
+      readingPaused = true;
+      client.pauseReading();
+      upstream
+          .socket()
+          .drainHandler(
+              ignored -> {
+                upstream.socket().drainHandler(null);
+                if (readingPaused && !closed) {
+                  readingPaused = false;
+                  client.resumeReading();
+                }
+              });
+    }
+  }
+
+  // ---- upstream side ------------------------------------------------------------------------
+
+  private void onUpstreamBytes(Buffer bytes) {
+    if (closed) {
+      return;
+    }
+    upstream.decoder().feed(bytes);
+    try {
+      Frame frame;
+      while (!closed && (frame = upstream.decoder().next()) != null) {
+        onUpstreamFrame(frame);
+      }
+    } catch (PgWireException e) {
+      onUpstreamFailure(e);
+      return;
+    }
+    out.flush();
+    if (client.writeQueueFull()) {
+      // The client reads slower than the upstream answers: stop reading the upstream meanwhile.
+      upstream.socket().pause();
+      client.onDrain(
+          () -> {
+            if (!closed) {
+              upstream.socket().resume();
+            }
+          });
+    }
+    pump();
+  }
+
+  private void onUpstreamFrame(Frame frame) {
+    char type = frame.typeChar();
+    ForwardedOp op = inFlight.peek();
+    if (type == 'N' || type == 'S' || type == 'A' || op == null) {
+      // Asynchronous messages, and anything the upstream sends on its own (a FATAL error before
+      // it ends the connection), go to the client as they come.
+      out.append(frame.raw());
+      return;
+    }
+    switch (type) {
+      case 'Z' -> {
+        inFlight.poll();
+        transactionStatus = (char) frame.payload().getByte(0);
+        if (op.reply() != Reply.QUERY_PART) {
+          if (transactionStatus == 'I') {
+            portals.clear();
+          }
+          out.append(frame.raw());
+        }
+      }
+      case 'E' -> {
+        out.append(frame.raw());
+        if (op.reply().endsWithReadyForQuery()) {
+          if (op.query() != null) {
+            op.query().fail();
+          }
+        } else {
+          inFlight.poll();
+          skipUntilSync();
+        }
+      }
+      default -> {
+        out.append(frame.raw());
+        if (op.reply().endsWith(type)) {
+          inFlight.poll();
+        }
+      }
+    }
+    out.flushIfLarge();
+  }
+
+  /**
+   * After an upstream error in the extended protocol the upstream ignores everything until Sync:
+   * messages already sent get no reply, and those not yet sent need not be.
+   */
+  private void skipUntilSync() {
+    while (!inFlight.isEmpty()) {
+      if (inFlight.peek().reply() == Reply.SYNC) {
+        return;
+      }
+      inFlight.poll();
+    }
+    ignoreTillSync = true;
+  }
+
+  private void onUpstreamFailure(Throwable failure) {
+    if (closed) {
+      return;
+    }
+    LOG.warn("Upstream connection of a session failed: {}", failure.getMessage());
+    ErrorResponses.append(
+        out.buffer(),
+        Severity.FATAL,
+        failure instanceof PgWireException
+            ? failure
+            : new PgWireException(
+                SqlState.CONNECTION_FAILURE,
+                "lost the connection to the upstream PostgreSQL: " + failure.getMessage()));
+    out.flush();
+    closeConnection.run();
+  }
+
+  // ---- local execution ----------------------------------------------------------------------
+
+  /** One Execute (or simple-query statement) of a local portal, possibly over many pulls. */
+  private final class LocalRun {
+    final LocalPortal portal;
+    final int maxRows;
+    final SimpleQuery query;
+    final SessionCancellation cancellation = new SessionCancellation();
+    int rowsSent;
+
+    LocalRun(LocalPortal portal, int maxRows, SimpleQuery query) {
+      this.portal = portal;
+      this.maxRows = maxRows;
+      this.query = query;
+    }
+
+    int nextPullSize() {
+      return maxRows > 0
+          ? Math.min(LocalPortal.ROWS_PER_PULL, maxRows - rowsSent)
+          : LocalPortal.ROWS_PER_PULL;
+    }
+  }
+
+  private enum Next {
+    MORE,
+    DONE
+  }
+
+  private void run(LocalRun run) {
+    runningLocal = run.cancellation;
+    if (run.query != null && run.portal.encoder().hasColumns()) {
+      run.portal.encoder().appendRowDescription(out.buffer());
+    }
+    continueRun(run);
+  }
+
+  /**
+   * Pulls the next rows: inline for fast statements, looping while the socket keeps up; on a worker
+   * thread for blocking ones (training), so the event loop stays free.
+   */
+  private void continueRun(LocalRun run) {
+    if (run.portal.statement().blocking()) {
+      int pullSize = run.nextPullSize();
+      vertx
+          .executeBlocking(() -> run.portal.pull(pullSize, run.cancellation), false)
+          .onComplete(
+              result -> {
+                if (closed) {
+                  return;
+                }
+                Next next =
+                    result.succeeded()
+                        ? onRows(run, result.result())
+                        : onFailure(run, result.cause());
+                schedule(run, next);
+              });
+      return;
+    }
+    while (true) {
+      Next next;
+      try {
+        next = onRows(run, run.portal.pull(run.nextPullSize(), run.cancellation));
+      } catch (Throwable e) {
+        next = onFailure(run, e);
+      }
+      if (next == Next.DONE || client.writeQueueFull() || closed) {
+        schedule(run, next);
+        return;
+      }
+    }
+  }
+
+  private void schedule(LocalRun run, Next next) {
+    if (closed) {
+      return;
+    }
+    if (next == Next.DONE) {
+      runningLocal = null;
+      pump();
+    } else if (client.writeQueueFull()) {
+      client.onDrain(
+          () -> {
+            if (!closed) {
+              continueRun(run);
+            }
+          });
+    } else {
+      continueRun(run);
+    }
+  }
+
+  private Next onRows(LocalRun run, LocalPortal.RowBatch batch) {
+    out.append(batch.dataRows());
+    run.rowsSent += batch.rows();
+    if (batch.exhausted()) {
+      BackendMessages.commandComplete(out.buffer(), run.portal.commandTag());
+      return Next.DONE;
+    }
+    if (run.maxRows > 0 && run.rowsSent >= run.maxRows) {
+      BackendMessages.portalSuspended(out.buffer());
+      return Next.DONE;
+    }
+    out.flushIfLarge();
+    return Next.MORE;
+  }
+
+  private Next onFailure(LocalRun run, Throwable failure) {
+    portals.remove(run.portal.name(), run.portal);
+    if (run.query != null) {
+      queryError(run.query, failure);
+    } else {
+      extendedError(failure);
+    }
+    return Next.DONE;
+  }
+}

@@ -1,0 +1,506 @@
+package io.pgmlfollower.pgwire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgmlfollower.testing.PostgresFixture;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.postgresql.util.PSQLException;
+
+/**
+ * The server between real clients (pgjdbc, psql) and a real upstream PostgreSQL, with a handler
+ * that answers {@code test.*} statements locally.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PgWireServerIT {
+  private static final String DATABASE = "app";
+  private static final String USER = "analyst";
+  private static final String PASSWORD = "s3cret-pw";
+  private static final String SESSION_ROLE = "follower_session";
+  private static final String SESSION_ROLE_PASSWORD = "session-role-pw";
+  private static final int MAX_MESSAGE_SIZE = 1024 * 1024;
+
+  private PostgresFixture postgres;
+  private Vertx vertx;
+  private PgWireServer server;
+  private int port;
+
+  @BeforeAll
+  void start() throws SQLException {
+    postgres = PostgresFixture.start();
+    postgres.createDatabase(DATABASE);
+    postgres.execute(
+        DATABASE,
+        "CREATE TABLE t (id int PRIMARY KEY, x float8, label text)",
+        "INSERT INTO t SELECT i, i * 0.5, 'row ' || i FROM generate_series(1, 42) i",
+        "CREATE ROLE " + SESSION_ROLE + " LOGIN PASSWORD '" + SESSION_ROLE_PASSWORD + "'",
+        "GRANT SELECT ON t TO " + SESSION_ROLE);
+    vertx = Vertx.vertx();
+    server =
+        new PgWireServer(
+            vertx,
+            new PgWireOptions()
+                .setHost("127.0.0.1")
+                .setPort(0)
+                .setAuthMethod(AuthMethod.SCRAM_SHA_256)
+                .setUsers(Map.of(USER, PASSWORD))
+                .setMaxMessageSize(MAX_MESSAGE_SIZE)
+                .setUpstream(
+                    new UpstreamOptions()
+                        .setHost(postgres.host())
+                        .setPort(postgres.port())
+                        .setUser(SESSION_ROLE)
+                        .setPassword(SESSION_ROLE_PASSWORD)),
+            session -> new TestSessionHandler());
+    port = server.start();
+  }
+
+  @AfterAll
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+    if (vertx != null) {
+      vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  private String url(String parameters) {
+    return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE + "?" + parameters;
+  }
+
+  private Connection connect(String parameters) throws SQLException {
+    return DriverManager.getConnection(url(parameters), USER, PASSWORD);
+  }
+
+  private Connection connect() throws SQLException {
+    return connect("");
+  }
+
+  @Test
+  void scramLoginRunsSessionsAsTheUpstreamRole() throws SQLException {
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT current_user, current_database()")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isEqualTo(SESSION_ROLE);
+      assertThat(rs.getString(2)).isEqualTo(DATABASE);
+      DatabaseMetaData metaData = connection.getMetaData();
+      assertThat(metaData.getDatabaseProductVersion()).startsWith("17.");
+    }
+  }
+
+  @Test
+  void wrongPasswordIsRefusedWith28P01() {
+    assertThatThrownBy(() -> DriverManager.getConnection(url(""), USER, "wrong"))
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining("password authentication failed for user \"" + USER + "\"")
+        .extracting(e -> ((SQLException) e).getSQLState())
+        .isEqualTo("28P01");
+  }
+
+  @Test
+  void unknownUserGetsTheSameAnswerAsAWrongPassword() {
+    assertThatThrownBy(() -> DriverManager.getConnection(url(""), "nobody", PASSWORD))
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining("password authentication failed for user \"nobody\"")
+        .extracting(e -> ((SQLException) e).getSQLState())
+        .isEqualTo("28P01");
+  }
+
+  @Test
+  void missingDatabaseIsReportedAsTheUpstreamReportsIt() {
+    assertThatThrownBy(
+            () ->
+                DriverManager.getConnection(
+                    "jdbc:postgresql://127.0.0.1:" + port + "/nosuchdb", USER, PASSWORD))
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining("nosuchdb")
+        .extracting(e -> ((SQLException) e).getSQLState())
+        .isEqualTo("3D000");
+  }
+
+  @Test
+  void forwardedQueriesAndCatalogMetadataWork() throws SQLException {
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
+      try (ResultSet rs = statement.executeQuery("SELECT count(*) FROM t")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getLong(1)).isEqualTo(42);
+      }
+      try (ResultSet tables = connection.getMetaData().getTables(null, "public", "t", null)) {
+        assertThat(tables.next()).isTrue();
+        assertThat(tables.getString("TABLE_NAME")).isEqualTo("t");
+      }
+      try (ResultSet columns = connection.getMetaData().getColumns(null, "public", "t", null)) {
+        List<String> names = new ArrayList<>();
+        while (columns.next()) {
+          names.add(columns.getString("COLUMN_NAME"));
+        }
+        assertThat(names).containsExactly("id", "x", "label");
+      }
+    }
+  }
+
+  @Test
+  void simpleQueryMixesLocalAndForwardedStatements() throws SQLException {
+    try (Connection connection = connect("preferQueryMode=simple");
+        Statement statement = connection.createStatement()) {
+      assertThat(
+              statement.execute("SELECT test.version(); SELECT count(*) FROM t; SELECT 'a;b' AS s"))
+          .isTrue();
+      try (ResultSet rs = statement.getResultSet()) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString("version")).isEqualTo("test-1.0");
+      }
+      assertThat(statement.getMoreResults()).isTrue();
+      try (ResultSet rs = statement.getResultSet()) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getLong(1)).isEqualTo(42);
+      }
+      assertThat(statement.getMoreResults()).isTrue();
+      try (ResultSet rs = statement.getResultSet()) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString("s")).isEqualTo("a;b");
+      }
+      assertThat(statement.getMoreResults()).isFalse();
+    }
+  }
+
+  @Test
+  void simpleQueryStopsAtTheFirstFailingStatement() throws SQLException {
+    try (Connection connection = connect("preferQueryMode=simple");
+        Statement statement = connection.createStatement()) {
+      assertThatThrownBy(() -> statement.execute("SELECT test.fail(); SELECT test.version()"))
+          .isInstanceOf(PSQLException.class)
+          .extracting(e -> ((SQLException) e).getSQLState())
+          .isEqualTo("22023");
+      try (ResultSet rs = statement.executeQuery("SELECT test.version()")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString(1)).isEqualTo("test-1.0");
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 5})
+  void preparedLocalStatementsWorkUnnamedAndNamed(int prepareThreshold) throws SQLException {
+    try (Connection connection =
+            connect("prepareThreshold=" + prepareThreshold + "&binaryTransfer=true");
+        PreparedStatement add = connection.prepareStatement("SELECT test.add(?, ?)");
+        PreparedStatement count =
+            connection.prepareStatement("SELECT count(*) FROM t WHERE id <= ?")) {
+      for (int i = 0; i < 8; i++) {
+        add.setLong(1, i);
+        add.setLong(2, 1000);
+        try (ResultSet rs = add.executeQuery()) {
+          assertThat(rs.next()).isTrue();
+          assertThat(rs.getLong(1)).isEqualTo(1000L + i);
+          assertThat(rs.next()).isFalse();
+        }
+        count.setInt(1, i);
+        try (ResultSet rs = count.executeQuery()) {
+          assertThat(rs.next()).isTrue();
+          assertThat(rs.getLong(1)).isEqualTo(i);
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"binaryTransfer=true", "binaryTransfer=false"})
+  void float8ArraysBindAndComeBack(String transfer) throws SQLException {
+    try (Connection connection = connect("prepareThreshold=1&" + transfer);
+        PreparedStatement echo = connection.prepareStatement("SELECT test.echo(?)");
+        PreparedStatement sum = connection.prepareStatement("SELECT test.sum(?)")) {
+      for (int i = 0; i < 3; i++) {
+        Array array = connection.createArrayOf("float8", new Double[] {1.5, -0.1, 1e300});
+        echo.setArray(1, array);
+        try (ResultSet rs = echo.executeQuery()) {
+          assertThat(rs.next()).isTrue();
+          assertThat((Double[]) rs.getArray(1).getArray()).containsExactly(1.5, -0.1, 1e300);
+        }
+        // double[] bound where the statement declares real[]: converted, as PostgreSQL casts.
+        sum.setObject(1, new double[] {1.25, 2.5, 0.25});
+        try (ResultSet rs = sum.executeQuery()) {
+          assertThat(rs.next()).isTrue();
+          assertThat(rs.getDouble(1)).isEqualTo(4.0);
+        }
+      }
+    }
+  }
+
+  @Test
+  void localErrorIsReportedAndTheSessionGoesOn() throws SQLException {
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
+      assertThatThrownBy(() -> statement.executeQuery("SELECT test.fail()"))
+          .isInstanceOfSatisfying(
+              PSQLException.class,
+              e -> {
+                assertThat(e.getSQLState()).isEqualTo("22023");
+                assertThat(e.getServerErrorMessage().getMessage())
+                    .isEqualTo("test.fail() always fails");
+                assertThat(e.getServerErrorMessage().getHint()).isEqualTo("Call something else.");
+              });
+      assertThatThrownBy(() -> statement.executeQuery("SELECT test.nope()"))
+          .extracting(e -> ((SQLException) e).getSQLState())
+          .isEqualTo("42883");
+      try (ResultSet rs = statement.executeQuery("SELECT count(*) FROM t")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getLong(1)).isEqualTo(42);
+      }
+      try (ResultSet rs = statement.executeQuery("SELECT test.version()")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString(1)).isEqualTo("test-1.0");
+      }
+    }
+  }
+
+  @Test
+  void failedTransactionStatePassesThrough() throws SQLException {
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
+      connection.setAutoCommit(false);
+      try (ResultSet rs = statement.executeQuery("SELECT test.version()")) {
+        assertThat(rs.next()).isTrue();
+      }
+      assertThatThrownBy(() -> statement.executeQuery("SELECT 1/0"))
+          .extracting(e -> ((SQLException) e).getSQLState())
+          .isEqualTo("22012");
+      assertThatThrownBy(() -> statement.executeQuery("SELECT count(*) FROM t"))
+          .extracting(e -> ((SQLException) e).getSQLState())
+          .isEqualTo("25P02");
+      assertThatThrownBy(() -> statement.executeQuery("SELECT test.version()"))
+          .extracting(e -> ((SQLException) e).getSQLState())
+          .isEqualTo("25P02");
+      connection.rollback();
+      try (ResultSet rs = statement.executeQuery("SELECT test.version()")) {
+        assertThat(rs.next()).isTrue();
+      }
+      try (ResultSet rs = statement.executeQuery("SELECT count(*) FROM t")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getLong(1)).isEqualTo(42);
+      }
+      connection.commit();
+    }
+  }
+
+  @Test
+  void pipelinedMixOfLocalAndForwardedStatementsKeepsItsOrder() throws SQLException {
+    // pgjdbc sends the statements of one execute() as Parse/Bind/Describe/Execute each, one Sync.
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
+      assertThat(
+              statement.execute(
+                  "SELECT test.version(); SELECT id FROM t WHERE id = 7; SELECT test.version();"
+                      + " SELECT label FROM t WHERE id = 8"))
+          .isTrue();
+      List<String> values = new ArrayList<>();
+      do {
+        try (ResultSet rs = statement.getResultSet()) {
+          while (rs.next()) {
+            values.add(rs.getString(1));
+          }
+        }
+      } while (statement.getMoreResults());
+      assertThat(values).containsExactly("test-1.0", "7", "test-1.0", "row 8");
+    }
+  }
+
+  @Test
+  void batchMixesForwardedAndLocalStatements() throws SQLException {
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TEMP TABLE log (v text)");
+      statement.addBatch("INSERT INTO log VALUES ('a')");
+      statement.addBatch("INSERT INTO log VALUES ('b')");
+      statement.addBatch("INSERT INTO log VALUES ('c')");
+      assertThat(statement.executeBatch()).containsExactly(1, 1, 1);
+      try (ResultSet rs = statement.executeQuery("SELECT string_agg(v, ',' ORDER BY v) FROM log")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString(1)).isEqualTo("a,b,c");
+      }
+    }
+  }
+
+  @Test
+  void fetchSizeCursorsSuspendLocalPortals() throws SQLException {
+    try (Connection connection = connect();
+        PreparedStatement series = connection.prepareStatement("SELECT test.series(?)")) {
+      connection.setAutoCommit(false);
+      series.setFetchSize(10);
+      series.setInt(1, 25);
+      int sum = 0;
+      int rows = 0;
+      try (ResultSet rs = series.executeQuery()) {
+        while (rs.next()) {
+          sum += rs.getInt(1);
+          rows++;
+        }
+      }
+      assertThat(rows).isEqualTo(25);
+      assertThat(sum).isEqualTo(25 * 26 / 2);
+      connection.commit();
+    }
+  }
+
+  @Test
+  void cancelStopsARunningLocalStatement() throws Exception {
+    TestSessionHandler.waitingForCancel = new CountDownLatch(1);
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
+      CompletableFuture<Void> running =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  statement.executeQuery("SELECT test.wait_for_cancel()");
+                } catch (SQLException e) {
+                  throw new RuntimeException(e);
+                }
+              });
+      TestSessionHandler.waitingForCancel.await();
+      statement.cancel();
+      assertThatThrownBy(running::get)
+          .isInstanceOf(ExecutionException.class)
+          .rootCause()
+          .isInstanceOf(PSQLException.class)
+          .extracting(e -> ((SQLException) e).getSQLState())
+          .isEqualTo("57014");
+      try (ResultSet rs = statement.executeQuery("SELECT test.version()")) {
+        assertThat(rs.next()).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void cancelReachesAForwardedStatement() throws Exception {
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
+      int backendPid;
+      try (ResultSet rs = statement.executeQuery("SELECT pg_backend_pid()")) {
+        rs.next();
+        backendPid = rs.getInt(1);
+      }
+      CompletableFuture<Void> running =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  statement.executeQuery("SELECT pg_sleep(600)");
+                } catch (SQLException e) {
+                  throw new RuntimeException(e);
+                }
+              });
+      waitUntilSleeping(backendPid);
+      statement.cancel();
+      assertThatThrownBy(running::get)
+          .isInstanceOf(ExecutionException.class)
+          .rootCause()
+          .extracting(e -> ((SQLException) e).getSQLState())
+          .isEqualTo("57014");
+    }
+  }
+
+  /** Polls pg_stat_activity (as the superuser, directly) until the backend runs pg_sleep. */
+  private void waitUntilSleeping(int backendPid) throws SQLException, InterruptedException {
+    try (Connection admin = postgres.connectAsSuperuser(DATABASE);
+        PreparedStatement activity =
+            admin.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid = ? AND query LIKE '%pg_sleep%'"
+                    + " AND state = 'active'")) {
+      activity.setInt(1, backendPid);
+      while (true) {
+        try (ResultSet rs = activity.executeQuery()) {
+          rs.next();
+          if (rs.getInt(1) == 1) {
+            return;
+          }
+        }
+        Thread.sleep(20);
+      }
+    }
+  }
+
+  @Test
+  void psqlRunsLocalAndForwardedStatementsAndDescribesTables()
+      throws IOException, InterruptedException {
+    String output = psql("-c", "SELECT test.version(); SELECT count(*) AS n FROM t");
+    assertThat(output).contains("test-1.0").contains("42");
+    String describe = psql("-c", "\\d t");
+    assertThat(describe)
+        .contains("Table \"public.t\"")
+        .contains("double precision")
+        .contains("t_pkey");
+  }
+
+  private String psql(String... arguments) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.addAll(
+        List.of(
+            "/usr/bin/psql",
+            "-X",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            Integer.toString(port),
+            "-U",
+            USER,
+            "-d",
+            DATABASE));
+    command.addAll(List.of(arguments));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().put("PGPASSWORD", PASSWORD);
+    builder.environment().put("PGCONNECT_TIMEOUT", "10");
+    Process process = builder.start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor()).as("psql exit status; output:%n%s", output).isZero();
+    return output;
+  }
+
+  @Test
+  void maxMessageSizeClosesOnlyTheOffendingConnection() throws SQLException {
+    Properties properties = new Properties();
+    properties.setProperty("user", USER);
+    properties.setProperty("password", PASSWORD);
+    try (Connection healthy = DriverManager.getConnection(url(""), properties);
+        Connection offending = DriverManager.getConnection(url(""), properties);
+        Statement statement = offending.createStatement()) {
+      String huge = "x".repeat(MAX_MESSAGE_SIZE + 10);
+      assertThatThrownBy(() -> statement.executeQuery("SELECT '" + huge + "'"))
+          .isInstanceOf(SQLException.class);
+      assertThat(offending.isValid(5)).isFalse();
+      try (Statement ok = healthy.createStatement();
+          ResultSet rs = ok.executeQuery("SELECT count(*) FROM t")) {
+        assertThat(rs.next()).isTrue();
+      }
+    }
+  }
+}

@@ -1,0 +1,465 @@
+package io.pgmlfollower.replicator;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pgmlfollower.featurestore.spi.ChangeSink;
+import io.pgmlfollower.featurestore.spi.StoreException;
+import io.pgmlfollower.featurestore.spi.TableSpec;
+import io.pgmlfollower.replicator.connection.Lsn;
+import io.pgmlfollower.replicator.connection.ReplicationConnection;
+import io.pgmlfollower.replicator.connection.SlotCreation;
+import io.pgmlfollower.replicator.connection.SlotState;
+import io.pgmlfollower.replicator.connection.SourceCatalog;
+import io.pgmlfollower.replicator.connection.SourceConnections;
+import io.pgmlfollower.replicator.pgoutput.PgOutputDecoder;
+import io.pgmlfollower.replicator.snapshot.InitialSnapshot;
+import io.pgmlfollower.replicator.stream.CatalogTableSpecs;
+import io.pgmlfollower.replicator.stream.ChangeStream;
+import io.pgmlfollower.replicator.stream.RelationMapper;
+import io.pgmlfollower.replicator.stream.StreamOffset;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.postgresql.replication.PGReplicationStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Replicates a PostgreSQL publication into a {@link ChangeSink} over logical replication with the
+ * built-in pgoutput plugin (https://www.postgresql.org/docs/current/protocol-replication.html).
+ *
+ * <p>On a sink that holds nothing of this source, it creates the slot with an exported snapshot,
+ * copies the published tables as of that snapshot and stores the slot's consistent point with them,
+ * atomically. It then streams from the stored position, applying each transaction together with its
+ * end LSN and acknowledging that LSN only after the sink made it durable. A lost connection is
+ * retried with exponential backoff from the sink's stored position; a slot that is gone or ahead of
+ * the sink stops the source (FAILED) rather than silently losing changes.
+ *
+ * <p>All work happens on one dedicated thread started by {@link #start()}.
+ */
+public final class PgOutputSource implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PgOutputSource.class);
+
+  private final PgOutputSourceConfig config;
+  private final ChangeSink sink;
+  private final SourceConnections connections;
+  private final StopSignal stop = new StopSignal();
+  private final StreamOffset offset = new StreamOffset();
+  private final CompletableFuture<Void> snapshotDone = new CompletableFuture<>();
+  private final Thread thread;
+
+  private volatile ReplicationState state = ReplicationState.STARTING;
+  private volatile String lastError;
+  private volatile ReplicatorException failure;
+  private volatile boolean started;
+
+  public PgOutputSource(PgOutputSourceConfig config, ChangeSink sink) {
+    this.config = requireNonNull(config, "config is null").validate();
+    this.sink = requireNonNull(sink, "sink is null");
+    this.connections = new SourceConnections(config);
+    this.thread =
+        Thread.ofPlatform()
+            .name("pgoutput-" + config.getSourceName())
+            .daemon()
+            .unstarted(this::run);
+  }
+
+  /** Starts replicating on a dedicated thread; returns at once. */
+  public synchronized void start() {
+    if (started) {
+      throw new IllegalStateException("source " + config.getSourceName() + " already started");
+    }
+    if (stop.isStopped()) {
+      throw new IllegalStateException("source " + config.getSourceName() + " is closed");
+    }
+    started = true;
+    thread.start();
+  }
+
+  /**
+   * Completes when the initial snapshot is committed, or at once when the sink already held this
+   * source; fails when the source fails or closes first.
+   */
+  public CompletableFuture<Void> snapshotDone() {
+    return snapshotDone.copy();
+  }
+
+  /** Waits for {@link #snapshotDone()}; rethrows the source's failure. */
+  public void awaitSnapshot(Duration timeout)
+      throws ReplicatorException, TimeoutException, InterruptedException {
+    try {
+      snapshotDone.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof ReplicatorException failure) {
+        throw new ReplicatorException(failure.code(), failure.getMessage(), failure);
+      }
+      throw new ReplicatorException(
+          ReplicatorErrorCode.INTERNAL, "snapshot failed: " + e.getCause(), e.getCause());
+    }
+  }
+
+  /**
+   * Waits until everything the source wrote up to {@code lsn} is in the sink (read-your-writes:
+   * pass {@code pg_current_wal_lsn()} read after the write committed).
+   *
+   * @return false when the timeout passed first
+   * @throws ReplicatorException when the source failed or was closed
+   */
+  public boolean awaitApplied(Lsn lsn, Duration timeout)
+      throws ReplicatorException, InterruptedException {
+    boolean applied = offset.awaitApplied(lsn, timeout, this::finished);
+    if (!applied && finished()) {
+      ReplicatorException cause = failure;
+      throw new ReplicatorException(
+          cause != null ? cause.code() : ReplicatorErrorCode.SOURCE_STOPPED,
+          "source "
+              + config.getSourceName()
+              + " is "
+              + state
+              + " with "
+              + offset.applied()
+              + " applied"
+              + (cause != null ? ": " + cause.getMessage() : ""),
+          cause);
+    }
+    return applied;
+  }
+
+  public ReplicationStatus status() {
+    Lsn received = offset.received();
+    Lsn applied = offset.applied();
+    Instant now = Instant.now();
+    long lagMillis =
+        offset
+            .inFlightCommitTime()
+            .map(commit -> Math.max(0, Duration.between(commit, now).toMillis()))
+            .orElse(0L);
+    return new ReplicationStatus(
+        config.getSourceName(),
+        state,
+        config.getSlot(),
+        received.toString(),
+        received.value(),
+        applied.toString(),
+        applied.value(),
+        received.bytesAfter(applied),
+        offset.lastAppliedCommitTime(),
+        lagMillis,
+        Optional.ofNullable(lastError));
+  }
+
+  /**
+   * Stops replicating: transactions already received are applied, the replication connection is
+   * closed and the thread joined. If the calling thread is interrupted while waiting, it returns
+   * early with its interrupt flag set; the source still stops.
+   */
+  @Override
+  public void close() {
+    stop.stop();
+    offset.wakeWaiters();
+    synchronized (this) {
+      if (!started) {
+        state = ReplicationState.STOPPED;
+        snapshotDone.completeExceptionally(stoppedBeforeSnapshot());
+        return;
+      }
+    }
+    try {
+      thread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private boolean finished() {
+    return state == ReplicationState.FAILED || state == ReplicationState.STOPPED;
+  }
+
+  private void run() {
+    Duration backoff = config.getReconnectInitialBackoff();
+    try {
+      while (!stop.isStopped()) {
+        try {
+          runSession();
+          return;
+        } catch (ReplicatorException e) {
+          if (stop.isStopped()) {
+            log.info("Source {} stopped: {}", config.getSourceName(), e.getMessage());
+            return;
+          }
+          lastError = e.getMessage();
+          if (!e.retryable()) {
+            fail(e);
+            return;
+          }
+          if (state == ReplicationState.STREAMING) {
+            backoff = config.getReconnectInitialBackoff();
+          }
+          state = ReplicationState.RECONNECTING;
+          log.warn(
+              "Source {}: {} ({}); reconnecting in {} ms",
+              config.getSourceName(),
+              e.getMessage(),
+              e.code(),
+              backoff.toMillis(),
+              e);
+          stop.await(backoff);
+          backoff = min(backoff.multipliedBy(2), config.getReconnectMaxBackoff());
+        }
+      }
+    } catch (RuntimeException | Error e) {
+      lastError = e.toString();
+      fail(new ReplicatorException(ReplicatorErrorCode.INTERNAL, "unexpected failure: " + e, e));
+      throw e;
+    } finally {
+      if (state != ReplicationState.FAILED) {
+        state = ReplicationState.STOPPED;
+      }
+      snapshotDone.completeExceptionally(stoppedBeforeSnapshot());
+      offset.wakeWaiters();
+    }
+  }
+
+  private void fail(ReplicatorException e) {
+    failure = e;
+    state = ReplicationState.FAILED;
+    log.error("Source {} failed ({}): {}", config.getSourceName(), e.code(), e.getMessage(), e);
+    snapshotDone.completeExceptionally(e);
+    offset.wakeWaiters();
+  }
+
+  private ReplicatorException stoppedBeforeSnapshot() {
+    return new ReplicatorException(
+        ReplicatorErrorCode.SOURCE_STOPPED,
+        "source " + config.getSourceName() + " stopped before its initial snapshot finished");
+  }
+
+  /** One connection's worth of work: snapshot or resume, then stream until stopped or failed. */
+  private void runSession() throws ReplicatorException {
+    state = ReplicationState.STARTING;
+    try (Connection catalogConnection = connections.openNormal()) {
+      SourceCatalog catalog = new SourceCatalog(catalogConnection);
+      if (!catalog.publicationExists(config.getPublication())) {
+        throw new ReplicatorException(
+            ReplicatorErrorCode.PUBLICATION_MISSING,
+            "publication \""
+                + config.getPublication()
+                + "\" does not exist in database "
+                + config.getDatabase()
+                + ": ask the DBA to CREATE PUBLICATION "
+                + config.getPublication()
+                + " FOR TABLE ...");
+      }
+      Duration statusInterval = statusInterval(catalog);
+      Optional<Lsn> stored = storedOffset();
+      try (ReplicationConnection replication = ReplicationConnection.open(connections)) {
+        List<TableSpec> specs;
+        Lsn start;
+        if (stored.isEmpty()) {
+          state = ReplicationState.SNAPSHOTTING;
+          dropUnfinishedSlot(catalog);
+          SlotCreation slot = replication.createSlotExportingSnapshot(config.getSlot());
+          log.info(
+              "Created slot {} at consistent point {} with snapshot {}",
+              slot.slotName(),
+              slot.consistentPoint(),
+              slot.snapshotName());
+          specs =
+              new InitialSnapshot(
+                      connections, sink, config.getSourceName(), config.getPublication(), stop)
+                  .run(slot);
+          start = slot.consistentPoint();
+        } else {
+          start = stored.get();
+          checkSlot(catalog, start);
+          specs = catalog.publishedTableSpecs(config.getPublication());
+          ensureTables(specs);
+        }
+        offset.stored(start, Optional.empty());
+        snapshotDone.complete(null);
+        if (stop.isStopped()) {
+          return;
+        }
+        stream(catalog, replication, specs, start, statusInterval);
+      }
+    } catch (SQLException e) {
+      throw ReplicatorException.fromSql("close the catalog connection", e);
+    }
+  }
+
+  private void stream(
+      SourceCatalog catalog,
+      ReplicationConnection replication,
+      List<TableSpec> specs,
+      Lsn start,
+      Duration statusInterval)
+      throws ReplicatorException {
+    // The connection is closed without ending the COPY first: closing the stream would wait for
+    // the server to finish sending, and every applied position is acknowledged already.
+    PGReplicationStream stream =
+        replication.startStreaming(
+            config.getSlot(), config.getPublication(), start, statusInterval);
+    stream.setFlushedLSN(start.toPgjdbc());
+    stream.setAppliedLSN(start.toPgjdbc());
+    state = ReplicationState.STREAMING;
+    log.info(
+        "Source {} streaming from slot {} at {}", config.getSourceName(), config.getSlot(), start);
+    RelationMapper relations =
+        new RelationMapper(specs, new CatalogTableSpecs(catalog, sink, config.getPublication()));
+    new ChangeStream(
+            config.getSourceName(),
+            stream,
+            new PgOutputDecoder(),
+            relations,
+            sink,
+            offset,
+            config.getIdleAckInterval(),
+            stop)
+        .run();
+  }
+
+  private Optional<Lsn> storedOffset() throws ReplicatorException {
+    Map<String, Long> offsets;
+    try {
+      offsets = sink.offsets(config.getSourceName());
+    } catch (StoreException e) {
+      throw ReplicatorException.fromStore("read the stored offsets", e);
+    }
+    if (offsets.isEmpty()) {
+      return Optional.empty();
+    }
+    Long position = offsets.get("");
+    if (position == null || offsets.size() != 1) {
+      throw new ReplicatorException(
+          ReplicatorErrorCode.STORE_REJECTED,
+          "the store holds offsets "
+              + offsets
+              + " for source "
+              + config.getSourceName()
+              + ", not one LSN: is another kind of source configured under this name?");
+    }
+    return Optional.of(Lsn.of(position));
+  }
+
+  /**
+   * The store holds nothing of this source, so a slot by our name is left from a snapshot that did
+   * not commit: it is dropped and created again with a fresh snapshot.
+   */
+  private void dropUnfinishedSlot(SourceCatalog catalog) throws ReplicatorException {
+    Optional<SlotState> existing = catalog.slot(config.getSlot());
+    if (existing.isEmpty()) {
+      return;
+    }
+    SlotState slot = existing.get();
+    checkCompatible(catalog, slot);
+    checkInactive(slot);
+    log.warn(
+        "Dropping slot {}: the store holds nothing of source {}, so it is left from an unfinished"
+            + " snapshot",
+        slot.name(),
+        config.getSourceName());
+    catalog.dropSlot(slot.name());
+  }
+
+  private void checkSlot(SourceCatalog catalog, Lsn stored) throws ReplicatorException {
+    Optional<SlotState> existing = catalog.slot(config.getSlot());
+    if (existing.isEmpty()) {
+      throw new ReplicatorException(
+          ReplicatorErrorCode.SLOT_MISSING,
+          "replication slot "
+              + config.getSlot()
+              + " no longer exists on the source, but the store holds source "
+              + config.getSourceName()
+              + " up to "
+              + stored
+              + ": changes since then cannot be streamed. To start over with a new snapshot,"
+              + " remove this source's data from the store (or configure a new source name).");
+    }
+    SlotState slot = existing.get();
+    checkCompatible(catalog, slot);
+    Optional<Lsn> confirmed = slot.confirmedFlush();
+    if (confirmed.isPresent() && confirmed.get().isAfter(stored)) {
+      // START_REPLICATION would silently start at confirmed_flush_lsn, skipping what lies between.
+      throw new ReplicatorException(
+          ReplicatorErrorCode.SLOT_AHEAD,
+          "replication slot "
+              + slot.name()
+              + " was acknowledged up to "
+              + confirmed.get()
+              + " but the store holds source "
+              + config.getSourceName()
+              + " only up to "
+              + stored
+              + ": another consumer used the slot, or the store was restored from an older"
+              + " backup. Changes in between cannot be streamed again; drop the slot and this"
+              + " source's data from the store to snapshot again.");
+    }
+    checkInactive(slot);
+  }
+
+  private void checkCompatible(SourceCatalog catalog, SlotState slot) throws ReplicatorException {
+    String database = catalog.currentDatabase();
+    if (!slot.plugin().equals(Optional.of("pgoutput"))
+        || !slot.database().equals(Optional.of(database))) {
+      throw new ReplicatorException(
+          ReplicatorErrorCode.SLOT_INCOMPATIBLE,
+          "replication slot "
+              + slot.name()
+              + " exists but decodes database "
+              + slot.database().orElse("(none: physical slot)")
+              + " with plugin "
+              + slot.plugin().orElse("(none)")
+              + ", not database "
+              + database
+              + " with pgoutput: configure another slot name");
+    }
+  }
+
+  /**
+   * A slot serves one session at a time. After a crash the old walsender holds it until it notices
+   * (wal_sender_timeout), so this is retried.
+   */
+  private static void checkInactive(SlotState slot) throws ReplicatorException {
+    if (slot.active()) {
+      throw new ReplicatorException(
+          ReplicatorErrorCode.SLOT_IN_USE,
+          "replication slot "
+              + slot.name()
+              + " is active for PID "
+              + slot.activePid().getAsInt()
+              + " (a previous session not yet timed out, or another follower)");
+    }
+  }
+
+  private void ensureTables(List<TableSpec> specs) throws ReplicatorException {
+    try {
+      sink.ensureTables(specs);
+    } catch (StoreException e) {
+      throw ReplicatorException.fromStore("bring the replicated tables to their source shape", e);
+    }
+  }
+
+  /**
+   * The configured status interval, shortened to half of wal_sender_timeout: the server drops a
+   * receiver that stays silent for that long.
+   */
+  private Duration statusInterval(SourceCatalog catalog) throws ReplicatorException {
+    Duration configured = config.getStatusInterval();
+    return catalog
+        .walSenderTimeout()
+        .map(timeout -> min(configured, timeout.dividedBy(2)))
+        .orElse(configured);
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+}

@@ -1,0 +1,46 @@
+package io.pgmlfollower.replicator;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * A point-in-time view of one source, as {@code pgml.replication_status()} shows it.
+ *
+ * @param sourceName the configured source name
+ * @param state where the source is in its life
+ * @param slot the replication slot
+ * @param receivedLsn the latest source position the server reported, e.g. {@code 0/16B3748}
+ * @param receivedLsnValue the same as a 64-bit number
+ * @param appliedLsn everything the source wrote up to here is in the store (empty before the
+ *     snapshot committed)
+ * @param appliedLsnValue the same as a 64-bit number (0 before the snapshot committed)
+ * @param lagBytes how far {@code appliedLsn} trails {@code receivedLsn}
+ * @param lastAppliedCommitTime the source commit time of the last transaction applied
+ * @param lagMillis how long ago the transaction being received committed on the source; 0 when
+ *     nothing is in flight
+ * @param lastError the message of the last failure, kept while reconnecting and after FAILED
+ */
+public record ReplicationStatus(
+    String sourceName,
+    ReplicationState state,
+    String slot,
+    String receivedLsn,
+    long receivedLsnValue,
+    String appliedLsn,
+    long appliedLsnValue,
+    long lagBytes,
+    Optional<Instant> lastAppliedCommitTime,
+    long lagMillis,
+    Optional<String> lastError) {
+  public ReplicationStatus {
+    requireNonNull(sourceName, "sourceName is null");
+    requireNonNull(state, "state is null");
+    requireNonNull(slot, "slot is null");
+    requireNonNull(receivedLsn, "receivedLsn is null");
+    requireNonNull(appliedLsn, "appliedLsn is null");
+    requireNonNull(lastAppliedCommitTime, "lastAppliedCommitTime is null");
+    requireNonNull(lastError, "lastError is null");
+  }
+}

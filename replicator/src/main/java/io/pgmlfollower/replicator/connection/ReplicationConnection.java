@@ -1,0 +1,121 @@
+package io.pgmlfollower.replicator.connection;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pgmlfollower.replicator.ReplicatorErrorCode;
+import io.pgmlfollower.replicator.ReplicatorException;
+import io.pgmlfollower.replicator.pgoutput.PgOutputDecoder;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.postgresql.PGConnection;
+import org.postgresql.replication.PGReplicationStream;
+import org.postgresql.replication.ReplicationSlotInfo;
+
+/**
+ * A walsender connection in database mode
+ * (https://www.postgresql.org/docs/current/protocol-replication.html).
+ */
+public final class ReplicationConnection implements AutoCloseable {
+  private static final String OUTPUT_PLUGIN = "pgoutput";
+
+  private final Connection jdbc;
+  private final PGConnection connection;
+
+  public ReplicationConnection(Connection jdbc) throws ReplicatorException {
+    this.jdbc = requireNonNull(jdbc, "jdbc is null");
+    try {
+      this.connection = jdbc.unwrap(PGConnection.class);
+    } catch (SQLException e) {
+      throw ReplicatorException.fromSql("unwrap the replication connection", e);
+    }
+  }
+
+  public static ReplicationConnection open(SourceConnections connections)
+      throws ReplicatorException {
+    Connection jdbc = connections.openReplication();
+    try {
+      return new ReplicationConnection(jdbc);
+    } catch (ReplicatorException e) {
+      SourceConnections.closeQuietlyAfter(jdbc, e);
+      throw e;
+    }
+  }
+
+  /**
+   * Creates a pgoutput slot and exports its snapshot. pgjdbc sends {@code CREATE_REPLICATION_SLOT
+   * <slot> LOGICAL pgoutput}, whose snapshot action defaults to EXPORT_SNAPSHOT, and reads {@code
+   * consistent_point} and {@code snapshot_name} from the reply. The snapshot lives until this
+   * connection runs its next command: keep it idle until every table is copied.
+   */
+  public SlotCreation createSlotExportingSnapshot(String slot) throws ReplicatorException {
+    ReplicationSlotInfo info;
+    try {
+      info =
+          connection
+              .getReplicationAPI()
+              .createReplicationSlot()
+              .logical()
+              .withSlotName(slot)
+              .withOutputPlugin(OUTPUT_PLUGIN)
+              .make();
+    } catch (SQLException e) {
+      throw ReplicatorException.fromSql("create replication slot " + slot, e);
+    }
+    if (info.getSnapshotName() == null) {
+      throw new ReplicatorException(
+          ReplicatorErrorCode.PROTOCOL_VIOLATION,
+          "CREATE_REPLICATION_SLOT " + slot + " returned no exported snapshot");
+    }
+    return new SlotCreation(
+        info.getSlotName(), Lsn.fromPgjdbc(info.getConsistentPoint()), info.getSnapshotName());
+  }
+
+  /**
+   * Sends {@code START_REPLICATION SLOT s LOGICAL start (proto_version '1', publication_names
+   * 'p')}. Automatic flush is off: since 42.7 pgjdbc otherwise advances the flushed LSN from
+   * keepalives (pgjdbc #2941), acknowledging what the store may not hold yet. The caller reports
+   * flushed positions itself, only after the store made them durable.
+   */
+  public PGReplicationStream startStreaming(
+      String slot, String publication, Lsn start, Duration statusInterval)
+      throws ReplicatorException {
+    try {
+      return connection
+          .getReplicationAPI()
+          .replicationStream()
+          .logical()
+          .withSlotName(slot)
+          .withStartPosition(start.toPgjdbc())
+          .withSlotOption("proto_version", PgOutputDecoder.PROTOCOL_VERSION)
+          .withSlotOption("publication_names", quotePublication(publication))
+          .withStatusInterval(Math.toIntExact(statusInterval.toMillis()), TimeUnit.MILLISECONDS)
+          .withAutomaticFlush(false)
+          .start();
+    } catch (SQLException e) {
+      throw ReplicatorException.fromSql("start replication from slot " + slot + " at " + start, e);
+    }
+  }
+
+  /**
+   * {@code publication_names} is parsed as a comma-separated list of identifiers, so a name that is
+   * not a lower-case plain identifier must be double-quoted. pgjdbc wraps the value in single
+   * quotes without escaping; the configuration refuses names containing one.
+   */
+  static String quotePublication(String publication) {
+    if (publication.matches("[a-z_][a-z0-9_$]*")) {
+      return publication;
+    }
+    return '"' + publication.replace("\"", "\"\"") + '"';
+  }
+
+  @Override
+  public void close() throws ReplicatorException {
+    try {
+      jdbc.close();
+    } catch (SQLException e) {
+      throw ReplicatorException.fromSql("close the replication connection", e);
+    }
+  }
+}

@@ -1,0 +1,277 @@
+package io.pgmlfollower.replicator.connection;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pgmlfollower.featurestore.spi.ColumnSpec;
+import io.pgmlfollower.featurestore.spi.TableId;
+import io.pgmlfollower.featurestore.spi.TableSpec;
+import io.pgmlfollower.replicator.ReplicatorException;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * Reads what the replicator needs from the source's catalog over a normal connection: published
+ * tables and their shape, slots, settings. Runs inside whatever transaction the connection is in,
+ * so the snapshot reads table shapes as of its exported snapshot.
+ */
+public final class SourceCatalog {
+  /** PostgreSQL 12 added generated columns, which pgoutput (before 18) does not publish. */
+  private static final int PG_12 = 120000;
+
+  /** PostgreSQL 15 added publication column lists, shown in pg_publication_tables.attnames. */
+  private static final int PG_15 = 150000;
+
+  private final Connection connection;
+  private int serverVersion;
+
+  public SourceCatalog(Connection connection) {
+    this.connection = requireNonNull(connection, "connection is null");
+  }
+
+  public int serverVersion() throws ReplicatorException {
+    if (serverVersion == 0) {
+      serverVersion = (int) querySingleLong("SHOW server_version_num", "read server_version_num");
+    }
+    return serverVersion;
+  }
+
+  public boolean publicationExists(String publication) throws ReplicatorException {
+    String sql = "SELECT 1 FROM pg_catalog.pg_publication WHERE pubname = ?";
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setString(1, publication);
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next();
+      }
+    } catch (SQLException e) {
+      throw ReplicatorException.fromSql("look up publication " + publication, e);
+    }
+  }
+
+  /** The tables in the publication, as pg_publication_tables lists them. */
+  public List<TableId> publishedTables(String publication) throws ReplicatorException {
+    String sql =
+        "SELECT schemaname, tablename FROM pg_catalog.pg_publication_tables"
+            + " WHERE pubname = ? ORDER BY schemaname, tablename";
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setString(1, publication);
+      List<TableId> tables = new ArrayList<>();
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          tables.add(new TableId(rows.getString(1), rows.getString(2)));
+        }
+      }
+      return tables;
+    } catch (SQLException e) {
+      throw ReplicatorException.fromSql("list the tables of publication " + publication, e);
+    }
+  }
+
+  /** The specs of every published table, in {@link #publishedTables} order. */
+  public List<TableSpec> publishedTableSpecs(String publication) throws ReplicatorException {
+    List<TableSpec> specs = new ArrayList<>();
+    for (TableId table : publishedTables(publication)) {
+      tableSpec(table, publication).ifPresent(specs::add);
+    }
+    return specs;
+  }
+
+  /**
+   * A table's replicated shape: the columns pgoutput sends (non-dropped, attnum > 0, not generated,
+   * within the publication's column list) in attnum order, types as {@code format_type} prints
+   * them, and the primary key in key order. Empty when the table no longer exists.
+   */
+  public Optional<TableSpec> tableSpec(TableId table, String publication)
+      throws ReplicatorException {
+    try {
+      OptionalLong oid = tableOid(table);
+      if (oid.isEmpty()) {
+        return Optional.empty();
+      }
+      Optional<Set<String>> columnList = publishedColumns(table, publication);
+      List<ColumnSpec> columns = new ArrayList<>();
+      String sql =
+          "SELECT attname, pg_catalog.format_type(atttypid, atttypmod), atttypid, attnotnull"
+              + " FROM pg_catalog.pg_attribute"
+              + " WHERE attrelid = ?::oid AND attnum > 0 AND NOT attisdropped"
+              + (serverVersion() >= PG_12 ? " AND attgenerated = ''" : "")
+              + " ORDER BY attnum";
+      try (PreparedStatement statement = connection.prepareStatement(sql)) {
+        statement.setLong(1, oid.getAsLong());
+        try (ResultSet rows = statement.executeQuery()) {
+          while (rows.next()) {
+            String name = rows.getString(1);
+            if (columnList.isEmpty() || columnList.get().contains(name)) {
+              columns.add(
+                  new ColumnSpec(name, rows.getString(2), rows.getInt(3), rows.getBoolean(4)));
+            }
+          }
+        }
+      }
+      if (columns.isEmpty()) {
+        return Optional.empty();
+      }
+      List<String> primaryKey = new ArrayList<>();
+      for (String column : primaryKey(oid.getAsLong())) {
+        if (columns.stream().anyMatch(c -> c.name().equals(column))) {
+          primaryKey.add(column);
+        }
+      }
+      return Optional.of(new TableSpec(table, columns, primaryKey));
+    } catch (SQLException e) {
+      throw ReplicatorException.fromSql("read the definition of " + table, e);
+    }
+  }
+
+  /** {@code format_type(oid, typmod)}: how the source spells a type, e.g. numeric(10,2). */
+  public String formatType(int typeOid, int typeModifier) throws ReplicatorException {
+    try (PreparedStatement statement =
+        connection.prepareStatement("SELECT pg_catalog.format_type(?::oid, ?)")) {
+      statement.setLong(1, Integer.toUnsignedLong(typeOid));
+      statement.setInt(2, typeModifier);
+      try (ResultSet rows = statement.executeQuery()) {
+        rows.next();
+        return rows.getString(1);
+      }
+    } catch (SQLException e) {
+      throw ReplicatorException.fromSql("format type " + Integer.toUnsignedString(typeOid), e);
+    }
+  }
+
+  public Optional<SlotState> slot(String slot) throws ReplicatorException {
+    String sql =
+        "SELECT plugin, database, active_pid, confirmed_flush_lsn::text"
+            + " FROM pg_catalog.pg_replication_slots WHERE slot_name = ?";
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setString(1, slot);
+      try (ResultSet rows = statement.executeQuery()) {
+        if (!rows.next()) {
+          return Optional.empty();
+        }
+        int pid = rows.getInt(3);
+        OptionalInt activePid = rows.wasNull() ? OptionalInt.empty() : OptionalInt.of(pid);
+        return Optional.of(
+            new SlotState(
+                slot,
+                Optional.ofNullable(rows.getString(1)),
+                Optional.ofNullable(rows.getString(2)),
+                activePid,
+                Optional.ofNullable(rows.getString(4)).map(Lsn::parse)));
+      }
+    } catch (SQLException e) {
+      throw ReplicatorException.fromSql("look up replication slot " + slot, e);
+    }
+  }
+
+  /** Drops a slot; needs the REPLICATION attribute (rds_replication on RDS), not superuser. */
+  public void dropSlot(String slot) throws ReplicatorException {
+    try (PreparedStatement statement =
+        connection.prepareStatement("SELECT pg_catalog.pg_drop_replication_slot(?)")) {
+      statement.setString(1, slot);
+      statement.execute();
+    } catch (SQLException e) {
+      throw ReplicatorException.fromSql("drop replication slot " + slot, e);
+    }
+  }
+
+  public String currentDatabase() throws ReplicatorException {
+    try (Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT pg_catalog.current_database()")) {
+      rows.next();
+      return rows.getString(1);
+    } catch (SQLException e) {
+      throw ReplicatorException.fromSql("read current_database()", e);
+    }
+  }
+
+  /**
+   * {@code wal_sender_timeout}, read here because some Aurora versions refuse SHOW on a replication
+   * connection; empty when disabled (0).
+   */
+  public Optional<Duration> walSenderTimeout() throws ReplicatorException {
+    long millis =
+        querySingleLong(
+            "SELECT setting::bigint FROM pg_catalog.pg_settings WHERE name = 'wal_sender_timeout'",
+            "read wal_sender_timeout");
+    return millis > 0 ? Optional.of(Duration.ofMillis(millis)) : Optional.empty();
+  }
+
+  private OptionalLong tableOid(TableId table) throws SQLException {
+    String sql =
+        "SELECT c.oid FROM pg_catalog.pg_class c"
+            + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE n.nspname = ? AND c.relname = ?";
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setString(1, table.schema());
+      statement.setString(2, table.name());
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next() ? OptionalLong.of(rows.getLong(1)) : OptionalLong.empty();
+      }
+    }
+  }
+
+  private Optional<Set<String>> publishedColumns(TableId table, String publication)
+      throws SQLException, ReplicatorException {
+    if (serverVersion() < PG_15) {
+      return Optional.empty();
+    }
+    String sql =
+        "SELECT attnames FROM pg_catalog.pg_publication_tables"
+            + " WHERE pubname = ? AND schemaname = ? AND tablename = ?";
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setString(1, publication);
+      statement.setString(2, table.schema());
+      statement.setString(3, table.name());
+      try (ResultSet rows = statement.executeQuery()) {
+        if (!rows.next()) {
+          return Optional.empty();
+        }
+        Array names = rows.getArray(1);
+        if (names == null) {
+          return Optional.empty();
+        }
+        return Optional.of(new HashSet<>(Arrays.asList((String[]) names.getArray())));
+      }
+    }
+  }
+
+  private List<String> primaryKey(long tableOid) throws SQLException {
+    String sql =
+        "SELECT a.attname FROM pg_catalog.pg_index i"
+            + " CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)"
+            + " JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
+            + " WHERE i.indrelid = ?::oid AND i.indisprimary ORDER BY k.ord";
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setLong(1, tableOid);
+      List<String> columns = new ArrayList<>();
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          columns.add(rows.getString(1));
+        }
+      }
+      return columns;
+    }
+  }
+
+  private long querySingleLong(String sql, String action) throws ReplicatorException {
+    try (Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery(sql)) {
+      rows.next();
+      return Long.parseLong(rows.getString(1));
+    } catch (SQLException e) {
+      throw ReplicatorException.fromSql(action, e);
+    }
+  }
+}

@@ -1,0 +1,297 @@
+package io.pgmlfollower.replicator.stream;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pgmlfollower.featurestore.spi.ChangeBatch;
+import io.pgmlfollower.featurestore.spi.ChangeSink;
+import io.pgmlfollower.featurestore.spi.RowChange;
+import io.pgmlfollower.featurestore.spi.SourceOffset;
+import io.pgmlfollower.featurestore.spi.StoreException;
+import io.pgmlfollower.featurestore.spi.TableId;
+import io.pgmlfollower.featurestore.spi.TableSpec;
+import io.pgmlfollower.replicator.ReplicatorErrorCode;
+import io.pgmlfollower.replicator.ReplicatorException;
+import io.pgmlfollower.replicator.StopSignal;
+import io.pgmlfollower.replicator.connection.Lsn;
+import io.pgmlfollower.replicator.pgoutput.BeginMessage;
+import io.pgmlfollower.replicator.pgoutput.CommitMessage;
+import io.pgmlfollower.replicator.pgoutput.DeleteMessage;
+import io.pgmlfollower.replicator.pgoutput.InsertMessage;
+import io.pgmlfollower.replicator.pgoutput.LogicalDecodingMessage;
+import io.pgmlfollower.replicator.pgoutput.OriginMessage;
+import io.pgmlfollower.replicator.pgoutput.PgOutputDecoder;
+import io.pgmlfollower.replicator.pgoutput.PgOutputMessage;
+import io.pgmlfollower.replicator.pgoutput.RelationMessage;
+import io.pgmlfollower.replicator.pgoutput.TruncateMessage;
+import io.pgmlfollower.replicator.pgoutput.TypeMessage;
+import io.pgmlfollower.replicator.pgoutput.UpdateMessage;
+import java.nio.ByteBuffer;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.postgresql.replication.PGReplicationStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The streaming loop: reads pgoutput messages, applies committed transactions to the sink together
+ * with the end LSN of the last one (several at once when they are already received: group commit),
+ * and only then acknowledges that LSN to the server as flushed
+ * (https://www.postgresql.org/docs/current/protocol-replication.html, Standby status update).
+ * Transactions whose commit LSN lies before the stored offset are never applied again, whatever the
+ * server sends, so each applies exactly once.
+ */
+public final class ChangeStream {
+  private static final Logger log = LoggerFactory.getLogger(ChangeStream.class);
+
+  /** How long to wait when the server has nothing for us; bounds the added apply latency. */
+  private static final Duration POLL_INTERVAL = Duration.ofMillis(10);
+
+  /**
+   * Group commit: consecutive transactions already received are applied as one batch (one store
+   * commit), up to this many changes or this age; a batch is applied as soon as nothing more is
+   * waiting.
+   */
+  private static final int GROUP_MAX_CHANGES = 10_000;
+
+  private static final Duration GROUP_MAX_AGE = Duration.ofMillis(100);
+
+  private final String sourceName;
+  private final PGReplicationStream stream;
+  private final PgOutputDecoder decoder;
+  private final RelationMapper relations;
+  private final ChangeSink sink;
+  private final StreamOffset offset;
+  private final Duration idleAckInterval;
+  private final StopSignal stop;
+
+  private TransactionBuffer transaction;
+  private final List<ChangeBatch.Change> group = new ArrayList<>();
+  private Lsn groupEnd = Lsn.INVALID;
+  private Instant groupCommitTime;
+  private long groupStartedNanos;
+  private Lsn emptyTransactionsEnd = Lsn.INVALID;
+  private long lastIdleStoreNanos = System.nanoTime();
+
+  /** Committed rows are applied in the old shape; the open transaction's rows are rewritten. */
+  private final ShapeChangeListener shapeListener =
+      new ShapeChangeListener() {
+        @Override
+        public void beforeShapeChange() throws ReplicatorException {
+          applyGroup();
+        }
+
+        @Override
+        public void afterShapeChange(TableSpec before, TableSpec after) {
+          transaction.remap(before, after);
+        }
+      };
+
+  public ChangeStream(
+      String sourceName,
+      PGReplicationStream stream,
+      PgOutputDecoder decoder,
+      RelationMapper relations,
+      ChangeSink sink,
+      StreamOffset offset,
+      Duration idleAckInterval,
+      StopSignal stop) {
+    this.sourceName = requireNonNull(sourceName, "sourceName is null");
+    this.stream = requireNonNull(stream, "stream is null");
+    this.decoder = requireNonNull(decoder, "decoder is null");
+    this.relations = requireNonNull(relations, "relations is null");
+    this.sink = requireNonNull(sink, "sink is null");
+    this.offset = requireNonNull(offset, "offset is null");
+    this.idleAckInterval = requireNonNull(idleAckInterval, "idleAckInterval is null");
+    this.stop = requireNonNull(stop, "stop is null");
+  }
+
+  /**
+   * Runs until stopped (returns) or until the connection, the protocol or the sink fails (throws).
+   * A transaction received only in part is dropped: the server sends it again after a restart.
+   */
+  public void run() throws ReplicatorException {
+    try {
+      while (!stop.isStopped()) {
+        ByteBuffer buffer = readPending();
+        if (buffer == null) {
+          applyGroup();
+          onIdle();
+          stop.await(POLL_INTERVAL);
+          continue;
+        }
+        offset.received(Lsn.fromPgjdbc(stream.getLastReceiveLSN()));
+        handle(decoder.decode(buffer));
+      }
+      // Stopping: what committed on the source and was received is applied, not received again.
+      applyGroup();
+    } finally {
+      offset.inFlight(null);
+    }
+  }
+
+  private void handle(PgOutputMessage message) throws ReplicatorException {
+    switch (message) {
+      case BeginMessage begin -> begin(begin);
+      case CommitMessage commit -> commit(commit);
+      case RelationMessage relation -> relations.onRelation(relation);
+      case InsertMessage insert -> {
+        TransactionBuffer buffer = inTransaction("insert");
+        if (!buffer.alreadyApplied()) {
+          buffer.add(
+              row(relations.mapping(insert.relationId(), shapeListener).insert(insert.newTuple())));
+        }
+      }
+      case UpdateMessage update -> {
+        TransactionBuffer buffer = inTransaction("update");
+        if (!buffer.alreadyApplied()) {
+          buffer.add(row(relations.mapping(update.relationId(), shapeListener).update(update)));
+        }
+      }
+      case DeleteMessage delete -> {
+        TransactionBuffer buffer = inTransaction("delete");
+        if (!buffer.alreadyApplied()) {
+          buffer.add(row(relations.mapping(delete.relationId(), shapeListener).delete(delete)));
+        }
+      }
+      case TruncateMessage truncate -> {
+        TransactionBuffer buffer = inTransaction("truncate");
+        if (!buffer.alreadyApplied()) {
+          List<TableId> tables = new ArrayList<>();
+          for (int relationId : truncate.relationIds()) {
+            tables.add(relations.mapping(relationId, shapeListener).table());
+          }
+          buffer.add(new ChangeBatch.Truncate(tables));
+        }
+      }
+      case TypeMessage type -> log.debug("Source type {}", type);
+      case OriginMessage origin -> log.debug("Transaction from origin {}", origin);
+      // Not requested (no 'messages' option) but decoded, for heartbeats to come.
+      case LogicalDecodingMessage decodingMessage ->
+          log.debug("Logical decoding message with prefix {}", decodingMessage.prefix());
+    }
+  }
+
+  private void begin(BeginMessage begin) throws ReplicatorException {
+    if (transaction != null) {
+      throw violation(
+          "Begin of transaction "
+              + begin.xid()
+              + " inside transaction "
+              + transaction.begin().xid());
+    }
+    boolean alreadyApplied = begin.finalLsn().isBefore(offset.stored());
+    transaction = new TransactionBuffer(begin, alreadyApplied);
+    offset.inFlight(begin.commitTime());
+  }
+
+  private void commit(CommitMessage commit) throws ReplicatorException {
+    TransactionBuffer buffer = inTransaction("commit");
+    BeginMessage begin = buffer.begin();
+    if (!commit.commitLsn().equals(begin.finalLsn())) {
+      throw violation(
+          "Commit at "
+              + commit.commitLsn()
+              + " does not match Begin of transaction "
+              + begin.xid()
+              + " with final LSN "
+              + begin.finalLsn());
+    }
+    transaction = null;
+    offset.inFlight(null);
+    if (buffer.alreadyApplied()) {
+      log.debug("Skipping transaction {} at {}: already applied", begin.xid(), commit.commitLsn());
+    } else if (buffer.isEmpty()) {
+      // Nothing for us (PostgreSQL before 15 sends empty transactions): acknowledged when idle.
+      emptyTransactionsEnd = Lsn.max(emptyTransactionsEnd, commit.endLsn());
+    } else {
+      if (group.isEmpty()) {
+        groupStartedNanos = System.nanoTime();
+      }
+      group.addAll(buffer.changes());
+      groupEnd = commit.endLsn();
+      groupCommitTime = commit.commitTime();
+      if (group.size() >= GROUP_MAX_CHANGES
+          || System.nanoTime() - groupStartedNanos >= GROUP_MAX_AGE.toNanos()) {
+        applyGroup();
+      }
+    }
+  }
+
+  /** Applies the committed transactions received so far, as one batch ending at the last one. */
+  private void applyGroup() throws ReplicatorException {
+    if (group.isEmpty()) {
+      return;
+    }
+    store(List.copyOf(group), groupEnd, Optional.of(groupCommitTime));
+    group.clear();
+  }
+
+  /**
+   * Nothing is in flight: everything the server reported up to now is applied. Store that position
+   * now and then (an empty batch), so that the slot advances on a quiet publication and does not
+   * retain WAL without bound; acknowledge it only once stored.
+   */
+  private void onIdle() throws ReplicatorException {
+    if (transaction != null || !group.isEmpty()) {
+      return;
+    }
+    Lsn position = Lsn.max(emptyTransactionsEnd, Lsn.fromPgjdbc(stream.getLastReceiveLSN()));
+    offset.received(position);
+    offset.caughtUp(position);
+    long now = System.nanoTime();
+    if (position.isAfter(offset.stored())
+        && now - lastIdleStoreNanos >= idleAckInterval.toNanos()) {
+      store(List.of(), position, Optional.empty());
+      lastIdleStoreNanos = now;
+    }
+  }
+
+  private void store(List<ChangeBatch.Change> changes, Lsn end, Optional<Instant> time)
+      throws ReplicatorException {
+    try {
+      sink.apply(new ChangeBatch(changes, List.of(new SourceOffset(sourceName, "", end.value()))));
+    } catch (StoreException e) {
+      throw ReplicatorException.fromStore("apply changes up to " + end, e);
+    }
+    offset.stored(end, time);
+    acknowledge(end);
+  }
+
+  /** Reports {@code lsn} as written, flushed and applied: the sink holds it durably. */
+  private void acknowledge(Lsn lsn) throws ReplicatorException {
+    stream.setFlushedLSN(lsn.toPgjdbc());
+    stream.setAppliedLSN(lsn.toPgjdbc());
+    try {
+      stream.forceUpdateStatus();
+    } catch (SQLException e) {
+      throw ReplicatorException.fromSql("acknowledge " + lsn + " to the source", e);
+    }
+  }
+
+  private ByteBuffer readPending() throws ReplicatorException {
+    try {
+      return stream.readPending();
+    } catch (SQLException e) {
+      throw ReplicatorException.fromSql("read the replication stream", e);
+    }
+  }
+
+  private TransactionBuffer inTransaction(String what) throws ReplicatorException {
+    if (transaction == null) {
+      throw violation(what + " outside a transaction");
+    }
+    return transaction;
+  }
+
+  private static ChangeBatch.Row row(RowChange change) {
+    return new ChangeBatch.Row(change);
+  }
+
+  private static ReplicatorException violation(String message) {
+    return new ReplicatorException(ReplicatorErrorCode.PROTOCOL_VIOLATION, message);
+  }
+}

@@ -1,0 +1,504 @@
+package io.pgmlfollower.replicator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgmlfollower.featurestore.offline.OfflineStore;
+import io.pgmlfollower.featurestore.offline.OfflineStoreConfig;
+import io.pgmlfollower.featurestore.spi.ChangeBatch;
+import io.pgmlfollower.featurestore.spi.ChangeSink;
+import io.pgmlfollower.featurestore.spi.SnapshotLoader;
+import io.pgmlfollower.featurestore.spi.StoreErrorCode;
+import io.pgmlfollower.featurestore.spi.StoreException;
+import io.pgmlfollower.featurestore.spi.TableSpec;
+import io.pgmlfollower.replicator.connection.Lsn;
+import io.pgmlfollower.testing.PostgresFixture;
+import io.pgmlfollower.testing.SourceRole;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Replicates from a real PostgreSQL, as a non-superuser REPLICATION role like on RDS, into the real
+ * offline store (a second database of the same server).
+ */
+class PgOutputSourceIT {
+  /** Generous: a bound for a hung test, never an expectation of speed. */
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  private static final AtomicInteger COUNTER = new AtomicInteger();
+
+  private static PostgresFixture postgres;
+
+  @TempDir Path storePath;
+
+  private String sourceDatabase;
+  private String slot;
+  private SourceRole role;
+  private OfflineStore store;
+  private final List<PgOutputSource> sources = new ArrayList<>();
+
+  @BeforeAll
+  static void startPostgres() {
+    postgres = PostgresFixture.start();
+  }
+
+  @AfterAll
+  static void stopPostgres() {
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  @BeforeEach
+  void createSourceAndStore() throws Exception {
+    int n = COUNTER.incrementAndGet();
+    sourceDatabase = "app" + n;
+    slot = "pgml_slot_" + n;
+    postgres.createDatabase(sourceDatabase);
+    source(
+        "CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, price numeric(10,2),"
+            + " tags text[], body text, updated timestamptz DEFAULT now())",
+        "CREATE TABLE events (seq bigint, note text)", // no key: duplicates would show
+        "CREATE TABLE unpublished (id int)",
+        "INSERT INTO items SELECT g, 'item ' || g, g * 1.25, ARRAY['a', 'b' || g],"
+            + " repeat('x', 10), '2024-01-01 00:00:00+00' FROM generate_series(1, 500) g",
+        "INSERT INTO events SELECT g, 'before snapshot' FROM generate_series(1, 50) g");
+    role = postgres.createReplicationSource(sourceDatabase, "pub", List.of("items", "events"));
+    store =
+        OfflineStore.open(
+            new OfflineStoreConfig()
+                .mode(OfflineStoreConfig.Mode.EXTERNAL)
+                .storePath(storePath)
+                .jdbcUrl(postgres.jdbcUrl("postgres"))
+                .user(postgres.superuser())
+                .password(postgres.superuserPassword())
+                .database("store" + n)
+                .clientRoleName("store_client_" + n));
+  }
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (PgOutputSource source : sources) {
+      source.close();
+    }
+    if (store != null) {
+      store.close();
+    }
+  }
+
+  @Test
+  void snapshotsThenStreamsEveryKindOfChange() throws Exception {
+    PgOutputSource source = start();
+    source.awaitSnapshot(WAIT);
+
+    assertStoreMatchesSource();
+    assertThat(source.status().state()).isEqualTo(ReplicationState.STREAMING);
+
+    source(
+        "INSERT INTO items VALUES (1001, 'new', 3.50, '{}', 'y', now())",
+        "UPDATE items SET name = 'renamed', price = NULL WHERE id = 2",
+        "UPDATE items SET id = 100003 WHERE id = 3", // primary key change: 'K' old tuple
+        "DELETE FROM items WHERE id = 4",
+        "INSERT INTO events VALUES (51, 'streamed'), (52, NULL)",
+        // One transaction over both tables, with a truncate in the middle.
+        "BEGIN; INSERT INTO events VALUES (53, 'lost'); TRUNCATE events;"
+            + " INSERT INTO events VALUES (54, 'after truncate');"
+            + " UPDATE items SET tags = ARRAY['z'] WHERE id = 5; COMMIT");
+    awaitSourceApplied(source);
+
+    assertStoreMatchesSource();
+    assertThat(
+            storeRows(
+                "SELECT id, name, price FROM items WHERE id IN (2, 3, 4, 100003) ORDER BY id"))
+        .containsExactly(List.of("2", "renamed", "null"), List.of("100003", "item 3", "3.75"));
+    assertThat(storeRows("SELECT seq, note FROM events"))
+        .containsExactly(List.of("54", "after truncate"));
+    assertFlushedNotBeyondStored();
+  }
+
+  @Test
+  void keepsUnchangedToastedValues() throws Exception {
+    PgOutputSource source = start();
+    source.awaitSnapshot(WAIT);
+    // Random text does not compress: stored out of line (TOAST), so an update of another column
+    // sends it as 'u' (unchanged).
+    source(
+        "UPDATE items SET body = (SELECT string_agg(md5(g::text), '') FROM generate_series(1, 400)"
+            + " g) WHERE id = 7");
+    awaitSourceApplied(source);
+    source("UPDATE items SET name = 'toast kept' WHERE id = 7");
+    awaitSourceApplied(source);
+
+    assertThat(storeRows("SELECT name, length(body) FROM items WHERE id = 7"))
+        .containsExactly(List.of("toast kept", "12800"));
+    assertStoreMatchesSource();
+  }
+
+  @Test
+  void followsColumnsAddedAndDroppedOnTheSource() throws Exception {
+    PgOutputSource source = start();
+    source.awaitSnapshot(WAIT);
+
+    source(
+        "ALTER TABLE items ADD COLUMN score double precision",
+        "INSERT INTO items (id, name, score) VALUES (2001, 'scored', 0.5)",
+        "ALTER TABLE items DROP COLUMN tags",
+        "UPDATE items SET score = 1.5 WHERE id = 1");
+    awaitSourceApplied(source);
+
+    assertThat(storeRows("SELECT id, name, score FROM items WHERE id IN (1, 2001) ORDER BY id"))
+        .containsExactly(List.of("1", "item 1", "1.5"), List.of("2001", "scored", "0.5"));
+    assertStoreMatchesSource();
+  }
+
+  @Test
+  void restartResumesWithoutDuplicatesOrGaps() throws Exception {
+    PgOutputSource first = start();
+    first.awaitSnapshot(WAIT);
+    source("INSERT INTO events SELECT g, 'first run' FROM generate_series(100, 199) g");
+    awaitSourceApplied(first);
+    // Writes racing with the shutdown: some are applied before close(), some are not.
+    source(
+        "INSERT INTO events SELECT g, 'racing' FROM generate_series(200, 299) g",
+        "UPDATE items SET price = price + 1 WHERE id <= 100");
+    first.close();
+    assertThat(first.status().state()).isEqualTo(ReplicationState.STOPPED);
+    assertFlushedNotBeyondStored();
+    source(
+        "INSERT INTO events SELECT g, 'while stopped' FROM generate_series(300, 399) g",
+        "DELETE FROM items WHERE id BETWEEN 50 AND 60",
+        "UPDATE items SET id = id + 10000 WHERE id BETWEEN 90 AND 95");
+
+    PgOutputSource second = start();
+    second.awaitSnapshot(WAIT);
+    source("INSERT INTO events SELECT g, 'second run' FROM generate_series(400, 499) g");
+    awaitSourceApplied(second);
+
+    assertStoreMatchesSource();
+    assertThat(storeRows("SELECT count(*), count(DISTINCT seq) FROM events"))
+        .containsExactly(List.of("450", "450"));
+    assertFlushedNotBeyondStored();
+  }
+
+  @Test
+  void transactionStoredButNotAcknowledgedIsNotAppliedAgain() throws Exception {
+    // The process dies after the store committed a transaction, before the server heard of it.
+    PgOutputSource first = start(new FailsAfterApplyingRows(store));
+    first.awaitSnapshot(WAIT);
+    source("INSERT INTO events VALUES (800, 'stored, not acknowledged')");
+    awaitUntil(() -> first.status().state() == ReplicationState.FAILED);
+    first.close();
+    // The slot still holds the transaction: streaming from the slot's position would resend it.
+    assertThat(confirmedFlush()).isLessThan(Lsn.of(storedOffset()));
+
+    PgOutputSource second = start();
+    second.awaitSnapshot(WAIT);
+    source("INSERT INTO events VALUES (801, 'after restart')");
+    awaitSourceApplied(second);
+
+    assertThat(storeRows("SELECT count(*) FROM events WHERE seq >= 800"))
+        .containsExactly(List.of("2"));
+    assertStoreMatchesSource();
+    assertFlushedNotBeyondStored();
+  }
+
+  @Test
+  void restartWithStoredOffsetsDoesNotSnapshotAgain() throws Exception {
+    PgOutputSource first = start();
+    first.awaitSnapshot(WAIT);
+    first.close();
+    // A mark only a new snapshot would overwrite.
+    try (Connection connection = store.writerConnection();
+        Statement statement = connection.createStatement()) {
+      statement.execute("UPDATE items SET name = 'kept in store' WHERE id = 1");
+      connection.commit();
+    }
+    source("INSERT INTO items (id, name) VALUES (3001, 'while stopped')");
+
+    PgOutputSource second = start();
+    second.awaitSnapshot(WAIT);
+    awaitSourceApplied(second);
+
+    assertThat(storeRows("SELECT id, name FROM items WHERE id IN (1, 3001) ORDER BY id"))
+        .containsExactly(List.of("1", "kept in store"), List.of("3001", "while stopped"));
+  }
+
+  @Test
+  void reconnectsAfterTheConnectionIsLost() throws Exception {
+    PgOutputSource source = start();
+    source.awaitSnapshot(WAIT);
+
+    postgres.execute(
+        sourceDatabase,
+        "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots"
+            + " WHERE slot_name = '"
+            + slot
+            + "'");
+    source("INSERT INTO events SELECT g, 'after reconnect' FROM generate_series(600, 649) g");
+    awaitSourceApplied(source);
+
+    assertStoreMatchesSource();
+    assertThat(source.status().state()).isEqualTo(ReplicationState.STREAMING);
+    assertFlushedNotBeyondStored();
+  }
+
+  @Test
+  void waitsForASlotHeldByAnotherSession() throws Exception {
+    PgOutputSource first = start();
+    first.awaitSnapshot(WAIT);
+
+    PgOutputSource second = start();
+    awaitUntil(
+        () ->
+            second.status().state() == ReplicationState.RECONNECTING
+                && second.status().lastError().orElse("").contains("is active for PID"));
+    first.close();
+    second.awaitSnapshot(WAIT);
+    source("INSERT INTO events VALUES (700, 'second holds the slot')");
+    awaitSourceApplied(second);
+
+    assertStoreMatchesSource();
+  }
+
+  @Test
+  void acknowledgedPositionNeverPassesTheStoredOffset() throws Exception {
+    PgOutputSource source = start();
+    source.awaitSnapshot(WAIT);
+
+    for (int i = 0; i < 100; i++) {
+      source(
+          "INSERT INTO events VALUES (" + (1000 + i) + ", 'ack')",
+          "UPDATE items SET price = price + 1 WHERE id = " + (i + 1));
+      assertFlushedNotBeyondStored();
+    }
+    awaitSourceApplied(source);
+
+    assertFlushedNotBeyondStored();
+    assertStoreMatchesSource();
+  }
+
+  @Test
+  void quietPublicationStillAdvancesTheSlotAfterStoringThePosition() throws Exception {
+    PgOutputSource source = start();
+    source.awaitSnapshot(WAIT);
+    long before = storedOffset();
+
+    source("INSERT INTO unpublished SELECT generate_series(1, 1000)");
+    Lsn written = currentWalLsn();
+    assertThat(source.awaitApplied(written, WAIT)).isTrue();
+    awaitUntil(() -> Long.compareUnsigned(storedOffset(), written.value()) >= 0);
+    awaitUntil(() -> confirmedFlush().compareTo(Lsn.of(before)) > 0);
+
+    assertFlushedNotBeyondStored();
+    assertStoreMatchesSource();
+  }
+
+  @Test
+  void failsWhenTheSlotIsGoneWhileTheStoreHoldsOffsets() throws Exception {
+    PgOutputSource first = start();
+    first.awaitSnapshot(WAIT);
+    first.close();
+    postgres.execute(sourceDatabase, "SELECT pg_drop_replication_slot('" + slot + "')");
+
+    PgOutputSource second = start();
+
+    assertThatThrownBy(() -> second.awaitSnapshot(WAIT))
+        .isInstanceOf(ReplicatorException.class)
+        .hasMessageContaining("no longer exists")
+        .extracting(e -> ((ReplicatorException) e).code())
+        .isEqualTo(ReplicatorErrorCode.SLOT_MISSING);
+    assertThat(second.status().state()).isEqualTo(ReplicationState.FAILED);
+    assertThat(second.status().lastError()).hasValueSatisfying(m -> assertThat(m).contains(slot));
+  }
+
+  @Test
+  void statusReportsPositions() throws Exception {
+    PgOutputSource source = start();
+    source.awaitSnapshot(WAIT);
+    source("INSERT INTO items (id, name) VALUES (4001, 'status')");
+    Lsn written = awaitSourceApplied(source);
+
+    ReplicationStatus status = source.status();
+
+    assertThat(status.sourceName()).isEqualTo("src");
+    assertThat(status.slot()).isEqualTo(slot);
+    assertThat(Lsn.of(status.appliedLsnValue())).isGreaterThanOrEqualTo(written);
+    assertThat(Lsn.parse(status.appliedLsn()).value()).isEqualTo(status.appliedLsnValue());
+    assertThat(Lsn.parse(status.receivedLsn()).value()).isEqualTo(status.receivedLsnValue());
+    assertThat(status.lastAppliedCommitTime()).isPresent();
+    assertThat(status.lagBytes()).isNotNegative();
+  }
+
+  private PgOutputSource start() {
+    return start(store);
+  }
+
+  private PgOutputSource start(ChangeSink sink) {
+    PgOutputSource source =
+        new PgOutputSource(
+            new PgOutputSourceConfig()
+                .setSourceName("src")
+                .setHost(role.host())
+                .setPort(role.port())
+                .setDatabase(role.database())
+                .setUser(role.user())
+                .setPassword(role.password())
+                .setSslMode("disable")
+                .setPublication(role.publication())
+                .setSlot(slot)
+                .setReconnectInitialBackoff(Duration.ofMillis(100))
+                .setReconnectMaxBackoff(Duration.ofSeconds(1))
+                .setIdleAckInterval(Duration.ofMillis(200)),
+            sink);
+    sources.add(source);
+    source.start();
+    return source;
+  }
+
+  /** Waits until the source's current WAL position is applied; returns that position. */
+  private Lsn awaitSourceApplied(PgOutputSource source) throws Exception {
+    Lsn written = currentWalLsn();
+    assertThat(source.awaitApplied(written, WAIT))
+        .as("applied %s within %s: %s", written, WAIT, source.status())
+        .isTrue();
+    return written;
+  }
+
+  private void assertStoreMatchesSource() throws SQLException {
+    for (String query :
+        List.of(
+            "SELECT * FROM items ORDER BY id",
+            "SELECT seq, note FROM events ORDER BY seq, note NULLS FIRST")) {
+      List<List<String>> expected;
+      try (Connection connection = postgres.connectAsSuperuser(sourceDatabase)) {
+        expected = rows(connection, query);
+      }
+      assertThat(storeRows(query)).as(query).isEqualTo(expected);
+    }
+  }
+
+  /**
+   * The acknowledged position (what the server will not send again) never passes what the store
+   * holds. Read in that order: the stored offset only grows.
+   */
+  private void assertFlushedNotBeyondStored() throws Exception {
+    Lsn confirmed = confirmedFlush();
+    Lsn stored = Lsn.of(storedOffset());
+    assertThat(confirmed).isLessThanOrEqualTo(stored);
+  }
+
+  private Lsn confirmedFlush() throws SQLException {
+    try (Connection connection = postgres.connectAsSuperuser(sourceDatabase);
+        Statement statement = connection.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "SELECT confirmed_flush_lsn::text FROM pg_replication_slots"
+                    + " WHERE slot_name = '"
+                    + slot
+                    + "'")) {
+      assertThat(rs.next()).as("slot %s exists", slot).isTrue();
+      return Lsn.parse(rs.getString(1));
+    }
+  }
+
+  private long storedOffset() throws StoreException {
+    Long position = store.offsets("src").get("");
+    assertThat(position).as("stored offset").isNotNull();
+    return position;
+  }
+
+  private Lsn currentWalLsn() throws SQLException {
+    try (Connection connection = postgres.connectAsSuperuser(sourceDatabase);
+        Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+      rs.next();
+      return Lsn.parse(rs.getString(1));
+    }
+  }
+
+  private void source(String... sql) throws SQLException {
+    postgres.execute(sourceDatabase, sql);
+  }
+
+  private List<List<String>> storeRows(String query) throws SQLException {
+    try (Connection connection = store.dataSource().getConnection()) {
+      return rows(connection, query);
+    }
+  }
+
+  private static List<List<String>> rows(Connection connection, String query) throws SQLException {
+    List<List<String>> rows = new ArrayList<>();
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery(query)) {
+      ResultSetMetaData metadata = rs.getMetaData();
+      while (rs.next()) {
+        List<String> row = new ArrayList<>();
+        for (int i = 1; i <= metadata.getColumnCount(); i++) {
+          row.add(String.valueOf(rs.getString(i)));
+        }
+        rows.add(row);
+      }
+    }
+    return rows;
+  }
+
+  /** The real store, failing right after it durably applied a batch with row changes. */
+  private static final class FailsAfterApplyingRows implements ChangeSink {
+    private final ChangeSink store;
+
+    FailsAfterApplyingRows(ChangeSink store) {
+      this.store = store;
+    }
+
+    @Override
+    public Map<String, Long> offsets(String source) throws StoreException {
+      return store.offsets(source);
+    }
+
+    @Override
+    public void ensureTables(List<TableSpec> tables) throws StoreException {
+      store.ensureTables(tables);
+    }
+
+    @Override
+    public SnapshotLoader beginSnapshot(String source) throws StoreException {
+      return store.beginSnapshot(source);
+    }
+
+    @Override
+    public void apply(ChangeBatch batch) throws StoreException {
+      store.apply(batch);
+      if (!batch.changes().isEmpty()) {
+        throw new StoreException(StoreErrorCode.INTERNAL, "simulated crash after the commit");
+      }
+    }
+  }
+
+  private interface Condition {
+    boolean holds() throws Exception;
+  }
+
+  /** Polls until the condition holds; fails after {@link #WAIT}. */
+  private static void awaitUntil(Condition condition) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.holds()) {
+      assertThat(System.nanoTime()).as("condition within %s", WAIT).isLessThan(deadline);
+      Thread.sleep(50);
+    }
+  }
+}

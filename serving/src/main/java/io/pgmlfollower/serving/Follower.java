@@ -1,0 +1,226 @@
+package io.pgmlfollower.serving;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pgmlfollower.featurestore.offline.OfflineStore;
+import io.pgmlfollower.featurestore.offline.OfflineStoreConfig;
+import io.pgmlfollower.featurestore.spi.TableId;
+import io.pgmlfollower.pgwire.PgWireOptions;
+import io.pgmlfollower.pgwire.PgWireServer;
+import io.pgmlfollower.pgwire.UpstreamOptions;
+import io.pgmlfollower.replicator.PgOutputSource;
+import io.pgmlfollower.replicator.ReplicationState;
+import io.pgmlfollower.replicator.ReplicationStatus;
+import io.pgmlfollower.replicator.connection.Lsn;
+import io.pgmlfollower.serving.config.ConfigException;
+import io.pgmlfollower.serving.config.FollowerConfig;
+import io.pgmlfollower.serving.config.FollowerConfig.OfflineType;
+import io.pgmlfollower.serving.config.FollowerConfig.SourceType;
+import io.pgmlfollower.serving.sql.SqlFront;
+import io.pgmlfollower.trainer.Trainer;
+import io.pgmlfollower.trainer.TrainerConfig;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running follower: offline store, trainer, replication, the PostgreSQL endpoint and the admin
+ * endpoint, started in that order and closed in reverse.
+ */
+public final class Follower implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Follower.class);
+
+  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+  private OfflineStore store;
+  private Trainer trainer;
+  private PgOutputSource source;
+  private PgWireServer endpoint;
+  private AdminServer admin;
+  private boolean closed;
+
+  private Follower() {}
+
+  /** Starts everything; on failure, closes what was started and rethrows. */
+  public static Follower start(FollowerConfig config) throws Exception {
+    requireNonNull(config, "config is null");
+    refuseUnavailable(config);
+    Follower follower = new Follower();
+    try {
+      follower.startAll(config);
+      return follower;
+    } catch (Exception | Error e) {
+      follower.close();
+      throw e;
+    }
+  }
+
+  private void startAll(FollowerConfig config) throws Exception {
+    Files.createDirectories(config.store().path());
+    store = OfflineStore.open(offlineStoreConfig(config));
+    resources.push(store);
+
+    String sourceName = config.source().name();
+    trainer =
+        new Trainer(
+            store.protectedWriterDataSource(),
+            new TrainerConfig()
+                .setSourceLsnReader(
+                    connection ->
+                        Optional.ofNullable(
+                                OfflineStore.readOffsets(connection, sourceName).get(""))
+                            .map(position -> Lsn.of(position).toString())));
+    trainer.initialize();
+    protectRegistry();
+    TrainerModelService models = new TrainerModelService(trainer);
+
+    source = new PgOutputSource(ModuleConfigs.pgOutputSource(config.source()), store);
+    resources.push(() -> source.close());
+    source.start();
+
+    Vertx vertx = Vertx.vertx();
+    resources.push(() -> vertx.close().toCompletionStage().toCompletableFuture().get());
+    endpoint =
+        new PgWireServer(
+            vertx, pgWireOptions(config), SqlFront.sessionHandlers(models, Version.current()));
+    endpoint.start();
+    resources.push(endpoint);
+
+    admin =
+        AdminServer.start(
+            vertx, config.admin().host(), config.admin().port(), this::notReadyReason);
+    resources.push(admin);
+
+    new ProjectBootstrap(trainer, source, config.projects()).startInBackground();
+    LOG.info(
+        "pgml-follower {} ready: psql -h {} -p {} -U <user> {}  (admin http://{}:{}/health/ready)",
+        Version.current(),
+        config.serve().host(),
+        endpoint.port(),
+        config.source().database(),
+        config.admin().host(),
+        admin.port());
+  }
+
+  private static void refuseUnavailable(FollowerConfig config) {
+    if (config.source().type() != SourceType.PGOUTPUT) {
+      throw new ConfigException(
+          "source.type",
+          "source.type: %s is not available yet; use pgoutput"
+              .formatted(config.source().type().name().toLowerCase(java.util.Locale.ROOT)));
+    }
+    if (config.serve().tls() != null) {
+      throw new ConfigException(
+          "serve.tls",
+          "serve.tls: TLS on the endpoint is not available yet; remove serve.tls (and keep"
+              + " serve.host on a private network) until it is");
+    }
+  }
+
+  private static OfflineStoreConfig offlineStoreConfig(FollowerConfig config) {
+    FollowerConfig.Offline offline = config.store().offline();
+    OfflineStoreConfig storeConfig =
+        new OfflineStoreConfig()
+            .storePath(config.store().path())
+            .database(config.source().database());
+    if (offline.type() == OfflineType.EXTERNAL) {
+      storeConfig.mode(OfflineStoreConfig.Mode.EXTERNAL).jdbcUrl(offline.url());
+      if (offline.user() != null) {
+        storeConfig.user(offline.user());
+      }
+      if (offline.password() != null) {
+        storeConfig.password(offline.password());
+      }
+    } else {
+      storeConfig.mode(OfflineStoreConfig.Mode.EMBEDDED);
+    }
+    return storeConfig;
+  }
+
+  private PgWireOptions pgWireOptions(FollowerConfig config) {
+    Map<String, String> users =
+        config.serve().users().stream()
+            .collect(
+                Collectors.toMap(
+                    FollowerConfig.User::name,
+                    u -> u.password() == null ? "" : u.password(),
+                    (a, b) -> b));
+    return new PgWireOptions()
+        .setHost(config.serve().host())
+        .setPort(config.serve().port())
+        .setAuthMethod(io.pgmlfollower.pgwire.AuthMethod.valueOf(config.serve().auth().name()))
+        .setUsers(users)
+        .setUpstream(
+            new UpstreamOptions()
+                .setHost(store.host())
+                .setPort(store.port())
+                .setUser(store.clientRole().name())
+                .setPassword(store.clientRole().password()));
+  }
+
+  /** The registry is read-only for clients, like replicated tables (25006 on writes). */
+  private void protectRegistry() throws Exception {
+    try (Connection connection = store.dataSource().getConnection()) {
+      for (String table : trainer.registryTables()) {
+        int dot = table.indexOf('.');
+        TableId id =
+            dot < 0
+                ? new TableId("pgml", table)
+                : new TableId(table.substring(0, dot), table.substring(dot + 1));
+        store.protectTable(
+            connection,
+            id,
+            "the pgml model registry, written only by pgml functions",
+            "use pgml.train and pgml.deploy to change models");
+      }
+    }
+  }
+
+  /** Null when ready; else why not. */
+  private String notReadyReason() {
+    ReplicationStatus status = source.status();
+    if (status.state() != ReplicationState.STREAMING) {
+      return "replication is " + status.state() + status.lastError().map(e -> ": " + e).orElse("");
+    }
+    return null;
+  }
+
+  public int endpointPort() {
+    return endpoint.port();
+  }
+
+  public int adminPort() {
+    return admin.port();
+  }
+
+  public ReplicationStatus replicationStatus() {
+    return source.status();
+  }
+
+  public PgOutputSource source() {
+    return source;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    while (!resources.isEmpty()) {
+      AutoCloseable resource = resources.pop();
+      try {
+        resource.close();
+      } catch (Exception e) {
+        LOG.warn("error while stopping {}", resource, e);
+      }
+    }
+    LOG.info("pgml-follower stopped");
+  }
+}

@@ -1,0 +1,26 @@
+package io.pgmlfollower.serving;
+
+import io.pgmlfollower.replicator.PgOutputSourceConfig;
+import io.pgmlfollower.serving.config.FollowerConfig;
+
+/** Maps the YAML configuration onto each module's own configuration object. */
+public final class ModuleConfigs {
+  private ModuleConfigs() {}
+
+  public static PgOutputSourceConfig pgOutputSource(FollowerConfig.Source source) {
+    PgOutputSourceConfig config =
+        new PgOutputSourceConfig()
+            .setSourceName(source.name())
+            .setHost(source.host())
+            .setPort(source.port())
+            .setDatabase(source.database())
+            .setUser(source.user())
+            .setSslMode(source.sslmode().jdbcValue())
+            .setPublication(source.publication())
+            .setSlot(source.slot());
+    if (source.password() != null) {
+      config.setPassword(source.password());
+    }
+    return config.validate();
+  }
+}

@@ -1,0 +1,79 @@
+package io.pgmlfollower.serving;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pgmlfollower.pgwire.spi.Cancellation;
+import io.pgmlfollower.pgwire.spi.PgWireException;
+import io.pgmlfollower.pgwire.spi.SqlState;
+import io.pgmlfollower.serving.sql.ModelService;
+import io.pgmlfollower.trainer.TrainRequest;
+import io.pgmlfollower.trainer.TrainResult;
+import io.pgmlfollower.trainer.Trainer;
+
+/** The SQL front's view of the trainer. */
+final class TrainerModelService implements ModelService {
+  private final Trainer trainer;
+
+  TrainerModelService(Trainer trainer) {
+    this.trainer = requireNonNull(trainer, "trainer is null");
+  }
+
+  @Override
+  public TrainOutcome train(TrainCommand command, Cancellation cancel) throws PgWireException {
+    refuseNotYetSupported(command);
+    cancel.check();
+    try {
+      TrainRequest.Builder request =
+          TrainRequest.builder(command.projectName())
+              .relationName(command.relationName())
+              .yColumnName(command.yColumnName())
+              .algorithm(command.algorithm())
+              .hyperparams(command.hyperparams())
+              .testSize(command.testSize())
+              .testSampling(command.testSampling())
+              .automaticDeploy(command.automaticDeploy());
+      if (command.task() != null) {
+        request.task(command.task());
+      }
+      TrainResult result = trainer.train(request.build());
+      return new TrainOutcome(
+          result.project(), result.task().sqlName(), result.algorithm(), result.deployed());
+    } catch (RuntimeException e) {
+      throw ErrorMapping.toPgWire(e);
+    }
+  }
+
+  @Override
+  public double predict(String project, double[] features) throws PgWireException {
+    try {
+      return trainer.predict(project, features);
+    } catch (RuntimeException e) {
+      throw ErrorMapping.toPgWire(e);
+    }
+  }
+
+  @Override
+  public double[] predictProba(String project, double[] features) throws PgWireException {
+    try {
+      return trainer.predictProba(project, features);
+    } catch (RuntimeException e) {
+      throw ErrorMapping.toPgWire(e);
+    }
+  }
+
+  /** Arguments PostgresML accepts that the follower does not implement yet: refuse, not ignore. */
+  private static void refuseNotYetSupported(TrainCommand command) throws PgWireException {
+    if (command.search() != null || !command.searchParams().isEmpty()) {
+      throw new PgWireException(
+          SqlState.FEATURE_NOT_SUPPORTED,
+          "pgml.train: hyperparameter search is not supported yet",
+          "omit search and search_params, and pass hyperparams directly");
+    }
+    if (!command.preprocess().isEmpty()) {
+      throw new PgWireException(
+          SqlState.FEATURE_NOT_SUPPORTED,
+          "pgml.train: preprocess is not supported yet",
+          "train on numeric and boolean columns without NULLs, or on a view that prepares them");
+    }
+  }
+}

@@ -1,0 +1,198 @@
+package io.pgmlfollower.serving.config;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.pgmlfollower.serving.config.FollowerConfig.OfflineType;
+import io.pgmlfollower.serving.config.FollowerConfig.Project;
+import io.pgmlfollower.serving.config.FollowerConfig.SourceType;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Reads follower.yaml: environment substitution, unknown keys and bad values reported with the key
+ * and the line, required keys checked before anything starts.
+ */
+public final class ConfigLoader {
+  private final ObjectMapper mapper;
+  private final YAMLFactory yaml = new YAMLFactory();
+  private final EnvironmentSubstitution substitution;
+
+  public ConfigLoader(Function<String, String> environment) {
+    this.substitution =
+        new EnvironmentSubstitution(requireNonNull(environment, "environment is null"));
+    this.mapper =
+        new ObjectMapper(yaml)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  }
+
+  /** Reads the process environment. */
+  public static ConfigLoader withSystemEnvironment() {
+    return new ConfigLoader(System::getenv);
+  }
+
+  public FollowerConfig load(Path file) {
+    try (Reader reader = Files.newBufferedReader(file)) {
+      return parse(reader, file.toString());
+    } catch (NoSuchFileException e) {
+      throw new ConfigException("", "configuration file not found: " + file);
+    } catch (IOException e) {
+      throw new ConfigException(
+          "", "cannot read configuration file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  public FollowerConfig parse(String yamlText) {
+    try {
+      return parse(new StringReader(yamlText), "<config>");
+    } catch (IOException e) {
+      throw new ConfigException("", e.getMessage(), e);
+    }
+  }
+
+  private FollowerConfig parse(Reader reader, String origin) throws IOException {
+    FollowerConfig config;
+    try (JsonParser parser = new SubstitutingParser(yaml.createParser(reader), substitution)) {
+      config = mapper.readValue(parser, FollowerConfig.class);
+    } catch (UnrecognizedPropertyException e) {
+      String key = ConfigLocations.key(e);
+      Set<String> known =
+          e.getKnownPropertyIds() == null
+              ? Set.of()
+              : e.getKnownPropertyIds().stream().map(String::valueOf).collect(Collectors.toSet());
+      throw new ConfigException(
+          key,
+          "%s (line %d): unknown key; known keys here: %s"
+              .formatted(key, line(e), String.join(", ", known.stream().sorted().toList())),
+          e);
+    } catch (InvalidFormatException e) {
+      String key = ConfigLocations.key(e);
+      String allowed = "";
+      if (e.getTargetType() != null && e.getTargetType().isEnum()) {
+        allowed =
+            "; one of "
+                + Arrays.stream(e.getTargetType().getEnumConstants())
+                    .map(c -> enumName((Enum<?>) c))
+                    .collect(Collectors.joining(", "));
+      }
+      throw new ConfigException(
+          key,
+          "%s (line %d): invalid value '%s'%s".formatted(key, line(e), e.getValue(), allowed),
+          e);
+    } catch (ConfigException e) {
+      throw e;
+    } catch (JsonMappingException e) {
+      String key = ConfigLocations.key(e);
+      throw new ConfigException(
+          key, "%s (line %d): %s".formatted(key, line(e), e.getOriginalMessage()), e);
+    } catch (JsonProcessingException e) {
+      throw new ConfigException(
+          "",
+          "%s: not valid YAML (line %d): %s".formatted(origin, line(e), e.getOriginalMessage()),
+          e);
+    }
+    if (config == null) {
+      throw new ConfigException("", origin + ": the configuration is empty");
+    }
+    validate(config);
+    return config;
+  }
+
+  private static int line(JsonProcessingException e) {
+    return e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+  }
+
+  private static String enumName(Enum<?> constant) {
+    try {
+      JsonProperty property =
+          constant.getDeclaringClass().getField(constant.name()).getAnnotation(JsonProperty.class);
+      return property == null ? constant.name() : property.value();
+    } catch (NoSuchFieldException e) {
+      return constant.name();
+    }
+  }
+
+  private static void validate(FollowerConfig config) {
+    if (config.source() == null) {
+      throw new ConfigException(
+          "source", "source: required section is missing (source.host, source.database, ...)");
+    }
+    FollowerConfig.Source source = config.source();
+    if (source.type() == SourceType.KAFKA) {
+      require(source.kafka(), "source.kafka");
+      require(source.kafka().bootstrapServers(), "source.kafka.bootstrap-servers");
+      require(source.kafka().topicPrefix(), "source.kafka.topic-prefix");
+    } else {
+      require(source.host(), "source.host");
+      require(source.database(), "source.database");
+      require(source.user(), "source.user");
+      require(source.publication(), "source.publication");
+    }
+    if (source.port() < 1 || source.port() > 65535) {
+      throw new ConfigException(
+          "source.port", "source.port: must be 1..65535, got " + source.port());
+    }
+    require(config.store() == null ? null : config.store().path(), "store.path");
+    if (config.store().offline().type() == OfflineType.EXTERNAL) {
+      require(config.store().offline().url(), "store.offline.url");
+    }
+    FollowerConfig.Serve serve = config.serve();
+    if (serve.port() < 0 || serve.port() > 65535) {
+      throw new ConfigException("serve.port", "serve.port: must be 0..65535, got " + serve.port());
+    }
+    if (serve.auth() != FollowerConfig.AuthMethod.TRUST && serve.users().isEmpty()) {
+      throw new ConfigException(
+          "serve.users",
+          "serve.users: at least one user (name, password) is required when serve.auth is not"
+              + " trust; there is no default password");
+    }
+    for (int i = 0; i < serve.users().size(); i++) {
+      require(serve.users().get(i).name(), "serve.users[" + i + "].name");
+      if (serve.auth() != FollowerConfig.AuthMethod.TRUST) {
+        require(serve.users().get(i).password(), "serve.users[" + i + "].password");
+      }
+    }
+    if (serve.tls() != null) {
+      require(serve.tls().cert(), "serve.tls.cert");
+      require(serve.tls().key(), "serve.tls.key");
+    }
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < config.projects().size(); i++) {
+      Project project = config.projects().get(i);
+      String prefix = "projects[" + i + "].";
+      require(project.name(), prefix + "name");
+      require(project.task(), prefix + "task");
+      require(project.relation(), prefix + "relation");
+      require(project.target(), prefix + "target");
+      if (!names.add(project.name())) {
+        throw new ConfigException(
+            prefix + "name", prefix + "name: project '" + project.name() + "' is listed twice");
+      }
+    }
+  }
+
+  private static void require(Object value, String key) {
+    if (value == null || (value instanceof String s && s.isBlank())) {
+      throw new ConfigException(key, key + ": required key is missing");
+    }
+  }
+}

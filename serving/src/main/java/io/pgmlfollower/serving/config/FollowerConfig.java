@@ -1,0 +1,175 @@
+package io.pgmlfollower.serving.config;
+
+import static java.util.Objects.requireNonNullElse;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The follower's YAML configuration, key for key (see docs/configuration.md). Defaults live here
+ * and nowhere else; {@code FollowerConfigTest} pins them and the key mapping.
+ */
+public record FollowerConfig(
+    Source source, Store store, Serve serve, Admin admin, List<Project> projects) {
+
+  public FollowerConfig {
+    serve = requireNonNullElse(serve, Serve.DEFAULT);
+    admin = requireNonNullElse(admin, Admin.DEFAULT);
+    projects = List.copyOf(requireNonNullElse(projects, List.of()));
+  }
+
+  public enum SourceType {
+    @JsonProperty("pgoutput")
+    PGOUTPUT,
+    @JsonProperty("debezium")
+    DEBEZIUM,
+    @JsonProperty("kafka")
+    KAFKA
+  }
+
+  public enum SslMode {
+    @JsonProperty("disable")
+    DISABLE,
+    @JsonProperty("prefer")
+    PREFER,
+    @JsonProperty("require")
+    REQUIRE,
+    @JsonProperty("verify-full")
+    VERIFY_FULL;
+
+    /** The pgjdbc {@code sslmode} value. */
+    public String jdbcValue() {
+      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+  }
+
+  public record Source(
+      SourceType type,
+      String name,
+      String host,
+      Integer port,
+      String database,
+      String user,
+      String password,
+      SslMode sslmode,
+      String publication,
+      String slot,
+      Kafka kafka) {
+    public Source {
+      type = requireNonNullElse(type, SourceType.PGOUTPUT);
+      name = requireNonNullElse(name, "source");
+      port = requireNonNullElse(port, 5432);
+      sslmode = requireNonNullElse(sslmode, SslMode.PREFER);
+      slot = requireNonNullElse(slot, "pgml_follower");
+    }
+  }
+
+  public record Kafka(
+      @JsonProperty("bootstrap-servers") String bootstrapServers,
+      @JsonProperty("topic-prefix") String topicPrefix,
+      @JsonProperty("group-id") String groupId) {
+    public Kafka {
+      groupId = requireNonNullElse(groupId, "pgml-follower");
+    }
+  }
+
+  public enum OfflineType {
+    @JsonProperty("embedded")
+    EMBEDDED,
+    @JsonProperty("external")
+    EXTERNAL
+  }
+
+  public enum OnlineType {
+    @JsonProperty("rocksdb")
+    ROCKSDB,
+    @JsonProperty("none")
+    NONE
+  }
+
+  public record Store(Path path, Offline offline, Online online) {
+    public Store {
+      offline = requireNonNullElse(offline, Offline.DEFAULT);
+      online = requireNonNullElse(online, Online.DEFAULT);
+    }
+  }
+
+  /**
+   * The offline PostgreSQL. {@code user}/{@code password} (external only) are an extension of the
+   * contract: credentials may also be given in the URL.
+   */
+  public record Offline(OfflineType type, String url, String user, String password) {
+    static final Offline DEFAULT = new Offline(null, null, null, null);
+
+    public Offline {
+      type = requireNonNullElse(type, OfflineType.EMBEDDED);
+    }
+  }
+
+  public record Online(OnlineType type) {
+    static final Online DEFAULT = new Online(null);
+
+    public Online {
+      type = requireNonNullElse(type, OnlineType.ROCKSDB);
+    }
+  }
+
+  public enum AuthMethod {
+    @JsonProperty("trust")
+    TRUST,
+    @JsonProperty("password")
+    PASSWORD,
+    @JsonProperty("md5")
+    MD5,
+    @JsonProperty("scram-sha-256")
+    SCRAM_SHA_256
+  }
+
+  public record Serve(String host, Integer port, AuthMethod auth, List<User> users, Tls tls) {
+    static final Serve DEFAULT = new Serve(null, null, null, null, null);
+
+    public Serve {
+      host = requireNonNullElse(host, "127.0.0.1");
+      port = requireNonNullElse(port, 6433);
+      auth = requireNonNullElse(auth, AuthMethod.SCRAM_SHA_256);
+      users = List.copyOf(requireNonNullElse(users, List.of()));
+    }
+  }
+
+  public record User(String name, String password) {}
+
+  public record Tls(Path cert, Path key) {}
+
+  public record Admin(String host, Integer port) {
+    static final Admin DEFAULT = new Admin(null, null);
+
+    public Admin {
+      host = requireNonNullElse(host, "127.0.0.1");
+      port = requireNonNullElse(port, 9187);
+    }
+  }
+
+  public enum Task {
+    @JsonProperty("regression")
+    REGRESSION,
+    @JsonProperty("classification")
+    CLASSIFICATION
+  }
+
+  public record Project(
+      String name,
+      Task task,
+      String relation,
+      String target,
+      String algorithm,
+      Map<String, Object> hyperparams,
+      String schedule,
+      @JsonProperty("retrain-after-changes") Long retrainAfterChanges) {
+    public Project {
+      algorithm = requireNonNullElse(algorithm, "linear");
+      hyperparams = Map.copyOf(requireNonNullElse(hyperparams, Map.of()));
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package io.pgmlfollower.serving.sql;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pgmlfollower.pgwire.spi.Cancellation;
+import io.pgmlfollower.pgwire.spi.PgWireException;
+import java.util.Map;
+
+/**
+ * What the SQL front needs of the trainer. Implementations map their failures to {@link
+ * PgWireException} with the SQLSTATE a client should see.
+ */
+public interface ModelService {
+  TrainOutcome train(TrainCommand command, Cancellation cancel) throws PgWireException;
+
+  double predict(String project, double[] features) throws PgWireException;
+
+  double[] predictProba(String project, double[] features) throws PgWireException;
+
+  /** {@code pgml.train}'s arguments; null where the call omitted them and no default applies. */
+  record TrainCommand(
+      String projectName,
+      String task,
+      String relationName,
+      String yColumnName,
+      String algorithm,
+      Map<String, Object> hyperparams,
+      String search,
+      Map<String, Object> searchParams,
+      Map<String, Object> searchArgs,
+      double testSize,
+      String testSampling,
+      Map<String, Object> preprocess,
+      boolean automaticDeploy) {
+    public TrainCommand {
+      requireNonNull(projectName, "projectName is null");
+      hyperparams = Map.copyOf(requireNonNull(hyperparams, "hyperparams is null"));
+      searchParams = Map.copyOf(requireNonNull(searchParams, "searchParams is null"));
+      searchArgs = Map.copyOf(requireNonNull(searchArgs, "searchArgs is null"));
+      preprocess = Map.copyOf(requireNonNull(preprocess, "preprocess is null"));
+    }
+  }
+
+  /** One row of {@code pgml.train}'s result. */
+  record TrainOutcome(String project, String task, String algorithm, boolean deployed) {}
+}

@@ -1,0 +1,39 @@
+package io.pgmlfollower.serving.sql;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pgmlfollower.pgwire.spi.LocalStatement;
+import io.pgmlfollower.pgwire.spi.PgWireException;
+import io.pgmlfollower.pgwire.spi.SessionHandler;
+import io.pgmlfollower.pgwire.spi.SqlState;
+import java.util.Optional;
+
+/**
+ * Routes statements: pgml function calls run here, everything else goes to the offline store. Holds
+ * no per-session state, so one instance serves every session.
+ */
+final class PgmlSessionHandler implements SessionHandler {
+  private final PgmlStatementParser parser;
+  private final PgmlFunctions functions;
+
+  PgmlSessionHandler(PgmlStatementParser parser, PgmlFunctions functions) {
+    this.parser = requireNonNull(parser, "parser is null");
+    this.functions = requireNonNull(functions, "functions is null");
+  }
+
+  @Override
+  public LocalStatement prepare(String sql, int[] parameterTypeOids) throws PgWireException {
+    Optional<PgmlCall> call = parser.parse(sql);
+    if (call.isEmpty()) {
+      return null;
+    }
+    PgmlFunction function = functions.get(call.get().function());
+    if (function == null) {
+      throw new PgWireException(
+          SqlState.UNDEFINED_FUNCTION,
+          "function pgml.%s does not exist".formatted(call.get().function()),
+          "the follower provides " + functions.names());
+    }
+    return PgmlLocalStatement.bind(function, call.get(), parameterTypeOids);
+  }
+}

@@ -1,0 +1,22 @@
+package io.pgmlfollower.serving.sql;
+
+import io.pgmlfollower.pgwire.spi.SessionHandlerFactory;
+import java.util.List;
+
+/** Builds the endpoint's session handler from the follower's services. */
+public final class SqlFront {
+  private SqlFront() {}
+
+  public static SessionHandlerFactory sessionHandlers(ModelService models, String version) {
+    PgmlSessionHandler handler =
+        new PgmlSessionHandler(
+            new PgmlStatementParser(),
+            new PgmlFunctions(
+                List.of(
+                    new TrainFunction(models),
+                    new PredictFunction(models),
+                    new PredictProbaFunction(models),
+                    new VersionFunction(version))));
+    return session -> handler;
+  }
+}

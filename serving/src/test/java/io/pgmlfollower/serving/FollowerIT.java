@@ -1,0 +1,417 @@
+package io.pgmlfollower.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgmlfollower.testing.PostgresFixture;
+import io.pgmlfollower.testing.SourceRole;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The walking skeleton, end to end, as a user meets it: a source PostgreSQL holding the
+ * breast-cancer data set behind a publication and an RDS-like replication role; the follower
+ * started as its own process from a YAML file; then pgjdbc and psql against the follower's
+ * endpoint: the snapshot, training, predictions on rows the model never saw, streaming, errors, and
+ * a kill -9 under write load.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FollowerIT {
+  private static final String DATABASE = "app";
+  private static final String USER = "app";
+  private static final String PASSWORD = "app-secret";
+  private static final Duration CATCH_UP = Duration.ofSeconds(60);
+
+  private final BreastCancer data = BreastCancer.load();
+  // Rows the model never sees: every 6th id, inserted on the source only after training.
+  private final List<double[]> unseen = BreastCancer.where(data.rows(), r -> (int) r[0] % 6 == 0);
+  private final List<double[]> initial = BreastCancer.where(data.rows(), r -> (int) r[0] % 6 != 0);
+
+  private PostgresFixture source;
+  private Path work;
+  private int endpointPort;
+  private FollowerProcess follower;
+
+  @BeforeAll
+  void startSourceAndFollower() throws Exception {
+    source = PostgresFixture.start();
+    source.createDatabase(DATABASE);
+    try (Connection connection = source.connectAsSuperuser(DATABASE)) {
+      data.createTable(connection);
+      data.insert(connection, initial);
+    }
+    SourceRole role =
+        source.createReplicationSource(DATABASE, "pgml_pub", List.of(BreastCancer.TABLE));
+
+    // The embedded PostgreSQL runs as an unprivileged user when we are root: it must traverse.
+    work =
+        Files.createTempDirectory(
+            "follower-it",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    endpointPort = FollowerProcess.freePort();
+    int adminPort = FollowerProcess.freePort();
+    Path config = work.resolve("follower.yaml");
+    Files.writeString(
+        config,
+        """
+        source:
+          host: %s
+          port: %d
+          database: %s
+          user: %s
+          password: ${SOURCE_PASSWORD}
+          sslmode: disable
+          publication: pgml_pub
+          slot: pgml_slot
+        store:
+          path: %s
+        serve:
+          host: 127.0.0.1
+          port: %d
+          users:
+            - name: %s
+              password: ${APP_PASSWORD}
+        admin:
+          port: %d
+        """
+            .formatted(
+                source.host(),
+                source.port(),
+                DATABASE,
+                role.user(),
+                work.resolve("store"),
+                endpointPort,
+                USER,
+                adminPort),
+        StandardCharsets.UTF_8);
+    follower =
+        new FollowerProcess(
+            config,
+            work.resolve("follower.log"),
+            adminPort,
+            Map.of("SOURCE_PASSWORD", role.password(), "APP_PASSWORD", PASSWORD));
+    follower.start();
+    follower.awaitReady(Duration.ofSeconds(120));
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (follower != null) {
+      follower.close();
+    }
+    if (source != null) {
+      source.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void snapshotHoldsTheSourceRows() throws SQLException {
+    try (Connection connection = connectToFollower()) {
+      assertThat(scalar(connection, "SELECT count(*) FROM public.breast_cancer"))
+          .isEqualTo(String.valueOf(initial.size()));
+    }
+    assertThat(followerChecksum()).isEqualTo(sourceChecksum());
+  }
+
+  @Test
+  @Order(2)
+  void trainDeploysAModel() throws SQLException {
+    try (Connection connection = connectToFollower();
+        Statement statement = connection.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "SELECT * FROM pgml.train('bc', 'classification', 'public.breast_cancer',"
+                    + " 'target')")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString("project")).isEqualTo("bc");
+      assertThat(rs.getString("task")).isEqualTo("classification");
+      assertThat(rs.getString("algorithm")).isEqualTo("linear");
+      assertThat(rs.getBoolean("deployed")).isTrue();
+      assertThat(rs.next()).isFalse();
+    }
+    try (Connection connection = connectToFollower()) {
+      assertThat(scalar(connection, "SELECT count(*) FROM pgml.deployments")).isEqualTo("1");
+      assertThat(scalar(connection, "SELECT metrics->>'accuracy' IS NOT NULL FROM pgml.models"))
+          .isEqualTo("t");
+      // The training snapshot names the source position its rows are consistent with.
+      assertThat(scalar(connection, "SELECT source_lsn FROM pgml.snapshots"))
+          .matches("[0-9A-F]+/[0-9A-F]+");
+    }
+  }
+
+  @Test
+  @Order(3)
+  void newSourceRowsStreamInAndUnseenRowsArePredictedAccurately() throws Exception {
+    try (Connection connection = source.connectAsSuperuser(DATABASE)) {
+      data.insert(connection, unseen);
+    }
+    awaitFollowerCount(data.rows().size());
+
+    int correct = 0;
+    try (Connection connection = connectToFollower();
+        PreparedStatement predict = connection.prepareStatement("SELECT pgml.predict(?, ?)")) {
+      for (double[] row : unseen) {
+        predict.setString(1, "bc");
+        predict.setArray(2, float8Array(connection, data.features(row)));
+        try (ResultSet rs = predict.executeQuery()) {
+          assertThat(rs.next()).isTrue();
+          if (Math.round(rs.getFloat(1)) == data.label(row)) {
+            correct++;
+          }
+        }
+      }
+    }
+    double accuracy = (double) correct / unseen.size();
+    System.out.printf("accuracy on %d unseen rows: %.3f%n", unseen.size(), accuracy);
+    assertThat(accuracy).isGreaterThanOrEqualTo(0.9);
+  }
+
+  @Test
+  @Order(4)
+  void aSingleInsertBecomesVisible() throws Exception {
+    try (Connection connection = source.connectAsSuperuser(DATABASE)) {
+      double[] row = data.rows().getFirst().clone();
+      row[0] = 100_000;
+      data.insert(connection, List.of(row));
+    }
+    long start = System.nanoTime();
+    try (Connection connection = connectToFollower()) {
+      awaitTrue(
+          () ->
+              "1"
+                  .equals(
+                      scalar(
+                          connection,
+                          "SELECT count(*) FROM public.breast_cancer WHERE id = 100000")),
+          CATCH_UP);
+    }
+    System.out.printf(
+        "source insert visible on the follower after %d ms%n",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+  }
+
+  @Test
+  @Order(5)
+  void badInputGetsRealSqlStates() throws SQLException {
+    try (Connection connection = connectToFollower();
+        Statement statement = connection.createStatement()) {
+      assertThatThrownBy(() -> statement.executeQuery("SELECT pgml.predict('nope', ARRAY[1, 2])"))
+          .isInstanceOfSatisfying(
+              SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42704"));
+      assertThatThrownBy(() -> statement.executeQuery("SELECT pgml.predict('bc', ARRAY[1, 2, 3])"))
+          .isInstanceOfSatisfying(
+              SQLException.class,
+              e -> {
+                assertThat(e.getSQLState()).isEqualTo("22023");
+                assertThat(e.getMessage()).contains("31");
+              });
+      assertThatThrownBy(() -> statement.execute("DELETE FROM public.breast_cancer"))
+          .isInstanceOfSatisfying(
+              SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("25006"));
+      assertThatThrownBy(() -> statement.execute("DELETE FROM pgml.models"))
+          .isInstanceOfSatisfying(
+              SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("25006"));
+      // The session survives its errors.
+      assertThat(scalar(connection, "SELECT count(*) > 0 FROM public.breast_cancer"))
+          .isEqualTo("t");
+    }
+    assertThatThrownBy(
+            () ->
+                DriverManager.getConnection(
+                    "jdbc:postgresql://127.0.0.1:" + endpointPort + "/" + DATABASE, USER, "wrong"))
+        .isInstanceOfSatisfying(
+            SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28P01"));
+  }
+
+  @Test
+  @Order(6)
+  void psqlWorksAgainstTheFollower() throws Exception {
+    String features =
+        java.util.Arrays.stream(data.features(unseen.getFirst()))
+            .mapToObj(Double::toString)
+            .collect(java.util.stream.Collectors.joining(","));
+    String output =
+        psql(
+            "SELECT count(*) FROM public.breast_cancer; SELECT pgml.predict('bc', ARRAY["
+                + features
+                + "]) IN (0, 1)");
+    assertThat(output.lines().toList())
+        .containsExactly(String.valueOf(data.rows().size() + 1), "t");
+  }
+
+  @Test
+  @Order(7)
+  void killMinus9UnderWriteLoadLosesAndDuplicatesNothing() throws Exception {
+    AtomicBoolean writing = new AtomicBoolean(true);
+    AtomicInteger nextId = new AtomicInteger(200_000);
+    Thread writer = new Thread(() -> writeContinuously(writing, nextId), "source-writer");
+    writer.start();
+    try {
+      for (int kill = 0; kill < 2; kill++) {
+        Thread.sleep(1_000);
+        follower.kill9();
+        Thread.sleep(500);
+        follower.start();
+        follower.awaitReady(Duration.ofSeconds(120));
+      }
+      Thread.sleep(500);
+    } finally {
+      writing.set(false);
+      writer.join();
+    }
+    assertThat(nextId.get()).as("the writer made changes").isGreaterThan(200_000);
+    awaitTrue(() -> followerChecksum().equals(sourceChecksum()), CATCH_UP);
+    try (Connection connection = connectToFollower();
+        PreparedStatement predict = connection.prepareStatement("SELECT pgml.predict('bc', ?)")) {
+      predict.setArray(1, float8Array(connection, data.features(unseen.getFirst())));
+      try (ResultSet rs = predict.executeQuery()) {
+        assertThat(rs.next()).isTrue();
+        assertThat(Math.round(rs.getFloat(1))).isBetween(0, 1);
+      }
+    }
+  }
+
+  /** Inserts, updates and deletes on the source in small transactions until told to stop. */
+  private void writeContinuously(AtomicBoolean writing, AtomicInteger nextId) {
+    try (Connection connection = source.connectAsSuperuser(DATABASE);
+        PreparedStatement update =
+            connection.prepareStatement(
+                "UPDATE public.breast_cancer SET mean_radius = mean_radius + 0.5 WHERE id = ?");
+        PreparedStatement delete =
+            connection.prepareStatement("DELETE FROM public.breast_cancer WHERE id = ?")) {
+      ThreadLocalRandom random = ThreadLocalRandom.current();
+      while (writing.get()) {
+        double[] row = data.rows().get(random.nextInt(data.rows().size())).clone();
+        row[0] = nextId.getAndIncrement();
+        data.insert(connection, List.of(row));
+        update.setInt(1, 1 + random.nextInt(data.rows().size()));
+        update.executeUpdate();
+        if (row[0] % 3 == 0) {
+          delete.setInt(1, (int) row[0] - 1);
+          delete.executeUpdate();
+        }
+        Thread.sleep(5);
+      }
+    } catch (SQLException | InterruptedException e) {
+      throw new IllegalStateException("source writer failed", e);
+    }
+  }
+
+  private Connection connectToFollower() throws SQLException {
+    Properties properties = new Properties();
+    properties.setProperty("user", USER);
+    properties.setProperty("password", PASSWORD);
+    return DriverManager.getConnection(
+        "jdbc:postgresql://127.0.0.1:" + endpointPort + "/" + DATABASE, properties);
+  }
+
+  private static Array float8Array(Connection connection, double[] values) throws SQLException {
+    Double[] boxed = new Double[values.length];
+    for (int i = 0; i < values.length; i++) {
+      boxed[i] = values[i];
+    }
+    return connection.createArrayOf("float8", boxed);
+  }
+
+  private static final String CHECKSUM =
+      "SELECT count(*) || ':' || md5(string_agg(t::text, '|' ORDER BY id)) FROM public.breast_cancer t";
+
+  private String sourceChecksum() throws SQLException {
+    try (Connection connection = source.connectAsSuperuser(DATABASE)) {
+      return scalar(connection, CHECKSUM);
+    }
+  }
+
+  private String followerChecksum() throws SQLException {
+    try (Connection connection = connectToFollower()) {
+      return scalar(connection, CHECKSUM);
+    }
+  }
+
+  private void awaitFollowerCount(int expected) throws Exception {
+    try (Connection connection = connectToFollower()) {
+      awaitTrue(
+          () ->
+              String.valueOf(expected)
+                  .equals(scalar(connection, "SELECT count(*) FROM public.breast_cancer")),
+          CATCH_UP);
+    }
+  }
+
+  private String psql(String sql) throws Exception {
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                "psql",
+                "-X",
+                "-At",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                String.valueOf(endpointPort),
+                "-U",
+                USER,
+                "-d",
+                DATABASE,
+                "-c",
+                sql)
+            .redirectErrorStream(true);
+    builder.environment().put("PGPASSWORD", PASSWORD);
+    Process process = builder.start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as("psql output: %s", output).isZero();
+    return output.strip();
+  }
+
+  private static String scalar(Connection connection, String sql) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  @FunctionalInterface
+  private interface Condition {
+    boolean holds() throws Exception;
+  }
+
+  private void awaitTrue(Condition condition, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.holds()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(
+            "condition not met within " + timeout + "; follower log tail:\n" + follower.logTail());
+      }
+      Thread.sleep(20);
+    }
+  }
+}

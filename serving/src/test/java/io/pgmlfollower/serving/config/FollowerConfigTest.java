@@ -1,0 +1,183 @@
+package io.pgmlfollower.serving.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgmlfollower.serving.config.FollowerConfig.AuthMethod;
+import io.pgmlfollower.serving.config.FollowerConfig.OfflineType;
+import io.pgmlfollower.serving.config.FollowerConfig.OnlineType;
+import io.pgmlfollower.serving.config.FollowerConfig.SourceType;
+import io.pgmlfollower.serving.config.FollowerConfig.SslMode;
+import io.pgmlfollower.serving.config.FollowerConfig.Task;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Pins the YAML keys of the contract, their defaults, and the errors users see. */
+class FollowerConfigTest {
+  private static final Map<String, String> ENV =
+      Map.of("SOURCE_PASSWORD", "s3cret", "APP_PASSWORD", "app-pw", "PORT", "7000");
+  private final ConfigLoader loader = new ConfigLoader(ENV::get);
+
+  private static final String MINIMAL =
+      """
+      source:
+        host: prod.example.com
+        database: app
+        user: follower
+        publication: pgml_pub
+      store:
+        path: /var/lib/pgml-follower
+      serve:
+        users:
+          - name: app
+            password: ${APP_PASSWORD}
+      """;
+
+  @Test
+  void defaults() {
+    FollowerConfig config = loader.parse(MINIMAL);
+    assertThat(config.source().type()).isEqualTo(SourceType.PGOUTPUT);
+    assertThat(config.source().port()).isEqualTo(5432);
+    assertThat(config.source().sslmode()).isEqualTo(SslMode.PREFER);
+    assertThat(config.source().slot()).isEqualTo("pgml_follower");
+    assertThat(config.source().name()).isEqualTo("source");
+    assertThat(config.store().offline().type()).isEqualTo(OfflineType.EMBEDDED);
+    assertThat(config.store().online().type()).isEqualTo(OnlineType.ROCKSDB);
+    assertThat(config.serve().host()).isEqualTo("127.0.0.1");
+    assertThat(config.serve().port()).isEqualTo(6433);
+    assertThat(config.serve().auth()).isEqualTo(AuthMethod.SCRAM_SHA_256);
+    assertThat(config.serve().tls()).isNull();
+    assertThat(config.admin().host()).isEqualTo("127.0.0.1");
+    assertThat(config.admin().port()).isEqualTo(9187);
+    assertThat(config.projects()).isEmpty();
+  }
+
+  @Test
+  void everyContractKey() {
+    FollowerConfig config =
+        loader.parse(
+            """
+            source:
+              type: pgoutput
+              host: prod.example.com
+              port: ${PORT}
+              database: app
+              user: follower
+              password: ${SOURCE_PASSWORD}
+              sslmode: verify-full
+              publication: pgml_pub
+              slot: pgml_slot
+              kafka:
+                bootstrap-servers: localhost:9092
+                topic-prefix: app
+                group-id: g1
+            store:
+              path: /var/lib/pgml-follower
+              offline:
+                type: external
+                url: jdbc:postgresql://features:5432/features
+              online:
+                type: none
+            serve:
+              host: 0.0.0.0
+              port: 6434
+              auth: md5
+              users:
+                - name: app
+                  password: ${APP_PASSWORD}
+              tls:
+                cert: /etc/pgml/tls.crt
+                key: /etc/pgml/tls.key
+            admin:
+              host: 0.0.0.0
+              port: 9188
+            projects:
+              - name: churn
+                task: classification
+                relation: public.users
+                target: churned
+                algorithm: xgboost
+                hyperparams: {n_estimators: 50}
+                schedule: "0 3 * * *"
+                retrain-after-changes: 10000
+            """);
+    assertThat(config.source().port()).isEqualTo(7000);
+    assertThat(config.source().password()).isEqualTo("s3cret");
+    assertThat(config.source().sslmode()).isEqualTo(SslMode.VERIFY_FULL);
+    assertThat(config.source().sslmode().jdbcValue()).isEqualTo("verify-full");
+    assertThat(config.source().slot()).isEqualTo("pgml_slot");
+    assertThat(config.source().kafka().bootstrapServers()).isEqualTo("localhost:9092");
+    assertThat(config.source().kafka().topicPrefix()).isEqualTo("app");
+    assertThat(config.source().kafka().groupId()).isEqualTo("g1");
+    assertThat(config.store().path()).isEqualTo(Path.of("/var/lib/pgml-follower"));
+    assertThat(config.store().offline().type()).isEqualTo(OfflineType.EXTERNAL);
+    assertThat(config.store().offline().url())
+        .isEqualTo("jdbc:postgresql://features:5432/features");
+    assertThat(config.store().online().type()).isEqualTo(OnlineType.NONE);
+    assertThat(config.serve().auth()).isEqualTo(AuthMethod.MD5);
+    assertThat(config.serve().users()).containsExactly(new FollowerConfig.User("app", "app-pw"));
+    assertThat(config.serve().tls().cert()).isEqualTo(Path.of("/etc/pgml/tls.crt"));
+    assertThat(config.admin().port()).isEqualTo(9188);
+    FollowerConfig.Project project = config.projects().getFirst();
+    assertThat(project.task()).isEqualTo(Task.CLASSIFICATION);
+    assertThat(project.hyperparams()).containsEntry("n_estimators", 50);
+    assertThat(project.schedule()).isEqualTo("0 3 * * *");
+    assertThat(project.retrainAfterChanges()).isEqualTo(10000L);
+  }
+
+  @Test
+  void missingRequiredKeyIsNamed() {
+    assertThatThrownBy(() -> loader.parse(MINIMAL.replace("  publication: pgml_pub\n", "")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("source.publication")
+        .extracting(e -> ((ConfigException) e).key())
+        .isEqualTo("source.publication");
+    assertThatThrownBy(() -> loader.parse(MINIMAL.replace("  path: /var/lib/pgml-follower\n", "")))
+        .hasMessageContaining("store.path");
+  }
+
+  @Test
+  void unknownKeyIsNamedWithItsLine() {
+    assertThatThrownBy(() -> loader.parse(MINIMAL + "admin:\n  prot: 1\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("admin.prot")
+        .hasMessageContaining("line 14")
+        .hasMessageContaining("port");
+  }
+
+  @Test
+  void badEnumValueListsTheChoices() {
+    assertThatThrownBy(
+            () -> loader.parse(MINIMAL.replace("serve:\n", "serve:\n  auth: kerberos\n")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("serve.auth")
+        .hasMessageContaining("kerberos")
+        .hasMessageContaining("scram-sha-256");
+  }
+
+  @Test
+  void unsetEnvironmentVariableIsNamed() {
+    assertThatThrownBy(() -> loader.parse(MINIMAL.replace("${APP_PASSWORD}", "${NOPE}")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("NOPE")
+        .hasMessageContaining("serve.users[0].password");
+  }
+
+  @Test
+  void noDefaultPassword() {
+    String noUsers = MINIMAL.substring(0, MINIMAL.indexOf("serve:"));
+    assertThatThrownBy(() -> loader.parse(noUsers))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("serve.users");
+    assertThat(loader.parse(noUsers + "serve:\n  auth: trust\n").serve().users()).isEmpty();
+  }
+
+  @Test
+  void badNumberIsNamed() {
+    assertThatThrownBy(
+            () -> loader.parse(MINIMAL.replace("database: app", "database: app\n  port: many")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("source.port");
+  }
+}

@@ -1,0 +1,120 @@
+package io.pgmlfollower.serving.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgmlfollower.pgwire.spi.Cancellation;
+import io.pgmlfollower.pgwire.spi.LocalStatement;
+import io.pgmlfollower.pgwire.spi.PgType;
+import io.pgmlfollower.pgwire.spi.PgWireException;
+import io.pgmlfollower.pgwire.spi.SessionHandler;
+import io.pgmlfollower.pgwire.spi.SessionInfo;
+import io.pgmlfollower.pgwire.spi.SqlState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Routing and argument binding of pgml calls, against a recording model service. */
+class PgmlSessionHandlerTest {
+  private final List<ModelService.TrainCommand> trained = new ArrayList<>();
+  private final List<double[]> predicted = new ArrayList<>();
+  private final Cancellation notCancelled = () -> false;
+
+  private final ModelService models =
+      new ModelService() {
+        @Override
+        public TrainOutcome train(TrainCommand command, Cancellation cancel) {
+          trained.add(command);
+          return new TrainOutcome(
+              command.projectName(), "classification", command.algorithm(), true);
+        }
+
+        @Override
+        public double predict(String project, double[] features) {
+          predicted.add(features);
+          return features.length;
+        }
+
+        @Override
+        public double[] predictProba(String project, double[] features) {
+          return new double[] {0.25, 0.75};
+        }
+      };
+
+  private final SessionHandler handler =
+      SqlFront.sessionHandlers(models, "1.2.3").open(new SessionInfo("app", "app", Map.of(), 1));
+
+  @Test
+  void ordinarySqlIsForwarded() throws PgWireException {
+    assertThat(handler.prepare("SELECT 1", new int[0])).isNull();
+    assertThat(handler.prepare("SELECT * FROM pgml.deployments", new int[0])).isNull();
+  }
+
+  @Test
+  void trainTakesPostgresMlDefaultsAndNamedArguments() throws PgWireException {
+    LocalStatement statement =
+        handler.prepare(
+            "SELECT * FROM pgml.train('bc', 'classification', 'public.breast_cancer', 'target',"
+                + " test_size => 0.3, hyperparams => '{\"n_estimators\": 7}')",
+            new int[0]);
+    assertThat(statement.blocking()).isTrue();
+    assertThat(statement.columns())
+        .extracting(c -> c.name() + ":" + c.type())
+        .containsExactly("project:TEXT", "task:TEXT", "algorithm:TEXT", "deployed:BOOL");
+    var rows = statement.execute(List.of(), notCancelled).rows();
+    assertThat(rows.next()).containsExactly("bc", "classification", "linear", true);
+    ModelService.TrainCommand command = trained.getFirst();
+    assertThat(command.relationName()).isEqualTo("public.breast_cancer");
+    assertThat(command.testSize()).isEqualTo(0.3, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(command.testSampling()).isEqualTo("random");
+    assertThat(command.automaticDeploy()).isTrue();
+    assertThat(command.hyperparams()).containsEntry("n_estimators", 7);
+  }
+
+  @Test
+  void predictWithBoundParameters() throws PgWireException {
+    LocalStatement statement = handler.prepare("SELECT pgml.predict($1, $2)", new int[] {0, 1022});
+    assertThat(statement.parameterTypes()).containsExactly(PgType.TEXT, PgType.FLOAT8_ARRAY);
+    assertThat(statement.columns()).extracting(c -> c.name()).containsExactly("predict");
+    var row = statement.execute(List.of("bc", new double[] {1, 2, 3}), notCancelled).rows().next();
+    assertThat(row).containsExactly(3.0f);
+  }
+
+  @Test
+  void predictInfersParameterTypesFromTheSignature() throws PgWireException {
+    LocalStatement statement =
+        handler.prepare("SELECT pgml.predict($1, ARRAY[$2, $3])", new int[0]);
+    assertThat(statement.parameterTypes())
+        .containsExactly(PgType.TEXT, PgType.FLOAT8, PgType.FLOAT8);
+  }
+
+  @Test
+  void unknownFunctionAndWrongArgumentsAre42883() {
+    assertThatThrownBy(() -> handler.prepare("SELECT pgml.forecast('x')", new int[0]))
+        .extracting(e -> ((PgWireException) e).sqlState())
+        .isEqualTo(SqlState.UNDEFINED_FUNCTION);
+    assertThatThrownBy(() -> handler.prepare("SELECT pgml.predict('x')", new int[0]))
+        .extracting(e -> ((PgWireException) e).sqlState())
+        .isEqualTo(SqlState.UNDEFINED_FUNCTION);
+    assertThatThrownBy(
+            () -> handler.prepare("SELECT * FROM pgml.train('x', colour => 'red')", new int[0]))
+        .extracting(e -> ((PgWireException) e).sqlState())
+        .isEqualTo(SqlState.UNDEFINED_FUNCTION);
+  }
+
+  @Test
+  void nullFeatureIsRefused() throws PgWireException {
+    LocalStatement statement =
+        handler.prepare("SELECT pgml.predict('bc', ARRAY[1, NULL])", new int[0]);
+    assertThatThrownBy(() -> statement.execute(List.of(), notCancelled))
+        .extracting(e -> ((PgWireException) e).sqlState())
+        .isEqualTo(SqlState.NULL_VALUE_NOT_ALLOWED);
+  }
+
+  @Test
+  void versionAnswers() throws PgWireException {
+    LocalStatement statement = handler.prepare("SELECT pgml.version()", new int[0]);
+    assertThat(statement.execute(List.of(), notCancelled).rows().next()).containsExactly("1.2.3");
+  }
+}

@@ -1,0 +1,79 @@
+package io.pgmlfollower.serving.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgmlfollower.pgwire.spi.PgWireException;
+import io.pgmlfollower.pgwire.spi.SqlState;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PgmlStatementParserTest {
+  private final PgmlStatementParser parser = new PgmlStatementParser();
+
+  @Test
+  void statementsWithoutPgmlCallsAreForwarded() throws PgWireException {
+    assertThat(parser.parse("SELECT count(*) FROM public.breast_cancer")).isEmpty();
+    assertThat(parser.parse("SELECT * FROM pgml.models")).isEmpty();
+    assertThat(parser.parse("SELECT n.nspname FROM pg_namespace n WHERE n.nspname ~ '^(pgml)$'"))
+        .isEmpty();
+  }
+
+  @Test
+  void selectListCall() throws PgWireException {
+    PgmlCall call =
+        parser.parse("SELECT pgml.predict('bc', ARRAY[1.5, -2, 3e2]) AS p").orElseThrow();
+    assertThat(call.function()).isEqualTo("predict");
+    assertThat(call.fromClause()).isFalse();
+    assertThat(call.columnAlias()).isEqualTo("p");
+    assertThat(call.arguments()).hasSize(2);
+    assertThat((double[]) call.arguments().get(1).value().evaluate(List.of()))
+        .containsExactly(1.5, -2, 300);
+  }
+
+  @Test
+  void fromClauseCallWithNamedArguments() throws PgWireException {
+    PgmlCall call =
+        parser
+            .parse(
+                "select * from pgml.train('bc', 'classification', 'public.t', 'target',"
+                    + " algorithm => 'random_forest', hyperparams => '{\"n_estimators\": 5}');")
+            .orElseThrow();
+    assertThat(call.function()).isEqualTo("train");
+    assertThat(call.fromClause()).isTrue();
+    assertThat(call.arguments())
+        .extracting(PgmlCall.CallArgument::name)
+        .containsExactly(null, null, null, null, "algorithm", "hyperparams");
+  }
+
+  @Test
+  void parametersAndCasts() throws PgWireException {
+    PgmlCall call = parser.parse("SELECT pgml.predict($1, $2::float8[])").orElseThrow();
+    Object features = call.arguments().get(1).value().evaluate(List.of("bc", "{1,2.5}"));
+    assertThat((double[]) features).containsExactly(1, 2.5);
+  }
+
+  @Test
+  void quotedIdentifiersAndCase() throws PgWireException {
+    assertThat(parser.parse("SELECT \"pgml\".\"predict\"('x', ARRAY[1])")).isPresent();
+    assertThat(parser.parse("SELECT PGML.PREDICT('x', ARRAY[1])").orElseThrow().function())
+        .isEqualTo("predict");
+  }
+
+  @Test
+  void predictInsideAQueryIsRefusedClearly() {
+    assertThatThrownBy(
+            () -> parser.parse("SELECT pgml.predict('p', ARRAY[a, b]) FROM t WHERE c = 5"))
+        .isInstanceOf(PgWireException.class)
+        .extracting(e -> ((PgWireException) e).sqlState())
+        .isEqualTo(SqlState.FEATURE_NOT_SUPPORTED);
+  }
+
+  @Test
+  void malformedCallIsASyntaxError() {
+    assertThatThrownBy(() -> parser.parse("SELECT pgml.predict('p', ARRAY[1,)"))
+        .isInstanceOf(PgWireException.class)
+        .extracting(e -> ((PgWireException) e).sqlState())
+        .isEqualTo(SqlState.SYNTAX_ERROR);
+  }
+}

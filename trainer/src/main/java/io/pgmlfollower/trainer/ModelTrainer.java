@@ -1,0 +1,165 @@
+package io.pgmlfollower.trainer;
+
+import io.pgmlfollower.trainer.algorithm.Algorithm;
+import io.pgmlfollower.trainer.algorithm.ClassificationAlgorithm;
+import io.pgmlfollower.trainer.algorithm.ClassificationEstimator;
+import io.pgmlfollower.trainer.algorithm.Estimator;
+import io.pgmlfollower.trainer.algorithm.HyperParameters;
+import io.pgmlfollower.trainer.algorithm.RegressionAlgorithm;
+import io.pgmlfollower.trainer.algorithm.RegressionEstimator;
+import io.pgmlfollower.trainer.data.LabelMapping;
+import io.pgmlfollower.trainer.data.RelationColumn;
+import io.pgmlfollower.trainer.data.RelationData;
+import io.pgmlfollower.trainer.data.Standardizer;
+import io.pgmlfollower.trainer.data.TargetValues;
+import io.pgmlfollower.trainer.data.TrainTestSplit;
+import io.pgmlfollower.trainer.deployment.Pipeline;
+import io.pgmlfollower.trainer.metrics.ClassificationMetrics;
+import io.pgmlfollower.trainer.metrics.RegressionMetrics;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Splits the rows, preprocesses, fits and scores on the holdout: the in-memory part of {@code
+ * pgml.train}, with no registry access.
+ */
+final class ModelTrainer {
+  private static final double NANOS_PER_SECOND = 1e9;
+
+  private final long seed;
+
+  ModelTrainer(long seed) {
+    this.seed = seed;
+  }
+
+  TrainedModel train(
+      Algorithm algorithm,
+      HyperParameters hyperparameters,
+      RelationData data,
+      TrainRequest request) {
+    TrainTestSplit split =
+        TrainTestSplit.of(data.numRows(), request.testSize(), request.testSampling(), seed);
+    double[][] xTrain = TrainTestSplit.select(data.x(), split.train());
+    double[][] xTest = TrainTestSplit.select(data.x(), split.test());
+    Standardizer scale = null;
+    if (algorithm.standardizesFeatures()) {
+      scale = Standardizer.fit(xTrain);
+      xTrain = scale.apply(xTrain);
+      xTest = scale.apply(xTest);
+    }
+    try {
+      return switch (algorithm) {
+        case RegressionAlgorithm regression ->
+            trainRegression(regression, hyperparameters, data, split, xTrain, xTest, scale);
+        case ClassificationAlgorithm classification ->
+            trainClassification(classification, hyperparameters, data, split, xTrain, xTest, scale);
+      };
+    } catch (TrainerException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // Smile signals bad data and impossible options with IllegalArgumentException and friends.
+      throw new TrainerException(
+          TrainerErrorCode.TRAINING_FAILED,
+          "%s %s could not be fitted on %s: %s"
+              .formatted(
+                  algorithm.task().sqlName(),
+                  algorithm.name(),
+                  data.relation().qualifiedName(),
+                  e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()),
+          e);
+    }
+  }
+
+  private TrainedModel trainRegression(
+      RegressionAlgorithm algorithm,
+      HyperParameters hyperparameters,
+      RelationData data,
+      TrainTestSplit split,
+      double[][] xTrain,
+      double[][] xTest,
+      Standardizer scale) {
+    double[] y = ((TargetValues.Numeric) data.y()).values();
+    long start = System.nanoTime();
+    RegressionEstimator estimator =
+        algorithm.fit(xTrain, TrainTestSplit.select(y, split.train()), hyperparameters, seed);
+    long fitted = System.nanoTime();
+    double[] predicted = new double[xTest.length];
+    for (int i = 0; i < xTest.length; i++) {
+      predicted[i] = estimator.predict(xTest[i]);
+    }
+    long scored = System.nanoTime();
+    Map<String, Double> metrics =
+        RegressionMetrics.compute(TrainTestSplit.select(y, split.test()), predicted);
+    return trainedModel(estimator, algorithm, data, null, scale, metrics, start, fitted, scored);
+  }
+
+  private TrainedModel trainClassification(
+      ClassificationAlgorithm algorithm,
+      HyperParameters hyperparameters,
+      RelationData data,
+      TrainTestSplit split,
+      double[][] xTrain,
+      double[][] xTest,
+      Standardizer scale) {
+    // Labels come from all rows, so a class seen only in the holdout still has an index.
+    LabelMapping labels = LabelMapping.fit(data.y());
+    int[] y = labels.encode(data.y());
+    long start = System.nanoTime();
+    ClassificationEstimator estimator =
+        algorithm.fit(
+            xTrain,
+            TrainTestSplit.select(y, split.train()),
+            labels.numClasses(),
+            hyperparameters,
+            seed);
+    long fitted = System.nanoTime();
+    int[] predicted = new int[xTest.length];
+    double[][] probabilities = new double[xTest.length][labels.numClasses()];
+    for (int i = 0; i < xTest.length; i++) {
+      predicted[i] = estimator.predict(xTest[i], probabilities[i]);
+    }
+    long scored = System.nanoTime();
+    Map<String, Double> metrics =
+        ClassificationMetrics.compute(
+            TrainTestSplit.select(y, split.test()), predicted, probabilities, labels.numClasses());
+    return trainedModel(estimator, algorithm, data, labels, scale, metrics, start, fitted, scored);
+  }
+
+  private static TrainedModel trainedModel(
+      Estimator estimator,
+      Algorithm algorithm,
+      RelationData data,
+      LabelMapping labels,
+      Standardizer scale,
+      Map<String, Double> scores,
+      long start,
+      long fitted,
+      long scored) {
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    // jsonb has no NaN or infinity; an undefined metric is left out.
+    scores.forEach(
+        (name, value) -> {
+          if (Double.isFinite(value)) {
+            metrics.put(name, value);
+          }
+        });
+    metrics.put("fit_time", (fitted - start) / NANOS_PER_SECOND);
+    metrics.put("score_time", (scored - fitted) / NANOS_PER_SECOND);
+    Pipeline pipeline =
+        new Pipeline(
+            Pipeline.FORMAT_VERSION,
+            algorithm.task().sqlName(),
+            algorithm.name(),
+            data.relation().qualifiedName(),
+            column(data.target()),
+            data.features().stream().map(ModelTrainer::column).toList(),
+            labels == null ? null : Pipeline.Labels.of(labels),
+            scale,
+            Pipeline.ARTIFACT_PATH);
+    return new TrainedModel(estimator, pipeline, metrics);
+  }
+
+  private static Pipeline.Column column(RelationColumn column) {
+    return new Pipeline.Column(column.name(), column.pgType());
+  }
+}

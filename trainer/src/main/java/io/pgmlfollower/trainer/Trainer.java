@@ -1,0 +1,496 @@
+package io.pgmlfollower.trainer;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pgmlfollower.trainer.algorithm.Algorithm;
+import io.pgmlfollower.trainer.algorithm.AlgorithmCatalog;
+import io.pgmlfollower.trainer.algorithm.ClassificationAlgorithm;
+import io.pgmlfollower.trainer.algorithm.Estimator;
+import io.pgmlfollower.trainer.algorithm.HyperParameters;
+import io.pgmlfollower.trainer.algorithm.RegressionAlgorithm;
+import io.pgmlfollower.trainer.data.RelationData;
+import io.pgmlfollower.trainer.data.RelationReader;
+import io.pgmlfollower.trainer.deployment.DeployedModel;
+import io.pgmlfollower.trainer.deployment.ModelCache;
+import io.pgmlfollower.trainer.deployment.Pipeline;
+import io.pgmlfollower.trainer.registry.ArtifactCodec;
+import io.pgmlfollower.trainer.registry.DeploymentRow;
+import io.pgmlfollower.trainer.registry.ModelRegistry;
+import io.pgmlfollower.trainer.registry.ModelRow;
+import io.pgmlfollower.trainer.registry.ProjectRow;
+import io.pgmlfollower.trainer.registry.RegistrySchema;
+import io.pgmlfollower.trainer.registry.SnapshotRow;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * PostgresML's {@code pgml.train}, {@code pgml.predict}, {@code pgml.predict_proba} and {@code
+ * pgml.deploy} over the offline store, with the model registry in its {@code pgml} schema.
+ *
+ * <p>Thread-safe. Predictions use the project's deployed model, cached in memory; the cache entry
+ * is replaced atomically when this trainer trains or deploys, and loaded from the registry on first
+ * use, so a new trainer on the same store (a restarted follower) serves the same model.
+ */
+public final class Trainer {
+  private static final Logger log = LoggerFactory.getLogger(Trainer.class);
+
+  private final DataSource offlineStore;
+  private final TrainerConfig config;
+  private final ModelRegistry registry = new ModelRegistry();
+  private final ModelCache cache = new ModelCache();
+  private final ModelTrainer modelTrainer;
+
+  public Trainer(DataSource offlineStore, TrainerConfig config) {
+    this.offlineStore = requireNonNull(offlineStore, "offlineStore is null");
+    this.config = requireNonNull(config, "config is null");
+    this.modelTrainer = new ModelTrainer(config.splitSeed());
+  }
+
+  /** Creates the registry schema and tables if missing. */
+  public void initialize() {
+    try (Connection connection = offlineStore.getConnection()) {
+      RegistrySchema.create(connection);
+    } catch (SQLException e) {
+      throw storeFailure("create the model registry", e);
+    }
+  }
+
+  /**
+   * The registry tables, schema-qualified ({@code pgml.projects}, ...): clients of the endpoint may
+   * read them but must not write them.
+   */
+  public List<String> registryTables() {
+    return RegistrySchema.tables();
+  }
+
+  /** {@code pgml.train}: snapshots the relation, fits, scores, stores and maybe deploys a model. */
+  public TrainResult train(TrainRequest request) {
+    requireNonNull(request, "request is null");
+    try (Connection connection = offlineStore.getConnection()) {
+      TrainingInput input = resolveInput(connection, request);
+      Algorithm algorithm = AlgorithmCatalog.find(input.task(), request.algorithm());
+      HyperParameters hyperparameters = HyperParameters.of(algorithm, request.hyperparams());
+      RelationData data =
+          new RelationReader(config.fetchSize(), config.sourceLsnReader())
+              .read(connection, input.relationName(), input.yColumnName(), input.task());
+
+      long projectId;
+      long modelId;
+      connection.setAutoCommit(false);
+      try {
+        ProjectRow project =
+            registry.createProject(connection, request.projectName(), input.task());
+        checkTask(project, input.task());
+        projectId = project.id();
+        long snapshotId =
+            registry.insertSnapshot(
+                connection,
+                data.relation().qualifiedName(),
+                data.target().name(),
+                request.testSize(),
+                request.testSampling(),
+                data.relation().columns(),
+                data.numRows(),
+                data.sourceLsn(),
+                config.splitSeed());
+        modelId =
+            registry.insertModel(
+                connection,
+                projectId,
+                snapshotId,
+                data.features().size(),
+                algorithm.name(),
+                request.hyperparams());
+        connection.commit();
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        throw e;
+      } finally {
+        connection.setAutoCommit(true);
+      }
+
+      TrainedModel trained;
+      try {
+        trained = modelTrainer.train(algorithm, hyperparameters, data, request);
+      } catch (RuntimeException e) {
+        markFailed(connection, modelId, e);
+        throw e;
+      }
+      log.info(
+          "trained model {} of project {} ({} {}): {}",
+          modelId,
+          request.projectName(),
+          input.task().sqlName(),
+          algorithm.name(),
+          trained.metrics());
+      // Serve what a restarted follower would load: the stored bytes, read back through the filter.
+      byte[] artifact = ArtifactCodec.serialize(trained.estimator().artifact());
+      Estimator restored =
+          restore(algorithm, ArtifactCodec.deserialize(artifact), trained.pipeline());
+
+      boolean deployed;
+      long deploymentId = 0;
+      connection.setAutoCommit(false);
+      try {
+        registry.completeModel(connection, modelId, trained.metrics());
+        registry.insertFile(connection, modelId, Pipeline.ARTIFACT_PATH, artifact);
+        registry.insertFile(connection, modelId, Pipeline.PATH, trained.pipeline().toJson());
+        ProjectRow project =
+            registry
+                .lockProject(connection, request.projectName())
+                .orElseThrow(() -> unknownProject(request.projectName()));
+        Optional<DeploymentRow> current = registry.currentDeployment(connection, projectId);
+        deployed = request.automaticDeploy() && beats(trained, current, project.task());
+        if (deployed) {
+          DeploymentStrategy strategy =
+              current.isPresent() ? DeploymentStrategy.NEW_SCORE : DeploymentStrategy.MOST_RECENT;
+          deploymentId = registry.insertDeployment(connection, projectId, modelId, strategy);
+        }
+        registry.touchProject(connection, projectId);
+        connection.commit();
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        markFailed(connection, modelId, e);
+        throw e;
+      } finally {
+        connection.setAutoCommit(true);
+      }
+      if (deployed) {
+        cache.offer(
+            new DeployedModel(
+                request.projectName(), deploymentId, modelId, trained.pipeline(), restored));
+      }
+      return new TrainResult(
+          request.projectName(),
+          input.task(),
+          algorithm.name(),
+          deployed,
+          modelId,
+          trained.metrics());
+    } catch (SQLException e) {
+      throw storeFailure("train project '%s'".formatted(request.projectName()), e);
+    }
+  }
+
+  /** {@code pgml.predict}: the deployed model's prediction for one feature vector. */
+  public double predict(String project, double[] features) {
+    return deployedModel(project).predict(features);
+  }
+
+  /** {@code pgml.predict_proba}: class probabilities, in ascending label order. */
+  public double[] predictProba(String project, double[] features) {
+    return deployedModel(project).predictProba(features);
+  }
+
+  /**
+   * The project's deployed model, from the cache or else from the registry. Exposed so that batch
+   * callers resolve it once.
+   */
+  public DeployedModel deployedModel(String project) {
+    requireNonNull(project, "project is null");
+    Optional<DeployedModel> cached = cache.get(project);
+    if (cached.isPresent()) {
+      return cached.get();
+    }
+    try (Connection connection = offlineStore.getConnection()) {
+      ProjectRow row =
+          registry.findProject(connection, project).orElseThrow(() -> unknownProject(project));
+      DeploymentRow deployment =
+          registry
+              .currentDeployment(connection, row.id())
+              .orElseThrow(() -> noDeployedModel(project));
+      return cache.offer(load(connection, row, deployment.id(), deployment.model()));
+    } catch (SQLException e) {
+      throw storeFailure("load the deployed model of project '%s'".formatted(project), e);
+    }
+  }
+
+  /**
+   * {@code pgml.deploy(project, strategy, algorithm)}.
+   *
+   * @param algorithm only models of this algorithm qualify; null for any
+   */
+  public DeployResult deploy(String project, DeploymentStrategy strategy, String algorithm) {
+    requireNonNull(project, "project is null");
+    requireNonNull(strategy, "strategy is null");
+    try (Connection connection = offlineStore.getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        ProjectRow row =
+            registry.lockProject(connection, project).orElseThrow(() -> unknownProject(project));
+        Optional<String> algorithmName =
+            Optional.ofNullable(algorithm)
+                .map(name -> AlgorithmCatalog.find(row.task(), name).name());
+        Optional<ModelRow> candidate =
+            switch (strategy) {
+              case BEST_SCORE ->
+                  registry.bestModel(connection, row.id(), row.task().keyMetric(), algorithmName);
+              case MOST_RECENT -> registry.mostRecentModel(connection, row.id(), algorithmName);
+              case ROLLBACK -> {
+                DeploymentRow current =
+                    registry
+                        .currentDeployment(connection, row.id())
+                        .orElseThrow(() -> noDeployedModel(project));
+                yield registry.previousDeployedModel(
+                    connection, row.id(), current.model().id(), algorithmName);
+              }
+              case NEW_SCORE, SPECIFIC ->
+                  throw new TrainerException(
+                      TrainerErrorCode.INVALID_ARGUMENT,
+                      "strategy %s is recorded by the trainer: deploy with best_score, most_recent"
+                              .formatted(strategy.sqlName())
+                          + " or rollback, or deploy a model by id");
+            };
+        ModelRow model =
+            candidate.orElseThrow(
+                () ->
+                    new TrainerException(
+                        TrainerErrorCode.NO_DEPLOYED_MODEL,
+                        "no model of project '%s'%s qualifies for %s: %s"
+                            .formatted(
+                                project,
+                                algorithmName.map(name -> " with algorithm " + name).orElse(""),
+                                strategy.sqlName(),
+                                strategy == DeploymentStrategy.ROLLBACK
+                                    ? "no other model was deployed before the current one"
+                                    : "train one first")));
+        deployModel(connection, row, model, strategy);
+        return new DeployResult(project, strategy, model.algorithm(), model.id());
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw storeFailure("deploy a model of project '%s'".formatted(project), e);
+    }
+  }
+
+  /** {@code pgml.deploy(project, strategy, algorithm)} with the strategy as SQL text. */
+  public DeployResult deploy(String project, String strategy, String algorithm) {
+    requireNonNull(strategy, "strategy is null");
+    return deploy(project, DeploymentStrategy.fromUserInput(strategy), algorithm);
+  }
+
+  /** {@code pgml.deploy(model_id)}: deploys that model for its project. */
+  public DeployResult deploy(long modelId) {
+    try (Connection connection = offlineStore.getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        ModelRow model =
+            registry
+                .findModel(connection, modelId)
+                .orElseThrow(
+                    () ->
+                        new TrainerException(
+                            TrainerErrorCode.UNKNOWN_MODEL,
+                            "model %d does not exist: see SELECT id, algorithm, metrics FROM"
+                                    .formatted(modelId)
+                                + " pgml.models"));
+        if (!model.status().equals(ModelRow.SUCCESSFUL)) {
+          throw new TrainerException(
+              TrainerErrorCode.INVALID_ARGUMENT,
+              "model %d has status %s and cannot be deployed: deploy a successful model"
+                  .formatted(modelId, model.status()));
+        }
+        String project = projectName(connection, model.projectId());
+        ProjectRow row =
+            registry.lockProject(connection, project).orElseThrow(() -> unknownProject(project));
+        deployModel(connection, row, model, DeploymentStrategy.SPECIFIC);
+        return new DeployResult(project, DeploymentStrategy.SPECIFIC, model.algorithm(), modelId);
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw storeFailure("deploy model " + modelId, e);
+    }
+  }
+
+  /** Forgets the cached model of a project; the next prediction reloads it from the registry. */
+  public void invalidate(String project) {
+    cache.invalidate(project);
+  }
+
+  /** Inside the caller's transaction on a locked project row; commits it. */
+  private DeployedModel deployModel(
+      Connection connection, ProjectRow project, ModelRow model, DeploymentStrategy strategy)
+      throws SQLException {
+    long deploymentId = registry.insertDeployment(connection, project.id(), model.id(), strategy);
+    // Load before commit: a model that cannot be loaded must not become the deployed one.
+    DeployedModel deployed = load(connection, project, deploymentId, model);
+    registry.touchProject(connection, project.id());
+    connection.commit();
+    return cache.offer(deployed);
+  }
+
+  private DeployedModel load(
+      Connection connection, ProjectRow project, long deploymentId, ModelRow model)
+      throws SQLException {
+    Pipeline pipeline =
+        Pipeline.fromJson(
+            registry
+                .readFile(connection, model.id(), Pipeline.PATH)
+                .orElseThrow(() -> missingFile(model, Pipeline.PATH)));
+    byte[] artifact =
+        registry
+            .readFile(connection, model.id(), pipeline.artifactPath())
+            .orElseThrow(() -> missingFile(model, pipeline.artifactPath()));
+    Algorithm algorithm = AlgorithmCatalog.find(project.task(), model.algorithm());
+    Estimator estimator = restore(algorithm, ArtifactCodec.deserialize(artifact), pipeline);
+    return new DeployedModel(project.name(), deploymentId, model.id(), pipeline, estimator);
+  }
+
+  private static Estimator restore(Algorithm algorithm, Object artifact, Pipeline pipeline) {
+    try {
+      return switch (algorithm) {
+        case RegressionAlgorithm regression -> regression.restore(artifact);
+        case ClassificationAlgorithm classification ->
+            classification.restore(
+                artifact,
+                pipeline
+                    .labelMapping()
+                    .orElseThrow(() -> new IllegalArgumentException("classifier without labels"))
+                    .numClasses());
+      };
+    } catch (IllegalArgumentException | ClassCastException e) {
+      throw new TrainerException(
+          TrainerErrorCode.INTERNAL,
+          "a stored %s model does not match its algorithm (%s): retrain the project"
+              .formatted(algorithm.name(), e.getMessage()),
+          e);
+    }
+  }
+
+  private TrainingInput resolveInput(Connection connection, TrainRequest request)
+      throws SQLException {
+    Optional<ProjectRow> project = registry.findProject(connection, request.projectName());
+    Task task;
+    Optional<SnapshotRow> lastSnapshot =
+        project.isPresent()
+            ? registry.lastSnapshot(connection, project.get().id())
+            : Optional.empty();
+    if (project.isPresent()) {
+      task = project.get().task();
+      if (request.task().isPresent()) {
+        checkTask(project.get(), request.task().get());
+      }
+    } else {
+      task =
+          request
+              .task()
+              .orElseThrow(
+                  () ->
+                      new TrainerException(
+                          TrainerErrorCode.TASK_REQUIRED,
+                          ("project '%s' does not exist: to create it, pass the task"
+                                  + " (regression or classification), the relation_name and the"
+                                  + " y_column_name")
+                              .formatted(request.projectName())));
+    }
+    String relationName =
+        request
+            .relationName()
+            .or(() -> lastSnapshot.map(SnapshotRow::relationName))
+            .orElseThrow(() -> relationRequired(request.projectName(), "relation_name"));
+    // A new relation needs its own target; the same relation keeps the project's.
+    Optional<String> rememberedTarget =
+        lastSnapshot
+            .filter(
+                snapshot ->
+                    request.relationName().isEmpty()
+                        || request.relationName().get().equals(snapshot.relationName()))
+            .map(SnapshotRow::yColumnName);
+    String yColumnName =
+        request
+            .yColumnName()
+            .or(() -> rememberedTarget)
+            .orElseThrow(() -> relationRequired(request.projectName(), "y_column_name"));
+    return new TrainingInput(task, relationName, yColumnName);
+  }
+
+  private static boolean beats(TrainedModel trained, Optional<DeploymentRow> current, Task task) {
+    if (current.isEmpty()) {
+      return true;
+    }
+    Double deployedScore = current.get().model().metrics().get(task.keyMetric());
+    Double newScore = trained.metrics().get(task.keyMetric());
+    // PostgresML deploys unless the deployed model scores strictly better.
+    return deployedScore == null || (newScore != null && newScore >= deployedScore);
+  }
+
+  private static void checkTask(ProjectRow project, Task requested) {
+    if (project.task() != requested) {
+      throw new TrainerException(
+          TrainerErrorCode.INVALID_ARGUMENT,
+          ("project '%s' already exists with task %s, not %s: omit the task or train a new"
+                  + " project")
+              .formatted(project.name(), project.task().sqlName(), requested.sqlName()));
+    }
+  }
+
+  private String projectName(Connection connection, long projectId) throws SQLException {
+    try (var statement =
+        connection.prepareStatement("SELECT name FROM pgml.projects WHERE id = ?")) {
+      statement.setLong(1, projectId);
+      try (var rs = statement.executeQuery()) {
+        if (!rs.next()) {
+          throw new SQLException("model refers to missing project " + projectId);
+        }
+        return rs.getString(1);
+      }
+    }
+  }
+
+  private static TrainerException unknownProject(String project) {
+    return new TrainerException(
+        TrainerErrorCode.UNKNOWN_PROJECT,
+        "project '%s' does not exist: train it first with pgml.train('%s', task, relation_name,"
+                .formatted(project, project)
+            + " y_column_name), or see SELECT name FROM pgml.projects");
+  }
+
+  private static TrainerException noDeployedModel(String project) {
+    return new TrainerException(
+        TrainerErrorCode.NO_DEPLOYED_MODEL,
+        ("project '%s' has no deployed model: train one with automatic_deploy => true, or deploy"
+                + " one with pgml.deploy('%s', 'best_score')")
+            .formatted(project, project));
+  }
+
+  private static TrainerException relationRequired(String project, String argument) {
+    return new TrainerException(
+        TrainerErrorCode.RELATION_REQUIRED,
+        ("%s is required: project '%s' has no earlier training on that relation to take it"
+                + " from")
+            .formatted(argument, project));
+  }
+
+  private static TrainerException missingFile(ModelRow model, String path) {
+    return new TrainerException(
+        TrainerErrorCode.INTERNAL,
+        "model %d has no file %s in pgml.files: retrain the project or deploy another model"
+            .formatted(model.id(), path));
+  }
+
+  private static TrainerException storeFailure(String action, SQLException e) {
+    return TrainerException.fromStore(
+        "cannot %s: %s (SQLSTATE %s)".formatted(action, e.getMessage(), e.getSQLState()), e);
+  }
+
+  /** Marks the model failed without hiding {@code cause} if the store fails too. */
+  private void markFailed(Connection connection, long modelId, Exception cause) {
+    try {
+      connection.setAutoCommit(true);
+      registry.failModel(connection, modelId);
+    } catch (SQLException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  private record TrainingInput(Task task, String relationName, String yColumnName) {}
+}

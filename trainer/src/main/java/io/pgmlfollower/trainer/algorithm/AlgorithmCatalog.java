@@ -1,0 +1,47 @@
+package io.pgmlfollower.trainer.algorithm;
+
+import io.pgmlfollower.trainer.Task;
+import io.pgmlfollower.trainer.TrainerErrorCode;
+import io.pgmlfollower.trainer.TrainerException;
+import java.util.List;
+import java.util.Locale;
+
+/** The algorithms available per task, by PostgresML name. */
+public final class AlgorithmCatalog {
+  private static final List<Algorithm> ALGORITHMS =
+      List.of(
+          new OrdinaryLeastSquares(),
+          new Ridge(),
+          new RandomForestRegression(),
+          new GradientBoostingRegression(BoostingFlavor.GRADIENT_BOOSTING_TREES),
+          new GradientBoostingRegression(BoostingFlavor.XGBOOST),
+          new LogisticRegressionClassification(),
+          new RandomForestClassification(),
+          new GradientBoostingClassification(BoostingFlavor.GRADIENT_BOOSTING_TREES),
+          new GradientBoostingClassification(BoostingFlavor.XGBOOST));
+
+  private AlgorithmCatalog() {}
+
+  /**
+   * @throws TrainerException UNKNOWN_ALGORITHM listing the algorithms of the task
+   */
+  public static Algorithm find(Task task, String name) {
+    String normalized = name.strip().toLowerCase(Locale.ROOT);
+    for (Algorithm algorithm : ALGORITHMS) {
+      if (algorithm.task() == task && algorithm.name().equals(normalized)) {
+        return algorithm;
+      }
+    }
+    throw new TrainerException(
+        TrainerErrorCode.UNKNOWN_ALGORITHM,
+        "unknown %s algorithm '%s': use one of %s"
+            .formatted(task.sqlName(), name, String.join(", ", names(task))));
+  }
+
+  public static List<String> names(Task task) {
+    return ALGORITHMS.stream()
+        .filter(algorithm -> algorithm.task() == task)
+        .map(Algorithm::name)
+        .toList();
+  }
+}

@@ -1,0 +1,146 @@
+package io.pgmlfollower.trainer.algorithm;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pgmlfollower.trainer.TrainerErrorCode;
+import io.pgmlfollower.trainer.TrainerException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The hyperparameters a user passed for one algorithm, checked by name on construction and by type
+ * and range when read. Names are PostgresML's (scikit-learn's); a JSON {@code null} selects the
+ * default.
+ */
+public final class HyperParameters {
+  private final String algorithm;
+  private final Map<String, Object> values;
+
+  private HyperParameters(String algorithm, Map<String, Object> values) {
+    this.algorithm = algorithm;
+    this.values = values;
+  }
+
+  /**
+   * @throws TrainerException INVALID_HYPERPARAMETER naming the valid names when a name is unknown
+   */
+  public static HyperParameters of(Algorithm algorithm, Map<String, Object> given) {
+    requireNonNull(algorithm, "algorithm is null");
+    requireNonNull(given, "given is null");
+    Set<String> valid = algorithm.hyperparameterNames();
+    Map<String, Object> values = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> entry : given.entrySet()) {
+      String name = entry.getKey().toLowerCase(Locale.ROOT);
+      if (!valid.contains(name)) {
+        throw new TrainerException(
+            TrainerErrorCode.INVALID_HYPERPARAMETER,
+            "unknown hyperparameter '%s' for %s %s: %s"
+                .formatted(
+                    entry.getKey(),
+                    algorithm.task().sqlName(),
+                    algorithm.name(),
+                    valid.isEmpty()
+                        ? "it takes none"
+                        : "valid names are " + String.join(", ", new TreeSet<>(valid))));
+      }
+      if (entry.getValue() != null) {
+        values.put(name, entry.getValue());
+      }
+    }
+    return new HyperParameters(algorithm.name(), Collections.unmodifiableMap(values));
+  }
+
+  /** An integer in {@code [min, max]}. Integral JSON numbers and numeric strings are accepted. */
+  public int intValue(String name, int defaultValue, int min, int max) {
+    Object value = values.get(name);
+    if (value == null) {
+      return defaultValue;
+    }
+    double number = number(name, value, "an integer");
+    if (number != Math.rint(number) || number < min || number > max) {
+      throw invalid(name, value, "an integer from %d to %d".formatted(min, max));
+    }
+    return (int) number;
+  }
+
+  /**
+   * A number in the range; {@code minInclusive} false excludes {@code min} itself, e.g. a learning
+   * rate must be above 0.
+   */
+  public double doubleValue(
+      String name, double defaultValue, double min, boolean minInclusive, double max) {
+    Object value = values.get(name);
+    if (value == null) {
+      return defaultValue;
+    }
+    double number = number(name, value, "a number");
+    boolean aboveMin = minInclusive ? number >= min : number > min;
+    if (!aboveMin || number > max || Double.isNaN(number)) {
+      throw invalid(
+          name,
+          value,
+          "a number %s %s and at most %s"
+              .formatted(minInclusive ? "from" : "above", format(min), format(max)));
+    }
+    return number;
+  }
+
+  public boolean booleanValue(String name, boolean defaultValue) {
+    Object value = values.get(name);
+    if (value == null) {
+      return defaultValue;
+    }
+    if (value instanceof Boolean bool) {
+      return bool;
+    }
+    if (value instanceof String text
+        && (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false"))) {
+      return Boolean.parseBoolean(text);
+    }
+    throw invalid(name, value, "true or false");
+  }
+
+  /** One of {@code choices}, compared case-insensitively; returned in lower case. */
+  public String choice(String name, String defaultValue, Set<String> choices) {
+    Object value = values.get(name);
+    if (value == null) {
+      return defaultValue;
+    }
+    String text = value.toString().toLowerCase(Locale.ROOT);
+    if (!choices.contains(text)) {
+      throw invalid(name, value, "one of " + String.join(", ", new TreeSet<>(choices)));
+    }
+    return text;
+  }
+
+  private double number(String name, Object value, String expected) {
+    if (value instanceof Number number) {
+      return number.doubleValue();
+    }
+    if (value instanceof String text) {
+      try {
+        return Double.parseDouble(text.strip());
+      } catch (NumberFormatException e) {
+        throw invalid(name, value, expected);
+      }
+    }
+    throw invalid(name, value, expected);
+  }
+
+  private TrainerException invalid(String name, Object value, String expected) {
+    return new TrainerException(
+        TrainerErrorCode.INVALID_HYPERPARAMETER,
+        "hyperparameter %s of %s must be %s, got %s".formatted(name, algorithm, expected, value));
+  }
+
+  private static String format(double value) {
+    if (value == Double.MAX_VALUE || value == Double.POSITIVE_INFINITY) {
+      return "infinity";
+    }
+    return value == Math.rint(value) ? String.valueOf((long) value) : String.valueOf(value);
+  }
+}

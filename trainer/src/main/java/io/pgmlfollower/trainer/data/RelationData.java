@@ -1,0 +1,39 @@
+package io.pgmlfollower.trainer.data;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The rows of a relation, read in one snapshot: features in table order (every column but the
+ * target, PostgresML's semantics: an {@code id} column is a feature too) and the target.
+ *
+ * @param features the feature columns, in the order of each row of {@code x}
+ * @param x one array of feature values per row
+ * @param sourceLsn the source LSN the rows are consistent with, when the store knows it
+ */
+public record RelationData(
+    ResolvedRelation relation,
+    List<RelationColumn> features,
+    RelationColumn target,
+    double[][] x,
+    TargetValues y,
+    Optional<String> sourceLsn) {
+  public RelationData {
+    requireNonNull(relation, "relation is null");
+    features = List.copyOf(requireNonNull(features, "features is null"));
+    requireNonNull(target, "target is null");
+    requireNonNull(x, "x is null");
+    requireNonNull(y, "y is null");
+    requireNonNull(sourceLsn, "sourceLsn is null");
+    if (x.length != y.size()) {
+      throw new IllegalArgumentException(
+          "x has " + x.length + " rows but y has " + y.size() + " values");
+    }
+  }
+
+  public int numRows() {
+    return x.length;
+  }
+}

@@ -1,0 +1,121 @@
+package io.pgmlfollower.trainer.deployment;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pgmlfollower.trainer.Task;
+import io.pgmlfollower.trainer.TrainerErrorCode;
+import io.pgmlfollower.trainer.TrainerException;
+import io.pgmlfollower.trainer.algorithm.ClassificationEstimator;
+import io.pgmlfollower.trainer.algorithm.Estimator;
+import io.pgmlfollower.trainer.algorithm.RegressionEstimator;
+import io.pgmlfollower.trainer.data.LabelMapping;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** A project's deployed model, loaded and ready to predict. Immutable; shared between threads. */
+public final class DeployedModel {
+  /** Feature names listed in a wrong-count message; beyond this the list is elided. */
+  private static final int NAMES_IN_MESSAGE = 12;
+
+  private final String project;
+  private final long deploymentId;
+  private final long modelId;
+  private final Pipeline pipeline;
+  private final Estimator estimator;
+  private final LabelMapping labels;
+
+  public DeployedModel(
+      String project, long deploymentId, long modelId, Pipeline pipeline, Estimator estimator) {
+    this.project = requireNonNull(project, "project is null");
+    this.deploymentId = deploymentId;
+    this.modelId = modelId;
+    this.pipeline = requireNonNull(pipeline, "pipeline is null");
+    this.estimator = requireNonNull(estimator, "estimator is null");
+    this.labels = pipeline.labelMapping().orElse(null);
+    if ((estimator instanceof ClassificationEstimator) != (labels != null)) {
+      throw new IllegalArgumentException("a classifier needs labels, a regressor none");
+    }
+  }
+
+  public String project() {
+    return project;
+  }
+
+  /** Orders deployments of the project: a cache keeps the model of the highest id. */
+  public long deploymentId() {
+    return deploymentId;
+  }
+
+  public long modelId() {
+    return modelId;
+  }
+
+  public Pipeline pipeline() {
+    return pipeline;
+  }
+
+  public Task task() {
+    return pipeline.taskValue();
+  }
+
+  /**
+   * The prediction: a number for regression; for classification the predicted label (numeric and
+   * boolean targets) or class index (text targets, see {@link LabelMapping}).
+   */
+  public double predict(double[] features) {
+    double[] x = prepare(features);
+    return switch (estimator) {
+      case RegressionEstimator regressor -> regressor.predict(x);
+      case ClassificationEstimator classifier ->
+          labels.decode(classifier.predict(x, new double[labels.numClasses()]));
+    };
+  }
+
+  /** The probability of each class, in class-index order (labels sorted ascending). */
+  public double[] predictProba(double[] features) {
+    if (!(estimator instanceof ClassificationEstimator classifier)) {
+      throw new TrainerException(
+          TrainerErrorCode.INVALID_ARGUMENT,
+          "project '%s' is a regression: predict_proba needs a classification project, use"
+                  .formatted(project)
+              + " pgml.predict");
+    }
+    double[] probabilities = new double[labels.numClasses()];
+    classifier.predict(prepare(features), probabilities);
+    return probabilities;
+  }
+
+  private double[] prepare(double[] features) {
+    requireNonNull(features, "features is null");
+    List<Pipeline.Column> columns = pipeline.features();
+    if (features.length != columns.size()) {
+      throw new TrainerException(
+          TrainerErrorCode.WRONG_FEATURE_COUNT,
+          "project '%s' expects %d features (the non-target columns of %s in table order: %s), got %d"
+              .formatted(
+                  project,
+                  columns.size(),
+                  pipeline.relation(),
+                  describe(columns),
+                  features.length));
+    }
+    for (int j = 0; j < features.length; j++) {
+      if (!Double.isFinite(features[j])) {
+        throw new TrainerException(
+            TrainerErrorCode.NULL_VALUE,
+            "feature %d (%s) is %s: predictions need finite values"
+                .formatted(j + 1, columns.get(j).name(), features[j]));
+      }
+    }
+    return pipeline.scale() == null ? features : pipeline.scale().apply(features);
+  }
+
+  private static String describe(List<Pipeline.Column> columns) {
+    String names =
+        columns.stream()
+            .limit(NAMES_IN_MESSAGE)
+            .map(Pipeline.Column::name)
+            .collect(Collectors.joining(", "));
+    return columns.size() > NAMES_IN_MESSAGE ? names + ", ..." : names;
+  }
+}

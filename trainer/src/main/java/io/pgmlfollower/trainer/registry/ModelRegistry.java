@@ -1,0 +1,408 @@
+package io.pgmlfollower.trainer.registry;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgmlfollower.trainer.DeploymentStrategy;
+import io.pgmlfollower.trainer.Task;
+import io.pgmlfollower.trainer.TestSampling;
+import io.pgmlfollower.trainer.data.RelationColumn;
+import java.io.ByteArrayOutputStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads and writes the registry tables. Every method takes the caller's connection, so the caller
+ * decides what one transaction covers.
+ */
+public final class ModelRegistry {
+  /** Files are split into parts: a bytea value is sent whole, and pgjdbc buffers it. */
+  static final int FILE_PART_BYTES = 16 * 1024 * 1024;
+
+  private static final String MODEL_COLUMNS =
+      "m.id, m.project_id, m.algorithm, m.status, m.metrics::text";
+
+  private final ObjectMapper json = new ObjectMapper();
+
+  public Optional<ProjectRow> findProject(Connection connection, String name) throws SQLException {
+    return queryProject(
+        connection, "SELECT id, name, task FROM pgml.projects WHERE name = ?", name);
+  }
+
+  /** Locks the project row until the transaction ends: deploy decisions of a project serialize. */
+  public Optional<ProjectRow> lockProject(Connection connection, String name) throws SQLException {
+    return queryProject(
+        connection, "SELECT id, name, task FROM pgml.projects WHERE name = ? FOR UPDATE", name);
+  }
+
+  /**
+   * Creates the project if missing; returns the stored row, whose task may differ from {@code
+   * task}.
+   */
+  public ProjectRow createProject(Connection connection, String name, Task task)
+      throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "INSERT INTO pgml.projects (name, task) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")) {
+      statement.setString(1, name);
+      statement.setString(2, task.sqlName());
+      statement.executeUpdate();
+    }
+    return findProject(connection, name)
+        .orElseThrow(() -> new SQLException("project " + name + " vanished after insert"));
+  }
+
+  public void touchProject(Connection connection, long projectId) throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "UPDATE pgml.projects SET updated_at = clock_timestamp() WHERE id = ?")) {
+      statement.setLong(1, projectId);
+      statement.executeUpdate();
+    }
+  }
+
+  /** The snapshot of the project's latest model: where later trainings find their data. */
+  public Optional<SnapshotRow> lastSnapshot(Connection connection, long projectId)
+      throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            """
+            SELECT s.id, s.relation_name, s.y_column_name[1], s.test_size, s.test_sampling, s.seed
+            FROM pgml.snapshots s
+            JOIN pgml.models m ON m.snapshot_id = s.id
+            WHERE m.project_id = ?
+            ORDER BY s.id DESC
+            LIMIT 1""")) {
+      statement.setLong(1, projectId);
+      try (ResultSet rs = statement.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        return Optional.of(
+            new SnapshotRow(
+                rs.getLong(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getDouble(4),
+                TestSampling.fromSqlName(rs.getString(5)),
+                rs.getLong(6)));
+      }
+    }
+  }
+
+  public long insertSnapshot(
+      Connection connection,
+      String relationName,
+      String yColumnName,
+      double testSize,
+      TestSampling testSampling,
+      List<RelationColumn> columns,
+      long numRows,
+      Optional<String> sourceLsn,
+      long seed)
+      throws SQLException {
+    List<Map<String, Object>> columnsJson = new ArrayList<>();
+    for (RelationColumn column : columns) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("name", column.name());
+      entry.put("pg_type", column.pgType());
+      entry.put("position", column.position());
+      columnsJson.add(entry);
+    }
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            """
+            INSERT INTO pgml.snapshots (relation_name, y_column_name, test_size, test_sampling,
+                status, columns, num_rows, source_lsn, seed)
+            VALUES (?, ARRAY[?], ?, ?, 'snapshotted', ?::jsonb, ?, ?, ?)
+            RETURNING id""")) {
+      statement.setString(1, relationName);
+      statement.setString(2, yColumnName);
+      statement.setFloat(3, (float) testSize);
+      statement.setString(4, testSampling.sqlName());
+      statement.setString(5, toJson(columnsJson));
+      statement.setLong(6, numRows);
+      statement.setString(7, sourceLsn.orElse(null));
+      statement.setLong(8, seed);
+      return returningId(statement);
+    }
+  }
+
+  public long insertModel(
+      Connection connection,
+      long projectId,
+      long snapshotId,
+      int numFeatures,
+      String algorithm,
+      Map<String, Object> hyperparams)
+      throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            """
+            INSERT INTO pgml.models (project_id, snapshot_id, num_features, algorithm, runtime,
+                hyperparams, status)
+            VALUES (?, ?, ?, ?, 'java', ?::jsonb, 'in_progress')
+            RETURNING id""")) {
+      statement.setLong(1, projectId);
+      statement.setLong(2, snapshotId);
+      statement.setInt(3, numFeatures);
+      statement.setString(4, algorithm);
+      statement.setString(5, toJson(hyperparams));
+      return returningId(statement);
+    }
+  }
+
+  public void completeModel(Connection connection, long modelId, Map<String, Double> metrics)
+      throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            """
+            UPDATE pgml.models
+            SET status = 'successful', metrics = ?::jsonb, updated_at = clock_timestamp()
+            WHERE id = ?""")) {
+      statement.setString(1, toJson(metrics));
+      statement.setLong(2, modelId);
+      statement.executeUpdate();
+    }
+  }
+
+  public void failModel(Connection connection, long modelId) throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "UPDATE pgml.models SET status = 'failed', updated_at = clock_timestamp()"
+                + " WHERE id = ?")) {
+      statement.setLong(1, modelId);
+      statement.executeUpdate();
+    }
+  }
+
+  public Optional<ModelRow> findModel(Connection connection, long modelId) throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT " + MODEL_COLUMNS + " FROM pgml.models m WHERE m.id = ?")) {
+      statement.setLong(1, modelId);
+      try (ResultSet rs = statement.executeQuery()) {
+        return rs.next() ? Optional.of(modelRow(rs, 1)) : Optional.empty();
+      }
+    }
+  }
+
+  /** Writes a file of a model in parts of at most {@value #FILE_PART_BYTES} bytes. */
+  public void insertFile(Connection connection, long modelId, String path, byte[] data)
+      throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "INSERT INTO pgml.files (model_id, path, part, data) VALUES (?, ?, ?, ?)")) {
+      int part = 0;
+      int offset = 0;
+      do {
+        int length = Math.min(FILE_PART_BYTES, data.length - offset);
+        byte[] chunk = new byte[length];
+        System.arraycopy(data, offset, chunk, 0, length);
+        statement.setLong(1, modelId);
+        statement.setString(2, path);
+        statement.setInt(3, part++);
+        statement.setBytes(4, chunk);
+        statement.addBatch();
+        offset += length;
+      } while (offset < data.length);
+      statement.executeBatch();
+    }
+  }
+
+  /** A model's file, its parts concatenated; empty if the model has no such file. */
+  public Optional<byte[]> readFile(Connection connection, long modelId, String path)
+      throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT data FROM pgml.files WHERE model_id = ? AND path = ? ORDER BY part")) {
+      statement.setLong(1, modelId);
+      statement.setString(2, path);
+      try (ResultSet rs = statement.executeQuery()) {
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
+        boolean found = false;
+        while (rs.next()) {
+          data.writeBytes(rs.getBytes(1));
+          found = true;
+        }
+        return found ? Optional.of(data.toByteArray()) : Optional.empty();
+      }
+    }
+  }
+
+  /** The project's latest deployment, which is the deployed model. */
+  public Optional<DeploymentRow> currentDeployment(Connection connection, long projectId)
+      throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT d.id, d.project_id, "
+                + MODEL_COLUMNS
+                + """
+
+                FROM pgml.deployments d
+                JOIN pgml.models m ON m.id = d.model_id
+                WHERE d.project_id = ?
+                ORDER BY d.id DESC
+                LIMIT 1""")) {
+      statement.setLong(1, projectId);
+      try (ResultSet rs = statement.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        return Optional.of(new DeploymentRow(rs.getLong(1), rs.getLong(2), modelRow(rs, 3)));
+      }
+    }
+  }
+
+  public long insertDeployment(
+      Connection connection, long projectId, long modelId, DeploymentStrategy strategy)
+      throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "INSERT INTO pgml.deployments (project_id, model_id, strategy) VALUES (?, ?, ?)"
+                + " RETURNING id")) {
+      statement.setLong(1, projectId);
+      statement.setLong(2, modelId);
+      statement.setString(3, strategy.sqlName());
+      return returningId(statement);
+    }
+  }
+
+  /**
+   * The successful model with the best key metric (ties: the most recent), as PostgresML's {@code
+   * best_score}.
+   */
+  public Optional<ModelRow> bestModel(
+      Connection connection, long projectId, String keyMetric, Optional<String> algorithm)
+      throws SQLException {
+    return queryCandidate(
+        connection,
+        "SELECT "
+            + MODEL_COLUMNS
+            + " FROM pgml.models m WHERE m.project_id = ? AND m.status = 'successful'"
+            + " AND (?::text IS NULL OR m.algorithm = ?)"
+            + " ORDER BY (m.metrics->>?)::float8 DESC NULLS LAST, m.id DESC LIMIT 1",
+        projectId,
+        algorithm,
+        Optional.of(keyMetric));
+  }
+
+  /** The most recently trained successful model, as PostgresML's {@code most_recent}. */
+  public Optional<ModelRow> mostRecentModel(
+      Connection connection, long projectId, Optional<String> algorithm) throws SQLException {
+    return queryCandidate(
+        connection,
+        "SELECT "
+            + MODEL_COLUMNS
+            + " FROM pgml.models m WHERE m.project_id = ? AND m.status = 'successful'"
+            + " AND (?::text IS NULL OR m.algorithm = ?)"
+            + " ORDER BY m.id DESC LIMIT 1",
+        projectId,
+        algorithm,
+        Optional.empty());
+  }
+
+  /**
+   * The model deployed most recently before the current one and different from it, as PostgresML's
+   * {@code rollback}: repeated rollbacks alternate between the last two deployed models.
+   */
+  public Optional<ModelRow> previousDeployedModel(
+      Connection connection, long projectId, long currentModelId, Optional<String> algorithm)
+      throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT "
+                + MODEL_COLUMNS
+                + """
+
+                FROM pgml.deployments d
+                JOIN pgml.models m ON m.id = d.model_id
+                WHERE d.project_id = ? AND m.id <> ? AND (?::text IS NULL OR m.algorithm = ?)
+                ORDER BY d.id DESC
+                LIMIT 1""")) {
+      statement.setLong(1, projectId);
+      statement.setLong(2, currentModelId);
+      statement.setString(3, algorithm.orElse(null));
+      statement.setString(4, algorithm.orElse(null));
+      try (ResultSet rs = statement.executeQuery()) {
+        return rs.next() ? Optional.of(modelRow(rs, 1)) : Optional.empty();
+      }
+    }
+  }
+
+  private Optional<ModelRow> queryCandidate(
+      Connection connection,
+      String sql,
+      long projectId,
+      Optional<String> algorithm,
+      Optional<String> keyMetric)
+      throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setLong(1, projectId);
+      statement.setString(2, algorithm.orElse(null));
+      statement.setString(3, algorithm.orElse(null));
+      if (keyMetric.isPresent()) {
+        statement.setString(4, keyMetric.get());
+      }
+      try (ResultSet rs = statement.executeQuery()) {
+        return rs.next() ? Optional.of(modelRow(rs, 1)) : Optional.empty();
+      }
+    }
+  }
+
+  private static Optional<ProjectRow> queryProject(Connection connection, String sql, String name)
+      throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setString(1, name);
+      try (ResultSet rs = statement.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        return Optional.of(
+            new ProjectRow(rs.getLong(1), rs.getString(2), Task.fromSqlName(rs.getString(3))));
+      }
+    }
+  }
+
+  private ModelRow modelRow(ResultSet rs, int first) throws SQLException {
+    String metrics = rs.getString(first + 4);
+    return new ModelRow(
+        rs.getLong(first),
+        rs.getLong(first + 1),
+        rs.getString(first + 2),
+        rs.getString(first + 3),
+        metrics == null ? Map.of() : parseMetrics(metrics));
+  }
+
+  private Map<String, Double> parseMetrics(String metrics) throws SQLException {
+    try {
+      return json.readValue(metrics, new TypeReference<Map<String, Double>>() {});
+    } catch (JsonProcessingException e) {
+      throw new SQLException("pgml.models.metrics is not a JSON object of numbers: " + metrics, e);
+    }
+  }
+
+  private String toJson(Object value) throws SQLException {
+    try {
+      return json.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new SQLException("cannot write JSON for the registry: " + e.getMessage(), e);
+    }
+  }
+
+  private static long returningId(PreparedStatement statement) throws SQLException {
+    try (ResultSet rs = statement.executeQuery()) {
+      if (!rs.next()) {
+        throw new SQLException("INSERT ... RETURNING id returned no row");
+      }
+      return rs.getLong(1);
+    }
+  }
+}

@@ -1,0 +1,562 @@
+package io.pgmlfollower.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.pgmlfollower.testing.PostgresFixture;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import javax.sql.DataSource;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.postgresql.copy.CopyManager;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/** pgml.train / predict / deploy against a real PostgreSQL holding the registry and the data. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TrainerIT {
+  private static final String DATABASE = "features";
+  private static final int BREAST_CANCER_FEATURES = 31; // id + 30 measurements
+
+  private PostgresFixture postgres;
+  private DataSource dataSource;
+  private Trainer trainer;
+
+  @BeforeAll
+  void start() throws Exception {
+    postgres = PostgresFixture.start();
+    postgres.createDatabase(DATABASE);
+    PGSimpleDataSource pg = new PGSimpleDataSource();
+    pg.setUrl(postgres.jdbcUrl(DATABASE));
+    pg.setUser(postgres.superuser());
+    pg.setPassword(postgres.superuserPassword());
+    dataSource = pg;
+    loadBreastCancer();
+    loadSynthetic();
+    trainer = new Trainer(dataSource, new TrainerConfig());
+    trainer.initialize();
+  }
+
+  @AfterAll
+  void stop() {
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  private void loadBreastCancer() throws Exception {
+    String columns;
+    try (InputStream in = csv()) {
+      String header =
+          new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().findFirst().orElseThrow();
+      columns =
+          Arrays.stream(header.split(","))
+              .map(
+                  name ->
+                      name
+                          + switch (name) {
+                            case "id", "target" -> " integer NOT NULL";
+                            default -> " double precision NOT NULL";
+                          })
+              .collect(Collectors.joining(", "));
+    }
+    try (Connection connection = dataSource.getConnection();
+        Statement statement = connection.createStatement();
+        InputStream in = csv()) {
+      statement.execute("CREATE TABLE public.breast_cancer (" + columns + ")");
+      new CopyManager(connection.unwrap(BaseConnection.class))
+          .copyIn(
+              "COPY public.breast_cancer FROM STDIN WITH (FORMAT csv, HEADER true)",
+              new InputStreamReader(in, StandardCharsets.UTF_8));
+    }
+  }
+
+  private InputStream csv() {
+    InputStream in = getClass().getResourceAsStream("/datasets/breast_cancer.csv");
+    assertThat(in).as("datasets/breast_cancer.csv on the test classpath").isNotNull();
+    return in;
+  }
+
+  /** y = 3·x1 − 2·x2 + N(0, 0.5²), x3 irrelevant; 500 rows from a fixed seed. */
+  private void loadSynthetic() throws SQLException {
+    Random random = new Random(7);
+    StringBuilder values = new StringBuilder();
+    for (int i = 1; i <= 500; i++) {
+      double x1 = random.nextGaussian();
+      double x2 = random.nextGaussian() * 2;
+      double x3 = random.nextDouble();
+      double y = 3 * x1 - 2 * x2 + 0.5 * random.nextGaussian();
+      values.append(i == 1 ? "" : ",").append("(%d,%s,%s,%s,%s)".formatted(i, x1, x2, x3, y));
+    }
+    execute(
+        "CREATE TABLE public.synthetic (id integer, x1 double precision, x2 real, x3 numeric,"
+            + " y double precision)",
+        "INSERT INTO public.synthetic VALUES " + values);
+  }
+
+  private void execute(String... sql) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        Statement statement = connection.createStatement()) {
+      for (String s : sql) {
+        statement.execute(s);
+      }
+    }
+  }
+
+  private List<Map<String, Object>> query(String sql) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery(sql)) {
+      List<Map<String, Object>> rows = new ArrayList<>();
+      while (rs.next()) {
+        Map<String, Object> row = new HashMap<>();
+        for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+          row.put(rs.getMetaData().getColumnLabel(i), rs.getObject(i));
+        }
+        rows.add(row);
+      }
+      return rows;
+    }
+  }
+
+  /** The first rows of breast_cancer as feature vectors: every column but target, table order. */
+  private List<double[]> breastCancerFeatures(int rows) throws SQLException {
+    List<double[]> features = new ArrayList<>();
+    try (Connection connection = dataSource.getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "SELECT * FROM public.breast_cancer ORDER BY id LIMIT " + rows)) {
+      while (rs.next()) {
+        double[] row = new double[BREAST_CANCER_FEATURES];
+        for (int i = 0; i < BREAST_CANCER_FEATURES; i++) {
+          row[i] = rs.getDouble(i + 1);
+        }
+        features.add(row);
+      }
+    }
+    return features;
+  }
+
+  private static TrainRequest.Builder breastCancer(String project) {
+    return TrainRequest.builder(project)
+        .task(Task.CLASSIFICATION)
+        .relationName("public.breast_cancer")
+        .yColumnName("target");
+  }
+
+  private static void assertError(
+      ThrowingCallable call, TrainerErrorCode code, String sqlState, String messagePart) {
+    assertThatThrownBy(call)
+        .isInstanceOfSatisfying(
+            TrainerException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(code);
+              assertThat(e.sqlState()).isEqualTo(sqlState);
+            })
+        .hasMessageContaining(messagePart);
+  }
+
+  private static Map<String, Double> scores(Map<String, Double> metrics) {
+    Map<String, Double> scores = new HashMap<>(metrics);
+    scores.remove("fit_time");
+    scores.remove("score_time");
+    return scores;
+  }
+
+  @Test
+  void classifiesBreastCancerAndWritesTheRegistry() throws SQLException {
+    TrainResult linear = trainer.train(breastCancer("cancer").build());
+    // Later trainings take task, relation and target from the project.
+    TrainResult forest =
+        trainer.train(TrainRequest.builder("cancer").algorithm("random_forest").build());
+
+    assertThat(linear.project()).isEqualTo("cancer");
+    assertThat(linear.task()).isEqualTo(Task.CLASSIFICATION);
+    assertThat(linear.algorithm()).isEqualTo("linear");
+    assertThat(linear.deployed()).isTrue();
+    assertThat(linear.metrics().get("accuracy")).isGreaterThanOrEqualTo(0.9);
+    assertThat(linear.metrics())
+        .containsKeys("precision", "recall", "f1", "roc_auc", "log_loss", "fit_time", "score_time");
+    assertThat(forest.algorithm()).isEqualTo("random_forest");
+    assertThat(forest.metrics().get("accuracy")).isGreaterThanOrEqualTo(0.9);
+
+    Map<String, Object> project =
+        query("SELECT id, task FROM pgml.projects WHERE name = 'cancer'").getFirst();
+    assertThat(project.get("task")).isEqualTo("classification");
+    List<Map<String, Object>> models =
+        query(
+            "SELECT m.id, m.algorithm, m.runtime, m.status, m.num_features,"
+                + " (m.metrics->>'accuracy')::float8 AS accuracy, s.relation_name,"
+                + " s.y_column_name[1] AS y, s.num_rows, s.seed, s.test_sampling,"
+                + " jsonb_array_length(s.columns) AS columns, s.columns->0->>'name' AS first_column"
+                + " FROM pgml.models m JOIN pgml.snapshots s ON s.id = m.snapshot_id"
+                + " WHERE m.project_id = "
+                + project.get("id")
+                + " ORDER BY m.id");
+    assertThat(models).hasSize(2);
+    Map<String, Object> first = models.getFirst();
+    assertThat(first.get("algorithm")).isEqualTo("linear");
+    assertThat(first.get("runtime")).isEqualTo("java");
+    assertThat(first.get("status")).isEqualTo("successful");
+    assertThat(first.get("num_features")).isEqualTo(BREAST_CANCER_FEATURES);
+    assertThat((Double) first.get("accuracy"))
+        .isCloseTo(linear.metrics().get("accuracy"), within(1e-12));
+    assertThat(first.get("relation_name")).isEqualTo("public.breast_cancer");
+    assertThat(first.get("y")).isEqualTo("target");
+    assertThat(first.get("num_rows")).isEqualTo(569L);
+    assertThat(first.get("seed")).isEqualTo(42L);
+    assertThat(first.get("test_sampling")).isEqualTo("random");
+    assertThat(first.get("columns")).isEqualTo(32);
+    assertThat(first.get("first_column")).isEqualTo("id");
+    assertThat(
+            query(
+                "SELECT path FROM pgml.files WHERE model_id = "
+                    + first.get("id")
+                    + " ORDER BY path"))
+        .extracting(row -> row.get("path"))
+        .containsExactly("estimator.ser", "pipeline.json");
+    List<Map<String, Object>> deployments =
+        query(
+            "SELECT model_id, strategy FROM pgml.deployments WHERE project_id = "
+                + project.get("id")
+                + " ORDER BY id");
+    assertThat(deployments.getFirst())
+        .containsEntry("model_id", first.get("id"))
+        .containsEntry("strategy", "most_recent");
+    assertThat(deployments).hasSize(forest.deployed() ? 2 : 1);
+  }
+
+  @Test
+  void predictsWithTheDeployedModel() throws SQLException {
+    trainer.train(breastCancer("cancer_predict").build());
+    List<double[]> rows = breastCancerFeatures(40);
+    List<Integer> labels =
+        query("SELECT target FROM public.breast_cancer ORDER BY id LIMIT 40").stream()
+            .map(row -> (Integer) row.get("target"))
+            .toList();
+
+    long correct =
+        IntStream.range(0, rows.size())
+            .filter(i -> trainer.predict("cancer_predict", rows.get(i)) == labels.get(i))
+            .count();
+    double[] probabilities = trainer.predictProba("cancer_predict", rows.getFirst());
+
+    assertThat(correct).isGreaterThanOrEqualTo(36);
+    assertThat(probabilities).hasSize(2);
+    assertThat(probabilities[0] + probabilities[1]).isCloseTo(1.0, within(1e-9));
+    assertThat(trainer.predict("cancer_predict", rows.getFirst()))
+        .isEqualTo(probabilities[1] > probabilities[0] ? 1.0 : 0.0);
+  }
+
+  @Test
+  void wrongFeatureCountNamesTheExpectedColumns() {
+    trainer.train(breastCancer("cancer_count").build());
+
+    assertError(
+        () -> trainer.predict("cancer_count", new double[30]),
+        TrainerErrorCode.WRONG_FEATURE_COUNT,
+        "22023",
+        "expects 31 features (the non-target columns of public.breast_cancer in table order: id,"
+            + " mean_radius,");
+  }
+
+  @Test
+  void unknownProjectAndRelationAndColumnUsePostgresSqlStates() throws SQLException {
+    assertError(
+        () -> trainer.predict("no_such_project", new double[] {1}),
+        TrainerErrorCode.UNKNOWN_PROJECT,
+        "42704",
+        "project 'no_such_project' does not exist");
+    assertError(
+        () ->
+            trainer.train(
+                TrainRequest.builder("p_rel")
+                    .task("regression")
+                    .relationName("public.nope")
+                    .yColumnName("y")
+                    .build()),
+        TrainerErrorCode.UNKNOWN_RELATION,
+        "42P01",
+        "relation \"public.nope\" does not exist");
+    assertError(
+        () ->
+            trainer.train(
+                TrainRequest.builder("p_col")
+                    .task("regression")
+                    .relationName("synthetic")
+                    .yColumnName("z")
+                    .build()),
+        TrainerErrorCode.UNKNOWN_COLUMN,
+        "42703",
+        "y_column_name must be one of id, x1, x2, x3, y");
+    assertError(
+        () -> trainer.train(TrainRequest.builder("p_task").relationName("synthetic").build()),
+        TrainerErrorCode.TASK_REQUIRED,
+        "22004",
+        "pass the task");
+    // Injection attempts are just names that do not resolve.
+    assertError(
+        () ->
+            trainer.train(
+                TrainRequest.builder("p_inject")
+                    .task("regression")
+                    .relationName("synthetic; DROP TABLE public.synthetic")
+                    .yColumnName("y")
+                    .build()),
+        TrainerErrorCode.UNKNOWN_RELATION,
+        "42P01",
+        "does not exist");
+    for (String unparsable : List.of("a.b.c.d", "otherdb.public.synthetic", "\"unclosed")) {
+      assertError(
+          () ->
+              trainer.train(
+                  TrainRequest.builder("p_parse")
+                      .task("regression")
+                      .relationName(unparsable)
+                      .yColumnName("y")
+                      .build()),
+          TrainerErrorCode.UNKNOWN_RELATION,
+          "42P01",
+          unparsable);
+    }
+    // Failed trainings leave no project behind, and the injected statement did not run.
+    assertThat(query("SELECT name FROM pgml.projects WHERE name LIKE 'p\\_%'")).isEmpty();
+    assertThat(query("SELECT count(*) AS n FROM public.synthetic").getFirst())
+        .containsEntry("n", 500L);
+  }
+
+  @Test
+  void badAlgorithmsAndHyperparametersAreRejectedBeforeReadingData() {
+    assertError(
+        () -> trainer.train(breastCancer("p_algo").algorithm("svm").build()),
+        TrainerErrorCode.UNKNOWN_ALGORITHM,
+        "22023",
+        "use one of linear, random_forest, gradient_boosting_trees, xgboost");
+    assertError(
+        () ->
+            trainer.train(
+                breastCancer("p_hyper")
+                    .algorithm("random_forest")
+                    .hyperparams(Map.of("trees", 5))
+                    .build()),
+        TrainerErrorCode.INVALID_HYPERPARAMETER,
+        "22023",
+        "valid names are criterion, max_depth");
+  }
+
+  @Test
+  void unusableColumnsAreNamed() throws SQLException {
+    execute(
+        "CREATE TABLE public.with_text (a integer, note text, label integer)",
+        "INSERT INTO public.with_text VALUES (1, 'x', 0), (2, 'y', 1)",
+        "CREATE TABLE public.with_null (a integer, b double precision, label integer)",
+        "INSERT INTO public.with_null SELECT i, CASE WHEN i = 3 THEN NULL ELSE i END, i % 2"
+            + " FROM generate_series(1, 10) i");
+
+    assertError(
+        () ->
+            trainer.train(
+                TrainRequest.builder("p_text")
+                    .task("classification")
+                    .relationName("with_text")
+                    .yColumnName("label")
+                    .build()),
+        TrainerErrorCode.UNSUPPORTED_COLUMN_TYPE,
+        "0A000",
+        "feature column \"note\" of public.with_text has type text");
+    assertError(
+        () ->
+            trainer.train(
+                TrainRequest.builder("p_null")
+                    .task("classification")
+                    .relationName("with_null")
+                    .yColumnName("label")
+                    .build()),
+        TrainerErrorCode.NULL_VALUE,
+        "22004",
+        "column \"b\" of public.with_null is NULL in row 3");
+    assertThat(query("SELECT 1 FROM pgml.projects WHERE name IN ('p_text', 'p_null')")).isEmpty();
+  }
+
+  @Test
+  void regressionOnSyntheticData() {
+    TrainRequest.Builder request =
+        TrainRequest.builder("synthetic")
+            .task("regression")
+            .relationName("synthetic")
+            .yColumnName("y");
+
+    TrainResult linear = trainer.train(request.build());
+    TrainResult ridge = trainer.train(TrainRequest.builder("synthetic").algorithm("ridge").build());
+    TrainResult forest =
+        trainer.train(
+            TrainRequest.builder("synthetic")
+                .algorithm("random_forest")
+                .hyperparams(Map.of("n_estimators", 50))
+                .build());
+    TrainResult boosted =
+        trainer.train(
+            TrainRequest.builder("synthetic").algorithm("gradient_boosting_trees").build());
+
+    assertThat(linear.metrics().get("r2")).isGreaterThan(0.9);
+    assertThat(ridge.metrics().get("r2")).isGreaterThan(0.9);
+    assertThat(forest.metrics().get("r2")).isGreaterThan(0.8);
+    assertThat(boosted.metrics().get("r2")).isGreaterThan(0.8);
+    assertThat(linear.metrics()).containsKeys("mae", "mse", "rmse", "fit_time", "score_time");
+    assertThat(linear.deployed()).isTrue();
+    double predicted = trainer.predict("synthetic", new double[] {1, 1.0, 0.5, 0.3});
+    assertThat(predicted).isCloseTo(3 * 1.0 - 2 * 0.5, within(0.3));
+  }
+
+  @Test
+  void retrainingTheSameDataGivesTheSameMetrics() {
+    TrainResult first = trainer.train(breastCancer("repeat").algorithm("random_forest").build());
+    TrainResult second =
+        trainer.train(TrainRequest.builder("repeat").algorithm("random_forest").build());
+    TrainResult boosted =
+        trainer.train(TrainRequest.builder("repeat").algorithm("xgboost").build());
+    TrainResult boostedAgain =
+        trainer.train(TrainRequest.builder("repeat").algorithm("xgboost").build());
+
+    assertThat(scores(second.metrics())).isEqualTo(scores(first.metrics()));
+    assertThat(scores(boostedAgain.metrics())).isEqualTo(scores(boosted.metrics()));
+    // Equal scores deploy the newer model, as PostgresML.
+    assertThat(second.deployed()).isTrue();
+  }
+
+  @Test
+  void aRestartedFollowerPredictsTheSame() throws SQLException {
+    trainer.train(breastCancer("restart").algorithm("gradient_boosting_trees").build());
+    List<double[]> rows = breastCancerFeatures(25);
+    double[] before = rows.stream().mapToDouble(row -> trainer.predict("restart", row)).toArray();
+    double[] probabilityBefore = trainer.predictProba("restart", rows.get(3));
+
+    Trainer restarted = new Trainer(dataSource, new TrainerConfig());
+    restarted.initialize();
+    double[] after = rows.stream().mapToDouble(row -> restarted.predict("restart", row)).toArray();
+
+    assertThat(after).isEqualTo(before);
+    assertThat(restarted.predictProba("restart", rows.get(3))).isEqualTo(probabilityBefore);
+  }
+
+  @Test
+  void deployStrategiesChooseAmongTheProjectsModels() throws SQLException {
+    TrainResult linear = trainer.train(breastCancer("deploys").build());
+    TrainResult weak =
+        trainer.train(
+            TrainRequest.builder("deploys")
+                .algorithm("random_forest")
+                .hyperparams(Map.of("n_estimators", 1, "max_depth", 2))
+                .automaticDeploy(false)
+                .build());
+    double[] row = breastCancerFeatures(1).getFirst();
+    assertThat(weak.deployed()).isFalse();
+    assertThat(currentModel("deploys")).isEqualTo(linear.modelId());
+
+    DeployResult recent = trainer.deploy("deploys", "most_recent", null);
+    assertThat(recent.algorithm()).isEqualTo("random_forest");
+    assertThat(recent.modelId()).isEqualTo(weak.modelId());
+    assertThat(currentModel("deploys")).isEqualTo(weak.modelId());
+    double weakPrediction = trainer.predict("deploys", row);
+    assertThat(new Trainer(dataSource, new TrainerConfig()).predict("deploys", row))
+        .isEqualTo(weakPrediction);
+
+    DeployResult rollback = trainer.deploy("deploys", "rollback", null);
+    assertThat(rollback.modelId()).isEqualTo(linear.modelId());
+    assertThat(rollback.strategy()).isEqualTo(DeploymentStrategy.ROLLBACK);
+
+    DeployResult specific = trainer.deploy(weak.modelId());
+    assertThat(specific.strategy()).isEqualTo(DeploymentStrategy.SPECIFIC);
+    assertThat(currentModel("deploys")).isEqualTo(weak.modelId());
+
+    DeployResult best = trainer.deploy("deploys", "best_score", null);
+    assertThat(best.modelId()).isEqualTo(linear.modelId());
+    DeployResult bestForest = trainer.deploy("deploys", "best_score", "random_forest");
+    assertThat(bestForest.modelId()).isEqualTo(weak.modelId());
+
+    assertThat(
+            query(
+                "SELECT strategy FROM pgml.deployments d JOIN pgml.projects p ON p.id ="
+                    + " d.project_id WHERE p.name = 'deploys' ORDER BY d.id"))
+        .extracting(r -> r.get("strategy"))
+        .containsExactly(
+            "most_recent", "most_recent", "rollback", "specific", "best_score", "best_score");
+    assertError(
+        () -> trainer.deploy(999_999),
+        TrainerErrorCode.UNKNOWN_MODEL,
+        "42704",
+        "model 999999 does not exist");
+    assertError(
+        () -> trainer.deploy("deploys", "best_score", "xgboost"),
+        TrainerErrorCode.NO_DEPLOYED_MODEL,
+        "55000",
+        "no model of project 'deploys' with algorithm xgboost qualifies");
+  }
+
+  private long currentModel(String project) throws SQLException {
+    return (Long)
+        query(
+                "SELECT d.model_id FROM pgml.deployments d JOIN pgml.projects p ON p.id ="
+                    + " d.project_id WHERE p.name = '"
+                    + project
+                    + "' ORDER BY d.id DESC LIMIT 1")
+            .getFirst()
+            .get("model_id");
+  }
+
+  @Test
+  void textLabelsAndLastSampling() throws SQLException {
+    execute(
+        "CREATE TABLE public.flowers (petal real, sepal real, wet boolean, species text)",
+        "INSERT INTO public.flowers SELECT i % 30 + random() * 0, (i % 30) / 2.0, i % 2 = 0,"
+            + " CASE WHEN i % 30 < 10 THEN 'setosa' WHEN i % 30 < 20 THEN 'versicolor'"
+            + " ELSE 'virginica' END FROM generate_series(1, 300) i");
+
+    TrainResult result =
+        trainer.train(
+            TrainRequest.builder("flowers")
+                .task("classification")
+                .relationName("flowers")
+                .yColumnName("species")
+                .algorithm("random_forest")
+                .testSampling("last")
+                .testSize(0.2)
+                .build());
+
+    assertThat(result.metrics().get("f1")).isGreaterThan(0.9);
+    assertThat(result.metrics()).doesNotContainKey("roc_auc");
+    // Text labels predict their index in sorted order: virginica is 2.
+    assertThat(trainer.predict("flowers", new double[] {25, 12.5, 1})).isEqualTo(2.0);
+    assertThat(trainer.predictProba("flowers", new double[] {25, 12.5, 1})).hasSize(3);
+    assertThat(
+            query(
+                "SELECT s.test_sampling, s.test_size FROM pgml.snapshots s JOIN pgml.models m ON"
+                    + " m.snapshot_id = s.id WHERE m.id = "
+                    + result.modelId()))
+        .first()
+        .satisfies(
+            row -> {
+              assertThat(row.get("test_sampling")).isEqualTo("last");
+              assertThat((Float) row.get("test_size")).isCloseTo(0.2f, within(1e-6f));
+            });
+  }
+}

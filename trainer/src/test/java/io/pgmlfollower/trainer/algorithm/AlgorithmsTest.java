@@ -1,0 +1,111 @@
+package io.pgmlfollower.trainer.algorithm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.pgmlfollower.trainer.Task;
+import io.pgmlfollower.trainer.registry.ArtifactCodec;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every algorithm learns, survives the registry's serialization, and is deterministic. */
+class AlgorithmsTest {
+  private static final int ROWS = 300;
+
+  static Stream<String> regressionAlgorithms() {
+    return AlgorithmCatalog.names(Task.REGRESSION).stream();
+  }
+
+  static Stream<String> classificationAlgorithms() {
+    return AlgorithmCatalog.names(Task.CLASSIFICATION).stream();
+  }
+
+  private static double[][] features(Random random) {
+    double[][] x = new double[ROWS][];
+    for (int i = 0; i < ROWS; i++) {
+      x[i] = new double[] {random.nextGaussian(), random.nextGaussian(), random.nextDouble()};
+    }
+    return x;
+  }
+
+  @ParameterizedTest
+  @MethodSource("regressionAlgorithms")
+  void regressionLearnsRoundTripsAndRepeats(String name) {
+    Random random = new Random(3);
+    double[][] x = features(random);
+    double[] y = new double[ROWS];
+    for (int i = 0; i < ROWS; i++) {
+      y[i] = 3 * x[i][0] - 2 * x[i][1] + 0.1 * random.nextGaussian();
+    }
+    RegressionAlgorithm algorithm =
+        (RegressionAlgorithm) AlgorithmCatalog.find(Task.REGRESSION, name);
+    HyperParameters none = HyperParameters.of(algorithm, Map.of());
+
+    RegressionEstimator estimator = algorithm.fit(x, y, none, 42);
+    RegressionEstimator again = algorithm.fit(x, y, none, 42);
+    RegressionEstimator restored =
+        algorithm.restore(ArtifactCodec.deserialize(ArtifactCodec.serialize(estimator.artifact())));
+
+    double[] probe = {1.0, -0.5, 0.3};
+    assertThat(estimator.predict(probe)).isCloseTo(4.0, within(1.0));
+    assertThat(again.predict(probe)).isEqualTo(estimator.predict(probe));
+    assertThat(restored.predict(probe)).isEqualTo(estimator.predict(probe));
+  }
+
+  @ParameterizedTest
+  @MethodSource("classificationAlgorithms")
+  void classificationLearnsRoundTripsAndRepeats(String name) {
+    Random random = new Random(4);
+    double[][] x = features(random);
+    int[] y = new int[ROWS];
+    for (int i = 0; i < ROWS; i++) {
+      y[i] = x[i][0] + x[i][1] > 0 ? 1 : 0;
+    }
+    ClassificationAlgorithm algorithm =
+        (ClassificationAlgorithm) AlgorithmCatalog.find(Task.CLASSIFICATION, name);
+    HyperParameters none = HyperParameters.of(algorithm, Map.of());
+
+    ClassificationEstimator estimator = algorithm.fit(x, y, 2, none, 42);
+    ClassificationEstimator again = algorithm.fit(x, y, 2, none, 42);
+    ClassificationEstimator restored =
+        algorithm.restore(
+            ArtifactCodec.deserialize(ArtifactCodec.serialize(estimator.artifact())), 2);
+
+    double[] positive = {2.0, 1.0, 0.5};
+    double[] probabilities = new double[2];
+    assertThat(estimator.predict(positive, probabilities)).isEqualTo(1);
+    assertThat(probabilities[1]).isGreaterThan(0.5);
+    assertThat(probabilities[0] + probabilities[1]).isCloseTo(1.0, within(1e-9));
+    assertThat(estimator.predict(new double[] {-2.0, -1.0, 0.5}, new double[2])).isEqualTo(0);
+    double[] repeated = new double[2];
+    again.predict(positive, repeated);
+    assertThat(repeated).isEqualTo(probabilities);
+    double[] reloaded = new double[2];
+    restored.predict(positive, reloaded);
+    assertThat(reloaded).isEqualTo(probabilities);
+  }
+
+  @ParameterizedTest
+  @MethodSource("classificationAlgorithms")
+  void classesMissingFromTrainingGetZeroProbability(String name) {
+    Random random = new Random(5);
+    double[][] x = features(random);
+    int[] y = new int[ROWS];
+    for (int i = 0; i < ROWS; i++) {
+      // Classes 0 and 2 only: class 1 exists in the project but not in these rows.
+      y[i] = x[i][0] > 0 ? 2 : 0;
+    }
+    ClassificationAlgorithm algorithm =
+        (ClassificationAlgorithm) AlgorithmCatalog.find(Task.CLASSIFICATION, name);
+
+    ClassificationEstimator estimator =
+        algorithm.fit(x, y, 3, HyperParameters.of(algorithm, Map.of()), 42);
+
+    double[] probabilities = new double[3];
+    assertThat(estimator.predict(new double[] {2.0, 0, 0.5}, probabilities)).isEqualTo(2);
+    assertThat(probabilities[1]).isEqualTo(0.0);
+  }
+}

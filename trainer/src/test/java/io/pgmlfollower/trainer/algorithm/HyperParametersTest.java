@@ -1,0 +1,72 @@
+package io.pgmlfollower.trainer.algorithm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgmlfollower.trainer.Task;
+import io.pgmlfollower.trainer.TrainerErrorCode;
+import io.pgmlfollower.trainer.TrainerException;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class HyperParametersTest {
+  private final Algorithm forest = AlgorithmCatalog.find(Task.CLASSIFICATION, "random_forest");
+
+  @Test
+  void unknownNameListsTheValidOnes() {
+    assertThatThrownBy(() -> HyperParameters.of(forest, Map.of("n_trees", 10)))
+        .isInstanceOfSatisfying(
+            TrainerException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(TrainerErrorCode.INVALID_HYPERPARAMETER);
+              assertThat(e.sqlState()).isEqualTo("22023");
+            })
+        .hasMessageContaining("unknown hyperparameter 'n_trees' for classification random_forest")
+        .hasMessageContaining("criterion, max_depth, max_features");
+  }
+
+  @Test
+  void integralNumbersAndNumericStringsAreIntegers() {
+    HyperParameters parameters =
+        HyperParameters.of(forest, Map.of("n_estimators", 50.0, "max_depth", "7"));
+
+    assertThat(parameters.intValue("n_estimators", 100, 1, 1000)).isEqualTo(50);
+    assertThat(parameters.intValue("max_depth", 20, 2, 64)).isEqualTo(7);
+    assertThat(parameters.intValue("min_samples_leaf", 5, 1, 100)).isEqualTo(5);
+  }
+
+  @Test
+  void nullSelectsTheDefault() {
+    Map<String, Object> given = new HashMap<>();
+    given.put("n_estimators", null);
+
+    assertThat(HyperParameters.of(forest, given).intValue("n_estimators", 100, 1, 1000))
+        .isEqualTo(100);
+  }
+
+  @Test
+  void outOfRangeAndWrongTypesAreRejectedWithTheExpectation() {
+    HyperParameters parameters =
+        HyperParameters.of(forest, Map.of("n_estimators", 2.5, "criterion", "gain"));
+
+    assertThatThrownBy(() -> parameters.intValue("n_estimators", 100, 1, 1000))
+        .hasMessage(
+            "hyperparameter n_estimators of random_forest must be an integer from 1 to 1000, got"
+                + " 2.5");
+    assertThatThrownBy(
+            () -> parameters.choice("criterion", "gini", java.util.Set.of("gini", "entropy")))
+        .hasMessageContaining("must be one of entropy, gini, got gain");
+  }
+
+  @Test
+  void unknownAlgorithmListsTheTasksAlgorithms() {
+    assertThatThrownBy(() -> AlgorithmCatalog.find(Task.REGRESSION, "svm"))
+        .isInstanceOfSatisfying(
+            TrainerException.class,
+            e -> assertThat(e.code()).isEqualTo(TrainerErrorCode.UNKNOWN_ALGORITHM))
+        .hasMessage(
+            "unknown regression algorithm 'svm': use one of linear, ridge, random_forest,"
+                + " gradient_boosting_trees, xgboost");
+  }
+}
