@@ -47,6 +47,8 @@ class PgWireServerIT {
   private Vertx vertx;
   private PgWireServer server;
   private int port;
+  private PgWireServer trustingServer;
+  private int trustingPort;
 
   @BeforeAll
   void start() throws SQLException {
@@ -76,10 +78,28 @@ class PgWireServerIT {
                         .setPassword(SESSION_ROLE_PASSWORD)),
             session -> new TestSessionHandler());
     port = server.start();
+    // A second endpoint, trusting, for the raw-protocol tests.
+    trustingServer =
+        new PgWireServer(
+            vertx,
+            new PgWireOptions()
+                .setPort(0)
+                .setAuthMethod(AuthMethod.TRUST)
+                .setUpstream(
+                    new UpstreamOptions()
+                        .setHost(postgres.host())
+                        .setPort(postgres.port())
+                        .setUser(SESSION_ROLE)
+                        .setPassword(SESSION_ROLE_PASSWORD)),
+            session -> new TestSessionHandler());
+    trustingPort = trustingServer.start();
   }
 
   @AfterAll
   void stop() {
+    if (trustingServer != null) {
+      trustingServer.close();
+    }
     if (server != null) {
       server.close();
     }
@@ -92,7 +112,13 @@ class PgWireServerIT {
   }
 
   private String url(String parameters) {
-    return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE + "?" + parameters;
+    // socketTimeout only keeps a broken server from hanging the build.
+    return "jdbc:postgresql://127.0.0.1:"
+        + port
+        + "/"
+        + DATABASE
+        + "?socketTimeout=120&"
+        + parameters;
   }
 
   private Connection connect(String parameters) throws SQLException {
@@ -335,6 +361,57 @@ class PgWireServerIT {
   }
 
   @Test
+  void localErrorInAPipelineSkipsTheRestUntilSync() throws SQLException {
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TEMP TABLE audit (v text)");
+      assertThatThrownBy(
+              () -> statement.execute("SELECT test.fail(); INSERT INTO audit VALUES ('ran')"))
+          .extracting(e -> ((SQLException) e).getSQLState())
+          .isEqualTo("22023");
+      assertThatThrownBy(() -> statement.execute("SELECT 1/0; SELECT test.version()"))
+          .extracting(e -> ((SQLException) e).getSQLState())
+          .isEqualTo("22012");
+      try (ResultSet rs = statement.executeQuery("SELECT count(*) FROM audit")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getLong(1)).isZero();
+      }
+      try (ResultSet rs = statement.executeQuery("SELECT test.version()")) {
+        assertThat(rs.next()).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void parameterMetadataOfALocalStatementComesFromTheHandler() throws SQLException {
+    try (Connection connection = connect();
+        PreparedStatement add = connection.prepareStatement("SELECT test.add(?, ?)")) {
+      assertThat(add.getParameterMetaData().getParameterCount()).isEqualTo(2);
+      assertThat(add.getParameterMetaData().getParameterTypeName(1)).isEqualTo("int8");
+      assertThat(add.getMetaData().getColumnName(1)).isEqualTo("add");
+      assertThat(add.getMetaData().getColumnTypeName(1)).isEqualTo("int8");
+    }
+  }
+
+  @Test
+  void largeLocalResultsStreamWhole() throws SQLException {
+    try (Connection connection = connect("binaryTransfer=false");
+        PreparedStatement series = connection.prepareStatement("SELECT test.series(?)")) {
+      series.setInt(1, 200_000);
+      long sum = 0;
+      int rows = 0;
+      try (ResultSet rs = series.executeQuery()) {
+        while (rs.next()) {
+          sum += rs.getInt(1);
+          rows++;
+        }
+      }
+      assertThat(rows).isEqualTo(200_000);
+      assertThat(sum).isEqualTo(200_000L * 200_001 / 2);
+    }
+  }
+
+  @Test
   void batchMixesForwardedAndLocalStatements() throws SQLException {
     try (Connection connection = connect();
         Statement statement = connection.createStatement()) {
@@ -481,8 +558,50 @@ class PgWireServerIT {
     builder.environment().put("PGCONNECT_TIMEOUT", "10");
     Process process = builder.start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor()).as("psql exit status; output:%n%s", output).isZero();
+    assertThat(process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as("psql exit status; output:%n%s", output).isZero();
     return output;
+  }
+
+  @Test
+  void deallocateForgetsLocalStatementsToo() throws Exception {
+    try (RawClient raw = RawClient.connect(trustingPort, USER, DATABASE)) {
+      raw.send(RawClient.parse("s1", "SELECT test.version()"));
+      raw.send(RawClient.sync());
+      assertThat(raw.readTypesUntilReady()).isEqualTo("1Z");
+      raw.send(RawClient.query("DEALLOCATE s1"));
+      raw.readTypesUntilReady();
+      raw.send(RawClient.parse("s1", "SELECT test.version()"));
+      raw.send(RawClient.sync());
+      assertThat(raw.readTypesUntilReady()).isEqualTo("1Z");
+      raw.send(RawClient.query("DEALLOCATE ALL"));
+      raw.readTypesUntilReady();
+      raw.send(RawClient.parse("s1", "SELECT count(*) FROM t"));
+      raw.send(RawClient.sync());
+      assertThat(raw.readTypesUntilReady()).isEqualTo("1Z");
+    }
+  }
+
+  @Test
+  void malformedMessagesCloseOnlyTheirConnection() throws Exception {
+    {
+      // An unknown message type, then a Bind whose parameter length runs past its end.
+      byte[] unknownType = {'y', 0, 0, 0, 4};
+      byte[] overlongBind = {'B', 0, 0, 0, 14, 0, 0, 0, 0, 0, 1, 0, 0, 0x10, 0};
+      for (byte[] garbage : List.of(unknownType, overlongBind)) {
+        try (RawClient raw = RawClient.connect(trustingPort, USER, DATABASE)) {
+          raw.send(garbage);
+          Map<Character, String> error = raw.readError();
+          assertThat(error).containsEntry('S', "FATAL").containsEntry('C', "08P01");
+          assertThat(raw.atEndOfStream()).isTrue();
+        }
+      }
+      try (Connection connection = connect();
+          Statement statement = connection.createStatement();
+          ResultSet rs = statement.executeQuery("SELECT test.version()")) {
+        assertThat(rs.next()).isTrue();
+      }
+    }
   }
 
   @Test

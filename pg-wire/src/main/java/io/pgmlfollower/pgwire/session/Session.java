@@ -78,7 +78,19 @@ final class Session {
   /** Whether an extended-protocol message went upstream since the last Sync. */
   private boolean groupForwarded;
 
+  /** Messages for the upstream, written at the end of {@link #pump()}: one write per round. */
+  private Buffer upstreamPending = Buffer.buffer();
+
+  /** Whether a Flush went upstream after the last forwarded message. */
+  private boolean upstreamFlushed = true;
+
   private SessionCancellation runningLocal;
+
+  /** Why the client is not read from: too much queued, or the upstream not taking it. */
+  private boolean queueTooLong;
+
+  private boolean upstreamBacklogged;
+  private boolean clientBacklogged;
   private boolean readingPaused;
   private boolean closed;
 
@@ -149,9 +161,8 @@ final class Session {
       return;
     }
     waiting.add(new ClientMessage(frame, decoded));
-    if (waiting.size() >= PAUSE_QUEUE_LENGTH && !readingPaused) {
-      readingPaused = true;
-      client.pauseReading();
+    if (waiting.size() >= PAUSE_QUEUE_LENGTH) {
+      queueTooLong = true;
     }
     pump();
   }
@@ -196,14 +207,21 @@ final class Session {
   private void pump() {
     while (!closed && runningLocal == null) {
       Step step = waiting.peek();
-      if (step == null || !advance(step)) {
+      if (step == null) {
+        break;
+      }
+      if (!advance(step)) {
+        // A local step waits for forwarded ones, whose replies the upstream holds back until a
+        // Sync or Flush: without this Flush the session would wait forever.
+        flushUpstream();
         break;
       }
     }
-    if (readingPaused && waiting.size() <= RESUME_QUEUE_LENGTH && !closed) {
-      readingPaused = false;
-      client.resumeReading();
+    writeUpstreamPending();
+    if (queueTooLong && waiting.size() <= RESUME_QUEUE_LENGTH) {
+      queueTooLong = false;
     }
+    updateReading();
   }
 
   /** Starts {@code step} and removes it from the queue, or returns false if it must wait. */
@@ -256,6 +274,7 @@ final class Session {
     boolean duplicate = !parse.name().isEmpty() && statements.containsKey(parse.name());
     if (message.local == null && message.prepareFailure == null && !duplicate) {
       statements.remove(parse.name());
+      forgetDeallocated(parse.sql());
       return forward(Reply.PARSE);
     }
     if (!idle()) {
@@ -399,12 +418,28 @@ final class Session {
 
   /** Flush: make the upstream send what it holds, and send what the server holds. */
   private boolean flush() {
-    ClientMessage message = (ClientMessage) waiting.poll();
+    waiting.poll();
     if (!inFlight.isEmpty() || groupForwarded) {
-      writeUpstream(message.frame.raw());
+      flushUpstream();
     }
     out.flush();
     return true;
+  }
+
+  /** Drops local statements that a forwarded DEALLOCATE or DISCARD ALL drops upstream. */
+  private void forgetDeallocated(String sql) {
+    Deallocation deallocation = Deallocation.of(sql);
+    if (deallocation == null) {
+      return;
+    }
+    if (deallocation.all()) {
+      statements.keySet().removeIf(name -> !name.isEmpty());
+    } else {
+      statements.remove(deallocation.name());
+    }
+    if (deallocation.portalsToo()) {
+      portals.clear();
+    }
   }
 
   private void extendedError(Throwable failure) {
@@ -443,6 +478,9 @@ final class Session {
           failure = e;
         }
         message.statements.add(new QueryStatement(sql, local, failure));
+        if (local == null && failure == null) {
+          forgetDeallocated(sql);
+        }
       }
     }
     boolean anyLocal =
@@ -553,30 +591,77 @@ final class Session {
     return true;
   }
 
+  private void flushUpstream() {
+    if (!upstreamFlushed) {
+      upstreamFlushed = true;
+      upstreamPending.appendByte((byte) 'H').appendInt(4);
+    }
+  }
+
   private void writeUpstream(Buffer bytes) {
-    upstream.socket().write(bytes);
-    if (upstream.socket().writeQueueFull() && !readingPaused) {
-      readingPaused = true;
-      client.pauseReading();
+    upstreamFlushed = false;
+    upstreamPending.appendBuffer(bytes);
+    if (upstreamPending.length() >= OutputBuffer.FLUSH_THRESHOLD) {
+      writeUpstreamPending();
+    }
+  }
+
+  private void writeUpstreamPending() {
+    if (upstreamPending.length() == 0 || closed) {
+      return;
+    }
+    upstream.socket().write(upstreamPending);
+    upstreamPending = Buffer.buffer();
+    if (upstream.socket().writeQueueFull() && !upstreamBacklogged) {
+      upstreamBacklogged = true;
+      updateReading();
       upstream
           .socket()
           .drainHandler(
               ignored -> {
                 upstream.socket().drainHandler(null);
-                if (readingPaused && !closed) {
-                  readingPaused = false;
-                  client.resumeReading();
-                }
+                upstreamBacklogged = false;
+                updateReading();
               });
+    }
+  }
+
+  private void updateReading() {
+    boolean pause = (queueTooLong || upstreamBacklogged || clientBacklogged) && !closed;
+    if (pause != readingPaused) {
+      readingPaused = pause;
+      if (pause) {
+        client.pauseReading();
+      } else {
+        client.resumeReading();
+      }
     }
   }
 
   // ---- upstream side ------------------------------------------------------------------------
 
   private void onUpstreamBytes(Buffer bytes) {
+    guarded(() -> relayUpstream(bytes));
+  }
+
+  /**
+   * Runs work that Vert.x, not the client connection, calls into (upstream bytes, worker results,
+   * drain events): a bug there must end this session with XX000, not leave it hanging.
+   */
+  private void guarded(Runnable work) {
     if (closed) {
       return;
     }
+    try {
+      work.run();
+    } catch (RuntimeException e) {
+      ErrorResponses.append(out.buffer(), Severity.FATAL, e);
+      out.flush();
+      closeConnection.run();
+    }
+  }
+
+  private void relayUpstream(Buffer bytes) {
     upstream.decoder().feed(bytes);
     try {
       Frame frame;
@@ -588,17 +673,29 @@ final class Session {
       return;
     }
     out.flush();
-    if (client.writeQueueFull()) {
-      // The client reads slower than the upstream answers: stop reading the upstream meanwhile.
-      upstream.socket().pause();
-      client.onDrain(
-          () -> {
-            if (!closed) {
-              upstream.socket().resume();
-            }
-          });
-    }
+    watchClientBacklog();
     pump();
+  }
+
+  /**
+   * When the client reads slower than it is answered, stop reading both the upstream (whose replies
+   * would pile up here) and the client (whose next statements would), until it catches up.
+   */
+  private void watchClientBacklog() {
+    if (clientBacklogged || closed || !client.writeQueueFull()) {
+      return;
+    }
+    clientBacklogged = true;
+    upstream.socket().pause();
+    updateReading();
+    client.onDrain(
+        () -> {
+          clientBacklogged = false;
+          if (!closed) {
+            upstream.socket().resume();
+            updateReading();
+          }
+        });
   }
 
   private void onUpstreamFrame(Frame frame) {
@@ -719,16 +816,14 @@ final class Session {
       vertx
           .executeBlocking(() -> run.portal.pull(pullSize, run.cancellation), false)
           .onComplete(
-              result -> {
-                if (closed) {
-                  return;
-                }
-                Next next =
-                    result.succeeded()
-                        ? onRows(run, result.result())
-                        : onFailure(run, result.cause());
-                schedule(run, next);
-              });
+              result ->
+                  guarded(
+                      () ->
+                          schedule(
+                              run,
+                              result.succeeded()
+                                  ? onRows(run, result.result())
+                                  : onFailure(run, result.cause()))));
       return;
     }
     while (true) {
@@ -753,12 +848,8 @@ final class Session {
       runningLocal = null;
       pump();
     } else if (client.writeQueueFull()) {
-      client.onDrain(
-          () -> {
-            if (!closed) {
-              continueRun(run);
-            }
-          });
+      out.flush();
+      client.onDrain(() -> guarded(() -> continueRun(run)));
     } else {
       continueRun(run);
     }

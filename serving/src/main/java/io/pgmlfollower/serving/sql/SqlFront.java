@@ -14,8 +14,8 @@ public final class SqlFront {
             new PgmlFunctions(
                 List.of(
                     new TrainFunction(models),
-                    new PredictFunction(models),
-                    new PredictProbaFunction(models),
+                    PredictFunction.predict(models),
+                    PredictFunction.predictProba(models),
                     new VersionFunction(version))));
     return session -> handler;
   }

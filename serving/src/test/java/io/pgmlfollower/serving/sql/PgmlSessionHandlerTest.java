@@ -113,6 +113,17 @@ class PgmlSessionHandlerTest {
   }
 
   @Test
+  void predictProbaAnswersOneProbabilityPerClass() throws PgWireException {
+    LocalStatement statement =
+        handler.prepare("SELECT pgml.predict_proba('bc', ARRAY[1, 2])", new int[0]);
+    assertThat(statement.columns())
+        .extracting(c -> c.name() + ":" + c.type())
+        .containsExactly("predict_proba:FLOAT4_ARRAY");
+    Object[] row = statement.execute(List.of(), notCancelled).rows().next();
+    assertThat((float[]) row[0]).containsExactly(0.25f, 0.75f);
+  }
+
+  @Test
   void versionAnswers() throws PgWireException {
     LocalStatement statement = handler.prepare("SELECT pgml.version()", new int[0]);
     assertThat(statement.execute(List.of(), notCancelled).rows().next()).containsExactly("1.2.3");

@@ -1,0 +1,207 @@
+package io.pgmlfollower.pgwire.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgmlfollower.pgwire.AuthMethod;
+import io.pgmlfollower.pgwire.auth.Authenticator;
+import io.pgmlfollower.pgwire.protocol.ErrorResponses;
+import io.pgmlfollower.pgwire.protocol.Frame;
+import io.pgmlfollower.pgwire.protocol.FrameDecoder;
+import io.pgmlfollower.pgwire.protocol.MessageBuilder;
+import io.pgmlfollower.pgwire.protocol.PayloadReader;
+import io.pgmlfollower.pgwire.protocol.StartupPacket;
+import io.pgmlfollower.pgwire.spi.PgWireException;
+import io.pgmlfollower.pgwire.spi.SqlState;
+import io.pgmlfollower.pgwire.upstream.UpstreamConnection;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The startup and authentication phases, byte for byte, with no socket and no upstream. */
+class ClientConnectionTest {
+  private Vertx vertx;
+  private RecordingTransport transport;
+  private AtomicInteger activeSessions;
+  private List<String> dialed;
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+    transport = new RecordingTransport();
+    activeSessions = new AtomicInteger();
+    dialed = new ArrayList<>();
+  }
+
+  @AfterEach
+  void tearDown() {
+    vertx.close().toCompletionStage().toCompletableFuture().join();
+  }
+
+  private ClientConnection connection(AuthMethod method, int maxConnections) {
+    UpstreamDialer unreachable =
+        new UpstreamDialer() {
+          @Override
+          public Future<UpstreamConnection> connect(String database, Map<String, String> params) {
+            dialed.add(database);
+            return Future.failedFuture(
+                new PgWireException(SqlState.CONNECTION_FAILURE, "upstream is down"));
+          }
+
+          @Override
+          public void cancel(int processId, int secretKey) {}
+        };
+    ServerResources resources =
+        new ServerResources(
+            vertx,
+            1024,
+            maxConnections,
+            new Authenticator(method, Map.of("app", "secret"), new SecureRandom()),
+            unreachable,
+            new CancelRegistry(new SecureRandom()),
+            session -> {
+              throw new AssertionError("no session may open without an upstream");
+            },
+            activeSessions);
+    return new ClientConnection(resources, transport);
+  }
+
+  private static Buffer startup(String user) {
+    Map<String, String> parameters = new LinkedHashMap<>();
+    parameters.put("user", user);
+    parameters.put("database", "shop");
+    return StartupPacket.encodeStartupMessage(parameters);
+  }
+
+  private static Buffer password(String password) {
+    return MessageBuilder.begin(Buffer.buffer(), 'p').cstring(password).end();
+  }
+
+  /** The typed messages the server wrote, after any single-byte SSL answer. */
+  private List<Frame> written(int skip) throws PgWireException {
+    FrameDecoder decoder = new FrameDecoder(1 << 20);
+    decoder.startupDone();
+    decoder.feed(transport.written.slice(skip, transport.written.length()));
+    List<Frame> frames = new ArrayList<>();
+    for (Frame frame = decoder.next(); frame != null; frame = decoder.next()) {
+      frames.add(frame);
+    }
+    return frames;
+  }
+
+  private static Map<Character, String> error(Frame frame) throws PgWireException {
+    assertThat(frame.typeChar()).isEqualTo('E');
+    return ErrorResponses.fields(frame.payload());
+  }
+
+  @Test
+  void sslRequestIsDeclinedThenStartupAsksForAPassword() throws PgWireException {
+    ClientConnection connection = connection(AuthMethod.PASSWORD, 10);
+    connection.onBytes(Buffer.buffer().appendInt(8).appendInt(StartupPacket.SSL_REQUEST_CODE));
+    assertThat(transport.written.getByte(0)).isEqualTo((byte) 'N');
+    connection.onBytes(startup("app"));
+    List<Frame> frames = written(1);
+    assertThat(frames).hasSize(1);
+    assertThat(frames.getFirst().typeChar()).isEqualTo('R');
+    assertThat(new PayloadReader(frames.getFirst().payload()).readInt32()).isEqualTo(3);
+    assertThat(connection.state()).isEqualTo(ConnectionState.AUTHENTICATING);
+  }
+
+  @Test
+  void wrongPasswordIsFatal28P01AndCloses() throws PgWireException {
+    ClientConnection connection = connection(AuthMethod.PASSWORD, 10);
+    connection.onBytes(startup("app").appendBuffer(password("guess")));
+    List<Frame> frames = written(0);
+    Map<Character, String> error = error(frames.getLast());
+    assertThat(error)
+        .containsEntry('S', "FATAL")
+        .containsEntry('V', "FATAL")
+        .containsEntry('C', "28P01")
+        .containsEntry('M', "password authentication failed for user \"app\"");
+    assertThat(transport.closed).isTrue();
+    assertThat(connection.state()).isEqualTo(ConnectionState.CLOSED);
+    assertThat(activeSessions).hasValue(0);
+  }
+
+  @Test
+  void authenticatedClientSeesTheUpstreamFailureAfterAuthenticationOk() throws PgWireException {
+    ClientConnection connection = connection(AuthMethod.PASSWORD, 10);
+    connection.onBytes(startup("app").appendBuffer(password("secret")));
+    List<Frame> frames = written(0);
+    assertThat(frames).extracting(Frame::typeChar).containsExactly('R', 'R', 'E');
+    assertThat(new PayloadReader(frames.get(1).payload()).readInt32()).isZero();
+    assertThat(error(frames.get(2))).containsEntry('C', "08006").containsEntry('S', "FATAL");
+    assertThat(dialed).containsExactly("shop");
+    assertThat(transport.closed).isTrue();
+  }
+
+  @Test
+  void malformedStartupPacketIsFatal08P01() throws PgWireException {
+    ClientConnection connection = connection(AuthMethod.TRUST, 10);
+    connection.onBytes(Buffer.buffer().appendInt(4).appendInt(0));
+    assertThat(error(written(0).getFirst())).containsEntry('C', "08P01");
+    assertThat(transport.closed).isTrue();
+  }
+
+  @Test
+  void unexpectedMessageDuringAuthenticationIsFatal08P01() throws PgWireException {
+    ClientConnection connection = connection(AuthMethod.MD5, 10);
+    connection.onBytes(startup("app"));
+    connection.onBytes(MessageBuilder.begin(Buffer.buffer(), 'Q').cstring("SELECT 1").end());
+    assertThat(error(written(0).getLast())).containsEntry('C', "08P01");
+    assertThat(transport.closed).isTrue();
+  }
+
+  @Test
+  void oversizedMessageIsFatal54000() throws PgWireException {
+    ClientConnection connection = connection(AuthMethod.PASSWORD, 10);
+    connection.onBytes(startup("app"));
+    connection.onBytes(Buffer.buffer().appendByte((byte) 'p').appendInt(4096));
+    assertThat(error(written(0).getLast())).containsEntry('C', "54000");
+    assertThat(transport.closed).isTrue();
+  }
+
+  @Test
+  void tooManyClientsIsFatal53300() throws PgWireException {
+    activeSessions.set(1);
+    ClientConnection connection = connection(AuthMethod.TRUST, 1);
+    connection.onBytes(startup("app"));
+    assertThat(error(written(0).getFirst()))
+        .containsEntry('C', "53300")
+        .containsEntry('M', "sorry, too many clients already");
+    assertThat(activeSessions).hasValue(1);
+  }
+
+  @Test
+  void newerMinorVersionGetsNegotiateProtocolVersion() throws PgWireException {
+    ClientConnection connection = connection(AuthMethod.PASSWORD, 10);
+    Buffer packet = Buffer.buffer().appendInt(0).appendInt(StartupPacket.PROTOCOL_3_0 + 2);
+    for (String field : new String[] {"user", "app", "_pq_.compression", "on", ""}) {
+      MessageBuilder.appendCString(packet, field);
+    }
+    packet.setInt(0, packet.length());
+    connection.onBytes(packet);
+    Frame negotiate = written(0).getFirst();
+    assertThat(negotiate.typeChar()).isEqualTo('v');
+    PayloadReader reader = new PayloadReader(negotiate.payload());
+    assertThat(reader.readInt32()).isZero();
+    assertThat(reader.readInt32()).isEqualTo(1);
+    assertThat(reader.readCString()).isEqualTo("_pq_.compression");
+  }
+
+  @Test
+  void unknownCancelRequestClosesSilently() {
+    ClientConnection connection = connection(AuthMethod.TRUST, 10);
+    connection.onBytes(StartupPacket.encodeCancelRequest(1, 2));
+    assertThat(transport.written.length()).isZero();
+    assertThat(transport.closed).isTrue();
+  }
+}
