@@ -2,6 +2,7 @@ package io.pgmlfollower.pgwire;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -11,6 +12,7 @@ public final class PgWireOptions {
   public static final int DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
 
   public static final int DEFAULT_MAX_CONNECTIONS = 100;
+  public static final Duration DEFAULT_AUTHENTICATION_TIMEOUT = Duration.ofMinutes(1);
 
   private String host = "127.0.0.1";
   private int port = 6433;
@@ -19,6 +21,7 @@ public final class PgWireOptions {
   private UpstreamOptions upstream = new UpstreamOptions();
   private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
   private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+  private Duration authenticationTimeout = DEFAULT_AUTHENTICATION_TIMEOUT;
 
   public String host() {
     return host;
@@ -99,6 +102,25 @@ public final class PgWireOptions {
     return this;
   }
 
+  /**
+   * How long a client may take from connecting to being authenticated (PostgreSQL's {@code
+   * authentication_timeout}); a connection still unauthenticated then is closed, so idle sockets
+   * cannot hold session slots.
+   */
+  public Duration authenticationTimeout() {
+    return authenticationTimeout;
+  }
+
+  public PgWireOptions setAuthenticationTimeout(Duration authenticationTimeout) {
+    requireNonNull(authenticationTimeout, "authenticationTimeout is null");
+    if (authenticationTimeout.isNegative() || authenticationTimeout.isZero()) {
+      throw new IllegalArgumentException(
+          "authenticationTimeout must be positive, got " + authenticationTimeout);
+    }
+    this.authenticationTimeout = authenticationTimeout;
+    return this;
+  }
+
   public int maxConnections() {
     return maxConnections;
   }
@@ -131,6 +153,7 @@ public final class PgWireOptions {
     copy.upstream = upstream.copy();
     copy.maxMessageSize = maxMessageSize;
     copy.maxConnections = maxConnections;
+    copy.authenticationTimeout = authenticationTimeout;
     return copy;
   }
 }

@@ -80,6 +80,7 @@ public final class PgWireServer implements AutoCloseable {
             vertx,
             options.maxMessageSize(),
             options.maxConnections(),
+            options.authenticationTimeout(),
             new Authenticator(options.authMethod(), options.users(), random),
             dialer(connector),
             new CancelRegistry(random),

@@ -220,6 +220,25 @@ class PgWireServerIT {
   }
 
   @Test
+  void thousandsOfLocalStatementsInOneQueryRunWithoutExhaustingTheStack() throws SQLException {
+    // Each completes synchronously; the session must run them iteratively, not recursively.
+    int count = 20_000;
+    String sql = "SELECT 1; " + "SELECT test.version(); ".repeat(count);
+    try (Connection connection = connect("preferQueryMode=simple");
+        Statement statement = connection.createStatement()) {
+      assertThat(statement.execute(sql)).isTrue();
+      int results = 1;
+      while (statement.getMoreResults()) {
+        results++;
+      }
+      assertThat(results).isEqualTo(count + 1);
+      try (ResultSet rs = statement.executeQuery("SELECT test.version()")) {
+        assertThat(rs.next()).isTrue();
+      }
+    }
+  }
+
+  @Test
   void simpleQueryStopsAtTheFirstFailingStatement() throws SQLException {
     try (Connection connection = connect("preferQueryMode=simple");
         Statement statement = connection.createStatement()) {

@@ -127,6 +127,11 @@ class FollowerIT {
     if (source != null) {
       source.close();
     }
+    if (work != null && !follower.isAlive()) {
+      try (var paths = Files.walk(work)) {
+        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
   }
 
   @Test
@@ -260,9 +265,10 @@ class FollowerIT {
         psql(
             "SELECT count(*) FROM public.breast_cancer; SELECT pgml.predict('bc', ARRAY["
                 + features
-                + "]) IN (0, 1)");
+                + "])");
     assertThat(output.lines().toList())
-        .containsExactly(String.valueOf(data.rows().size() + 1), "t");
+        .containsExactly(
+            String.valueOf(data.rows().size() + 1), String.valueOf(data.label(unseen.getFirst())));
   }
 
   @Test

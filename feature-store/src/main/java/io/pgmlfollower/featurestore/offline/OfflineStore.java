@@ -198,6 +198,18 @@ public final class OfflineStore implements ChangeSink, AutoCloseable {
   public void ensureTables(List<TableSpec> specs) throws StoreException {
     requireNonNull(specs, "specs is null");
     for (TableSpec spec : specs) {
+      String schema = spec.id().schema();
+      if (schema.equals(ReadOnlyTables.SCHEMA) || schema.equals(PGML_SCHEMA)) {
+        // Replicating into them would reshape the follower's own offsets or model registry.
+        throw new StoreException(
+            StoreErrorCode.SCHEMA_MISMATCH,
+            "source table %s cannot be replicated: schema %s is reserved on the follower (%s);"
+                    .formatted(
+                        spec.id(),
+                        schema,
+                        schema.equals(PGML_SCHEMA) ? "the pgml model registry" : "its positions")
+                + " remove it from the publication");
+      }
       for (String key : spec.primaryKey()) {
         if (spec.columnIndex(key) < 0) {
           throw new StoreException(
@@ -241,24 +253,29 @@ public final class OfflineStore implements ChangeSink, AutoCloseable {
   public void apply(ChangeBatch batch) throws StoreException {
     requireNonNull(batch, "batch is null");
     WriterSession session = borrowWriter();
-    boolean reusable = false;
     try {
       session.useShapeGeneration(shapeGeneration.get());
-      try {
-        new ChangeApplier(session, tables).apply(batch.changes());
-        SourceOffsets.write(session.connection(), batch.offsets());
-        session.connection().commit();
-        reusable = true;
-      } catch (SQLException | StoreException | RuntimeException e) {
-        session.connection().rollback();
-        reusable = true;
-        throw e;
-      }
+      new ChangeApplier(session, tables).apply(batch.changes());
+      SourceOffsets.write(session.connection(), batch.offsets());
+      session.connection().commit();
     } catch (SQLException e) {
+      // A failed session may hold rows queued on its cached statements: never reuse it, or they
+      // would be applied with a later batch. Closing it also aborts its transaction.
+      discardWriter(session, e);
       throw StoreErrors.from(
           "cannot apply a batch of " + batch.changes().size() + " changes", rootCause(e));
-    } finally {
-      releaseWriter(session, reusable);
+    } catch (StoreException | RuntimeException e) {
+      discardWriter(session, e);
+      throw e;
+    }
+    releaseWriter(session, true);
+  }
+
+  private static void discardWriter(WriterSession session, Exception failure) {
+    try {
+      session.close();
+    } catch (SQLException closeFailure) {
+      failure.addSuppressed(closeFailure);
     }
   }
 

@@ -191,6 +191,48 @@ class OfflineStoreIT {
   }
 
   @Test
+  void rowsQueuedBeforeAFailureAreNeverAppliedWithALaterBatch() throws Exception {
+    TableId table = new TableId("public", "queued");
+    TableSpec spec = new TableSpec(table, USERS_SPEC.columns(), List.of("id"));
+    store.ensureTables(List.of(spec));
+    TableId unknown = new TableId("public", "never_created");
+    // The insert is queued in a JDBC batch; the change after it fails before the batch runs.
+    assertThatThrownBy(
+            () ->
+                store.apply(
+                    new ChangeBatch(
+                        List.of(
+                            row(RowChange.insert(table, values("1", "queued", null, null, null))),
+                            row(RowChange.insert(unknown, values("1", "x", null, null, null)))),
+                        List.of(new SourceOffset("queued", "", 10)))))
+        .isInstanceOf(StoreException.class);
+    for (int i = 0; i < 4; i++) {
+      store.apply(
+          new ChangeBatch(
+              List.of(
+                  row(
+                      RowChange.insert(
+                          table, values(String.valueOf(10 + i), "later", null, null, null)))),
+              List.of(new SourceOffset("queued", "", 20 + i))));
+    }
+    assertThat(rows("SELECT id, name FROM queued ORDER BY id"))
+        .containsExactly("10|later", "11|later", "12|later", "13|later");
+  }
+
+  @Test
+  void sourceTablesInTheFollowersOwnSchemasAreRefused() {
+    for (String schema : List.of("pgml", "pgml_follower")) {
+      TableSpec spec =
+          new TableSpec(new TableId(schema, "source_offsets"), USERS_SPEC.columns(), List.of("id"));
+      assertThatThrownBy(() -> store.ensureTables(List.of(spec)))
+          .isInstanceOf(StoreException.class)
+          .hasMessageContaining("reserved")
+          .extracting(e -> ((StoreException) e).code())
+          .isEqualTo(StoreErrorCode.SCHEMA_MISMATCH);
+    }
+  }
+
+  @Test
   void aSnapshotClosedWithoutCommitChangesNothing() throws Exception {
     TableId table = new TableId("public", "snapshot_rollback");
     TableSpec spec =

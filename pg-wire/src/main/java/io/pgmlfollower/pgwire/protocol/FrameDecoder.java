@@ -21,7 +21,15 @@ public final class FrameDecoder {
   /** PostgreSQL refuses startup packets above this (MAX_STARTUP_PACKET_LENGTH in pqcomm.h). */
   static final int MAX_STARTUP_PACKET_LENGTH = 10_000;
 
+  /**
+   * Before authentication, messages are capped like PostgreSQL caps authentication tokens
+   * (PG_MAX_AUTH_TOKEN_LENGTH): an unauthenticated client cannot make the server buffer large
+   * frames.
+   */
+  static final int MAX_UNAUTHENTICATED_MESSAGE_SIZE = 65_535;
+
   private final int maxMessageSize;
+  private int limit;
   private Buffer pending = Buffer.buffer();
   private int readIndex;
   private boolean startupPhase = true;
@@ -31,6 +39,12 @@ public final class FrameDecoder {
       throw new IllegalArgumentException("maxMessageSize too small: " + maxMessageSize);
     }
     this.maxMessageSize = maxMessageSize;
+    this.limit = Math.min(maxMessageSize, MAX_UNAUTHENTICATED_MESSAGE_SIZE);
+  }
+
+  /** Lifts the pre-authentication cap: messages up to the configured maximum are accepted. */
+  public void authenticated() {
+    limit = maxMessageSize;
   }
 
   /** Switches to typed messages, once the startup packet has been accepted. */
@@ -89,14 +103,10 @@ public final class FrameDecoder {
           SqlState.PROTOCOL_VIOLATION,
           "invalid message length " + length + " for message type \"" + printable(type) + "\"");
     }
-    if (length > maxMessageSize) {
+    if (length > limit) {
       throw new PgWireException(
           SqlState.PROGRAM_LIMIT_EXCEEDED,
-          "message of "
-              + length
-              + " bytes exceeds the maximum message size of "
-              + maxMessageSize
-              + " bytes",
+          "message of " + length + " bytes exceeds the maximum message size of " + limit + " bytes",
           null,
           "Send smaller statements or parameter values, or raise the server's maximum message size.",
           0,

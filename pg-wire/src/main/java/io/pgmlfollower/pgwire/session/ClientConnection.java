@@ -42,6 +42,7 @@ public final class ClientConnection {
   private boolean countedAsSession;
   private CancelRegistry.Key key;
   private Session session;
+  private final long authenticationTimer;
 
   /** Must be created on the event loop that delivers the connection's bytes. */
   public ClientConnection(ServerResources resources, ClientTransport transport) {
@@ -50,6 +51,20 @@ public final class ClientConnection {
     this.context = resources.vertx().getOrCreateContext();
     this.decoder = new FrameDecoder(resources.maxMessageSize());
     this.out = new OutputBuffer(transport);
+    this.authenticationTimer =
+        resources
+            .vertx()
+            .setTimer(
+                Math.max(1, resources.authenticationTimeout().toMillis()),
+                id -> context.runOnContext(ignored -> onAuthenticationTimeout()));
+  }
+
+  /** As PostgreSQL: a client not authenticated within authentication_timeout is dropped. */
+  private void onAuthenticationTimeout() {
+    if (state != ConnectionState.READY && state != ConnectionState.CLOSED) {
+      fatal(
+          new PgWireException(SqlState.QUERY_CANCELED, "canceling authentication due to timeout"));
+    }
   }
 
   public ConnectionState state() {
@@ -212,6 +227,8 @@ public final class ClientConnection {
     BackendMessages.readyForQuery(out.buffer(), upstream.transactionStatus());
     out.flush();
     state = ConnectionState.READY;
+    resources.vertx().cancelTimer(authenticationTimer);
+    decoder.authenticated();
     session.start();
     transport.resumeReading();
     processFrames();
@@ -240,6 +257,7 @@ public final class ClientConnection {
       return;
     }
     state = ConnectionState.CLOSED;
+    resources.vertx().cancelTimer(authenticationTimer);
     out.flush();
     if (session != null) {
       session.shutdown();

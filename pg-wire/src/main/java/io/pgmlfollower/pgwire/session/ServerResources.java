@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.pgmlfollower.pgwire.auth.Authenticator;
 import io.pgmlfollower.pgwire.spi.SessionHandlerFactory;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** What every connection of one server shares. */
@@ -12,6 +13,7 @@ public record ServerResources(
     Vertx vertx,
     int maxMessageSize,
     int maxConnections,
+    Duration authenticationTimeout,
     Authenticator authenticator,
     UpstreamDialer upstream,
     CancelRegistry cancelRegistry,
@@ -19,6 +21,7 @@ public record ServerResources(
     AtomicInteger activeSessions) {
   public ServerResources {
     requireNonNull(vertx, "vertx is null");
+    requireNonNull(authenticationTimeout, "authenticationTimeout is null");
     requireNonNull(authenticator, "authenticator is null");
     requireNonNull(upstream, "upstream is null");
     requireNonNull(cancelRegistry, "cancelRegistry is null");

@@ -86,6 +86,13 @@ final class Session {
 
   private SessionCancellation runningLocal;
 
+  /**
+   * Set while {@link #pump()} runs. A local step that completes synchronously inside the loop calls
+   * pump() again; that nested call returns at once and the outer loop carries on, so thousands of
+   * queued local steps run iteratively instead of growing the stack.
+   */
+  private boolean pumping;
+
   /** Why the client is not read from: too much queued, or the upstream not taking it. */
   private boolean queueTooLong;
 
@@ -205,6 +212,18 @@ final class Session {
 
   /** Starts every queued step that may start now, in order. */
   private void pump() {
+    if (pumping) {
+      return;
+    }
+    pumping = true;
+    try {
+      pumpSteps();
+    } finally {
+      pumping = false;
+    }
+  }
+
+  private void pumpSteps() {
     while (!closed && runningLocal == null) {
       Step step = waiting.peek();
       if (step == null) {

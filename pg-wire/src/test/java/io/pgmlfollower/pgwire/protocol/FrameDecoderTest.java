@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgmlfollower.pgwire.spi.PgWireException;
+import io.pgmlfollower.pgwire.spi.SqlState;
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,5 +82,26 @@ class FrameDecoderTest {
     FrameDecoder hostile = new FrameDecoder(1024);
     hostile.feed(Buffer.buffer().appendInt(1_000_000).appendInt(196608));
     assertThatThrownBy(hostile::next).isInstanceOf(PgWireException.class);
+  }
+
+  @Test
+  void largeMessagesAreRefusedUntilTheClientIsAuthenticated() throws PgWireException {
+    int size = 200_000;
+    Buffer big =
+        Buffer.buffer().appendByte((byte) 'Q').appendInt(4 + size).appendBytes(new byte[size]);
+
+    FrameDecoder unauthenticated = new FrameDecoder(1 << 20);
+    unauthenticated.startupDone();
+    unauthenticated.feed(big);
+    assertThatThrownBy(unauthenticated::next)
+        .isInstanceOf(PgWireException.class)
+        .extracting(e -> ((PgWireException) e).sqlState())
+        .isEqualTo(SqlState.PROGRAM_LIMIT_EXCEEDED);
+
+    FrameDecoder authenticated = new FrameDecoder(1 << 20);
+    authenticated.startupDone();
+    authenticated.authenticated();
+    authenticated.feed(big);
+    assertThat(authenticated.next().raw().length()).isEqualTo(5 + size);
   }
 }

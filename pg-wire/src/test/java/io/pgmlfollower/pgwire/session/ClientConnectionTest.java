@@ -17,6 +17,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,6 +48,11 @@ class ClientConnectionTest {
   }
 
   private ClientConnection connection(AuthMethod method, int maxConnections) {
+    return connection(method, maxConnections, Duration.ofMinutes(1));
+  }
+
+  private ClientConnection connection(
+      AuthMethod method, int maxConnections, Duration authenticationTimeout) {
     UpstreamDialer unreachable =
         new UpstreamDialer() {
           @Override
@@ -64,6 +70,7 @@ class ClientConnectionTest {
             vertx,
             1024,
             maxConnections,
+            authenticationTimeout,
             new Authenticator(method, Map.of("app", "secret"), new SecureRandom()),
             unreachable,
             new CancelRegistry(new SecureRandom()),
@@ -100,6 +107,24 @@ class ClientConnectionTest {
   private static Map<Character, String> error(Frame frame) throws PgWireException {
     assertThat(frame.typeChar()).isEqualTo('E');
     return ErrorResponses.fields(frame.payload());
+  }
+
+  @Test
+  void aClientThatDoesNotAuthenticateInTimeIsDroppedAndFreesItsSlot() throws Exception {
+    ClientConnection connection = connection(AuthMethod.PASSWORD, 1, Duration.ofMillis(100));
+    connection.onBytes(startup("app"));
+    assertThat(activeSessions.get()).isEqualTo(1);
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!transport.closed && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(transport.closed).isTrue();
+    assertThat(activeSessions.get()).isZero();
+    List<Frame> frames = written(0);
+    assertThat(error(frames.getLast()))
+        .containsEntry('S', "FATAL")
+        .containsEntry('C', "57014")
+        .containsEntry('M', "canceling authentication due to timeout");
   }
 
   @Test

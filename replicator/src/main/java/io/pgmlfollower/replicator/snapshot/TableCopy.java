@@ -12,6 +12,8 @@ import io.pgmlfollower.replicator.StopSignal;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
@@ -32,16 +34,36 @@ final class TableCopy {
   }
 
   /**
-   * {@code COPY (SELECT cols FROM t) TO STDOUT}: a query rather than a table name so that a
-   * partitioned table (published via its root) copies its partitions' rows too.
+   * {@code COPY (SELECT cols FROM [ONLY] t) TO STDOUT}, a query rather than a table name. An
+   * ordinary table is read with ONLY: a publication of a parent table also publishes its
+   * inheritance children, which are copied as tables of their own, so without ONLY their rows would
+   * be copied twice and the parent's copies never updated by the stream. A partitioned table
+   * (published via its root) is read without ONLY, which is how its partitions' rows are reached;
+   * this is what PostgreSQL's own table synchronization does.
    */
-  static String copySql(TableSpec spec) {
+  static String copySql(TableSpec spec, boolean partitioned) {
     String columns =
         spec.columns().stream()
             .map(ColumnSpec::name)
             .map(TableId::quoteIdentifier)
             .collect(Collectors.joining(", "));
-    return "COPY (SELECT " + columns + " FROM " + spec.id().quoted() + ") TO STDOUT";
+    return "COPY (SELECT "
+        + columns
+        + " FROM "
+        + (partitioned ? "" : "ONLY ")
+        + spec.id().quoted()
+        + ") TO STDOUT";
+  }
+
+  private boolean isPartitioned(TableSpec spec) throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT relkind = 'p' FROM pg_catalog.pg_class WHERE oid = ?::regclass")) {
+      statement.setString(1, spec.id().quoted());
+      try (ResultSet rs = statement.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
+    }
   }
 
   /**
@@ -52,7 +74,11 @@ final class TableCopy {
   long copy(TableSpec spec, OutputStream target) throws ReplicatorException {
     CopyOut copyOut;
     try {
-      copyOut = connection.unwrap(PGConnection.class).getCopyAPI().copyOut(copySql(spec));
+      copyOut =
+          connection
+              .unwrap(PGConnection.class)
+              .getCopyAPI()
+              .copyOut(copySql(spec, isPartitioned(spec)));
     } catch (SQLException e) {
       throw ReplicatorException.fromSql("start copying " + spec.id(), e);
     }

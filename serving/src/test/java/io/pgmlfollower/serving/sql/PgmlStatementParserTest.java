@@ -54,6 +54,37 @@ class PgmlStatementParserTest {
   }
 
   @Test
+  void numericLiteralsInEveryNotation() throws PgWireException {
+    for (String literal : List.of("1.0E-4", "1e5", "-2.5E+3", "0.00751", ".5", "7")) {
+      PgmlCall call =
+          parser.parse("SELECT pgml.predict('bc', ARRAY[" + literal + ", 1])").orElseThrow();
+      assertThat(((double[]) call.arguments().get(1).value().evaluate(List.of()))[0])
+          .isEqualTo(Double.parseDouble(literal));
+    }
+  }
+
+  @Test
+  void everyRowOfTheBundledDataSetParsesAsAPredictCall() throws Exception {
+    List<String> lines;
+    try (var in = getClass().getResourceAsStream("/datasets/breast_cancer.csv")) {
+      lines =
+          new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+              .lines()
+              .skip(1)
+              .toList();
+    }
+    for (String line : lines) {
+      String[] values = line.split(",");
+      StringBuilder array = new StringBuilder();
+      for (int i = 0; i < values.length - 1; i++) {
+        array.append(i == 0 ? "" : ",").append(Double.parseDouble(values[i]));
+      }
+      PgmlCall call = parser.parse("SELECT pgml.predict('bc', ARRAY[" + array + "])").orElseThrow();
+      assertThat((double[]) call.arguments().get(1).value().evaluate(List.of())).hasSize(31);
+    }
+  }
+
+  @Test
   void quotedIdentifiersAndCase() throws PgWireException {
     assertThat(parser.parse("SELECT \"pgml\".\"predict\"('x', ARRAY[1])")).isPresent();
     assertThat(parser.parse("SELECT PGML.PREDICT('x', ARRAY[1])").orElseThrow().function())
