@@ -88,7 +88,10 @@ public final class Follower implements AutoCloseable {
     resources.push(() -> vertx.close().toCompletionStage().toCompletableFuture().get());
     endpoint =
         new PgWireServer(
-            vertx, pgWireOptions(config), SqlFront.sessionHandlers(models, Version.current()));
+            vertx,
+            pgWireOptions(config),
+            SqlFront.sessionHandlers(
+                models, new SourceReplicationService(source), Version.current()));
     endpoint.start();
     resources.push(endpoint);
 

@@ -6,6 +6,7 @@ import io.pgmlfollower.pgwire.spi.Cancellation;
 import io.pgmlfollower.pgwire.spi.PgWireException;
 import io.pgmlfollower.pgwire.spi.SqlState;
 import io.pgmlfollower.serving.sql.ModelService;
+import io.pgmlfollower.trainer.DeployResult;
 import io.pgmlfollower.trainer.TrainRequest;
 import io.pgmlfollower.trainer.TrainResult;
 import io.pgmlfollower.trainer.Trainer;
@@ -59,6 +60,29 @@ final class TrainerModelService implements ModelService {
     } catch (RuntimeException e) {
       throw ErrorMapping.toPgWire(e);
     }
+  }
+
+  @Override
+  public DeployOutcome deploy(String project, String strategy, String algorithm)
+      throws PgWireException {
+    try {
+      return outcome(trainer.deploy(project, strategy, algorithm));
+    } catch (RuntimeException e) {
+      throw ErrorMapping.toPgWire(e);
+    }
+  }
+
+  @Override
+  public DeployOutcome deploy(long modelId) throws PgWireException {
+    try {
+      return outcome(trainer.deploy(modelId));
+    } catch (RuntimeException e) {
+      throw ErrorMapping.toPgWire(e);
+    }
+  }
+
+  private static DeployOutcome outcome(DeployResult result) {
+    return new DeployOutcome(result.project(), result.strategy().sqlName(), result.algorithm());
   }
 
   /** Arguments PostgresML accepts that the follower does not implement yet: refuse, not ignore. */

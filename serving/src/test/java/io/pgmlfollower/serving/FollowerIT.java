@@ -303,6 +303,80 @@ class FollowerIT {
     }
   }
 
+  @Test
+  @Order(8)
+  void readYourWritesWithWaitForLsnAndReplicationStatus() throws Exception {
+    String lsn;
+    try (Connection connection = source.connectAsSuperuser(DATABASE)) {
+      double[] row = data.rows().get(1).clone();
+      row[0] = 300_000;
+      data.insert(connection, List.of(row));
+      lsn = scalar(connection, "SELECT pg_current_wal_lsn()");
+    }
+    try (Connection connection = connectToFollower()) {
+      assertThat(scalar(connection, "SELECT pgml.wait_for_lsn('" + lsn + "', 30000)"))
+          .isEqualTo("t");
+      // Applied means visible: no polling needed after the wait.
+      assertThat(scalar(connection, "SELECT count(*) FROM public.breast_cancer WHERE id = 300000"))
+          .isEqualTo("1");
+      try (Statement statement = connection.createStatement();
+          ResultSet rs = statement.executeQuery("SELECT * FROM pgml.replication_status()")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString("state")).isEqualTo("streaming");
+        assertThat(rs.getString("slot")).isEqualTo("pgml_slot");
+        assertThat(rs.getString("applied_lsn")).matches("[0-9A-F]+/[0-9A-F]+");
+        assertThat(rs.getLong("lag_bytes")).isGreaterThanOrEqualTo(0);
+        assertThat(rs.next()).isFalse();
+      }
+      assertThatThrownBy(() -> scalar(connection, "SELECT pgml.wait_for_lsn('yesterday', 10)"))
+          .isInstanceOfSatisfying(
+              SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("22P02"));
+    }
+  }
+
+  @Test
+  @Order(9)
+  void deployStrategiesSwitchTheModelPredictionsUse() throws Exception {
+    try (Connection connection = connectToFollower();
+        Statement statement = connection.createStatement()) {
+      try (ResultSet rs =
+          statement.executeQuery(
+              "SELECT * FROM pgml.train('bc', algorithm => 'random_forest',"
+                  + " automatic_deploy => false)")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getBoolean("deployed")).isFalse();
+      }
+      try (ResultSet rs =
+          statement.executeQuery("SELECT * FROM pgml.deploy('bc', 'most_recent')")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString("algorithm")).isEqualTo("random_forest");
+      }
+      assertThat(deployedAlgorithm(connection)).isEqualTo("random_forest");
+      try (ResultSet rs = statement.executeQuery("SELECT * FROM pgml.deploy('bc', 'rollback')")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString("strategy")).isEqualTo("rollback");
+        assertThat(rs.getString("algorithm")).isEqualTo("linear");
+      }
+      assertThat(deployedAlgorithm(connection)).isEqualTo("linear");
+      long randomForest =
+          Long.parseLong(
+              scalar(connection, "SELECT id FROM pgml.models WHERE algorithm = 'random_forest'"));
+      try (ResultSet rs =
+          statement.executeQuery("SELECT * FROM pgml.deploy(" + randomForest + ")")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString("algorithm")).isEqualTo("random_forest");
+      }
+      assertThat(deployedAlgorithm(connection)).isEqualTo("random_forest");
+    }
+  }
+
+  private static String deployedAlgorithm(Connection connection) throws SQLException {
+    return scalar(
+        connection,
+        "SELECT m.algorithm FROM pgml.deployments d JOIN pgml.models m ON m.id = d.model_id"
+            + " ORDER BY d.id DESC LIMIT 1");
+  }
+
   /** Inserts, updates and deletes on the source in small transactions until told to stop. */
   private void writeContinuously(AtomicBoolean writing, AtomicInteger nextId) {
     try (Connection connection = source.connectAsSuperuser(DATABASE);

@@ -6,6 +6,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +26,7 @@ final class FollowerProcess implements AutoCloseable {
   private final int adminPort;
   private final Map<String, String> environment;
   private Process process;
+  private long logOffsetAtStart;
 
   FollowerProcess(Path config, Path log, int adminPort, Map<String, String> environment) {
     this.config = config;
@@ -38,6 +42,7 @@ final class FollowerProcess implements AutoCloseable {
   }
 
   void start() throws IOException {
+    logOffsetAtStart = Files.exists(log) ? Files.size(log) : 0;
     String java = ProcessHandle.current().info().command().orElse("java");
     // The test JVM's classpath holds exactly the follower's runtime classpath plus test jars.
     String classpath = System.getProperty("java.class.path");
@@ -61,27 +66,47 @@ final class FollowerProcess implements AutoCloseable {
 
   /** Waits until /health/ready answers 200, failing early if the process dies. */
   void awaitReady(Duration timeout) throws Exception {
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/health/ready"))
-            .timeout(Duration.ofSeconds(2))
-            .build();
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new AssertionError(
             "follower exited with " + process.exitValue() + "; log tail:\n" + logTail());
       }
-      try {
-        if (client.send(request, HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notListeningYet) {
-        // the admin server is not up yet: poll again
+      if (readyStatus() == 200) {
+        return;
       }
       Thread.sleep(100);
     }
     throw new AssertionError("follower not ready after " + timeout + "; log tail:\n" + logTail());
+  }
+
+  /**
+   * The HTTP status of {@code /health/ready} (200 ready, 503 not yet, e.g. while snapshotting), or
+   * -1 while the admin endpoint does not answer.
+   */
+  int readyStatus() throws InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/health/ready"))
+            .timeout(Duration.ofSeconds(2))
+            .build();
+    try (HttpClient client =
+        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()) {
+      return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException notListeningYet) {
+      return -1;
+    }
+  }
+
+  /** Whether the current run (since the last {@link #start()}) logged a line containing text. */
+  boolean loggedSinceStart(String text) throws IOException {
+    if (!Files.exists(log)) {
+      return false;
+    }
+    try (SeekableByteChannel channel = Files.newByteChannel(log)) {
+      channel.position(logOffsetAtStart);
+      byte[] bytes = Channels.newInputStream(channel).readAllBytes();
+      return new String(bytes, StandardCharsets.UTF_8).contains(text);
+    }
   }
 
   /** SIGKILL: no shutdown hook runs, exactly like a crash or the OOM killer. */

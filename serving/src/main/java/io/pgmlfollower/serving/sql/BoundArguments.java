@@ -58,6 +58,20 @@ final class BoundArguments {
     return (Double) values[index(name)];
   }
 
+  Long integer(String name) {
+    return (Long) values[index(name)];
+  }
+
+  long requiredInteger(String name) throws PgWireException {
+    Long value = integer(name);
+    if (value == null) {
+      throw new PgWireException(
+          SqlState.NULL_VALUE_NOT_ALLOWED,
+          "pgml.%s: %s must not be NULL".formatted(function, name));
+    }
+    return value;
+  }
+
   Boolean bool(String name) {
     return (Boolean) values[index(name)];
   }

@@ -17,6 +17,12 @@ public interface ModelService {
 
   double[] predictProba(String project, double[] features) throws PgWireException;
 
+  /** Deploys by strategy: best_score, most_recent or rollback; algorithm may be null. */
+  DeployOutcome deploy(String project, String strategy, String algorithm) throws PgWireException;
+
+  /** Deploys one model by its id. */
+  DeployOutcome deploy(long modelId) throws PgWireException;
+
   /** {@code pgml.train}'s arguments; null where the call omitted them and no default applies. */
   record TrainCommand(
       String projectName,
@@ -40,6 +46,9 @@ public interface ModelService {
       preprocess = Map.copyOf(requireNonNull(preprocess, "preprocess is null"));
     }
   }
+
+  /** One row of {@code pgml.deploy}'s result. */
+  record DeployOutcome(String project, String strategy, String algorithm) {}
 
   /** One row of {@code pgml.train}'s result. */
   record TrainOutcome(String project, String task, String algorithm, boolean deployed) {}

@@ -6,6 +6,7 @@ import io.pgmlfollower.pgwire.spi.LocalStatement;
 import io.pgmlfollower.pgwire.spi.PgWireException;
 import io.pgmlfollower.pgwire.spi.SessionHandler;
 import io.pgmlfollower.pgwire.spi.SqlState;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -27,13 +28,30 @@ final class PgmlSessionHandler implements SessionHandler {
     if (call.isEmpty()) {
       return null;
     }
-    PgmlFunction function = functions.get(call.get().function());
-    if (function == null) {
+    List<PgmlFunction> overloads = functions.overloads(call.get().function());
+    if (overloads.isEmpty()) {
       throw new PgWireException(
           SqlState.UNDEFINED_FUNCTION,
           "function pgml.%s does not exist".formatted(call.get().function()),
           "the follower provides " + functions.names());
     }
-    return PgmlLocalStatement.bind(function, call.get(), parameterTypeOids);
+    // As PostgreSQL resolves overloads: the first signature the arguments fit.
+    PgWireException mismatch = null;
+    for (PgmlFunction function : overloads) {
+      try {
+        return PgmlLocalStatement.bind(function, call.get(), parameterTypeOids);
+      } catch (PgWireException e) {
+        if (e.sqlState() != SqlState.UNDEFINED_FUNCTION) {
+          throw e;
+        }
+        mismatch = mismatch == null ? e : withHintOf(mismatch, e);
+      }
+    }
+    throw mismatch;
+  }
+
+  private static PgWireException withHintOf(PgWireException first, PgWireException next) {
+    return new PgWireException(
+        first.sqlState(), first.getMessage(), null, first.hint() + "; or " + next.hint(), 0, null);
   }
 }

@@ -7,7 +7,8 @@ import java.util.List;
 public final class SqlFront {
   private SqlFront() {}
 
-  public static SessionHandlerFactory sessionHandlers(ModelService models, String version) {
+  public static SessionHandlerFactory sessionHandlers(
+      ModelService models, ReplicationService replication, String version) {
     PgmlSessionHandler handler =
         new PgmlSessionHandler(
             new PgmlStatementParser(),
@@ -16,6 +17,10 @@ public final class SqlFront {
                     new TrainFunction(models),
                     PredictFunction.predict(models),
                     PredictFunction.predictProba(models),
+                    DeployFunction.byStrategy(models),
+                    DeployFunction.byModelId(models),
+                    new ReplicationStatusFunction(replication),
+                    new WaitForLsnFunction(replication),
                     new VersionFunction(version))));
     return session -> handler;
   }

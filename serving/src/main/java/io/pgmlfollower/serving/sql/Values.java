@@ -34,7 +34,7 @@ final class Values {
           BOOL_ARRAY ->
           toFeatures(value, what);
       case FLOAT4, FLOAT8, NUMERIC -> toDouble(value, what);
-      case INT2, INT4, INT8 -> (long) toDouble(value, what);
+      case INT2, INT4, INT8 -> toLong(value, what);
       case BOOL -> toBoolean(value, what);
       case TEXT, VARCHAR, UNKNOWN -> toText(value, what);
       case JSON, JSONB -> toText(value, what);
@@ -49,6 +49,27 @@ final class Values {
       case String s -> parseDouble(s.trim(), what);
       default -> throw mismatch(value, "a number", what);
     };
+  }
+
+  static long toLong(Object value, String what) throws PgWireException {
+    return switch (value) {
+      case Long l -> l;
+      case Integer i -> i;
+      case Short sh -> sh;
+      case Number n when n.doubleValue() == Math.rint(n.doubleValue()) -> (long) n.doubleValue();
+      case String text -> parseLong(text.trim(), what);
+      default -> throw mismatch(value, "an integer", what);
+    };
+  }
+
+  private static long parseLong(String text, String what) throws PgWireException {
+    try {
+      return Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      throw new PgWireException(
+          SqlState.INVALID_TEXT_REPRESENTATION,
+          "%s: invalid input syntax for type bigint: \"%s\"".formatted(what, abbreviate(text)));
+    }
   }
 
   static String toText(Object value, String what) throws PgWireException {

@@ -40,10 +40,41 @@ class PgmlSessionHandlerTest {
         public double[] predictProba(String project, double[] features) {
           return new double[] {0.25, 0.75};
         }
+
+        @Override
+        public DeployOutcome deploy(String project, String strategy, String algorithm) {
+          deployed.add(project + "/" + strategy + "/" + algorithm);
+          return new DeployOutcome(project, strategy, algorithm == null ? "linear" : algorithm);
+        }
+
+        @Override
+        public DeployOutcome deploy(long modelId) {
+          deployed.add("model " + modelId);
+          return new DeployOutcome("bc", "specific", "linear");
+        }
+      };
+
+  private final List<String> deployed = new ArrayList<>();
+  private final List<String> waitedFor = new ArrayList<>();
+
+  private final ReplicationService replication =
+      new ReplicationService() {
+        @Override
+        public List<SourceStatus> status() {
+          return List.of(
+              new SourceStatus("source", "streaming", "pgml_slot", "0/20", "0/10", 16, 5, null));
+        }
+
+        @Override
+        public boolean waitForLsn(String lsn, java.time.Duration timeout, Cancellation cancel) {
+          waitedFor.add(lsn + " " + timeout.toMillis());
+          return true;
+        }
       };
 
   private final SessionHandler handler =
-      SqlFront.sessionHandlers(models, "1.2.3").open(new SessionInfo("app", "app", Map.of(), 1));
+      SqlFront.sessionHandlers(models, replication, "1.2.3")
+          .open(new SessionInfo("app", "app", Map.of(), 1));
 
   @Test
   void ordinarySqlIsForwarded() throws PgWireException {
@@ -121,6 +152,64 @@ class PgmlSessionHandlerTest {
         .containsExactly("predict_proba:FLOAT4_ARRAY");
     Object[] row = statement.execute(List.of(), notCancelled).rows().next();
     assertThat((float[]) row[0]).containsExactly(0.25f, 0.75f);
+  }
+
+  @Test
+  void deployPicksTheOverloadByArgumentCount() throws PgWireException {
+    handler
+        .prepare("SELECT * FROM pgml.deploy('bc', 'rollback')", new int[0])
+        .execute(List.of(), notCancelled);
+    handler.prepare("SELECT * FROM pgml.deploy(7)", new int[0]).execute(List.of(), notCancelled);
+    assertThat(deployed).containsExactly("bc/rollback/null", "model 7");
+    assertThatThrownBy(
+            () -> handler.prepare("SELECT * FROM pgml.deploy(7, 'a', 'b', 'c')", new int[0]))
+        .isInstanceOfSatisfying(
+            PgWireException.class,
+            e -> {
+              assertThat(e.sqlState()).isEqualTo(SqlState.UNDEFINED_FUNCTION);
+              assertThat(e.hint()).contains("strategy").contains("model_id");
+            });
+    assertThatThrownBy(
+            () ->
+                handler
+                    .prepare("SELECT * FROM pgml.deploy('1.5')", new int[0])
+                    .execute(List.of(), notCancelled))
+        .extracting(e -> ((PgWireException) e).sqlState())
+        .isEqualTo(SqlState.INVALID_TEXT_REPRESENTATION);
+  }
+
+  @Test
+  void replicationStatusHasOneRowPerSource() throws PgWireException {
+    LocalStatement statement =
+        handler.prepare("SELECT * FROM pgml.replication_status()", new int[0]);
+    assertThat(statement.columns())
+        .extracting(c -> c.name())
+        .containsExactly(
+            "source",
+            "state",
+            "slot",
+            "received_lsn",
+            "applied_lsn",
+            "lag_bytes",
+            "lag_ms",
+            "last_error");
+    assertThat(statement.execute(List.of(), notCancelled).rows().next())
+        .containsExactly("source", "streaming", "pgml_slot", "0/20", "0/10", 16L, 5L, null);
+  }
+
+  @Test
+  void waitForLsnTakesADefaultTimeoutAndRefusesANegativeOne() throws PgWireException {
+    LocalStatement statement = handler.prepare("SELECT pgml.wait_for_lsn('0/16B3748')", new int[0]);
+    assertThat(statement.blocking()).isTrue();
+    assertThat(statement.execute(List.of(), notCancelled).rows().next()).containsExactly(true);
+    assertThat(waitedFor).containsExactly("0/16B3748 10000");
+    assertThatThrownBy(
+            () ->
+                handler
+                    .prepare("SELECT pgml.wait_for_lsn('0/1', -5)", new int[0])
+                    .execute(List.of(), notCancelled))
+        .extracting(e -> ((PgWireException) e).sqlState())
+        .isEqualTo(SqlState.INVALID_PARAMETER_VALUE);
   }
 
   @Test

@@ -1,0 +1,65 @@
+package io.pgmlfollower.serving.sql;
+
+import static io.pgmlfollower.serving.sql.FunctionParameter.optional;
+import static io.pgmlfollower.serving.sql.FunctionParameter.required;
+import static java.util.Objects.requireNonNull;
+
+import io.pgmlfollower.pgwire.spi.Cancellation;
+import io.pgmlfollower.pgwire.spi.ColumnDescription;
+import io.pgmlfollower.pgwire.spi.PgType;
+import io.pgmlfollower.pgwire.spi.PgWireException;
+import io.pgmlfollower.pgwire.spi.SqlState;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * {@code pgml.wait_for_lsn(lsn text, timeout_ms int DEFAULT 10000)} → bool: read-your-writes. A
+ * client that wrote on the source takes {@code pg_current_wal_lsn()} there after committing, then
+ * waits here until the follower has applied it; true when it has, false on timeout.
+ */
+final class WaitForLsnFunction implements PgmlFunction {
+  private static final List<FunctionParameter> PARAMETERS =
+      List.of(required("lsn", PgType.TEXT), optional("timeout_ms", PgType.INT8, 10_000L));
+
+  private final ReplicationService replication;
+
+  WaitForLsnFunction(ReplicationService replication) {
+    this.replication = requireNonNull(replication, "replication is null");
+  }
+
+  @Override
+  public String name() {
+    return "wait_for_lsn";
+  }
+
+  @Override
+  public List<FunctionParameter> parameters() {
+    return PARAMETERS;
+  }
+
+  @Override
+  public List<ColumnDescription> columns() {
+    return List.of(new ColumnDescription("wait_for_lsn", PgType.BOOL));
+  }
+
+  @Override
+  public boolean blocking() {
+    return true;
+  }
+
+  @Override
+  public List<Object[]> invoke(BoundArguments arguments, Cancellation cancel)
+      throws PgWireException {
+    Long timeoutMillis = arguments.integer("timeout_ms");
+    if (timeoutMillis == null || timeoutMillis < 0) {
+      throw new PgWireException(
+          SqlState.INVALID_PARAMETER_VALUE,
+          "pgml.wait_for_lsn: timeout_ms must be zero or more",
+          "pass the longest wait in milliseconds, e.g. 5000");
+    }
+    boolean applied =
+        replication.waitForLsn(
+            arguments.requiredText("lsn"), Duration.ofMillis(timeoutMillis), cancel);
+    return List.<Object[]>of(new Object[] {applied});
+  }
+}
