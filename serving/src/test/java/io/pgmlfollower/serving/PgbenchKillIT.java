@@ -125,13 +125,14 @@ class PgbenchKillIT {
       for (int i = 0; i < 2; i++) {
         long before = followerHistoryRows();
         Thread.sleep(STREAMING_BEFORE_KILL.toMillis());
-        awaitTrue(() -> followerHistoryRows() > before, CATCH_UP, "the follower applies the load");
+        // != rather than >: each pgbench run starts with TRUNCATE pgbench_history.
+        awaitTrue(() -> followerHistoryRows() != before, CATCH_UP, "the follower applies the load");
         long applied = followerHistoryRows();
         follower.kill9();
         kills++;
         System.out.printf(
-            "kill -9 #%d mid-stream (follower had applied %d history rows; source transactions so"
-                + " far: %d)%n",
+            "kill -9 #%d mid-stream (follower's pgbench_history held %d rows; source transactions"
+                + " so far: %d)%n",
             kills, applied, load.committed());
         follower.start();
         follower.awaitReady(READY);
@@ -143,17 +144,31 @@ class PgbenchKillIT {
     long loadEnded = System.nanoTime();
     assertThat(load.committed()).as("pgbench committed transactions").isPositive();
 
-    // Every TPC-B transaction inserts exactly one history row: equal counts mean caught up.
-    long sourceHistory = count(source.connectAsSuperuser(DATABASE), "pgbench_history");
-    awaitTrue(() -> followerHistoryRows() >= sourceHistory, CATCH_UP, "the follower catches up");
+    // A marker committed after the load: the follower applies transactions in commit order, so once
+    // it shows the marker it holds everything before it. (pgbench also TRUNCATEs pgbench_history
+    // before each run, so row counts alone could not tell.)
+    source.execute(
+        DATABASE, "UPDATE public.pgbench_branches SET filler = 'caught-up' WHERE bid = 1");
+    awaitTrue(
+        () -> {
+          try (Connection connection = connectToFollower()) {
+            return "caught-up"
+                .equals(
+                    scalar(
+                        connection,
+                        "SELECT trim(filler) FROM public.pgbench_branches WHERE bid = 1"));
+          }
+        },
+        CATCH_UP,
+        "the follower catches up");
     long catchUpMillis = TimeUnit.NANOSECONDS.toMillis(elapsed(loadEnded));
 
     Map<String, String> expected = checksums(source.connectAsSuperuser(DATABASE));
     Map<String, String> actual = checksums(connectToFollower());
     System.out.printf(
-        "pgbench scale %d, %d clients: %d source transactions, %d kill -9 (1 mid-snapshot, %d"
+        "pgbench scale %d, %d clients: %d source transactions in %d runs, %d kill -9 (1 mid-snapshot, %d"
             + " mid-stream), caught up %d ms after the load ended%n",
-        SCALE, CLIENTS, load.committed(), kills, kills - 1, catchUpMillis);
+        SCALE, CLIENTS, load.committed(), load.runs(), kills, kills - 1, catchUpMillis);
     expected.forEach((table, checksum) -> System.out.printf("  %-18s %s%n", table, checksum));
     assertThat(kills).isGreaterThanOrEqualTo(3);
     assertThat(actual).isEqualTo(expected);
@@ -238,6 +253,7 @@ class PgbenchKillIT {
     private final Pgbench pgbench;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicLong committed = new AtomicLong();
+    private final AtomicLong runs = new AtomicLong();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final Thread thread;
 
@@ -254,6 +270,7 @@ class PgbenchKillIT {
       try {
         while (running.get()) {
           committed.addAndGet(pgbench.run(CLIENTS, LOAD_RUN));
+          runs.incrementAndGet();
         }
       } catch (Throwable e) {
         failure.set(e);
@@ -262,6 +279,10 @@ class PgbenchKillIT {
 
     long committed() {
       return committed.get();
+    }
+
+    long runs() {
+      return runs.get();
     }
 
     /** Waits for the current run to end; rethrows a pgbench failure. */

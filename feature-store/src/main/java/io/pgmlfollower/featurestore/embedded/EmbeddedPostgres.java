@@ -75,6 +75,11 @@ public final class EmbeddedPostgres implements AutoCloseable {
   private final long postmasterPid;
   private final Duration stopTimeout;
   private final AtomicBoolean closed = new AtomicBoolean();
+
+  /** Completed once the server has stopped; concurrent closers wait on it. */
+  private final java.util.concurrent.CompletableFuture<Void> stopped =
+      new java.util.concurrent.CompletableFuture<>();
+
   private final Thread shutdownHook;
 
   private EmbeddedPostgres(
@@ -224,6 +229,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
   @Override
   public void close() throws StoreException {
     if (!closed.compareAndSet(false, true)) {
+      // Another thread (often the shutdown hook) is stopping the server: wait for it, so that a
+      // caller may delete the data directory once close() returns.
+      awaitStopped();
       return;
     }
     try {
@@ -232,8 +240,35 @@ public final class EmbeddedPostgres implements AutoCloseable {
       // The JVM is shutting down: this close() may be the hook itself.
       log.debug("JVM shutdown in progress; stopping PostgreSQL from the hook", e);
     }
-    stop(binaries, user, dataDirectory, stopTimeout);
+    try {
+      stop(binaries, user, dataDirectory, stopTimeout);
+      stopped.complete(null);
+    } catch (StoreException | RuntimeException e) {
+      stopped.completeExceptionally(e);
+      throw e;
+    }
     log.info("PostgreSQL on port {} stopped (data directory {})", port, dataDirectory);
+  }
+
+  private void awaitStopped() throws StoreException {
+    try {
+      stopped.get(
+          stopTimeout.plusSeconds(10).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new StoreException(
+          StoreErrorCode.STORE_UNAVAILABLE,
+          "PostgreSQL on data directory " + dataDirectory + " did not stop cleanly",
+          e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new StoreException(
+          StoreErrorCode.STORE_UNAVAILABLE,
+          "timed out waiting for PostgreSQL on data directory " + dataDirectory + " to stop",
+          e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException(
+          StoreErrorCode.STORE_UNAVAILABLE, "interrupted while PostgreSQL was stopping", e);
+    }
   }
 
   private void stopOnShutdown() {

@@ -83,6 +83,33 @@ class EmbeddedPostgresIT {
   }
 
   @Test
+  void everyConcurrentCloseReturnsOnlyOnceTheServerHasStopped() throws Exception {
+    EmbeddedPostgres postgres = EmbeddedPostgres.start(options());
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    java.util.List<java.util.concurrent.CompletableFuture<Boolean>> closers =
+        java.util.stream.IntStream.range(0, 4)
+            .mapToObj(
+                i ->
+                    java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> {
+                          try {
+                            go.await();
+                            postgres.close();
+                            // Whoever returns first or last, the server is down by now.
+                            return Files.exists(root.resolve("data").resolve("postmaster.pid"));
+                          } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                          }
+                        }))
+            .toList();
+    go.countDown();
+    for (java.util.concurrent.CompletableFuture<Boolean> closer : closers) {
+      assertThat(closer.get(60, java.util.concurrent.TimeUnit.SECONDS)).isFalse();
+    }
+    assertThat(root.resolve("data").resolve("postmaster.pid")).doesNotExist();
+  }
+
+  @Test
   void wrongPasswordIsRefusedOverTcp() throws Exception {
     try (EmbeddedPostgres postgres =
         EmbeddedPostgres.start(options().superuserPassword("s3cret"))) {

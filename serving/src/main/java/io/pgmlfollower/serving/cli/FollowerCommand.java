@@ -11,7 +11,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = FollowerCommand.VersionProvider.class,
     description = "Train models and serve predictions with SQL next to a replicated PostgreSQL.",
-    subcommands = {RunCommand.class, CheckSourceCommand.class, VersionCommand.class})
+    subcommands = {
+      RunCommand.class,
+      DemoCommand.class,
+      CheckSourceCommand.class,
+      VersionCommand.class
+    })
 public final class FollowerCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -37,7 +42,7 @@ public final class FollowerCommand implements Runnable {
 
   /** Whether the command runs a service that outlives {@code main} (its threads keep the JVM). */
   public static boolean keepsRunning(String[] args) {
-    return args.length > 0 && args[0].equals("run");
+    return args.length > 0 && (args[0].equals("run") || args[0].equals("demo"));
   }
 
   static final class VersionProvider implements CommandLine.IVersionProvider {
