@@ -47,6 +47,7 @@ public final class PgWireServer implements AutoCloseable {
 
   private final Vertx vertx;
   private final PgWireOptions options;
+  private final AtomicInteger activeSessions = new AtomicInteger();
   private final SessionHandlerFactory factory;
   private final List<String> deployments = new ArrayList<>();
   private UpstreamConnector connector;
@@ -85,7 +86,7 @@ public final class PgWireServer implements AutoCloseable {
             dialer(connector),
             new CancelRegistry(random),
             factory,
-            new AtomicInteger());
+            activeSessions);
     // Vert.x shares a fixed address among the acceptors of a deployment, but binds each acceptor
     // of port 0 to a port of its own: an ephemeral port gets one acceptor (tests, demos).
     int instances =
@@ -107,6 +108,11 @@ public final class PgWireServer implements AutoCloseable {
         options.authMethod(),
         options.upstream());
     return port;
+  }
+
+  /** Client sessions open now (counted from their StartupMessage until they close). */
+  public int activeSessions() {
+    return activeSessions.get();
   }
 
   /** The bound port, or -1 before {@link #start()}. */

@@ -9,9 +9,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The admin HTTP endpoint: {@code /health/live} (the process answers) and {@code /health/ready}
- * (the initial snapshot is loaded and replication is streaming). Metrics and the dashboard come
- * later.
+ * The admin HTTP endpoint: {@code /health/live} (the process answers), {@code /health/ready} (the
+ * initial snapshot is loaded and replication is streaming) and {@code /metrics} (Prometheus). The
+ * dashboard comes later.
  */
 final class AdminServer implements AutoCloseable {
   private final HttpServer server;
@@ -21,8 +21,14 @@ final class AdminServer implements AutoCloseable {
     this.server = server;
   }
 
-  static AdminServer start(Vertx vertx, String host, int port, Supplier<String> notReadyReason)
+  static AdminServer start(
+      Vertx vertx,
+      String host,
+      int port,
+      Supplier<String> notReadyReason,
+      Supplier<String> prometheusScrape)
       throws Exception {
+    requireNonNull(prometheusScrape, "prometheusScrape is null");
     requireNonNull(notReadyReason, "notReadyReason is null");
     HttpServer server =
         vertx
@@ -40,6 +46,26 @@ final class AdminServer implements AutoCloseable {
                           .putHeader("content-type", "text/plain")
                           .end(reason == null ? "ready\n" : "not ready: " + reason + "\n");
                     }
+                    case "/metrics" ->
+                        // A scrape may query the offline store: off the event loop.
+                        vertx
+                            .executeBlocking(prometheusScrape::get)
+                            .onComplete(
+                                scrape -> {
+                                  if (scrape.succeeded()) {
+                                    request
+                                        .response()
+                                        .putHeader(
+                                            "content-type",
+                                            "text/plain; version=0.0.4; charset=utf-8")
+                                        .end(scrape.result());
+                                  } else {
+                                    request
+                                        .response()
+                                        .setStatusCode(500)
+                                        .end("metrics failed: " + scrape.cause() + "\n");
+                                  }
+                                });
                     default -> request.response().setStatusCode(404).end("not found\n");
                   }
                 });

@@ -78,11 +78,14 @@ public final class Follower implements AutoCloseable {
                             .map(position -> Lsn.of(position).toString())));
     trainer.initialize();
     protectRegistry();
-    TrainerModelService models = new TrainerModelService(trainer);
+    FollowerMetrics metrics = new FollowerMetrics();
+    metrics.bindOfflineStore(store.dataSource());
+    TrainerModelService models = new TrainerModelService(trainer, metrics);
 
     source = new PgOutputSource(ModuleConfigs.pgOutputSource(config.source()), store);
     resources.push(() -> source.close());
     source.start();
+    metrics.bindReplication(source);
 
     Vertx vertx = Vertx.vertx();
     resources.push(() -> vertx.close().toCompletionStage().toCompletableFuture().get());
@@ -94,10 +97,15 @@ public final class Follower implements AutoCloseable {
                 models, new SourceReplicationService(source), Version.current()));
     endpoint.start();
     resources.push(endpoint);
+    metrics.bindEndpoint(endpoint);
 
     admin =
         AdminServer.start(
-            vertx, config.admin().host(), config.admin().port(), this::notReadyReason);
+            vertx,
+            config.admin().host(),
+            config.admin().port(),
+            this::notReadyReason,
+            metrics::scrape);
     resources.push(admin);
 
     new ProjectBootstrap(trainer, source, config.projects()).startInBackground();

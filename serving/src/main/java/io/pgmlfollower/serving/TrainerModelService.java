@@ -14,9 +14,11 @@ import io.pgmlfollower.trainer.Trainer;
 /** The SQL front's view of the trainer. */
 final class TrainerModelService implements ModelService {
   private final Trainer trainer;
+  private final FollowerMetrics metrics;
 
-  TrainerModelService(Trainer trainer) {
+  TrainerModelService(Trainer trainer, FollowerMetrics metrics) {
     this.trainer = requireNonNull(trainer, "trainer is null");
+    this.metrics = requireNonNull(metrics, "metrics is null");
   }
 
   @Override
@@ -36,7 +38,15 @@ final class TrainerModelService implements ModelService {
       if (command.task() != null) {
         request.task(command.task());
       }
-      TrainResult result = trainer.train(request.build());
+      long start = System.nanoTime();
+      TrainResult result;
+      try {
+        result = trainer.train(request.build());
+      } catch (RuntimeException e) {
+        metrics.recordTraining(command.projectName(), false, System.nanoTime() - start);
+        throw e;
+      }
+      metrics.recordTraining(command.projectName(), true, System.nanoTime() - start);
       return new TrainOutcome(
           result.project(), result.task().sqlName(), result.algorithm(), result.deployed());
     } catch (RuntimeException e) {
@@ -46,18 +56,26 @@ final class TrainerModelService implements ModelService {
 
   @Override
   public double predict(String project, double[] features) throws PgWireException {
+    long start = System.nanoTime();
     try {
-      return trainer.predict(project, features);
+      double prediction = trainer.predict(project, features);
+      metrics.recordPrediction(project, System.nanoTime() - start);
+      return prediction;
     } catch (RuntimeException e) {
+      metrics.recordPredictionError();
       throw ErrorMapping.toPgWire(e);
     }
   }
 
   @Override
   public double[] predictProba(String project, double[] features) throws PgWireException {
+    long start = System.nanoTime();
     try {
-      return trainer.predictProba(project, features);
+      double[] probabilities = trainer.predictProba(project, features);
+      metrics.recordPrediction(project, System.nanoTime() - start);
+      return probabilities;
     } catch (RuntimeException e) {
+      metrics.recordPredictionError();
       throw ErrorMapping.toPgWire(e);
     }
   }

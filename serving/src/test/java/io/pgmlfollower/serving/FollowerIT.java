@@ -55,6 +55,7 @@ class FollowerIT {
   private PostgresFixture source;
   private Path work;
   private int endpointPort;
+  private int adminPort;
   private FollowerProcess follower;
 
   @BeforeAll
@@ -74,7 +75,7 @@ class FollowerIT {
             "follower-it",
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
     endpointPort = FollowerProcess.freePort();
-    int adminPort = FollowerProcess.freePort();
+    adminPort = FollowerProcess.freePort();
     Path config = work.resolve("follower.yaml");
     Files.writeString(
         config,
@@ -368,6 +369,53 @@ class FollowerIT {
       }
       assertThat(deployedAlgorithm(connection)).isEqualTo("random_forest");
     }
+  }
+
+  @Test
+  @Order(10)
+  void metricsShowReplicationPredictionsAndTheEndpoint() throws Exception {
+    // Metrics live in the process; the kill test restarted it, so make this test's own events.
+    try (Connection connection = connectToFollower();
+        PreparedStatement predict = connection.prepareStatement("SELECT pgml.predict('bc', ?)")) {
+      for (double[] row : unseen.subList(0, 10)) {
+        predict.setArray(1, float8Array(connection, data.features(row)));
+        try (ResultSet rs = predict.executeQuery()) {
+          assertThat(rs.next()).isTrue();
+        }
+      }
+      assertThatThrownBy(() -> scalar(connection, "SELECT pgml.predict('bc', ARRAY[1])"))
+          .isInstanceOf(SQLException.class);
+    }
+    java.net.http.HttpResponse<String> response =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + adminPort + "/metrics"))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    Map<String, Double> samples = new java.util.HashMap<>();
+    for (String line : response.body().lines().toList()) {
+      if (!line.startsWith("#") && line.contains(" ")) {
+        int space = line.lastIndexOf(' ');
+        samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+      }
+    }
+    assertThat(samples.get("pgml_follower_predictions_seconds_count{project=\"bc\"}"))
+        .isGreaterThanOrEqualTo(10);
+    assertThat(samples.get("pgml_follower_prediction_errors_total")).isGreaterThanOrEqualTo(1);
+    assertThat(
+            samples.get("pgml_follower_replication_state{source=\"source\",state=\"streaming\"}"))
+        .isEqualTo(1.0);
+    assertThat(samples).containsKey("pgml_follower_replication_lag_bytes{source=\"source\"}");
+    assertThat(samples.get("pgml_follower_replication_applied_lsn{source=\"source\"}"))
+        .isPositive();
+    assertThat(samples.get("pgml_follower_offline_store_size_bytes")).isPositive();
+    assertThat(samples).containsKey("pgml_follower_endpoint_sessions");
+    assertThat(
+            samples.get(
+                "pgml_follower_training_runs_seconds_count{outcome=\"success\",project=\"bc\"}"))
+        .isGreaterThanOrEqualTo(1);
   }
 
   private static String deployedAlgorithm(Connection connection) throws SQLException {

@@ -1,0 +1,145 @@
+package io.pgmlfollower.serving;
+
+import static java.util.Objects.requireNonNull;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.pgmlfollower.pgwire.PgWireServer;
+import io.pgmlfollower.replicator.PgOutputSource;
+import io.pgmlfollower.replicator.ReplicationState;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The follower's metrics, scraped at {@code /metrics} in Prometheus' text format: replication lag
+ * and positions, endpoint sessions, predictions and training per project, the offline store's size,
+ * and the JVM. See docs/operations.md for the list.
+ */
+final class FollowerMetrics {
+  private static final Logger LOG = LoggerFactory.getLogger(FollowerMetrics.class);
+  private static final String PREFIX = "pgml_follower.";
+
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Map<String, Timer> predictionTimers = new ConcurrentHashMap<>();
+  private final Counter predictionErrors;
+
+  FollowerMetrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    predictionErrors =
+        Counter.builder(PREFIX + "prediction.errors")
+            .description("pgml.predict calls that ended in an error")
+            .register(registry);
+  }
+
+  void bindReplication(PgOutputSource source) {
+    requireNonNull(source, "source is null");
+    String name = source.status().sourceName();
+    Gauge.builder(PREFIX + "replication.lag.bytes", source, s -> s.status().lagBytes())
+        .description("WAL bytes the source has written that the stores do not hold yet")
+        .baseUnit("bytes")
+        .tag("source", name)
+        .register(registry);
+    Gauge.builder(PREFIX + "replication.lag.milliseconds", source, s -> s.status().lagMillis())
+        .description("age of the newest source commit not yet applied")
+        .tag("source", name)
+        .register(registry);
+    Gauge.builder(PREFIX + "replication.applied.lsn", source, s -> s.status().appliedLsnValue())
+        .description("the source LSN the stores hold durably (acknowledged to the source)")
+        .tag("source", name)
+        .register(registry);
+    Gauge.builder(PREFIX + "replication.received.lsn", source, s -> s.status().receivedLsnValue())
+        .description("the newest source LSN received")
+        .tag("source", name)
+        .register(registry);
+    for (ReplicationState state : ReplicationState.values()) {
+      Gauge.builder(PREFIX + "replication.state", source, s -> s.status().state() == state ? 1 : 0)
+          .description("1 for the source's current state")
+          .tags("source", name, "state", state.name().toLowerCase(Locale.ROOT))
+          .register(registry);
+    }
+  }
+
+  void bindEndpoint(PgWireServer endpoint) {
+    requireNonNull(endpoint, "endpoint is null");
+    Gauge.builder(PREFIX + "endpoint.sessions", endpoint, PgWireServer::activeSessions)
+        .description("client sessions open on the PostgreSQL endpoint")
+        .register(registry);
+  }
+
+  void bindOfflineStore(DataSource offlineStore) {
+    requireNonNull(offlineStore, "offlineStore is null");
+    Gauge.builder(PREFIX + "offline.store.size", offlineStore, FollowerMetrics::databaseSize)
+        .description("size of the offline store's database")
+        .baseUnit("bytes")
+        .register(registry);
+  }
+
+  /** Records one successful prediction; projects appear once they answered a prediction. */
+  void recordPrediction(String project, long nanos) {
+    predictionTimers
+        .computeIfAbsent(
+            project,
+            p ->
+                Timer.builder(PREFIX + "predictions")
+                    .description("pgml.predict and pgml.predict_proba calls answered")
+                    .tag("project", p)
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofNanos(500))
+                    .maximumExpectedValue(Duration.ofSeconds(1))
+                    .register(registry))
+        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  void recordPredictionError() {
+    predictionErrors.increment();
+  }
+
+  void recordTraining(String project, boolean succeeded, long nanos) {
+    Timer.builder(PREFIX + "training.runs")
+        .description("pgml.train runs")
+        .tags("project", project, "outcome", succeeded ? "success" : "failure")
+        .register(registry)
+        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  /** The Prometheus text exposition; may query the offline store (call off the event loop). */
+  String scrape() {
+    return registry.scrape();
+  }
+
+  private static double databaseSize(DataSource dataSource) {
+    try (Connection connection = dataSource.getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT pg_database_size(current_database())")) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      LOG.warn("cannot read the offline store's size: {}", e.getMessage());
+      return Double.NaN;
+    }
+  }
+}
