@@ -37,7 +37,12 @@ import org.slf4j.LoggerFactory;
 public final class Follower implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Follower.class);
 
+  /** The endpoint user the offline store's pgml.predict functions call back as. */
+  private static final String INTERNAL_USER = "pgml_follower_internal";
+
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+  private final String internalPassword =
+      java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(24));
   private OfflineStore store;
   private Trainer trainer;
   private PgOutputSource source;
@@ -98,6 +103,14 @@ public final class Follower implements AutoCloseable {
     endpoint.start();
     resources.push(endpoint);
     metrics.bindEndpoint(endpoint);
+    InQueryPredictions.install(
+        store.dataSource(),
+        store.clientRole().name(),
+        loopbackFor(config.serve().host()),
+        endpoint.port(),
+        config.source().database(),
+        INTERNAL_USER,
+        internalPassword);
 
     admin =
         AdminServer.start(
@@ -162,6 +175,12 @@ public final class Follower implements AutoCloseable {
                     FollowerConfig.User::name,
                     u -> u.password() == null ? "" : u.password(),
                     (a, b) -> b));
+    if (users.containsKey(INTERNAL_USER)) {
+      throw new ConfigException(
+          "serve.users", "serve.users: the name " + INTERNAL_USER + " is reserved by the follower");
+    }
+    users = new java.util.HashMap<>(users);
+    users.put(INTERNAL_USER, internalPassword);
     return new PgWireOptions()
         .setHost(config.serve().host())
         .setPort(config.serve().port())
@@ -173,6 +192,11 @@ public final class Follower implements AutoCloseable {
                 .setPort(store.port())
                 .setUser(store.clientRole().name())
                 .setPassword(store.clientRole().password()));
+  }
+
+  /** Where the offline store reaches the endpoint: a wildcard listen address means loopback. */
+  private static String loopbackFor(String host) {
+    return host.equals("0.0.0.0") || host.equals("::") || host.equals("*") ? "127.0.0.1" : host;
   }
 
   /** The registry is read-only for clients, like replicated tables (25006 on writes). */

@@ -418,6 +418,73 @@ class FollowerIT {
         .isGreaterThanOrEqualTo(1);
   }
 
+  @Test
+  @Order(11)
+  void predictWorksAnywhereAScalarExpressionMayStand() throws Exception {
+    String features = String.join(", ", data.columns().subList(0, data.columns().size() - 1));
+    try (Connection connection = connectToFollower();
+        Statement statement = connection.createStatement()) {
+      statement.execute("SELECT * FROM pgml.deploy('bc', 'rollback')");
+      // Select list, ORDER BY on the prediction, LIMIT: as in the PostgresML examples.
+      Map<Integer, Float> scored = new java.util.LinkedHashMap<>();
+      try (ResultSet rs =
+          statement.executeQuery(
+              "SELECT id, pgml.predict('bc', ARRAY["
+                  + features
+                  + "]) AS s"
+                  + " FROM public.breast_cancer WHERE id <= 569 AND id % 6 = 0"
+                  + " ORDER BY s DESC, id LIMIT 25")) {
+        while (rs.next()) {
+          scored.put(rs.getInt("id"), rs.getFloat("s"));
+        }
+      }
+      assertThat(scored).hasSize(25);
+      try (PreparedStatement one = connection.prepareStatement("SELECT pgml.predict('bc', ?)")) {
+        for (Map.Entry<Integer, Float> entry : scored.entrySet()) {
+          double[] row = data.rows().get(entry.getKey() - 1);
+          one.setArray(1, float8Array(connection, data.features(row)));
+          try (ResultSet rs = one.executeQuery()) {
+            rs.next();
+            assertThat(rs.getFloat(1)).as("row %d", entry.getKey()).isEqualTo(entry.getValue());
+          }
+        }
+      }
+      // WHERE and an aggregate: accuracy computed by PostgreSQL over the unseen rows.
+      double accuracy =
+          Double.parseDouble(
+              scalar(
+                  connection,
+                  "SELECT avg((pgml.predict('bc', ARRAY["
+                      + features
+                      + "]) = target)::int)"
+                      + " FROM public.breast_cancer WHERE id <= 569 AND id % 6 = 0"));
+      assertThat(accuracy).isGreaterThanOrEqualTo(0.9);
+      // A CTE and a join.
+      assertThat(
+              scalar(
+                  connection,
+                  "WITH scored AS (SELECT id, pgml.predict('bc', ARRAY["
+                      + features
+                      + "]) AS s FROM public.breast_cancer WHERE id <= 30)"
+                      + " SELECT count(*) FROM scored JOIN public.breast_cancer b USING (id)"
+                      + " WHERE scored.s = b.target"))
+          .isEqualTo(
+              scalar(
+                  connection,
+                  "SELECT count(*) FROM public.breast_cancer WHERE id <= 30 AND"
+                      + " pgml.predict('bc', ARRAY["
+                      + features
+                      + "]) = target"));
+      // Errors inside a query keep their SQLSTATE.
+      assertThatThrownBy(
+              () ->
+                  scalar(
+                      connection, "SELECT pgml.predict('bc', ARRAY[id]) FROM public.breast_cancer"))
+          .isInstanceOfSatisfying(
+              SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("22023"));
+    }
+  }
+
   private static String deployedAlgorithm(Connection connection) throws SQLException {
     return scalar(
         connection,

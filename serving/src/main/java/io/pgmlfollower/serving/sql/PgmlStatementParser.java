@@ -43,6 +43,14 @@ final class PgmlStatementParser {
   private static final Pattern PGML_FUNCTION_CALL =
       Pattern.compile("\\bpgml\"?\\s*\\.\\s*(\\w+|\"[^\"]+\")\\s*\\(", Pattern.CASE_INSENSITIVE);
 
+  private static final Pattern IN_QUERY_FUNCTIONS =
+      Pattern.compile(
+          "\\bpgml\"?\\s*\\.\\s*\"?(predict|predict_proba)\"?\\s*\\(", Pattern.CASE_INSENSITIVE);
+  private static final Pattern OTHER_FUNCTIONS =
+      Pattern.compile(
+          "\\bpgml\"?\\s*\\.\\s*\"?(?!predict\\b|predict_proba\\b)\\w+\"?\\s*\\(",
+          Pattern.CASE_INSENSITIVE);
+
   private final ConcurrentHashMap<String, Optional<PgmlCall>> cache = new ConcurrentHashMap<>();
 
   /**
@@ -59,7 +67,9 @@ final class PgmlStatementParser {
       return cached;
     }
     Optional<PgmlCall> call =
-        PGML_FUNCTION_CALL.matcher(sql).find() ? Optional.of(parseCall(sql)) : Optional.empty();
+        PGML_FUNCTION_CALL.matcher(sql).find()
+            ? Optional.ofNullable(parseCall(sql))
+            : Optional.empty();
     if (cache.size() >= CACHE_LIMIT) {
       cache.clear();
     }
@@ -79,11 +89,18 @@ final class PgmlStatementParser {
     return false;
   }
 
+  /** The call, or null for a larger query whose pgml calls the offline store runs. */
   private static PgmlCall parseCall(String sql) throws PgWireException {
+    boolean offlineStoreCanRun =
+        IN_QUERY_FUNCTIONS.matcher(sql).find() && !OTHER_FUNCTIONS.matcher(sql).find();
     Statement statement;
     try {
       statement = CCJSqlParserUtil.parse(sql);
     } catch (JSQLParserException e) {
+      if (offlineStoreCanRun) {
+        // SQL beyond JSqlParser: PostgreSQL parses it (and reports real syntax errors).
+        return null;
+      }
       String reason = e.getCause() == null ? e.getMessage() : e.getCause().getMessage();
       throw new PgWireException(
           SqlState.SYNTAX_ERROR,
@@ -105,11 +122,16 @@ final class PgmlStatementParser {
         return toCall(tableFunction.getFunction(), null, true);
       }
     }
+    if (offlineStoreCanRun) {
+      // pgml.predict inside a larger query: the offline store has it as a real function, which
+      // calls back here for each row; PostgreSQL keeps its own semantics for the rest.
+      return null;
+    }
     throw new PgWireException(
         SqlState.FEATURE_NOT_SUPPORTED,
-        "pgml functions can only be called on their own for now",
-        "run SELECT pgml.predict('project', ARRAY[...]) or SELECT * FROM pgml.train(...) as a"
-            + " statement of its own");
+        "this pgml function can only be called on its own",
+        "run it as a statement of its own, e.g. SELECT * FROM pgml.train(...); only"
+            + " pgml.predict and pgml.predict_proba may stand inside larger queries");
   }
 
   private static boolean isBareSelect(PlainSelect select) {

@@ -92,9 +92,24 @@ class PgmlStatementParserTest {
   }
 
   @Test
-  void predictInsideAQueryIsRefusedClearly() {
+  void predictInsideALargerQueryGoesToTheOfflineStore() throws PgWireException {
+    assertThat(parser.parse("SELECT pgml.predict('p', ARRAY[a, b]) FROM t WHERE c = 5")).isEmpty();
+    assertThat(
+            parser.parse(
+                "WITH s AS (SELECT *, pgml.predict_proba('p', ARRAY[a]) AS p FROM t)"
+                    + " SELECT * FROM s ORDER BY p[1] LIMIT 25"))
+        .isEmpty();
+    // Syntax JSqlParser does not know is PostgreSQL's to judge.
+    assertThat(parser.parse("SELECT pgml.predict('p', ARRAY[a]) FROM t TABLESAMPLE SYSTEM (10)"))
+        .isEmpty();
+  }
+
+  @Test
+  void otherPgmlFunctionsInsideALargerQueryAreRefusedClearly() {
     assertThatThrownBy(
-            () -> parser.parse("SELECT pgml.predict('p', ARRAY[a, b]) FROM t WHERE c = 5"))
+            () ->
+                parser.parse(
+                    "SELECT *, x FROM pgml.train('p', 'regression', 't', 'y') WHERE 1 = 1"))
         .isInstanceOf(PgWireException.class)
         .extracting(e -> ((PgWireException) e).sqlState())
         .isEqualTo(SqlState.FEATURE_NOT_SUPPORTED);
@@ -102,7 +117,7 @@ class PgmlStatementParserTest {
 
   @Test
   void malformedCallIsASyntaxError() {
-    assertThatThrownBy(() -> parser.parse("SELECT pgml.predict('p', ARRAY[1,)"))
+    assertThatThrownBy(() -> parser.parse("SELECT * FROM pgml.train('p', ARRAY[1,)"))
         .isInstanceOf(PgWireException.class)
         .extracting(e -> ((PgWireException) e).sqlState())
         .isEqualTo(SqlState.SYNTAX_ERROR);
