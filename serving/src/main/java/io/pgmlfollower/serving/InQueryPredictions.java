@@ -28,6 +28,23 @@ final class InQueryPredictions {
   static final String SCHEMA = "pgml_follower";
   private static final String CONNECTION = "pgml_follower_predict";
 
+  /** name, return type, result column of the callback query. */
+  private static final String[][] FUNCTIONS = {
+    {"predict", "real", "p real"}, {"predict_proba", "real[]", "p real[]"}
+  };
+
+  /** the declared argument, what is sent, its cast in the callback, the argument type alone. */
+  private static final String[][] ARGUMENTS = {
+    {"features double precision[]", "features", "float8[]", "double precision[]"},
+    {"features real[]", "features::float8[]", "float8[]", "real[]"},
+    {"features integer[]", "features::float8[]", "float8[]", "integer[]"},
+    {"features bigint[]", "features::float8[]", "float8[]", "bigint[]"},
+    {"features numeric[]", "features::float8[]", "float8[]", "numeric[]"},
+    {"features boolean[]", "to_jsonb(features)", "jsonb", "boolean[]"},
+    // pgml.predict('p', u) FROM users u: the row travels as JSON, matched by column name.
+    {"\"row\" anyelement", "to_jsonb(\"row\")", "jsonb", "anyelement"}
+  };
+
   private InQueryPredictions() {}
 
   /**
@@ -55,13 +72,17 @@ final class InQueryPredictions {
           insert.setString(1, conninfo(host, port, database, user, password));
           insert.executeUpdate();
         }
-        statement.execute(function("predict", "real", "p real", "double precision[]", "float8[]"));
-        statement.execute(
-            function("predict_proba", "real[]", "p real[]", "double precision[]", "float8[]"));
-        for (String name : new String[] {"predict", "predict_proba"}) {
-          statement.execute(
-              "GRANT EXECUTE ON FUNCTION pgml.%s(text, double precision[]) TO %s"
-                  .formatted(name, clientRole));
+        // One exact overload per array type, so that PostgreSQL never finds a call ambiguous
+        // between an array and the row form (anyelement); boolean[] travels as JSON.
+        for (String[] function : FUNCTIONS) {
+          for (String[] argument : ARGUMENTS) {
+            statement.execute(
+                function(
+                    function[0], function[1], function[2], argument[0], argument[1], argument[2]));
+            statement.execute(
+                "GRANT EXECUTE ON FUNCTION pgml.%s(text, %s) TO %s"
+                    .formatted(function[0], argument[3], clientRole));
+          }
         }
       }
       connection.commit();
@@ -76,9 +97,14 @@ final class InQueryPredictions {
   }
 
   private static String function(
-      String name, String returns, String resultColumn, String featuresType, String cast) {
+      String name,
+      String returns,
+      String resultColumn,
+      String argument,
+      String passed,
+      String cast) {
     return """
-        CREATE OR REPLACE FUNCTION pgml.%1$s(project_name text, features %4$s)
+        CREATE OR REPLACE FUNCTION pgml.%1$s(project_name text, %4$s)
         RETURNS %2$s LANGUAGE plpgsql VOLATILE SECURITY DEFINER
         SET search_path = pg_catalog, %6$s
         AS $fn$
@@ -89,11 +115,11 @@ final class InQueryPredictions {
             PERFORM %6$s.dblink_connect('%7$s', (SELECT conninfo FROM %6$s.endpoint));
           END IF;
           SELECT t.p INTO result FROM %6$s.dblink('%7$s',
-              format('SELECT pgml.%1$s(%%L, %%L::%5$s)', project_name, features)) AS t(%3$s);
+              format('SELECT pgml.%1$s(%%L, %%L::%5$s)', project_name, %8$s)) AS t(%3$s);
           RETURN result;
         END
         $fn$"""
-        .formatted(name, returns, resultColumn, featuresType, cast, SCHEMA, CONNECTION);
+        .formatted(name, returns, resultColumn, argument, cast, SCHEMA, CONNECTION, passed);
   }
 
   private static String conninfo(

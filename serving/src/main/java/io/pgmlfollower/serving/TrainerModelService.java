@@ -10,6 +10,8 @@ import io.pgmlfollower.trainer.DeployResult;
 import io.pgmlfollower.trainer.TrainRequest;
 import io.pgmlfollower.trainer.TrainResult;
 import io.pgmlfollower.trainer.Trainer;
+import io.pgmlfollower.trainer.deployment.Pipeline;
+import java.util.List;
 
 /** The SQL front's view of the trainer. */
 final class TrainerModelService implements ModelService {
@@ -76,6 +78,17 @@ final class TrainerModelService implements ModelService {
       return probabilities;
     } catch (RuntimeException e) {
       metrics.recordPredictionError();
+      throw ErrorMapping.toPgWire(e);
+    }
+  }
+
+  @Override
+  public List<String> featureNames(String project) throws PgWireException {
+    try {
+      return trainer.deployedModel(project).pipeline().features().stream()
+          .map(Pipeline.Column::name)
+          .toList();
+    } catch (RuntimeException e) {
       throw ErrorMapping.toPgWire(e);
     }
   }

@@ -475,6 +475,24 @@ class FollowerIT {
                       + " pgml.predict('bc', ARRAY["
                       + features
                       + "]) = target"));
+      // A whole row, its features matched by column name (the target column is ignored).
+      assertThat(
+              scalar(
+                  connection,
+                  "SELECT pgml.predict('bc', b) FROM public.breast_cancer b WHERE id = 6"))
+          .isEqualTo(
+              scalar(
+                  connection,
+                  "SELECT pgml.predict('bc', ARRAY["
+                      + features
+                      + "]) FROM public.breast_cancer WHERE id = 6"));
+      assertThat(
+              Double.parseDouble(
+                  scalar(
+                      connection,
+                      "SELECT avg((pgml.predict('bc', b) = b.target)::int)"
+                          + " FROM public.breast_cancer b WHERE id <= 569 AND id % 6 = 0")))
+          .isEqualTo(accuracy);
       // Errors inside a query keep their SQLSTATE.
       assertThatThrownBy(
               () ->

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.pgmlfollower.pgwire.spi.Cancellation;
 import io.pgmlfollower.pgwire.spi.PgWireException;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,6 +17,9 @@ public interface ModelService {
   double predict(String project, double[] features) throws PgWireException;
 
   double[] predictProba(String project, double[] features) throws PgWireException;
+
+  /** The deployed model's feature names, in the order {@link #predict} takes them. */
+  List<String> featureNames(String project) throws PgWireException;
 
   /** Deploys by strategy: best_score, most_recent or rollback; algorithm may be null. */
   DeployOutcome deploy(String project, String strategy, String algorithm) throws PgWireException;

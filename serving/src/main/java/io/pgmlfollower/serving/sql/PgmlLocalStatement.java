@@ -64,6 +64,9 @@ final class PgmlLocalStatement implements LocalStatement {
       if (arguments[i] == null && parameters.get(i).required()) {
         throw noSuchSignature(function, call);
       }
+      if (arguments[i] != null && !fits(arguments[i], parameters.get(i).type())) {
+        throw noSuchSignature(function, call);
+      }
     }
     List<PgType> parameterTypes = parameterTypes(parameters, arguments, declaredOids);
     List<ColumnDescription> columns =
@@ -147,6 +150,48 @@ final class PgmlLocalStatement implements LocalStatement {
       case Argument.Negated n -> collect(n.inner(), PgType.FLOAT8, types);
       case Argument.Constant ignored -> {}
     }
+  }
+
+  /**
+   * Whether an argument can be passed as the type: explicitly typed arguments (casts, ARRAY[...])
+   * must be of the same kind, which is how overloads such as predict(text, float8[]) and
+   * predict(text, jsonb) are told apart; literals and parameters fit any type, as PostgreSQL's
+   * unknown-typed literals do.
+   */
+  private static boolean fits(Argument argument, PgType type) {
+    return switch (argument) {
+      case Argument.Cast cast -> kind(cast.target()) == kind(type);
+      case Argument.ArrayOf ignored -> kind(type) == Kind.ARRAY;
+      default -> true;
+    };
+  }
+
+  private enum Kind {
+    ARRAY,
+    JSON,
+    TEXT,
+    NUMBER,
+    BOOL,
+    OTHER
+  }
+
+  private static Kind kind(PgType type) {
+    return switch (type) {
+      case BOOL_ARRAY,
+          INT2_ARRAY,
+          INT4_ARRAY,
+          INT8_ARRAY,
+          FLOAT4_ARRAY,
+          FLOAT8_ARRAY,
+          NUMERIC_ARRAY,
+          TEXT_ARRAY ->
+          Kind.ARRAY;
+      case JSON, JSONB -> Kind.JSON;
+      case TEXT, VARCHAR, UNKNOWN -> Kind.TEXT;
+      case INT2, INT4, INT8, FLOAT4, FLOAT8, NUMERIC -> Kind.NUMBER;
+      case BOOL -> Kind.BOOL;
+      default -> Kind.OTHER;
+    };
   }
 
   private static int indexOf(List<FunctionParameter> parameters, String name) {

@@ -12,11 +12,14 @@ import java.util.List;
 /**
  * {@code pgml.predict(project_name, features)} → real (a regression value, or the predicted class
  * label) and {@code pgml.predict_proba(project_name, features)} → real[] (one probability per
- * class), both answered by the project's deployed model.
+ * class), both answered by the project's deployed model; features as an array, or as a row ({@code
+ * jsonb}) matched to the model's features by column name.
  */
 final class PredictFunction implements PgmlFunction {
-  private static final List<FunctionParameter> PARAMETERS =
+  private static final List<FunctionParameter> ARRAY_PARAMETERS =
       List.of(required("project_name", PgType.TEXT), required("features", PgType.FLOAT8_ARRAY));
+  private static final List<FunctionParameter> ROW_PARAMETERS =
+      List.of(required("project_name", PgType.TEXT), required("row", PgType.JSONB));
 
   /** How a variant asks the model and shapes the answer. */
   @FunctionalInterface
@@ -25,13 +28,19 @@ final class PredictFunction implements PgmlFunction {
   }
 
   private final ModelService models;
+  private final List<FunctionParameter> parameters;
   private final String name;
   private final PgType resultType;
   private final Prediction prediction;
 
   private PredictFunction(
-      ModelService models, String name, PgType resultType, Prediction prediction) {
+      ModelService models,
+      List<FunctionParameter> parameters,
+      String name,
+      PgType resultType,
+      Prediction prediction) {
     this.models = requireNonNull(models, "models is null");
+    this.parameters = parameters;
     this.name = name;
     this.resultType = resultType;
     this.prediction = prediction;
@@ -39,22 +48,47 @@ final class PredictFunction implements PgmlFunction {
 
   static PredictFunction predict(ModelService models) {
     return new PredictFunction(
-        models, "predict", PgType.FLOAT4, (m, p, f) -> (float) m.predict(p, f));
+        models, ARRAY_PARAMETERS, "predict", PgType.FLOAT4, PredictFunction::scalar);
+  }
+
+  /** {@code pgml.predict(project_name, row jsonb)}: features by column name. */
+  static PredictFunction predictRow(ModelService models) {
+    return new PredictFunction(
+        models, ROW_PARAMETERS, "predict", PgType.FLOAT4, PredictFunction::scalar);
+  }
+
+  /** {@code pgml.predict_proba(project_name, row jsonb)}: features by column name. */
+  static PredictFunction predictProbaRow(ModelService models) {
+    return new PredictFunction(
+        models,
+        ROW_PARAMETERS,
+        "predict_proba",
+        PgType.FLOAT4_ARRAY,
+        PredictFunction::probabilities);
+  }
+
+  private static Object scalar(ModelService models, String project, double[] features)
+      throws PgWireException {
+    return (float) models.predict(project, features);
+  }
+
+  private static Object probabilities(ModelService models, String project, double[] features)
+      throws PgWireException {
+    double[] probabilities = models.predictProba(project, features);
+    float[] result = new float[probabilities.length];
+    for (int i = 0; i < result.length; i++) {
+      result[i] = (float) probabilities[i];
+    }
+    return result;
   }
 
   static PredictFunction predictProba(ModelService models) {
     return new PredictFunction(
         models,
+        ARRAY_PARAMETERS,
         "predict_proba",
         PgType.FLOAT4_ARRAY,
-        (m, p, f) -> {
-          double[] probabilities = m.predictProba(p, f);
-          float[] result = new float[probabilities.length];
-          for (int i = 0; i < result.length; i++) {
-            result[i] = (float) probabilities[i];
-          }
-          return result;
-        });
+        PredictFunction::probabilities);
   }
 
   @Override
@@ -64,7 +98,7 @@ final class PredictFunction implements PgmlFunction {
 
   @Override
   public List<FunctionParameter> parameters() {
-    return PARAMETERS;
+    return parameters;
   }
 
   @Override
@@ -80,9 +114,13 @@ final class PredictFunction implements PgmlFunction {
   @Override
   public List<Object[]> invoke(BoundArguments arguments, Cancellation cancel)
       throws PgWireException {
-    Object result =
-        prediction.predict(
-            models, arguments.requiredText("project_name"), arguments.features("features"));
+    String project = arguments.requiredText("project_name");
+    double[] features =
+        parameters == ROW_PARAMETERS
+            ? RowFeatures.features(
+                arguments.requiredText("row"), models.featureNames(project), project)
+            : arguments.features("features");
+    Object result = prediction.predict(models, project, features);
     return List.<Object[]>of(new Object[] {result});
   }
 }

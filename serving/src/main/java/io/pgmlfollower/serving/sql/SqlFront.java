@@ -17,6 +17,8 @@ public final class SqlFront {
                     new TrainFunction(models),
                     PredictFunction.predict(models),
                     PredictFunction.predictProba(models),
+                    PredictFunction.predictRow(models),
+                    PredictFunction.predictProbaRow(models),
                     DeployFunction.byStrategy(models),
                     DeployFunction.byModelId(models),
                     new ReplicationStatusFunction(replication),

@@ -42,6 +42,11 @@ class PgmlSessionHandlerTest {
         }
 
         @Override
+        public List<String> featureNames(String project) {
+          return List.of("a", "b", "c");
+        }
+
+        @Override
         public DeployOutcome deploy(String project, String strategy, String algorithm) {
           deployed.add(project + "/" + strategy + "/" + algorithm);
           return new DeployOutcome(project, strategy, algorithm == null ? "linear" : algorithm);
@@ -210,6 +215,49 @@ class PgmlSessionHandlerTest {
                     .execute(List.of(), notCancelled))
         .extracting(e -> ((PgWireException) e).sqlState())
         .isEqualTo(SqlState.INVALID_PARAMETER_VALUE);
+  }
+
+  @Test
+  void aRowPredictsWithFeaturesMatchedByColumnName() throws PgWireException {
+    LocalStatement statement =
+        handler.prepare(
+            "SELECT pgml.predict('bc', '{\"c\": 3, \"extra\": \"x\", \"a\": 1, \"b\": true}'::jsonb)",
+            new int[0]);
+    statement.execute(List.of(), notCancelled);
+    assertThat(predicted.getLast()).containsExactly(1, 1, 3);
+    // An int[] or bool[] arrives from the offline store as a JSON array: taken in order.
+    handler
+        .prepare("SELECT pgml.predict('bc', '[4, 5, false]'::jsonb)", new int[0])
+        .execute(List.of(), notCancelled);
+    assertThat(predicted.getLast()).containsExactly(4, 5, 0);
+    assertThatThrownBy(
+            () ->
+                handler
+                    .prepare("SELECT pgml.predict('bc', '{\"a\": 1, \"b\": 2}'::jsonb)", new int[0])
+                    .execute(List.of(), notCancelled))
+        .isInstanceOfSatisfying(
+            PgWireException.class,
+            e -> {
+              assertThat(e.sqlState()).isEqualTo(SqlState.INVALID_PARAMETER_VALUE);
+              assertThat(e.getMessage()).contains("column c");
+            });
+    assertThatThrownBy(
+            () ->
+                handler
+                    .prepare(
+                        "SELECT pgml.predict('bc', '{\"a\": 1, \"b\": 2, \"c\": null}'::jsonb)",
+                        new int[0])
+                    .execute(List.of(), notCancelled))
+        .extracting(e -> ((PgWireException) e).sqlState())
+        .isEqualTo(SqlState.NULL_VALUE_NOT_ALLOWED);
+  }
+
+  @Test
+  void anArrayStillPicksTheArrayOverload() throws PgWireException {
+    LocalStatement statement =
+        handler.prepare("SELECT pgml.predict('bc', '{1,2}'::float8[])", new int[0]);
+    statement.execute(List.of(), notCancelled);
+    assertThat(predicted.getLast()).containsExactly(1, 2);
   }
 
   @Test
