@@ -45,6 +45,23 @@ final class InQueryPredictions {
     {"\"row\" anyelement", "to_jsonb(\"row\")", "jsonb", "anyelement"}
   };
 
+  private static final String PREDICT_BATCH =
+      """
+      CREATE OR REPLACE FUNCTION pgml.predict_batch(project_name text, features double precision[])
+      RETURNS SETOF real LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+      SET search_path = pg_catalog, %1$s
+      AS $fn$
+      BEGIN
+        IF NOT coalesce('%2$s' = ANY (%1$s.dblink_get_connections()), false) THEN
+          PERFORM %1$s.dblink_connect('%2$s', (SELECT conninfo FROM %1$s.endpoint));
+        END IF;
+        RETURN QUERY SELECT t.p FROM %1$s.dblink('%2$s',
+            format('SELECT * FROM pgml.predict_batch(%%L, %%L::float8[])', project_name, features))
+            AS t(p real);
+      END
+      $fn$"""
+          .formatted(SCHEMA, CONNECTION);
+
   private InQueryPredictions() {}
 
   /**
@@ -84,6 +101,10 @@ final class InQueryPredictions {
                     .formatted(function[0], argument[3], clientRole));
           }
         }
+        statement.execute(PREDICT_BATCH);
+        statement.execute(
+            "GRANT EXECUTE ON FUNCTION pgml.predict_batch(text, double precision[]) TO "
+                + clientRole);
       }
       connection.commit();
       return true;

@@ -493,6 +493,35 @@ class FollowerIT {
                       "SELECT avg((pgml.predict('bc', b) = b.target)::int)"
                           + " FROM public.breast_cancer b WHERE id <= 569 AND id % 6 = 0")))
           .isEqualTo(accuracy);
+      // predict_batch: natively, and inside a query (WHERE over its rows).
+      String two =
+          java.util.stream.Stream.of(data.rows().get(5), data.rows().get(11))
+              .flatMap(r -> java.util.Arrays.stream(data.features(r)).boxed())
+              .map(String::valueOf)
+              .collect(java.util.stream.Collectors.joining(","));
+      List<String> batch = new java.util.ArrayList<>();
+      try (ResultSet rs =
+          statement.executeQuery("SELECT * FROM pgml.predict_batch('bc', ARRAY[" + two + "])")) {
+        while (rs.next()) {
+          batch.add(rs.getString(1));
+        }
+      }
+      assertThat(batch)
+          .containsExactly(
+              scalar(
+                  connection,
+                  "SELECT pgml.predict('bc', b) FROM public.breast_cancer b WHERE id = 6"),
+              scalar(
+                  connection,
+                  "SELECT pgml.predict('bc', b) FROM public.breast_cancer b WHERE id = 12"));
+      assertThat(
+              scalar(
+                  connection,
+                  "SELECT count(*) FROM pgml.predict_batch('bc', ARRAY["
+                      + two
+                      + "]) p"
+                      + " WHERE p IN (0, 1)"))
+          .isEqualTo("2");
       // Errors inside a query keep their SQLSTATE.
       assertThatThrownBy(
               () ->

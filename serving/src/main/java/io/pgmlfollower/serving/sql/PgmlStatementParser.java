@@ -45,10 +45,11 @@ final class PgmlStatementParser {
 
   private static final Pattern IN_QUERY_FUNCTIONS =
       Pattern.compile(
-          "\\bpgml\"?\\s*\\.\\s*\"?(predict|predict_proba)\"?\\s*\\(", Pattern.CASE_INSENSITIVE);
+          "\\bpgml\"?\\s*\\.\\s*\"?(predict|predict_proba|predict_batch)\"?\\s*\\(",
+          Pattern.CASE_INSENSITIVE);
   private static final Pattern OTHER_FUNCTIONS =
       Pattern.compile(
-          "\\bpgml\"?\\s*\\.\\s*\"?(?!predict\\b|predict_proba\\b)\\w+\"?\\s*\\(",
+          "\\bpgml\"?\\s*\\.\\s*\"?(?!predict\\b|predict_proba\\b|predict_batch\\b)\\w+\"?\\s*\\(",
           Pattern.CASE_INSENSITIVE);
 
   private final ConcurrentHashMap<String, Optional<PgmlCall>> cache = new ConcurrentHashMap<>();

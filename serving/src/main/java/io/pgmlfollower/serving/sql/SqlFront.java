@@ -19,6 +19,7 @@ public final class SqlFront {
                     PredictFunction.predictProba(models),
                     PredictFunction.predictRow(models),
                     PredictFunction.predictProbaRow(models),
+                    new PredictBatchFunction(models),
                     DeployFunction.byStrategy(models),
                     DeployFunction.byModelId(models),
                     new ReplicationStatusFunction(replication),

@@ -261,6 +261,24 @@ class PgmlSessionHandlerTest {
   }
 
   @Test
+  void predictBatchAnswersOneRowPerWholeRowOfFeatures() throws PgWireException {
+    LocalStatement statement =
+        handler.prepare("SELECT * FROM pgml.predict_batch('bc', ARRAY[1,2,3, 4,5,6])", new int[0]);
+    var rows = statement.execute(List.of(), notCancelled).rows();
+    assertThat(rows.next()).containsExactly(3.0f);
+    assertThat(rows.next()).containsExactly(3.0f);
+    assertThat(rows.hasNext()).isFalse();
+    assertThat(predicted).extracting(f -> f[0]).containsExactly(1.0, 4.0);
+    assertThatThrownBy(
+            () ->
+                handler
+                    .prepare("SELECT * FROM pgml.predict_batch('bc', ARRAY[1,2,3,4])", new int[0])
+                    .execute(List.of(), notCancelled))
+        .extracting(e -> ((PgWireException) e).sqlState())
+        .isEqualTo(SqlState.INVALID_PARAMETER_VALUE);
+  }
+
+  @Test
   void versionAnswers() throws PgWireException {
     LocalStatement statement = handler.prepare("SELECT pgml.version()", new int[0]);
     assertThat(statement.execute(List.of(), notCancelled).rows().next()).containsExactly("1.2.3");
