@@ -22,6 +22,15 @@ public final class PgWireOptions {
   private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
   private int maxConnections = DEFAULT_MAX_CONNECTIONS;
   private Duration authenticationTimeout = DEFAULT_AUTHENTICATION_TIMEOUT;
+  private Tls tls;
+
+  /** The server's PEM certificate (chain) and private key. */
+  public record Tls(java.nio.file.Path certificate, java.nio.file.Path privateKey) {
+    public Tls {
+      requireNonNull(certificate, "certificate is null");
+      requireNonNull(privateKey, "privateKey is null");
+    }
+  }
 
   public String host() {
     return host;
@@ -121,6 +130,16 @@ public final class PgWireOptions {
     return this;
   }
 
+  /** TLS for clients that ask for it (SSLRequest), or empty: they are answered 'N'. */
+  public java.util.Optional<Tls> tls() {
+    return java.util.Optional.ofNullable(tls);
+  }
+
+  public PgWireOptions setTls(Tls tls) {
+    this.tls = tls;
+    return this;
+  }
+
   public int maxConnections() {
     return maxConnections;
   }
@@ -142,6 +161,14 @@ public final class PgWireOptions {
     if (authMethod != AuthMethod.TRUST && users.isEmpty()) {
       throw new IllegalArgumentException("auth method " + authMethod + " needs at least one user");
     }
+    if (tls != null) {
+      for (java.nio.file.Path file : java.util.List.of(tls.certificate(), tls.privateKey())) {
+        if (!java.nio.file.Files.isReadable(file)) {
+          throw new IllegalArgumentException(
+              "TLS file " + file + " does not exist or is not readable");
+        }
+      }
+    }
   }
 
   PgWireOptions copy() {
@@ -154,6 +181,7 @@ public final class PgWireOptions {
     copy.maxMessageSize = maxMessageSize;
     copy.maxConnections = maxConnections;
     copy.authenticationTimeout = authenticationTimeout;
+    copy.tls = tls;
     return copy;
   }
 }

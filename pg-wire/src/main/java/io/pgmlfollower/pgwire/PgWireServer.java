@@ -86,7 +86,8 @@ public final class PgWireServer implements AutoCloseable {
             dialer(connector),
             new CancelRegistry(random),
             factory,
-            activeSessions);
+            activeSessions,
+            options.tls().map(PgWireServer::sslOptions).orElse(null));
     // Vert.x shares a fixed address among the acceptors of a deployment, but binds each acceptor
     // of port 0 to a port of its own: an ephemeral port gets one acceptor (tests, demos).
     int instances =
@@ -183,7 +184,8 @@ public final class PgWireServer implements AutoCloseable {
   }
 
   private static void accept(ServerResources resources, NetSocket socket) {
-    ClientConnection connection = new ClientConnection(resources, new NetSocketTransport(socket));
+    ClientConnection connection =
+        new ClientConnection(resources, new NetSocketTransport(socket, resources.tls()));
     socket.handler(connection::onBytes);
     socket.closeHandler(ignored -> connection.onTransportClosed());
     socket.exceptionHandler(
@@ -191,6 +193,14 @@ public final class PgWireServer implements AutoCloseable {
           LOG.debug("Client connection failed: {}", failure.getMessage());
           socket.close();
         });
+  }
+
+  private static io.vertx.core.net.ServerSSLOptions sslOptions(PgWireOptions.Tls tls) {
+    return new io.vertx.core.net.ServerSSLOptions()
+        .setKeyCertOptions(
+            new io.vertx.core.net.PemKeyCertOptions()
+                .setCertPath(tls.certificate().toString())
+                .setKeyPath(tls.privateKey().toString()));
   }
 
   private static UpstreamDialer dialer(UpstreamConnector connector) {

@@ -55,7 +55,7 @@ public final class Follower implements AutoCloseable {
   /** Starts everything; on failure, closes what was started and rethrows. */
   public static Follower start(FollowerConfig config) throws Exception {
     requireNonNull(config, "config is null");
-    refuseUnavailable(config);
+    checkBeforeStart(config);
     Follower follower = new Follower();
     try {
       follower.startAll(config);
@@ -132,18 +132,23 @@ public final class Follower implements AutoCloseable {
         admin.port());
   }
 
-  private static void refuseUnavailable(FollowerConfig config) {
+  private static void checkBeforeStart(FollowerConfig config) {
     if (config.source().type() != SourceType.PGOUTPUT) {
       throw new ConfigException(
           "source.type",
           "source.type: %s is not available yet; use pgoutput"
               .formatted(config.source().type().name().toLowerCase(java.util.Locale.ROOT)));
     }
-    if (config.serve().tls() != null) {
-      throw new ConfigException(
-          "serve.tls",
-          "serve.tls: TLS on the endpoint is not available yet; remove serve.tls (and keep"
-              + " serve.host on a private network) until it is");
+    FollowerConfig.Tls tls = config.serve().tls();
+    if (tls != null) {
+      for (var file :
+          java.util.Map.of("serve.tls.cert", tls.cert(), "serve.tls.key", tls.key()).entrySet()) {
+        if (!Files.isReadable(file.getValue())) {
+          throw new ConfigException(
+              file.getKey(),
+              "%s: %s does not exist or is not readable".formatted(file.getKey(), file.getValue()));
+        }
+      }
     }
   }
 
@@ -181,7 +186,12 @@ public final class Follower implements AutoCloseable {
     }
     users = new java.util.HashMap<>(users);
     users.put(INTERNAL_USER, internalPassword);
-    return new PgWireOptions()
+    PgWireOptions options = new PgWireOptions();
+    if (config.serve().tls() != null) {
+      options.setTls(
+          new PgWireOptions.Tls(config.serve().tls().cert(), config.serve().tls().key()));
+    }
+    return options
         .setHost(config.serve().host())
         .setPort(config.serve().port())
         .setAuthMethod(io.pgmlfollower.pgwire.AuthMethod.valueOf(config.serve().auth().name()))

@@ -13,6 +13,11 @@ public final class BackendMessages {
   private BackendMessages() {}
 
   /** The single byte answering SSLRequest or GSSENCRequest: no encryption, go on in clear. */
+  /** 'S': the server accepts an SSLRequest; the TLS handshake follows on the same socket. */
+  public static Buffer encryptionAccepted() {
+    return Buffer.buffer(1).appendByte((byte) 'S');
+  }
+
   public static Buffer encryptionRefused() {
     return Buffer.buffer(1).appendByte((byte) 'N');
   }

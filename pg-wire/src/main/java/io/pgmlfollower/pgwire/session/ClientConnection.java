@@ -42,6 +42,9 @@ public final class ClientConnection {
   private boolean countedAsSession;
   private CancelRegistry.Key key;
   private Session session;
+  private boolean tlsEstablished;
+  private static final org.slf4j.Logger LOG_TLS =
+      org.slf4j.LoggerFactory.getLogger(ClientConnection.class);
   private final long authenticationTimer;
 
   /** Must be created on the event loop that delivers the connection's bytes. */
@@ -89,7 +92,9 @@ public final class ClientConnection {
 
   private void processFrames() {
     try {
-      while (state != ConnectionState.CLOSED && state != ConnectionState.CONNECTING_UPSTREAM) {
+      while (state != ConnectionState.CLOSED
+          && state != ConnectionState.CONNECTING_UPSTREAM
+          && state != ConnectionState.TLS_HANDSHAKE) {
         Frame frame = decoder.next();
         if (frame == null) {
           break;
@@ -111,7 +116,7 @@ public final class ClientConnection {
 
   private void onStartupPacket(Frame frame) throws PgWireException {
     switch (StartupPacket.decode(frame)) {
-      case SslRequest ignored -> transport.write(BackendMessages.encryptionRefused());
+      case SslRequest ignored -> onSslRequest();
       case GssEncRequest ignored -> transport.write(BackendMessages.encryptionRefused());
       case CancelRequest cancel -> {
         resources.cancelRegistry().cancel(cancel.processId(), cancel.secretKey());
@@ -119,6 +124,42 @@ public final class ClientConnection {
       }
       case StartupMessage message -> onStartupMessage(message);
     }
+  }
+
+  /**
+   * 'S' and a TLS handshake when the server has a certificate, else 'N'. Bytes the client sent
+   * after the SSLRequest before the handshake would be plaintext injected ahead of the TLS session
+   * (CVE-2021-23214): refused.
+   */
+  private void onSslRequest() throws PgWireException {
+    if (!transport.tlsAvailable() || tlsEstablished) {
+      transport.write(BackendMessages.encryptionRefused());
+      return;
+    }
+    if (decoder.bufferedBytes() > 0) {
+      throw new PgWireException(
+          SqlState.PROTOCOL_VIOLATION, "received unencrypted data after SSL request");
+    }
+    // No frames are processed until the handshake completes (the state gates processFrames); the
+    // socket keeps reading, which the handshake itself needs.
+    state = ConnectionState.TLS_HANDSHAKE;
+    transport.write(BackendMessages.encryptionAccepted());
+    transport.startTls(
+        () ->
+            context.runOnContext(
+                ignored -> {
+                  if (state == ConnectionState.TLS_HANDSHAKE) {
+                    tlsEstablished = true;
+                    state = ConnectionState.AWAITING_STARTUP;
+                    processFrames();
+                  }
+                }),
+        failure ->
+            context.runOnContext(
+                ignored -> {
+                  LOG_TLS.debug("TLS handshake failed: {}", failure.getMessage());
+                  close();
+                }));
   }
 
   private void onStartupMessage(StartupMessage message) throws PgWireException {

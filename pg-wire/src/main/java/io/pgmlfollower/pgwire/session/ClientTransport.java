@@ -21,4 +21,17 @@ public interface ClientTransport {
   void pauseReading();
 
   void resumeReading();
+
+  /** Whether this transport can switch to TLS (the server has a certificate). */
+  default boolean tlsAvailable() {
+    return false;
+  }
+
+  /**
+   * Switches the connection to TLS after the 'S' answer to an SSLRequest; exactly one callback
+   * runs, on the connection's event loop.
+   */
+  default void startTls(Runnable onEstablished, java.util.function.Consumer<Throwable> onFailure) {
+    onFailure.accept(new UnsupportedOperationException("TLS is not configured"));
+  }
 }

@@ -5,7 +5,8 @@ package io.pgmlfollower.pgwire.session;
  * (https://www.postgresql.org/docs/current/protocol-flow.html):
  *
  * <pre>
- *  AWAITING_STARTUP ──SSLRequest / GSSENCRequest──> 'N' ──> AWAITING_STARTUP
+ *  AWAITING_STARTUP ──SSLRequest, TLS configured──> 'S' ──> TLS_HANDSHAKE ──> AWAITING_STARTUP
+ *         │  ├──────SSLRequest (no TLS) / GSSENCRequest──> 'N' ──> AWAITING_STARTUP
  *         │  └───────CancelRequest──> cancel the keyed session ──> CLOSED
  *         │
  *   StartupMessage (3.x; a newer minor gets NegotiateProtocolVersion)
@@ -30,6 +31,8 @@ package io.pgmlfollower.pgwire.session;
  */
 public enum ConnectionState {
   AWAITING_STARTUP,
+  /** 'S' was sent; the TLS handshake runs; nothing is read until it completes. */
+  TLS_HANDSHAKE,
   AUTHENTICATING,
   CONNECTING_UPSTREAM,
   READY,

@@ -10,10 +10,15 @@ import java.util.List;
 /** A {@link ClientTransport} over a Vert.x socket. */
 public final class NetSocketTransport implements ClientTransport {
   private final NetSocket socket;
+  private final io.vertx.core.net.ServerSSLOptions tls;
   private final List<Runnable> drainActions = new ArrayList<>();
 
-  public NetSocketTransport(NetSocket socket) {
+  /**
+   * @param tls the server's certificate and key, or null when the server offers no TLS
+   */
+  public NetSocketTransport(NetSocket socket, io.vertx.core.net.ServerSSLOptions tls) {
     this.socket = requireNonNull(socket, "socket is null");
+    this.tls = tls;
     socket.drainHandler(
         ignored -> {
           List<Runnable> actions = List.copyOf(drainActions);
@@ -54,5 +59,24 @@ public final class NetSocketTransport implements ClientTransport {
   @Override
   public void resumeReading() {
     socket.resume();
+  }
+
+  @Override
+  public boolean tlsAvailable() {
+    return tls != null;
+  }
+
+  @Override
+  public void startTls(Runnable onEstablished, java.util.function.Consumer<Throwable> onFailure) {
+    socket
+        .upgradeToSsl(tls)
+        .onComplete(
+            result -> {
+              if (result.succeeded()) {
+                onEstablished.run();
+              } else {
+                onFailure.accept(result.cause());
+              }
+            });
   }
 }

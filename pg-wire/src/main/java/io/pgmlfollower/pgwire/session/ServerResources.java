@@ -8,7 +8,7 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** What every connection of one server shares. */
+/** What every connection of one server shares; {@code tls} is null when TLS is not offered. */
 public record ServerResources(
     Vertx vertx,
     int maxMessageSize,
@@ -18,7 +18,8 @@ public record ServerResources(
     UpstreamDialer upstream,
     CancelRegistry cancelRegistry,
     SessionHandlerFactory handlerFactory,
-    AtomicInteger activeSessions) {
+    AtomicInteger activeSessions,
+    io.vertx.core.net.ServerSSLOptions tls) {
   public ServerResources {
     requireNonNull(vertx, "vertx is null");
     requireNonNull(authenticationTimeout, "authenticationTimeout is null");

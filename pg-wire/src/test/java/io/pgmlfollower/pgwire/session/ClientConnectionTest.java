@@ -77,7 +77,8 @@ class ClientConnectionTest {
             session -> {
               throw new AssertionError("no session may open without an upstream");
             },
-            activeSessions);
+            activeSessions,
+            null);
     return new ClientConnection(resources, transport);
   }
 

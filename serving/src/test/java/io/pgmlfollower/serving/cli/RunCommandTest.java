@@ -41,6 +41,34 @@ class RunCommandTest {
   }
 
   @Test
+  void anUnreadableTlsCertificateFailsAtStartNamingTheKey() throws Exception {
+    Path config = directory.resolve("follower.yaml");
+    Files.writeString(
+        config,
+        """
+        source:
+          host: 127.0.0.1
+          database: app
+          user: follower
+          publication: pub
+        store:
+          path: %s
+        serve:
+          auth: trust
+          tls:
+            cert: /nonexistent/tls.crt
+            key: /nonexistent/tls.key
+        """
+            .formatted(directory.resolve("store")));
+    StringWriter err = new StringWriter();
+    CommandLine commandLine = FollowerCommand.commandLine();
+    commandLine.setErr(new PrintWriter(err));
+    assertThat(commandLine.execute("run", "--config", config.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("serve.tls.").contains("/nonexistent/tls.");
+    assertThat(directory.resolve("store")).doesNotExist();
+  }
+
+  @Test
   void missingConfigFileIsNamed() {
     StringWriter err = new StringWriter();
     CommandLine commandLine = FollowerCommand.commandLine();
