@@ -75,6 +75,8 @@ public final class Follower implements AutoCloseable {
     trainer =
         new Trainer(
             store.protectedWriterDataSource(),
+            // Training reads views clients wrote: as the client role, never as the owner.
+            store.clientDataSource(),
             new TrainerConfig()
                 .setSourceLsnReader(
                     connection ->

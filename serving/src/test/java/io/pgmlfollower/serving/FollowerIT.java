@@ -532,6 +532,61 @@ class FollowerIT {
     }
   }
 
+  @Test
+  @Order(12)
+  void codeUsersWriteNeverRunsAsTheStoresOwner() throws Exception {
+    try (Connection connection = connectToFollower();
+        Statement statement = connection.createStatement()) {
+      statement.execute(
+          "CREATE FUNCTION public.tell() RETURNS float8 LANGUAGE plpgsql AS"
+              + " $$ BEGIN RAISE EXCEPTION 'ran as %', current_user; END $$");
+      // Training reads a view that calls the function...
+      statement.execute(
+          "CREATE VIEW public.spy AS SELECT id, public.tell() AS x, target FROM public.breast_cancer");
+      assertThatThrownBy(
+              () ->
+                  statement.execute(
+                      "SELECT * FROM pgml.train('spy', 'regression', 'public.spy', 'target')"))
+          .isInstanceOfSatisfying(
+              SQLException.class,
+              e ->
+                  assertThat(e.getMessage())
+                      .contains("ran as pgml_client")
+                      .doesNotContain("postgres"));
+      // ...and a row's conversion to features may reach a cast the user defined.
+      statement.execute("CREATE TYPE public.sneaky AS ENUM ('a')");
+      statement.execute(
+          "CREATE FUNCTION public.sneaky_json(public.sneaky) RETURNS json LANGUAGE plpgsql AS"
+              + " $$ BEGIN RAISE EXCEPTION 'ran as %', current_user; END $$");
+      statement.execute(
+          "CREATE CAST (public.sneaky AS json) WITH FUNCTION public.sneaky_json(public.sneaky)");
+      assertThatThrownBy(
+              () -> statement.executeQuery("SELECT 1, pgml.predict('bc', 'a'::public.sneaky)"))
+          .isInstanceOfSatisfying(
+              SQLException.class,
+              e ->
+                  assertThat(e.getMessage())
+                      .contains("ran as pgml_client")
+                      .doesNotContain("postgres"));
+      // The endpoint's credentials and dblink itself are out of clients' reach.
+      assertThatThrownBy(() -> statement.executeQuery("SELECT * FROM pgml_follower.endpoint"))
+          .isInstanceOfSatisfying(
+              SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+      assertThatThrownBy(
+              () ->
+                  statement.executeQuery(
+                      "SELECT pgml_follower.dblink_connect('x', 'host=127.0.0.1')"))
+          .isInstanceOfSatisfying(
+              SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+      // NULL in, NULL out (PostgresML's functions are STRICT).
+      assertThat(
+              scalar(
+                  connection,
+                  "SELECT pgml.predict('bc', b) IS NULL FROM (SELECT NULL::public.breast_cancer AS b) s"))
+          .isEqualTo("t");
+    }
+  }
+
   private static String deployedAlgorithm(Connection connection) throws SQLException {
     return scalar(
         connection,

@@ -40,13 +40,25 @@ public final class Trainer {
   private static final Logger log = LoggerFactory.getLogger(Trainer.class);
 
   private final DataSource offlineStore;
+  private final DataSource trainingData;
   private final TrainerConfig config;
   private final ModelRegistry registry = new ModelRegistry();
   private final ModelCache cache = new ModelCache();
   private final ModelTrainer modelTrainer;
 
   public Trainer(DataSource offlineStore, TrainerConfig config) {
+    this(offlineStore, offlineStore, config);
+  }
+
+  /**
+   * @param offlineStore connections that own the registry (they write {@code pgml.*})
+   * @param trainingData connections that read the relations trained on. Relations may be views that
+   *     call functions their users wrote: these connections must log in as a role with no more
+   *     rights than those users (SET ROLE is not enough, a function may RESET ROLE)
+   */
+  public Trainer(DataSource offlineStore, DataSource trainingData, TrainerConfig config) {
     this.offlineStore = requireNonNull(offlineStore, "offlineStore is null");
+    this.trainingData = requireNonNull(trainingData, "trainingData is null");
     this.config = requireNonNull(config, "config is null");
     this.modelTrainer = new ModelTrainer(config.splitSeed());
   }
@@ -75,9 +87,12 @@ public final class Trainer {
       TrainingInput input = resolveInput(connection, request);
       Algorithm algorithm = AlgorithmCatalog.find(input.task(), request.algorithm());
       HyperParameters hyperparameters = HyperParameters.of(algorithm, request.hyperparams());
-      RelationData data =
-          new RelationReader(config.fetchSize(), config.sourceLsnReader())
-              .read(connection, input.relationName(), input.yColumnName(), input.task());
+      RelationData data;
+      try (Connection reader = trainingData.getConnection()) {
+        data =
+            new RelationReader(config.fetchSize(), config.sourceLsnReader())
+                .read(reader, input.relationName(), input.yColumnName(), input.task());
+      }
 
       long projectId;
       long modelId;

@@ -120,6 +120,15 @@ final class OfflineServer implements AutoCloseable {
     return dataSource;
   }
 
+  /** Connections to the store's database as another role. */
+  PGSimpleDataSource dataSourceAs(String database, String user, String password) {
+    PGSimpleDataSource dataSource = dataSource(database);
+    dataSource.setUser(user);
+    dataSource.setPassword(password);
+    dataSource.setApplicationName("pgml-follower as " + user);
+    return dataSource;
+  }
+
   /** Like {@link #dataSource}, with string parameters typed by the server (writers bind text). */
   PGSimpleDataSource writerDataSource(String database) {
     PGSimpleDataSource dataSource = dataSource(database);

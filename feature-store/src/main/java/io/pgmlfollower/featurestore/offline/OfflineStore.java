@@ -150,6 +150,14 @@ public final class OfflineStore implements ChangeSink, AutoCloseable {
   }
 
   /**
+   * Connections that log in as the client role: for reading what clients may have shaped (views
+   * they created, functions those views call) without any more rights than the clients have.
+   */
+  public DataSource clientDataSource() {
+    return server.dataSourceAs(database, clientRole.name(), clientRole.password());
+  }
+
+  /**
    * Protects a table like the replicated ones (writes fail with SQLSTATE 25006); see {@link
    * ReadOnlyTables#markReadOnly(Connection, TableId)}.
    */
@@ -371,6 +379,9 @@ public final class OfflineStore implements ChangeSink, AutoCloseable {
               + PGML_SCHEMA
               + " GRANT SELECT ON TABLES TO "
               + name);
+      // Readers acting as the client (training data) read the position their snapshot matches.
+      statement.execute("GRANT USAGE ON SCHEMA " + ReadOnlyTables.SCHEMA + " TO " + name);
+      statement.execute("GRANT SELECT ON " + ReadOnlyTables.SCHEMA + ".source_offsets TO " + name);
     }
   }
 
