@@ -118,10 +118,18 @@ final class FollowerMetrics {
     predictionErrors.increment();
   }
 
+  /**
+   * Records a pgml.train run. Failed runs are not labelled by project: any client can make up
+   * project names, and each label value would be a time series kept forever.
+   */
   void recordTraining(String project, boolean succeeded, long nanos) {
     Timer.builder(PREFIX + "training.runs")
         .description("pgml.train runs")
-        .tags("project", project, "outcome", succeeded ? "success" : "failure")
+        .tags(
+            "project",
+            succeeded ? project : "(failed)",
+            "outcome",
+            succeeded ? "success" : "failure")
         .register(registry)
         .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }

@@ -30,16 +30,23 @@ final class DemoCommand implements Callable<Integer> {
         .getOut()
         .println("Starting the demo (a source PostgreSQL and a follower)...");
     spec.commandLine().getOut().flush();
-    Demo demo = Demo.start(port);
+    // The hook is in place before the (long) start, so Ctrl-C during it still cleans up.
+    java.util.concurrent.atomic.AtomicReference<Demo> running =
+        new java.util.concurrent.atomic.AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
-                  demo.close();
+                  Demo demo = running.get();
+                  if (demo != null) {
+                    demo.close();
+                  }
                   stopped.countDown();
                 },
                 "pgml-follower-demo-shutdown"));
+    Demo demo = Demo.start(port);
+    running.set(demo);
     spec.commandLine().getOut().println(demo.instructions());
     spec.commandLine().getOut().flush();
     stopped.await();

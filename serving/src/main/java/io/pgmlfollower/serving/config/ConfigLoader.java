@@ -3,7 +3,6 @@ package io.pgmlfollower.serving.config;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -71,7 +70,8 @@ public final class ConfigLoader {
 
   private FollowerConfig parse(Reader reader, String origin) throws IOException {
     FollowerConfig config;
-    try (JsonParser parser = new SubstitutingParser(yaml.createParser(reader), substitution)) {
+    SubstitutingParser parser = new SubstitutingParser(yaml.createParser(reader), substitution);
+    try (parser) {
       config = mapper.readValue(parser, FollowerConfig.class);
     } catch (UnrecognizedPropertyException e) {
       String key = ConfigLocations.key(e);
@@ -94,13 +94,19 @@ public final class ConfigLoader {
                     .map(c -> enumName((Enum<?>) c))
                     .collect(Collectors.joining(", "));
       }
+      String shown =
+          parser.cameFromEnvironment(e.getValue())
+              ? "(from the environment)"
+              : "'" + e.getValue() + "'";
       throw new ConfigException(
-          key,
-          "%s (line %d): invalid value '%s'%s".formatted(key, line(e), e.getValue(), allowed),
-          e);
+          key, "%s (line %d): invalid value %s%s".formatted(key, line(e), shown, allowed), e);
     } catch (ConfigException e) {
       throw e;
     } catch (JsonMappingException e) {
+      if (e.getCause() instanceof ConfigException ours) {
+        // Our own error (an unset variable), wrapped by Jackson on its way out: as it was.
+        throw ours;
+      }
       String key = ConfigLocations.key(e);
       throw new ConfigException(
           key, "%s (line %d): %s".formatted(key, line(e), e.getOriginalMessage()), e);

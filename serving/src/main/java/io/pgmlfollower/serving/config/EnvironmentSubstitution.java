@@ -46,6 +46,15 @@ final class EnvironmentSubstitution {
       matcher.appendReplacement(result, Matcher.quoteReplacement(replacement));
     }
     matcher.appendTail(result);
-    return result.toString();
+    String substituted = result.toString();
+    int leftover = VARIABLE.matcher(value).replaceAll("").indexOf("${");
+    if (leftover >= 0) {
+      throw new ConfigException(
+          key,
+          "%s (line %d): malformed environment reference; write ${NAME} with NAME made of"
+                  .formatted(key, line)
+              + " letters, digits and _ (not starting with a digit), or $${ for a literal ${");
+    }
+    return substituted;
   }
 }

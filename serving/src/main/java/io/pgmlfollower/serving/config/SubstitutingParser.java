@@ -13,6 +13,7 @@ final class SubstitutingParser extends JsonParserDelegate {
   private final EnvironmentSubstitution substitution;
   private JsonToken substitutedToken;
   private String substituted;
+  private final java.util.Set<String> fromEnvironment = new java.util.HashSet<>();
 
   SubstitutingParser(JsonParser delegate, EnvironmentSubstitution substitution) {
     super(delegate);
@@ -25,14 +26,21 @@ final class SubstitutingParser extends JsonParserDelegate {
       return super.getText();
     }
     if (substitutedToken != currentToken() || substituted == null) {
+      String raw = super.getText();
       substituted =
           substitution.apply(
-              super.getText(),
-              ConfigLocations.key(getParsingContext()),
-              currentLocation().getLineNr());
+              raw, ConfigLocations.key(getParsingContext()), currentTokenLocation().getLineNr());
+      if (!substituted.equals(raw)) {
+        fromEnvironment.add(substituted);
+      }
       substitutedToken = currentToken();
     }
     return substituted;
+  }
+
+  /** Whether a value came (in part) from the environment: it may be a secret, never echo it. */
+  boolean cameFromEnvironment(Object value) {
+    return value != null && fromEnvironment.contains(value.toString());
   }
 
   @Override

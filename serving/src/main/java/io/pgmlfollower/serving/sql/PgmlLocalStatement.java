@@ -64,7 +64,7 @@ final class PgmlLocalStatement implements LocalStatement {
       if (arguments[i] == null && parameters.get(i).required()) {
         throw noSuchSignature(function, call);
       }
-      if (arguments[i] != null && !fits(arguments[i], parameters.get(i).type())) {
+      if (arguments[i] != null && !fits(arguments[i], parameters.get(i).type(), declaredOids)) {
         throw noSuchSignature(function, call);
       }
     }
@@ -154,14 +154,19 @@ final class PgmlLocalStatement implements LocalStatement {
 
   /**
    * Whether an argument can be passed as the type: explicitly typed arguments (casts, ARRAY[...])
-   * must be of the same kind, which is how overloads such as predict(text, float8[]) and
-   * predict(text, jsonb) are told apart; literals and parameters fit any type, as PostgreSQL's
-   * unknown-typed literals do.
+   * and parameters the client typed must be of the same kind, which is how overloads such as
+   * predict(text, float8[]) and predict(text, jsonb) are told apart; literals and untyped
+   * parameters fit any type, as PostgreSQL's unknown-typed literals do.
    */
-  private static boolean fits(Argument argument, PgType type) {
+  private static boolean fits(Argument argument, PgType type, int[] declaredOids) {
     return switch (argument) {
       case Argument.Cast cast -> kind(cast.target()) == kind(type);
       case Argument.ArrayOf ignored -> kind(type) == Kind.ARRAY;
+      // A parameter the client typed in Parse (e.g. jsonb for a JDBC PGobject) is typed too.
+      case Argument.Parameter p
+          when p.index() <= declaredOids.length
+              && PgType.fromOid(declaredOids[p.index() - 1]) != null ->
+          kind(PgType.fromOid(declaredOids[p.index() - 1])) == kind(type);
       default -> true;
     };
   }

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import net.sf.jsqlparser.JSQLParserException;
 import net.sf.jsqlparser.expression.ArrayConstructor;
 import net.sf.jsqlparser.expression.BooleanValue;
 import net.sf.jsqlparser.expression.CastExpression;
@@ -25,6 +25,7 @@ import net.sf.jsqlparser.expression.SignedExpression;
 import net.sf.jsqlparser.expression.StringValue;
 import net.sf.jsqlparser.expression.operators.relational.ExpressionList;
 import net.sf.jsqlparser.parser.CCJSqlParserUtil;
+import net.sf.jsqlparser.parser.ParseException;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.statement.Statement;
 import net.sf.jsqlparser.statement.create.table.ColDataType;
@@ -40,6 +41,20 @@ import net.sf.jsqlparser.statement.select.TableFunction;
  */
 final class PgmlStatementParser {
   private static final int CACHE_LIMIT = 10_000;
+
+  /** Longer texts are parsed every time: a cache of them could hold a lot of memory. */
+  private static final int CACHEABLE_LENGTH = 2_048;
+
+  /**
+   * The exact statements the offline store's pgml functions send back for each row (see
+   * InQueryPredictions): recognized without JSqlParser, whose cost would be paid per row, as each
+   * row's text differs.
+   */
+  private static final Pattern CALLBACK =
+      Pattern.compile(
+          "SELECT (\\* FROM )?pgml\\.(predict|predict_proba|predict_batch)"
+              + "\\('((?:[^'\\\\]|'')*)', '((?:[^'\\\\]|'')*)'::(float8\\[\\]|jsonb)\\)");
+
   private static final Pattern PGML_FUNCTION_CALL =
       Pattern.compile("\\bpgml\"?\\s*\\.\\s*(\\w+|\"[^\"]+\")\\s*\\(", Pattern.CASE_INSENSITIVE);
 
@@ -63,19 +78,40 @@ final class PgmlStatementParser {
     if (!mentionsPgml(sql)) {
       return Optional.empty();
     }
+    Matcher callback = CALLBACK.matcher(sql);
+    if (callback.matches()) {
+      return Optional.of(callbackCall(callback));
+    }
     Optional<PgmlCall> cached = cache.get(sql);
     if (cached != null) {
       return cached;
     }
+    String code = SqlCode.of(sql);
     Optional<PgmlCall> call =
-        PGML_FUNCTION_CALL.matcher(sql).find()
-            ? Optional.ofNullable(parseCall(sql))
+        PGML_FUNCTION_CALL.matcher(code).find()
+            ? Optional.ofNullable(parseCall(sql, code))
             : Optional.empty();
-    if (cache.size() >= CACHE_LIMIT) {
-      cache.clear();
+    if (sql.length() <= CACHEABLE_LENGTH) {
+      if (cache.size() >= CACHE_LIMIT) {
+        cache.clear();
+      }
+      cache.put(sql, call);
     }
-    cache.put(sql, call);
     return call;
+  }
+
+  private static PgmlCall callbackCall(Matcher callback) throws PgWireException {
+    PgType type = callback.group(5).equals("jsonb") ? PgType.JSONB : PgType.FLOAT8_ARRAY;
+    return new PgmlCall(
+        callback.group(2),
+        List.of(
+            new CallArgument(null, new Argument.Constant(callback.group(3).replace("''", "'"))),
+            new CallArgument(
+                null,
+                new Argument.Cast(
+                    new Argument.Constant(callback.group(4).replace("''", "'")), type))),
+        null,
+        callback.group(1) != null);
   }
 
   /** The cheap test every forwarded statement pays: does the text contain "pgml" at all? */
@@ -91,13 +127,14 @@ final class PgmlStatementParser {
   }
 
   /** The call, or null for a larger query whose pgml calls the offline store runs. */
-  private static PgmlCall parseCall(String sql) throws PgWireException {
+  private static PgmlCall parseCall(String sql, String code) throws PgWireException {
     boolean offlineStoreCanRun =
-        IN_QUERY_FUNCTIONS.matcher(sql).find() && !OTHER_FUNCTIONS.matcher(sql).find();
+        IN_QUERY_FUNCTIONS.matcher(code).find() && !OTHER_FUNCTIONS.matcher(code).find();
     Statement statement;
     try {
-      statement = CCJSqlParserUtil.parse(sql);
-    } catch (JSQLParserException e) {
+      // Parsed on the calling thread: CCJSqlParserUtil.parse(String) starts a thread per call.
+      statement = CCJSqlParserUtil.newParser(sql).Statement();
+    } catch (ParseException | RuntimeException e) {
       if (offlineStoreCanRun) {
         // SQL beyond JSqlParser: PostgreSQL parses it (and reports real syntax errors).
         return null;

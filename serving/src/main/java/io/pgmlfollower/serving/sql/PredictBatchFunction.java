@@ -43,7 +43,7 @@ final class PredictBatchFunction implements PgmlFunction {
 
   @Override
   public boolean blocking() {
-    return false;
+    return true;
   }
 
   @Override

@@ -106,9 +106,13 @@ final class PredictFunction implements PgmlFunction {
     return List.of(new ColumnDescription(name, resultType));
   }
 
+  /**
+   * On a worker thread: the first prediction of a project loads its model from the registry over
+   * JDBC, and an unknown project is looked up there each time; neither may block the event loop.
+   */
   @Override
   public boolean blocking() {
-    return false;
+    return true;
   }
 
   @Override

@@ -21,6 +21,9 @@ final class WaitForLsnFunction implements PgmlFunction {
   private static final List<FunctionParameter> PARAMETERS =
       List.of(required("lsn", PgType.TEXT), optional("timeout_ms", PgType.INT8, 10_000L));
 
+  /** A wait holds a worker thread: at most an hour. */
+  private static final long MAX_TIMEOUT_MILLIS = 3_600_000;
+
   private final ReplicationService replication;
 
   WaitForLsnFunction(ReplicationService replication) {
@@ -51,10 +54,10 @@ final class WaitForLsnFunction implements PgmlFunction {
   public List<Object[]> invoke(BoundArguments arguments, Cancellation cancel)
       throws PgWireException {
     Long timeoutMillis = arguments.integer("timeout_ms");
-    if (timeoutMillis == null || timeoutMillis < 0) {
+    if (timeoutMillis == null || timeoutMillis < 0 || timeoutMillis > MAX_TIMEOUT_MILLIS) {
       throw new PgWireException(
           SqlState.INVALID_PARAMETER_VALUE,
-          "pgml.wait_for_lsn: timeout_ms must be zero or more",
+          "pgml.wait_for_lsn: timeout_ms must be between 0 and %d".formatted(MAX_TIMEOUT_MILLIS),
           "pass the longest wait in milliseconds, e.g. 5000");
     }
     boolean applied =

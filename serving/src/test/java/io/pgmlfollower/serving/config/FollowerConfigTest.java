@@ -165,6 +165,33 @@ class FollowerConfigTest {
   }
 
   @Test
+  void unsetVariableMessageIsNotWrappedTwice() {
+    assertThatThrownBy(() -> loader.parse(MINIMAL.replace("${APP_PASSWORD}", "${NOPE}")))
+        .hasMessage("serve.users[0].password (line 11): environment variable NOPE is not set");
+  }
+
+  @Test
+  void malformedReferenceIsAnError() {
+    assertThatThrownBy(() -> loader.parse(MINIMAL.replace("${APP_PASSWORD}", "${A-b}")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("serve.users[0].password")
+        .hasMessageContaining("malformed");
+    assertThat(loader.parse(MINIMAL.replace("${APP_PASSWORD}", "p$${x}")).serve().users())
+        .containsExactly(new FollowerConfig.User("app", "p${x}"));
+  }
+
+  @Test
+  void aSecretPutUnderTheWrongKeyIsNotEchoed() {
+    ConfigLoader withSecret =
+        new ConfigLoader(Map.of("SECRET", "hunter2", "APP_PASSWORD", "x")::get);
+    assertThatThrownBy(
+            () -> withSecret.parse(MINIMAL.replace("serve:\n", "serve:\n  auth: ${SECRET}\n")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("serve.auth")
+        .hasMessageNotContaining("hunter2");
+  }
+
+  @Test
   void noDefaultPassword() {
     String noUsers = MINIMAL.substring(0, MINIMAL.indexOf("serve:"));
     assertThatThrownBy(() -> loader.parse(noUsers))

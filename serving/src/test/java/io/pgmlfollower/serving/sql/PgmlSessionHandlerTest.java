@@ -253,6 +253,14 @@ class PgmlSessionHandlerTest {
   }
 
   @Test
+  void aParameterTypedJsonbPicksTheRowOverload() throws PgWireException {
+    LocalStatement statement = handler.prepare("SELECT pgml.predict($1, $2)", new int[] {0, 3802});
+    assertThat(statement.parameterTypes()).containsExactly(PgType.TEXT, PgType.JSONB);
+    statement.execute(List.of("bc", "{\"a\": 7, \"b\": 8, \"c\": 9}"), notCancelled);
+    assertThat(predicted.getLast()).containsExactly(7, 8, 9);
+  }
+
+  @Test
   void anArrayStillPicksTheArrayOverload() throws PgWireException {
     LocalStatement statement =
         handler.prepare("SELECT pgml.predict('bc', '{1,2}'::float8[])", new int[0]);

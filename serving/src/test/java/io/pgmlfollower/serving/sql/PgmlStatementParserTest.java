@@ -85,6 +85,31 @@ class PgmlStatementParserTest {
   }
 
   @Test
+  void theOfflineStoresCallbacksTakeTheFastPath() throws PgWireException {
+    PgmlCall predict =
+        parser.parse("SELECT pgml.predict('it''s', '{1,2.5}'::float8[])").orElseThrow();
+    assertThat(predict.function()).isEqualTo("predict");
+    assertThat(predict.arguments().get(0).value().evaluate(List.of())).isEqualTo("it's");
+    assertThat((double[]) predict.arguments().get(1).value().evaluate(List.of()))
+        .containsExactly(1, 2.5);
+    PgmlCall row =
+        parser.parse("SELECT pgml.predict_proba('p', '{\"a\": 1}'::jsonb)").orElseThrow();
+    assertThat(row.arguments().get(1).value().evaluate(List.of())).isEqualTo("{\"a\": 1}");
+    PgmlCall batch =
+        parser.parse("SELECT * FROM pgml.predict_batch('p', '{1,2}'::float8[])").orElseThrow();
+    assertThat(batch.fromClause()).isTrue();
+  }
+
+  @Test
+  void literalsAndCommentsThatMentionPgmlAreNotCalls() throws PgWireException {
+    assertThat(parser.parse("SELECT * FROM docs WHERE body LIKE '%pgml.train(%'")).isEmpty();
+    assertThat(parser.parse("SELECT 1 -- pgml.deploy(")).isEmpty();
+    assertThat(parser.parse("SELECT /* pgml.snapshot( */ 1")).isEmpty();
+    assertThat(parser.parse("SELECT $q$ pgml.train( $q$")).isEmpty();
+    assertThat(parser.parse("SELECT E'\\' pgml.train(' AS x")).isEmpty();
+  }
+
+  @Test
   void quotedIdentifiersAndCase() throws PgWireException {
     assertThat(parser.parse("SELECT \"pgml\".\"predict\"('x', ARRAY[1])")).isPresent();
     assertThat(parser.parse("SELECT PGML.PREDICT('x', ARRAY[1])").orElseThrow().function())
