@@ -16,7 +16,7 @@ import java.util.List;
  * best_score | most_recent | rollback}, and {@code pgml.deploy(model_id)}; both → {@code
  * TABLE(project, strategy, algorithm)}. PostgreSQL picks the overload by argument count, as here.
  */
-final class DeployFunction implements PgmlFunction {
+final class DeployFunction extends FunctionShape {
   private static final List<ColumnDescription> COLUMNS =
       List.of(
           new ColumnDescription("project", PgType.TEXT),
@@ -29,13 +29,12 @@ final class DeployFunction implements PgmlFunction {
   }
 
   private final ModelService models;
-  private final List<FunctionParameter> parameters;
   private final Deployment deployment;
 
   private DeployFunction(
       ModelService models, List<FunctionParameter> parameters, Deployment deployment) {
+    super("deploy", parameters, COLUMNS, true);
     this.models = requireNonNull(models, "models is null");
-    this.parameters = parameters;
     this.deployment = deployment;
   }
 
@@ -56,26 +55,6 @@ final class DeployFunction implements PgmlFunction {
         models,
         List.of(required("model_id", PgType.INT8)),
         (m, a) -> m.deploy(a.requiredInteger("model_id")));
-  }
-
-  @Override
-  public String name() {
-    return "deploy";
-  }
-
-  @Override
-  public List<FunctionParameter> parameters() {
-    return parameters;
-  }
-
-  @Override
-  public List<ColumnDescription> columns() {
-    return COLUMNS;
-  }
-
-  @Override
-  public boolean blocking() {
-    return true;
   }
 
   @Override

@@ -16,34 +16,20 @@ import java.util.List;
  * {@code pgml.predict_batch(project_name, features)} → SETOF real: the features of many rows in one
  * flat array (row after row), one prediction per row, in order.
  */
-final class PredictBatchFunction implements PgmlFunction {
+final class PredictBatchFunction extends FunctionShape {
   private static final List<FunctionParameter> PARAMETERS =
       List.of(required("project_name", PgType.TEXT), required("features", PgType.FLOAT8_ARRAY));
 
   private final ModelService models;
 
   PredictBatchFunction(ModelService models) {
+    // On a worker thread, like pgml.predict (a cold model loads over JDBC).
+    super(
+        "predict_batch",
+        PARAMETERS,
+        List.of(new ColumnDescription("predict_batch", PgType.FLOAT4)),
+        true);
     this.models = requireNonNull(models, "models is null");
-  }
-
-  @Override
-  public String name() {
-    return "predict_batch";
-  }
-
-  @Override
-  public List<FunctionParameter> parameters() {
-    return PARAMETERS;
-  }
-
-  @Override
-  public List<ColumnDescription> columns() {
-    return List.of(new ColumnDescription("predict_batch", PgType.FLOAT4));
-  }
-
-  @Override
-  public boolean blocking() {
-    return true;
   }
 
   @Override

@@ -15,7 +15,7 @@ import java.util.List;
  * class), both answered by the project's deployed model; features as an array, or as a row ({@code
  * jsonb}) matched to the model's features by column name.
  */
-final class PredictFunction implements PgmlFunction {
+final class PredictFunction extends FunctionShape {
   private static final List<FunctionParameter> ARRAY_PARAMETERS =
       List.of(required("project_name", PgType.TEXT), required("features", PgType.FLOAT8_ARRAY));
   private static final List<FunctionParameter> ROW_PARAMETERS =
@@ -28,9 +28,7 @@ final class PredictFunction implements PgmlFunction {
   }
 
   private final ModelService models;
-  private final List<FunctionParameter> parameters;
-  private final String name;
-  private final PgType resultType;
+  private final boolean byRow;
   private final Prediction prediction;
 
   private PredictFunction(
@@ -39,10 +37,12 @@ final class PredictFunction implements PgmlFunction {
       String name,
       PgType resultType,
       Prediction prediction) {
+    // On a worker thread: the first prediction of a project loads its model from the registry
+    // over JDBC, and an unknown project is looked up there each time; neither may block the
+    // event loop.
+    super(name, parameters, List.of(new ColumnDescription(name, resultType)), true);
     this.models = requireNonNull(models, "models is null");
-    this.parameters = parameters;
-    this.name = name;
-    this.resultType = resultType;
+    this.byRow = parameters == ROW_PARAMETERS;
     this.prediction = prediction;
   }
 
@@ -92,35 +92,11 @@ final class PredictFunction implements PgmlFunction {
   }
 
   @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public List<FunctionParameter> parameters() {
-    return parameters;
-  }
-
-  @Override
-  public List<ColumnDescription> columns() {
-    return List.of(new ColumnDescription(name, resultType));
-  }
-
-  /**
-   * On a worker thread: the first prediction of a project loads its model from the registry over
-   * JDBC, and an unknown project is looked up there each time; neither may block the event loop.
-   */
-  @Override
-  public boolean blocking() {
-    return true;
-  }
-
-  @Override
   public List<Object[]> invoke(BoundArguments arguments, Cancellation cancel)
       throws PgWireException {
     String project = arguments.requiredText("project_name");
     double[] features =
-        parameters == ROW_PARAMETERS
+        byRow
             ? RowFeatures.features(
                 arguments.requiredText("row"), models.featureNames(project), project)
             : arguments.features("features");

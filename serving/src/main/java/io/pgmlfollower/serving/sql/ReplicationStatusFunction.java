@@ -11,7 +11,7 @@ import java.util.List;
  * {@code pgml.replication_status()} → one row per source: state, slot, received and applied LSN,
  * lag in bytes and milliseconds, last error.
  */
-final class ReplicationStatusFunction implements PgmlFunction {
+final class ReplicationStatusFunction extends FunctionShape {
   private static final List<ColumnDescription> COLUMNS =
       List.of(
           new ColumnDescription("source", PgType.TEXT),
@@ -26,27 +26,8 @@ final class ReplicationStatusFunction implements PgmlFunction {
   private final ReplicationService replication;
 
   ReplicationStatusFunction(ReplicationService replication) {
+    super("replication_status", List.of(), COLUMNS, false);
     this.replication = requireNonNull(replication, "replication is null");
-  }
-
-  @Override
-  public String name() {
-    return "replication_status";
-  }
-
-  @Override
-  public List<FunctionParameter> parameters() {
-    return List.of();
-  }
-
-  @Override
-  public List<ColumnDescription> columns() {
-    return COLUMNS;
-  }
-
-  @Override
-  public boolean blocking() {
-    return false;
   }
 
   @Override

@@ -16,7 +16,7 @@ import java.util.List;
  * {@code pgml.train(...)} with PostgresML's signature and defaults:
  * https://postgresml.org/docs/open-source/pgml/api/pgml.train
  */
-final class TrainFunction implements PgmlFunction {
+final class TrainFunction extends FunctionShape {
   private static final List<FunctionParameter> PARAMETERS =
       List.of(
           required("project_name", PgType.TEXT),
@@ -42,27 +42,8 @@ final class TrainFunction implements PgmlFunction {
   private final ModelService models;
 
   TrainFunction(ModelService models) {
+    super("train", PARAMETERS, COLUMNS, true);
     this.models = requireNonNull(models, "models is null");
-  }
-
-  @Override
-  public String name() {
-    return "train";
-  }
-
-  @Override
-  public List<FunctionParameter> parameters() {
-    return PARAMETERS;
-  }
-
-  @Override
-  public List<ColumnDescription> columns() {
-    return COLUMNS;
-  }
-
-  @Override
-  public boolean blocking() {
-    return true;
   }
 
   @Override

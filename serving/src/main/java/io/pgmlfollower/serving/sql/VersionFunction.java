@@ -8,31 +8,12 @@ import io.pgmlfollower.pgwire.spi.PgType;
 import java.util.List;
 
 /** {@code pgml.version()}: the follower's version. */
-final class VersionFunction implements PgmlFunction {
+final class VersionFunction extends FunctionShape {
   private final String version;
 
   VersionFunction(String version) {
+    super("version", List.of(), List.of(new ColumnDescription("version", PgType.TEXT)), false);
     this.version = requireNonNull(version, "version is null");
-  }
-
-  @Override
-  public String name() {
-    return "version";
-  }
-
-  @Override
-  public List<FunctionParameter> parameters() {
-    return List.of();
-  }
-
-  @Override
-  public List<ColumnDescription> columns() {
-    return List.of(new ColumnDescription("version", PgType.TEXT));
-  }
-
-  @Override
-  public boolean blocking() {
-    return false;
   }
 
   @Override

@@ -17,7 +17,7 @@ import java.util.List;
  * client that wrote on the source takes {@code pg_current_wal_lsn()} there after committing, then
  * waits here until the follower has applied it; true when it has, false on timeout.
  */
-final class WaitForLsnFunction implements PgmlFunction {
+final class WaitForLsnFunction extends FunctionShape {
   private static final List<FunctionParameter> PARAMETERS =
       List.of(required("lsn", PgType.TEXT), optional("timeout_ms", PgType.INT8, 10_000L));
 
@@ -27,27 +27,12 @@ final class WaitForLsnFunction implements PgmlFunction {
   private final ReplicationService replication;
 
   WaitForLsnFunction(ReplicationService replication) {
+    super(
+        "wait_for_lsn",
+        PARAMETERS,
+        List.of(new ColumnDescription("wait_for_lsn", PgType.BOOL)),
+        true);
     this.replication = requireNonNull(replication, "replication is null");
-  }
-
-  @Override
-  public String name() {
-    return "wait_for_lsn";
-  }
-
-  @Override
-  public List<FunctionParameter> parameters() {
-    return PARAMETERS;
-  }
-
-  @Override
-  public List<ColumnDescription> columns() {
-    return List.of(new ColumnDescription("wait_for_lsn", PgType.BOOL));
-  }
-
-  @Override
-  public boolean blocking() {
-    return true;
   }
 
   @Override
