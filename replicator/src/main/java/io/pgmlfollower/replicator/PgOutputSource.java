@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.pgmlfollower.featurestore.spi.ChangeSink;
 import io.pgmlfollower.featurestore.spi.StoreException;
+import io.pgmlfollower.featurestore.spi.TableId;
 import io.pgmlfollower.featurestore.spi.TableSpec;
 import io.pgmlfollower.replicator.connection.Lsn;
 import io.pgmlfollower.replicator.connection.ReplicationConnection;
@@ -47,6 +48,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class PgOutputSource implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PgOutputSource.class);
+
+  /** PostgreSQL 14 added pgoutput protocol version 2: streaming of in-progress transactions. */
+  private static final int PG_14 = 140000;
 
   private final PgOutputSourceConfig config;
   private final ChangeSink sink;
@@ -258,6 +262,7 @@ public final class PgOutputSource implements AutoCloseable {
                 + config.getPublication()
                 + " FOR TABLE ...");
       }
+      warnAboutTablesWithoutRowIdentity(catalog);
       Duration statusInterval = statusInterval(catalog);
       Optional<Lsn> stored = storedOffset();
       try (ReplicationConnection replication = ReplicationConnection.open(connections)) {
@@ -304,26 +309,51 @@ public final class PgOutputSource implements AutoCloseable {
       throws ReplicatorException {
     // The connection is closed without ending the COPY first: closing the stream would wait for
     // the server to finish sending, and every applied position is acknowledged already.
+    int protocolVersion =
+        config.isStreamingEnabled() && catalog.serverVersion() >= PG_14
+            ? PgOutputDecoder.PROTOCOL_VERSION_2
+            : PgOutputDecoder.PROTOCOL_VERSION_1;
     PGReplicationStream stream =
         replication.startStreaming(
-            config.getSlot(), config.getPublication(), start, statusInterval);
+            config.getSlot(), config.getPublication(), start, statusInterval, protocolVersion);
     stream.setFlushedLSN(start.toPgjdbc());
     stream.setAppliedLSN(start.toPgjdbc());
     state = ReplicationState.STREAMING;
     log.info(
-        "Source {} streaming from slot {} at {}", config.getSourceName(), config.getSlot(), start);
+        "Source {} streaming from slot {} at {} (pgoutput protocol version {})",
+        config.getSourceName(),
+        config.getSlot(),
+        start,
+        protocolVersion);
     RelationMapper relations =
         new RelationMapper(specs, new CatalogTableSpecs(catalog, sink, config.getPublication()));
     new ChangeStream(
             config.getSourceName(),
             stream,
-            new PgOutputDecoder(),
+            new PgOutputDecoder(protocolVersion),
             relations,
             sink,
             offset,
             config.getIdleAckInterval(),
+            config.getMaxStreamedTransactionBytes(),
             stop)
         .run();
+  }
+
+  /**
+   * Tables with no primary key and REPLICA IDENTITY DEFAULT or NOTHING: the source refuses UPDATE
+   * and DELETE on them while they are published, so only their inserts replicate. Said at every
+   * start, with the statement that fixes it.
+   */
+  private void warnAboutTablesWithoutRowIdentity(SourceCatalog catalog) throws ReplicatorException {
+    for (TableId table : catalog.tablesWithoutRowIdentity(config.getPublication())) {
+      log.warn(
+          "Published table {} has no primary key and no usable replica identity: the source"
+              + " refuses UPDATE and DELETE on it, and only its inserts replicate. Fix on the"
+              + " source: ALTER TABLE {} REPLICA IDENTITY FULL; or add a primary key.",
+          table,
+          table.quoted());
+    }
   }
 
   private Optional<Lsn> storedOffset() throws ReplicatorException {

@@ -35,6 +35,8 @@ public final class PgOutputSourceConfig {
   private Duration reconnectMaxBackoff = Duration.ofSeconds(30);
   private Duration idleAckInterval = Duration.ofSeconds(10);
   private Duration connectTimeout = Duration.ofSeconds(10);
+  private long maxStreamedTransactionBytes = 256L * 1024 * 1024;
+  private boolean streamingEnabled = true;
 
   public String getSourceName() {
     return sourceName;
@@ -199,6 +201,40 @@ public final class PgOutputSourceConfig {
 
   public PgOutputSourceConfig setConnectTimeout(Duration connectTimeout) {
     this.connectTimeout = requirePositive("connectTimeout", connectTimeout);
+    return this;
+  }
+
+  public long getMaxStreamedTransactionBytes() {
+    return maxStreamedTransactionBytes;
+  }
+
+  /**
+   * The most bytes of pgoutput messages held in memory for in-progress transactions the source
+   * streams (protocol version 2, PostgreSQL 14+), all open transactions together. A transaction
+   * that needs more stops the source with an error naming this setting: nothing is spilled to disk
+   * yet. The server streams a transaction once it holds more than {@code logical_decoding_work_mem}
+   * of its changes, so this bounds the follower's memory, not which transactions replicate.
+   */
+  public PgOutputSourceConfig setMaxStreamedTransactionBytes(long bytes) {
+    if (bytes <= 0) {
+      throw new IllegalArgumentException(
+          "maxStreamedTransactionBytes must be positive, not " + bytes);
+    }
+    this.maxStreamedTransactionBytes = bytes;
+    return this;
+  }
+
+  public boolean isStreamingEnabled() {
+    return streamingEnabled;
+  }
+
+  /**
+   * Whether to ask PostgreSQL 14+ for protocol version 2 with {@code streaming 'on'} (the default);
+   * when off, or on older servers, version 1 is used and the server spills large transactions to
+   * its own disk until they commit.
+   */
+  public PgOutputSourceConfig setStreamingEnabled(boolean enabled) {
+    this.streamingEnabled = enabled;
     return this;
   }
 

@@ -12,6 +12,7 @@ import io.pgmlfollower.featurestore.spi.StoreErrorCode;
 import io.pgmlfollower.featurestore.spi.StoreException;
 import io.pgmlfollower.featurestore.spi.TableSpec;
 import io.pgmlfollower.replicator.connection.Lsn;
+import io.pgmlfollower.replicator.connection.SourceCatalog;
 import io.pgmlfollower.testing.PostgresFixture;
 import io.pgmlfollower.testing.SourceRole;
 import java.nio.file.Path;
@@ -185,6 +186,120 @@ class PgOutputSourceIT {
     assertThat(storeRows("SELECT id, name, score FROM items WHERE id IN (1, 2001) ORDER BY id"))
         .containsExactly(List.of("1", "item 1", "1.5"), List.of("2001", "scored", "0.5"));
     assertStoreMatchesSource();
+  }
+
+  @Test
+  void replicaIdentityIndexFindsRowsWhoseKeyTupleLacksThePrimaryKey() throws Exception {
+    source(
+        "CREATE TABLE coded (id int PRIMARY KEY, code text NOT NULL, v text)",
+        "CREATE UNIQUE INDEX coded_code ON coded (code)",
+        "ALTER TABLE coded REPLICA IDENTITY USING INDEX coded_code",
+        "INSERT INTO coded SELECT g, 'c' || g, 'v' || g FROM generate_series(1, 20) g",
+        "GRANT SELECT ON coded TO " + role.user(),
+        "ALTER PUBLICATION pub ADD TABLE coded");
+    PgOutputSource source = start();
+    source.awaitSnapshot(WAIT);
+
+    // Old key tuples carry code only (id is null in them).
+    source(
+        "UPDATE coded SET code = 'changed' || id, v = 'x' WHERE id <= 5",
+        "UPDATE coded SET id = id + 100 WHERE id BETWEEN 6 AND 8",
+        "DELETE FROM coded WHERE id BETWEEN 9 AND 12");
+    awaitSourceApplied(source);
+
+    assertThat(storeRows("SELECT id, code, v FROM coded ORDER BY id"))
+        .isEqualTo(sourceRows("SELECT id, code, v FROM coded ORDER BY id"))
+        .hasSize(16);
+  }
+
+  @Test
+  void tableWithoutKeyOrFullIdentityIsReportedAndReplicatesItsInserts() throws Exception {
+    source(
+        "CREATE TABLE log_lines (line text)",
+        "CREATE TABLE log_full (line text)",
+        "ALTER TABLE log_full REPLICA IDENTITY FULL",
+        "GRANT SELECT ON log_lines, log_full TO " + role.user(),
+        "ALTER PUBLICATION pub ADD TABLE log_lines, log_full");
+    try (Connection connection = postgres.connectAsSuperuser(sourceDatabase)) {
+      assertThat(new SourceCatalog(connection).tablesWithoutRowIdentity("pub"))
+          .extracting(Object::toString)
+          .containsExactly("public.events", "public.log_lines");
+    }
+    PgOutputSource source = start();
+    source.awaitSnapshot(WAIT);
+    source("INSERT INTO log_lines VALUES ('a'), ('a')");
+    // What the source refuses never reaches the follower.
+    assertThatThrownBy(() -> source("UPDATE log_lines SET line = 'b'"))
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining("does not have a replica identity");
+    awaitSourceApplied(source);
+
+    assertThat(storeRows("SELECT line FROM log_lines")).containsExactly(List.of("a"), List.of("a"));
+  }
+
+  @Test
+  void typeModifierChangesAndAnAddedPrimaryKeyReshapeTheStore() throws Exception {
+    source(
+        "CREATE TABLE shaped (id int NOT NULL, label varchar(5), amount numeric(6,2))",
+        "ALTER TABLE shaped REPLICA IDENTITY FULL",
+        "INSERT INTO shaped VALUES (1, 'abc', 1234.50)",
+        "GRANT SELECT ON shaped TO " + role.user(),
+        "ALTER PUBLICATION pub ADD TABLE shaped");
+    PgOutputSource source = start();
+    source.awaitSnapshot(WAIT);
+    source("INSERT INTO shaped VALUES (2, 'de', 1.00)");
+    awaitSourceApplied(source);
+
+    // Same names, same type OIDs: only the modifiers and the key flags differ.
+    source(
+        "ALTER TABLE shaped ALTER label TYPE varchar(12), ALTER amount TYPE numeric(12,3)",
+        "ALTER TABLE shaped ADD PRIMARY KEY (id)",
+        "INSERT INTO shaped VALUES (3, 'twelve chars', 123456789.125)",
+        "UPDATE shaped SET label = 'longer label' WHERE id = 1");
+    awaitSourceApplied(source);
+
+    assertThat(
+            storeRows(
+                "SELECT a.attname || ' ' || format_type(a.atttypid, a.atttypmod)"
+                    + " FROM pg_attribute a WHERE a.attrelid = 'public.shaped'::regclass"
+                    + " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum"))
+        .containsExactly(
+            List.of("id integer"),
+            List.of("label character varying(12)"),
+            List.of("amount numeric(12,3)"));
+    assertThat(
+            storeRows(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint"
+                    + " WHERE conrelid = 'public.shaped'::regclass AND contype = 'p'"))
+        .containsExactly(List.of("PRIMARY KEY (id)"));
+    assertThat(storeRows("SELECT * FROM shaped ORDER BY id"))
+        .isEqualTo(sourceRows("SELECT * FROM shaped ORDER BY id"));
+  }
+
+  @Test
+  void anUpdateOfARowTheStoreDoesNotHoldStopsTheSourceInsteadOfDrifting() throws Exception {
+    PgOutputSource source = start();
+    source.awaitSnapshot(WAIT);
+    long stored = storedOffset();
+    // Changed behind the follower's back.
+    try (Connection connection = store.writerConnection();
+        Statement statement = connection.createStatement()) {
+      statement.execute("DELETE FROM items WHERE id = 10");
+      connection.commit();
+    }
+
+    source("UPDATE items SET name = 'updated' WHERE id = 10");
+
+    awaitUntil(() -> source.status().state() == ReplicationState.FAILED);
+    assertThat(source.status().lastError())
+        .hasValueSatisfying(
+            message ->
+                assertThat(message)
+                    .contains("diverged")
+                    .contains("public.items")
+                    .contains("id=10"));
+    assertThat(storedOffset()).isEqualTo(stored);
+    assertFlushedNotBeyondStored();
   }
 
   @Test
@@ -454,6 +569,12 @@ class PgOutputSourceIT {
 
   private void source(String... sql) throws SQLException {
     postgres.execute(sourceDatabase, sql);
+  }
+
+  private List<List<String>> sourceRows(String query) throws SQLException {
+    try (Connection connection = postgres.connectAsSuperuser(sourceDatabase)) {
+      return rows(connection, query);
+    }
   }
 
   private List<List<String>> storeRows(String query) throws SQLException {

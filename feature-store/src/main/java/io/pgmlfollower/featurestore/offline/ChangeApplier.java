@@ -18,11 +18,18 @@ import java.util.Map;
 /**
  * Applies one {@link ChangeBatch} in the writer session's open transaction, in source order.
  * Consecutive changes of the same shape go to the server as one JDBC batch.
+ *
+ * <p>Every UPDATE and DELETE must change exactly one row: the source changed one, and the store
+ * holds what the source held. One that finds no row means the store diverged from the source (rows
+ * missing from the copy, or changed behind the follower's back); applying on would drift silently,
+ * so the batch fails with {@link StoreErrorCode#DIVERGED} and nothing of it is committed.
  */
 final class ChangeApplier {
   private final WriterSession session;
   private final Map<TableId, TableSpec> tables;
   private PreparedStatement pending;
+  private RowStatement pendingStatement;
+  private final List<RowChange> pendingChanges = new ArrayList<>();
 
   ChangeApplier(WriterSession session, Map<TableId, TableSpec> tables) {
     this.session = requireNonNull(session, "session is null");
@@ -52,8 +59,10 @@ final class ChangeApplier {
     if (prepared != pending) {
       flush();
       pending = prepared;
+      pendingStatement = statement;
     }
     statement.addBatch(prepared, spec, change);
+    pendingChanges.add(change);
   }
 
   private void truncate(List<TableId> truncated) throws SQLException, StoreException {
@@ -70,12 +79,57 @@ final class ChangeApplier {
     }
   }
 
-  private void flush() throws SQLException {
-    if (pending != null) {
-      PreparedStatement statement = pending;
-      pending = null;
-      statement.executeBatch();
+  private void flush() throws SQLException, StoreException {
+    if (pending == null) {
+      return;
     }
+    PreparedStatement statement = pending;
+    RowStatement rowStatement = pendingStatement;
+    List<RowChange> changes = List.copyOf(pendingChanges);
+    pending = null;
+    pendingStatement = null;
+    pendingChanges.clear();
+    int[] counts = statement.executeBatch();
+    if (rowStatement.findsOneRow()) {
+      for (int i = 0; i < counts.length; i++) {
+        if (counts[i] != 1 && counts[i] != Statement.SUCCESS_NO_INFO) {
+          throw diverged(changes.get(i), counts[i]);
+        }
+      }
+    }
+  }
+
+  private StoreException diverged(RowChange change, int count) throws StoreException {
+    TableSpec spec = spec(change.table());
+    String[] values = change.oldValues() != null ? change.oldValues() : change.newValues();
+    List<String> identity =
+        spec.rowIdentity().isEmpty()
+            ? spec.columns().stream().map(c -> c.name()).toList()
+            : spec.rowIdentity();
+    StringBuilder row = new StringBuilder();
+    for (String column : identity) {
+      if (!row.isEmpty()) {
+        row.append(", ");
+      }
+      String value = values[spec.columnIndex(column)];
+      row.append(column).append('=').append(value == null ? "NULL" : abbreviate(value));
+    }
+    return new StoreException(
+        StoreErrorCode.DIVERGED,
+        "the store diverged from the source: an "
+            + change.kind()
+            + " of "
+            + spec.id()
+            + " changed "
+            + count
+            + " rows where the source changed exactly one ("
+            + row
+            + "). The table's copy is missing rows or was changed outside replication: snapshot"
+            + " this source again.");
+  }
+
+  private static String abbreviate(String value) {
+    return value.length() <= 40 ? value : value.substring(0, 40) + "...";
   }
 
   private TableSpec spec(TableId table) throws StoreException {

@@ -2,6 +2,7 @@ package io.pgmlfollower.featurestore.offline;
 
 import static java.util.Objects.requireNonNull;
 
+import io.pgmlfollower.featurestore.spi.ColumnSpec;
 import io.pgmlfollower.featurestore.spi.RowChange;
 import io.pgmlfollower.featurestore.spi.StoreErrorCode;
 import io.pgmlfollower.featurestore.spi.StoreException;
@@ -15,6 +16,7 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The SQL that applies one shape of row change to a table, and how a change binds to it. Values are
@@ -22,10 +24,13 @@ import java.util.List;
  * functions parse them, as COPY does for the snapshot.
  *
  * <p>Shapes: an upsert ({@code INSERT ... ON CONFLICT (pk) DO UPDATE}, or a plain INSERT without a
- * key); an UPDATE of the columns the source sent, found by the old key (or the new one when the key
- * did not change); a DELETE by key. Without a primary key, the row is found by all its old values
- * ({@code IS NOT DISTINCT FROM}) and one match is changed ({@code ctid}), as the source's REPLICA
- * IDENTITY FULL describes it.
+ * key); an UPDATE of the columns the source sent, found by the old row identity (or the new one
+ * when it did not change); a DELETE by row identity. The row identity is {@link
+ * TableSpec#rowIdentity()}: the primary key or the source's replica identity index. Without one,
+ * the row is found by all its old values ({@code IS NOT DISTINCT FROM}; as text for types without
+ * an equality operator, such as json) and exactly one match is changed ({@code ctid}), as the
+ * source's REPLICA IDENTITY FULL describes it. UPDATE and DELETE must change exactly one row: see
+ * {@link #findsOneRow()}.
  *
  * @param key what makes two changes share this statement
  * @param sql the statement's text
@@ -33,6 +38,10 @@ import java.util.List;
  * @param whereColumns indexes of the columns that find the row (UPDATE/DELETE), in order
  */
 record RowStatement(Key key, String sql, int[] setColumns, int[] whereColumns) {
+  /** Element types without a usable {@code =}: see {@link #hasEquality}. */
+  private static final Set<String> NO_EQUALITY =
+      Set.of("json", "xml", "point", "line", "lseg", "box", "path", "polygon", "circle");
+
   RowStatement {
     requireNonNull(key, "key is null");
     requireNonNull(sql, "sql is null");
@@ -57,13 +66,13 @@ record RowStatement(Key key, String sql, int[] setColumns, int[] whereColumns) {
         case DELETE -> new Key(spec.id(), change.kind(), new BitSet(), true);
         case UPDATE -> {
           BitSet unchanged = change.unchanged() == null ? new BitSet() : change.unchanged();
-          if (spec.primaryKey().isEmpty() && change.oldValues() == null) {
+          if (spec.rowIdentity().isEmpty() && change.oldValues() == null) {
             throw new StoreException(
                 StoreErrorCode.SCHEMA_MISMATCH,
                 "an UPDATE of "
                     + spec.id()
-                    + ", which has no primary key, came without the old row: set REPLICA IDENTITY FULL"
-                    + " on the source table");
+                    + ", which has no primary key or replica identity index, came without the old"
+                    + " row: set REPLICA IDENTITY FULL on the source table");
           }
           yield new Key(spec.id(), change.kind(), unchanged, change.oldValues() != null);
         }
@@ -77,6 +86,11 @@ record RowStatement(Key key, String sql, int[] setColumns, int[] whereColumns) {
       case UPDATE -> update(spec, key);
       case DELETE -> delete(spec, key);
     };
+  }
+
+  /** Whether each execution must change exactly one row (UPDATE and DELETE). */
+  boolean findsOneRow() {
+    return key.kind() != RowChange.Kind.INSERT;
   }
 
   /** Binds the change's values and adds it to the statement's batch. */
@@ -177,22 +191,27 @@ record RowStatement(Key key, String sql, int[] setColumns, int[] whereColumns) {
   }
 
   private static int[] findColumns(TableSpec spec) {
-    if (spec.primaryKey().isEmpty()) {
+    if (spec.rowIdentity().isEmpty()) {
       return allColumns(spec);
     }
-    return spec.primaryKey().stream().mapToInt(spec::columnIndex).toArray();
+    return spec.rowIdentity().stream().mapToInt(spec::columnIndex).toArray();
   }
 
   private static String findCondition(TableSpec spec, int[] where) {
     List<String> conditions = new ArrayList<>();
-    if (!spec.primaryKey().isEmpty()) {
+    if (!spec.rowIdentity().isEmpty()) {
       for (int column : where) {
         conditions.add(quote(spec.columns().get(column).name()) + " = ?");
       }
       return String.join(" AND ", conditions);
     }
     for (int column : where) {
-      conditions.add(quote(spec.columns().get(column).name()) + " IS NOT DISTINCT FROM ?");
+      ColumnSpec columnSpec = spec.columns().get(column);
+      String name = quote(columnSpec.name());
+      conditions.add(
+          hasEquality(columnSpec)
+              ? name + " IS NOT DISTINCT FROM ?"
+              : name + "::text IS NOT DISTINCT FROM ?");
     }
     // Identical rows are indistinguishable: change exactly one of them, as the source did.
     return "ctid = (SELECT ctid FROM "
@@ -200,6 +219,17 @@ record RowStatement(Key key, String sql, int[] setColumns, int[] whereColumns) {
         + " WHERE "
         + String.join(" AND ", conditions)
         + " LIMIT 1)";
+  }
+
+  /**
+   * Whether {@code =} compares the column's values as the source's old row means them. json, xml
+   * and the geometric types have no equality operator (or one that compares areas); their text
+   * form, which the store keeps exactly as the source sent it, is compared instead.
+   */
+  static boolean hasEquality(ColumnSpec column) {
+    String type = column.typeName();
+    String element = type.endsWith("[]") ? type.substring(0, type.length() - 2) : type;
+    return !NO_EQUALITY.contains(element);
   }
 
   private static int[] allColumns(TableSpec spec) {

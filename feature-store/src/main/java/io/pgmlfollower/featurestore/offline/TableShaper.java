@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.pgmlfollower.featurestore.spi.ColumnSpec;
 import io.pgmlfollower.featurestore.spi.TableId;
 import io.pgmlfollower.featurestore.spi.TableSpec;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,10 +22,13 @@ import org.slf4j.LoggerFactory;
  * Creates replicated tables, or brings existing ones to the source's shape, inside the caller's
  * transaction, then protects them and grants the client role what it needs.
  *
- * <p>Types are the source's ({@code format_type} text). A type the store does not know (an enum or
- * domain defined on the source, an extension's type) is stored as {@code text}: values keep their
- * text form. NOT NULL is not mirrored (the source enforces it; a follower that refused a row would
- * stop replicating); primary keys are.
+ * <p>Types are the source's ({@code format_type} text). Enums are created as enums under their
+ * source schema and name, before the table ({@link EnumTypes}); a domain arrives as its base type
+ * (the source resolves it). A type the store does not know (an extension's type, a composite) is
+ * stored as {@code text}: values keep their text form. NOT NULL is not mirrored (the source
+ * enforces it; a follower that refused a row would stop replicating); primary keys are. A row
+ * identity other than the primary key (REPLICA IDENTITY USING INDEX) gets a plain index, so that
+ * updates and deletes find their row without scanning the table.
  */
 final class TableShaper {
   private static final Logger log = LoggerFactory.getLogger(TableShaper.class);
@@ -45,9 +49,16 @@ final class TableShaper {
       // CREATE lets endpoint users define views over the replicated tables, next to them.
       statement.execute("GRANT USAGE, CREATE ON SCHEMA " + schema + " TO " + clientRole);
     }
+    EnumTypes enums = new EnumTypes(connection, clientRole);
     Map<String, String> wanted = new LinkedHashMap<>();
     for (ColumnSpec column : spec.columns()) {
-      wanted.put(column.name(), storedType(column));
+      if (column.enumType().isPresent()) {
+        // Spelled as the catalog query below prints it, however the spec quoted it.
+        String qualified = enums.ensure(column.enumType().get());
+        wanted.put(column.name(), qualified + (column.typeName().endsWith("[]") ? "[]" : ""));
+      } else {
+        wanted.put(column.name(), storedType(column));
+      }
     }
     Map<String, String> existing = existingColumns(id);
     if (existing.isEmpty()) {
@@ -55,6 +66,7 @@ final class TableShaper {
     } else {
       alter(spec, wanted, existing);
     }
+    ensureIdentityIndex(spec);
     ReadOnlyTables.markReadOnly(connection, id);
     try (Statement statement = connection.createStatement()) {
       // Write privileges too, so that a client's write meets the read-only trigger (25006, with a
@@ -121,6 +133,71 @@ final class TableShaper {
     log.info("Altered table {} to the source's shape: {}", spec.id(), actions);
   }
 
+  /**
+   * An index on the row identity when it is not the primary key, named after the table; dropped
+   * when the identity becomes the primary key or all columns again.
+   */
+  private void ensureIdentityIndex(TableSpec spec) throws SQLException {
+    String name = identityIndexName(spec.id());
+    boolean wanted = !spec.rowIdentity().isEmpty() && !spec.rowIdentity().equals(spec.primaryKey());
+    List<String> current = indexColumns(spec.id().schema(), name);
+    if (wanted && current.equals(spec.rowIdentity())) {
+      return;
+    }
+    String qualified = TableId.quoteIdentifier(spec.id().schema()) + "." + quote(name);
+    try (Statement statement = connection.createStatement()) {
+      if (!current.isEmpty()) {
+        statement.execute("DROP INDEX " + qualified);
+      }
+      if (wanted) {
+        statement.execute(
+            "CREATE INDEX "
+                + quote(name)
+                + " ON "
+                + spec.id().quoted()
+                + " ("
+                + columnList(spec.rowIdentity())
+                + ")");
+        log.info("Indexed the row identity {} of {}", spec.rowIdentity(), spec.id());
+      }
+    }
+  }
+
+  /** At most 63 bytes (NAMEDATALEN - 1), the table's name shortened when needed. */
+  static String identityIndexName(TableId table) {
+    String suffix = "_row_identity";
+    String base = table.name();
+    while (base.getBytes(StandardCharsets.UTF_8).length + suffix.length() > 63) {
+      base = base.substring(0, base.length() - 1);
+    }
+    return base + suffix;
+  }
+
+  private List<String> indexColumns(String schema, String index) throws SQLException {
+    List<String> columns = new ArrayList<>();
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT a.attname FROM pg_catalog.pg_class c"
+                + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                + " JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid"
+                + " CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)"
+                + " JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
+                + " WHERE n.nspname = ? AND c.relname = ? ORDER BY k.ord")) {
+      select.setString(1, schema);
+      select.setString(2, index);
+      try (ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          columns.add(rs.getString(1));
+        }
+      }
+    }
+    return columns;
+  }
+
+  private static String quote(String name) {
+    return TableId.quoteIdentifier(name);
+  }
+
   /** The column's type if this server knows it, else {@code text}. */
   private String storedType(ColumnSpec column) throws SQLException {
     try (PreparedStatement known =
@@ -144,8 +221,10 @@ final class TableShaper {
     Map<String, String> columns = new LinkedHashMap<>();
     try (PreparedStatement select =
         connection.prepareStatement(
-            "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod)"
+            "SELECT a.attname, "
+                + EnumTypes.QUALIFIED_TYPE_NAME
                 + " FROM pg_catalog.pg_attribute a"
+                + EnumTypes.QUALIFIED_TYPE_JOINS
                 + " WHERE a.attrelid = pg_catalog.to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped"
                 + " ORDER BY a.attnum")) {
       select.setString(1, id.quoted());

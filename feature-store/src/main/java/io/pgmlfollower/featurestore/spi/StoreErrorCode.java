@@ -8,6 +8,11 @@ public enum StoreErrorCode {
   INVALID_DATA("22000"),
   /** A table's shape on the source cannot be applied to the store. */
   SCHEMA_MISMATCH("42804"),
+  /**
+   * The store no longer holds what the source says it holds (an UPDATE or DELETE found no row to
+   * change): applying more would drift silently, so the source must snapshot again.
+   */
+  DIVERGED("XX001"),
   /** The store's directory or port cannot be used. */
   CONFIGURATION("F0000"),
   INTERNAL("XX000");

@@ -8,6 +8,7 @@ import io.pgmlfollower.featurestore.embedded.EmbeddedPostgres;
 import io.pgmlfollower.featurestore.embedded.EmbeddedPostgresOptions;
 import io.pgmlfollower.featurestore.spi.ChangeBatch;
 import io.pgmlfollower.featurestore.spi.ColumnSpec;
+import io.pgmlfollower.featurestore.spi.EnumType;
 import io.pgmlfollower.featurestore.spi.RowChange;
 import io.pgmlfollower.featurestore.spi.SnapshotLoader;
 import io.pgmlfollower.featurestore.spi.SourceOffset;
@@ -30,6 +31,7 @@ import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -153,6 +155,124 @@ class OfflineStoreIT {
             List.of(new SourceOffset("no-pk", "", 1))));
     assertThat(rows("SELECT kind, n FROM sales.\"Events\" ORDER BY kind"))
         .containsExactly("click|1", "view|2");
+  }
+
+  @Test
+  void anUpdateOrDeleteThatFindsNoRowFailsTheBatchAsDiverged() throws Exception {
+    TableId table = new TableId("public", "diverged");
+    TableSpec spec = new TableSpec(table, USERS_SPEC.columns().subList(0, 2), List.of("id"));
+    store.ensureTables(List.of(spec));
+    store.apply(
+        new ChangeBatch(
+            List.of(row(RowChange.insert(table, values("1", "kept")))),
+            List.of(new SourceOffset("diverged", "", 10))));
+
+    for (RowChange missing :
+        List.of(
+            RowChange.delete(table, values("2", null)),
+            RowChange.update(table, null, values("3", "nowhere"), null))) {
+      assertThatThrownBy(
+              () ->
+                  store.apply(
+                      new ChangeBatch(
+                          List.of(
+                              row(RowChange.insert(table, values("9", "rolled back"))),
+                              row(missing)),
+                          List.of(new SourceOffset("diverged", "", 20)))))
+          .isInstanceOfSatisfying(
+              StoreException.class, e -> assertThat(e.code()).isEqualTo(StoreErrorCode.DIVERGED))
+          .hasMessageContaining("public.diverged")
+          .hasMessageContaining("snapshot this source again");
+    }
+
+    assertThat(rows("SELECT id, name FROM diverged ORDER BY id")).containsExactly("1|kept");
+    assertThat(store.offsets("diverged")).containsExactly(Map.entry("", 10L));
+  }
+
+  @Test
+  void rowIdentityOtherThanThePrimaryKeyFindsRowsThroughAnIndex() throws Exception {
+    TableId table = new TableId("public", "by_code");
+    List<ColumnSpec> columns =
+        List.of(
+            new ColumnSpec("id", "integer", 23, true),
+            new ColumnSpec("code", "text", 25, true),
+            new ColumnSpec("v", "text", 25, false));
+    TableSpec spec = new TableSpec(table, columns, List.of("id"), List.of("code"));
+    store.ensureTables(List.of(spec));
+    store.apply(
+        new ChangeBatch(
+            List.of(
+                row(RowChange.insert(table, values("1", "a", "x"))),
+                row(RowChange.insert(table, values("2", "b", "y"))),
+                // Old key tuples of REPLICA IDENTITY USING INDEX carry only the index's columns.
+                row(
+                    RowChange.update(
+                        table, values(null, "a", null), values("1", "a2", "x2"), null)),
+                row(RowChange.delete(table, values(null, "b", null)))),
+            List.of(new SourceOffset("by-code", "", 1))));
+
+    assertThat(rows("SELECT id, code, v FROM by_code")).containsExactly("1|a2|x2");
+    assertThat(
+            rows(
+                "SELECT pg_get_indexdef(indexrelid) FROM pg_index"
+                    + " WHERE indrelid = 'public.by_code'::regclass AND NOT indisprimary"))
+        .containsExactly("CREATE INDEX by_code_row_identity ON public.by_code USING btree (code)");
+
+    // The identity becomes the primary key again: the extra index goes.
+    store.ensureTables(List.of(new TableSpec(table, columns, List.of("id"))));
+    assertThat(
+            rows(
+                "SELECT count(*) FROM pg_index"
+                    + " WHERE indrelid = 'public.by_code'::regclass AND NOT indisprimary"))
+        .containsExactly("0");
+  }
+
+  @Test
+  void enumsAreCreatedAsEnumsBeforeTheirTableAndFollowNewLabels() throws Exception {
+    TableId table = new TableId("moods", "Feelings");
+    EnumType mood = new EnumType("moods", "Mood", List.of("sad", "ok", "it's \"great\""));
+    TableSpec spec = feelings(table, mood);
+    store.ensureTables(List.of(spec));
+    store.ensureTables(List.of(spec)); // again: nothing to change
+    store.apply(
+        new ChangeBatch(
+            List.of(
+                row(RowChange.insert(table, values("1", "it's \"great\"", "{sad,ok}"))),
+                row(RowChange.insert(table, values("2", "sad", null)))),
+            List.of(new SourceOffset("moods", "", 1))));
+
+    assertThat(
+            rows(
+                "SELECT a.attname, t.typtype, format_type(a.atttypid, a.atttypmod)"
+                    + " FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
+                    + " WHERE a.attrelid = 'moods.\"Feelings\"'::regclass AND a.attnum > 1"
+                    + " ORDER BY a.attnum"))
+        .containsExactly("now|e|moods.\"Mood\"", "history|b|moods.\"Mood\"[]");
+    // Ordered as the enum's labels, not alphabetically.
+    assertThat(rows("SELECT id FROM moods.\"Feelings\" ORDER BY now")).containsExactly("2", "1");
+
+    // ALTER TYPE ... ADD VALUE 'meh' BEFORE 'ok', then ADD VALUE 'ecstatic' on the source.
+    EnumType more =
+        new EnumType("moods", "Mood", List.of("sad", "meh", "ok", "it's \"great\"", "ecstatic"));
+    store.ensureTables(List.of(feelings(table, more)));
+    store.apply(
+        new ChangeBatch(
+            List.of(row(RowChange.insert(table, values("3", "meh", "{ecstatic}")))),
+            List.of(new SourceOffset("moods", "", 2))));
+    assertThat(rows("SELECT id FROM moods.\"Feelings\" ORDER BY now"))
+        .containsExactly("2", "3", "1");
+    assertThat(rows("SELECT enum_range(NULL::moods.\"Mood\")::text"))
+        .containsExactly("{sad,meh,ok,\"it's \\\"great\\\"\",ecstatic}");
+  }
+
+  private static TableSpec feelings(TableId table, EnumType mood) {
+    return new TableSpec(
+        table,
+        List.of(
+            new ColumnSpec("id", "integer", 23, true),
+            new ColumnSpec("now", mood.quoted(), 70_000, false, Optional.of(mood)),
+            new ColumnSpec("history", mood.quoted() + "[]", 70_001, false, Optional.of(mood))),
+        List.of("id"));
   }
 
   @Test
@@ -341,7 +461,10 @@ class OfflineStoreIT {
       }
       statement.execute("CREATE VIEW guarded_view AS SELECT id, upper(v) AS v FROM guarded");
       assertThat(single(statement, "SELECT v FROM guarded_view")).isEqualTo("ONE");
-      assertThatThrownBy(() -> statement.execute("SELECT * FROM pgml_follower.source_offsets"))
+      // Readable (training snapshots record the position they match), never writable.
+      statement.execute("SELECT * FROM pgml_follower.source_offsets");
+      assertThatThrownBy(
+              () -> statement.execute("UPDATE pgml_follower.source_offsets SET position = 0"))
           .isInstanceOfSatisfying(
               SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
       assertThatThrownBy(() -> statement.execute("SET session_replication_role = replica"))

@@ -90,6 +90,43 @@ class RowStatementTest {
     assertThat(a).isNotEqualTo(b).isEqualTo(c);
   }
 
+  @Test
+  void rowsAreFoundByTheReplicaIdentityIndexWhenItIsNotThePrimaryKey() throws StoreException {
+    TableSpec byName = new TableSpec(TABLE, COLUMNS, List.of("id"), List.of("name"));
+    RowStatement delete =
+        statement(byName, RowChange.delete(TABLE, new String[] {null, "a", null}));
+    RowStatement update =
+        statement(
+            byName,
+            RowChange.update(
+                TABLE, new String[] {null, "a", null}, new String[] {"1", "b", "c"}, null));
+
+    assertThat(delete.sql()).isEqualTo("DELETE FROM \"app\".\"Users\" WHERE \"name\" = ?");
+    assertThat(update.sql()).endsWith(" WHERE \"name\" = ?");
+    assertThat(update.whereColumns()).containsExactly(1);
+    assertThat(delete.findsOneRow()).isTrue();
+    assertThat(update.findsOneRow()).isTrue();
+    assertThat(
+            statement(byName, RowChange.insert(TABLE, new String[] {"1", "a", "b"})).findsOneRow())
+        .isFalse();
+  }
+
+  @Test
+  void typesWithoutEqualityAreComparedAsText() throws StoreException {
+    TableSpec keyless =
+        new TableSpec(
+            TABLE,
+            List.of(
+                new ColumnSpec("doc", "json", 114, false),
+                new ColumnSpec("docs", "json[]", 199, false),
+                new ColumnSpec("b", "jsonb", 3802, false)),
+            List.of());
+    assertThat(statement(keyless, RowChange.delete(TABLE, new String[] {"{}", "{}", "{}"})).sql())
+        .contains(
+            "\"doc\"::text IS NOT DISTINCT FROM ? AND \"docs\"::text IS NOT DISTINCT FROM ? AND"
+                + " \"b\" IS NOT DISTINCT FROM ?");
+  }
+
   private static RowStatement statement(TableSpec spec, RowChange change) throws StoreException {
     return RowStatement.of(spec, RowStatement.Key.of(spec, change));
   }

@@ -73,23 +73,31 @@ public final class ReplicationConnection implements AutoCloseable {
   }
 
   /**
-   * Sends {@code START_REPLICATION SLOT s LOGICAL start (proto_version '1', publication_names
-   * 'p')}. Automatic flush is off: since 42.7 pgjdbc otherwise advances the flushed LSN from
+   * Sends {@code START_REPLICATION SLOT s LOGICAL start (proto_version 'n', publication_names 'p'
+   * [, streaming 'on'])}
+   * (https://www.postgresql.org/docs/current/protocol-logical-replication.html). With protocol
+   * version 2 the server streams large in-progress transactions instead of spilling them to disk
+   * until commit. Automatic flush is off: since 42.7 pgjdbc otherwise advances the flushed LSN from
    * keepalives (pgjdbc #2941), acknowledging what the store may not hold yet. The caller reports
    * flushed positions itself, only after the store made them durable.
    */
   public PGReplicationStream startStreaming(
-      String slot, String publication, Lsn start, Duration statusInterval)
+      String slot, String publication, Lsn start, Duration statusInterval, int protocolVersion)
       throws ReplicatorException {
     try {
-      return connection
-          .getReplicationAPI()
-          .replicationStream()
-          .logical()
-          .withSlotName(slot)
-          .withStartPosition(start.toPgjdbc())
-          .withSlotOption("proto_version", PgOutputDecoder.PROTOCOL_VERSION)
-          .withSlotOption("publication_names", quotePublication(publication))
+      var builder =
+          connection
+              .getReplicationAPI()
+              .replicationStream()
+              .logical()
+              .withSlotName(slot)
+              .withStartPosition(start.toPgjdbc())
+              .withSlotOption("proto_version", protocolVersion)
+              .withSlotOption("publication_names", quotePublication(publication));
+      if (protocolVersion >= PgOutputDecoder.PROTOCOL_VERSION_2) {
+        builder = builder.withSlotOption("streaming", "on");
+      }
+      return builder
           .withStatusInterval(Math.toIntExact(statusInterval.toMillis()), TimeUnit.MILLISECONDS)
           .withAutomaticFlush(false)
           .start();

@@ -90,8 +90,9 @@ public final class SourceCatalog {
 
   /**
    * A table's replicated shape: the columns pgoutput sends (non-dropped, attnum > 0, not generated,
-   * within the publication's column list) in attnum order, types as {@code format_type} prints
-   * them, and the primary key in key order. Empty when the table no longer exists.
+   * within the publication's column list) in attnum order, types resolved by {@link SourceTypes},
+   * the primary key in key order and the row identity ({@link #rowIdentity}). Empty when the table
+   * no longer exists.
    */
   public Optional<TableSpec> tableSpec(TableId table, String publication)
       throws ReplicatorException {
@@ -101,9 +102,11 @@ public final class SourceCatalog {
         return Optional.empty();
       }
       Optional<Set<String>> columnList = publishedColumns(table, publication);
-      List<ColumnSpec> columns = new ArrayList<>();
+      List<String> names = new ArrayList<>();
+      List<Boolean> notNull = new ArrayList<>();
+      List<SourceTypes.SourceType> types = new ArrayList<>();
       String sql =
-          "SELECT attname, pg_catalog.format_type(atttypid, atttypmod), atttypid, attnotnull"
+          "SELECT attname, atttypid, atttypmod, attnotnull"
               + " FROM pg_catalog.pg_attribute"
               + " WHERE attrelid = ?::oid AND attnum > 0 AND NOT attisdropped"
               + (serverVersion() >= PG_12 ? " AND attgenerated = ''" : "")
@@ -114,39 +117,101 @@ public final class SourceCatalog {
           while (rows.next()) {
             String name = rows.getString(1);
             if (columnList.isEmpty() || columnList.get().contains(name)) {
-              columns.add(
-                  new ColumnSpec(name, rows.getString(2), rows.getInt(3), rows.getBoolean(4)));
+              names.add(name);
+              types.add(new SourceTypes.SourceType((int) rows.getLong(2), rows.getInt(3)));
+              notNull.add(rows.getBoolean(4));
             }
           }
         }
       }
-      if (columns.isEmpty()) {
+      if (names.isEmpty()) {
         return Optional.empty();
       }
-      List<String> primaryKey = new ArrayList<>();
-      for (String column : primaryKey(oid.getAsLong())) {
-        if (columns.stream().anyMatch(c -> c.name().equals(column))) {
-          primaryKey.add(column);
-        }
+      List<SourceTypes.Resolved> resolved = new SourceTypes(connection).resolveAll(types);
+      List<ColumnSpec> columns = new ArrayList<>();
+      for (int i = 0; i < names.size(); i++) {
+        columns.add(
+            new ColumnSpec(
+                names.get(i),
+                resolved.get(i).typeName(),
+                types.get(i).oid(),
+                notNull.get(i),
+                resolved.get(i).enumType()));
       }
-      return Optional.of(new TableSpec(table, columns, primaryKey));
+      List<String> primaryKey = present(primaryKey(oid.getAsLong()), names);
+      List<String> rowIdentity =
+          switch (replicaIdentity(oid.getAsLong())) {
+            case 'i' -> present(identityIndex(oid.getAsLong()), names);
+            case 'n' -> List.of();
+            // DEFAULT: the primary key, if any. FULL: the old row holds every column; the
+            // primary key, where there is one, finds it through an index.
+            default -> primaryKey;
+          };
+      return Optional.of(new TableSpec(table, columns, primaryKey, rowIdentity));
     } catch (SQLException e) {
       throw ReplicatorException.fromSql("read the definition of " + table, e);
     }
   }
 
-  /** {@code format_type(oid, typmod)}: how the source spells a type, e.g. numeric(10,2). */
-  public String formatType(int typeOid, int typeModifier) throws ReplicatorException {
-    try (PreparedStatement statement =
-        connection.prepareStatement("SELECT pg_catalog.format_type(?::oid, ?)")) {
-      statement.setLong(1, Integer.toUnsignedLong(typeOid));
-      statement.setInt(2, typeModifier);
-      try (ResultSet rows = statement.executeQuery()) {
-        rows.next();
-        return rows.getString(1);
-      }
+  /** Resolves types as {@link #tableSpec} does, for shapes built from a Relation message. */
+  public List<SourceTypes.Resolved> resolveTypes(List<SourceTypes.SourceType> types)
+      throws ReplicatorException {
+    try {
+      return new SourceTypes(connection).resolveAll(types);
     } catch (SQLException e) {
-      throw ReplicatorException.fromSql("format type " + Integer.toUnsignedString(typeOid), e);
+      throw ReplicatorException.fromSql("resolve the types of replicated columns", e);
+    }
+  }
+
+  /**
+   * Published tables whose updates and deletes the source cannot send: no primary key and REPLICA
+   * IDENTITY DEFAULT, NOTHING, or USING INDEX of a dropped index. PostgreSQL refuses UPDATE and
+   * DELETE on them while the publication publishes those
+   * (https://www.postgresql.org/docs/current/logical-replication-publication.html), so only their
+   * inserts (and truncates) replicate.
+   */
+  public List<TableId> tablesWithoutRowIdentity(String publication) throws ReplicatorException {
+    String sql =
+        "SELECT pt.schemaname, pt.tablename FROM pg_catalog.pg_publication_tables pt"
+            + " JOIN pg_catalog.pg_publication p ON p.pubname = pt.pubname"
+            + " JOIN pg_catalog.pg_namespace n ON n.nspname = pt.schemaname"
+            + " JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = pt.tablename"
+            + " WHERE pt.pubname = ? AND (p.pubupdate OR p.pubdelete) AND CASE c.relreplident"
+            + "   WHEN 'f' THEN false"
+            + "   WHEN 'n' THEN true"
+            + "   WHEN 'i' THEN NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i"
+            + "     WHERE i.indrelid = c.oid AND i.indisreplident)"
+            + "   ELSE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i"
+            + "     WHERE i.indrelid = c.oid AND i.indisprimary) END"
+            + " ORDER BY 1, 2";
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setString(1, publication);
+      List<TableId> tables = new ArrayList<>();
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          tables.add(new TableId(rows.getString(1), rows.getString(2)));
+        }
+      }
+      return tables;
+    } catch (SQLException e) {
+      throw ReplicatorException.fromSql(
+          "read the replica identities of publication " + publication, e);
+    }
+  }
+
+  private static List<String> present(List<String> key, List<String> columns) {
+    return key.stream().filter(columns::contains).toList();
+  }
+
+  /** {@code pg_class.relreplident}: d(efault), n(othing), f(ull), i(ndex). */
+  private char replicaIdentity(long tableOid) throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT relreplident FROM pg_catalog.pg_class WHERE oid = ?::oid")) {
+      statement.setLong(1, tableOid);
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next() ? rows.getString(1).charAt(0) : 'd';
+      }
     }
   }
 
@@ -248,11 +313,22 @@ public final class SourceCatalog {
   }
 
   private List<String> primaryKey(long tableOid) throws SQLException {
+    return indexColumns(tableOid, "indisprimary");
+  }
+
+  /** The columns of the REPLICA IDENTITY USING INDEX index, empty when it was dropped. */
+  private List<String> identityIndex(long tableOid) throws SQLException {
+    return indexColumns(tableOid, "indisreplident");
+  }
+
+  private List<String> indexColumns(long tableOid, String flag) throws SQLException {
     String sql =
         "SELECT a.attname FROM pg_catalog.pg_index i"
             + " CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)"
             + " JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
-            + " WHERE i.indrelid = ?::oid AND i.indisprimary ORDER BY k.ord";
+            + " WHERE i.indrelid = ?::oid AND i."
+            + flag
+            + " ORDER BY k.ord";
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
       statement.setLong(1, tableOid);
       List<String> columns = new ArrayList<>();

@@ -22,6 +22,18 @@ public final class SourceConnections {
    */
   private static final String MIN_SERVER_VERSION = "10";
 
+  /**
+   * The text form of values depends on session settings: COPY (snapshot) and the walsender (stream)
+   * must print them alike, and as the store's input functions read them, whatever the source
+   * database's or role's defaults. pgjdbc already sends DateStyle=ISO, client_encoding=UTF8,
+   * extra_float_digits and the JVM's TimeZone (timestamptz values carry their offset); an
+   * IntervalStyle of sql_standard would make {@code -1 2:03:04} mean something else to the store,
+   * and extra_float_digits below 1 would round floats
+   * (https://www.postgresql.org/docs/current/runtime-config-client.html).
+   */
+  private static final String SESSION_OPTIONS =
+      "-c IntervalStyle=postgres -c extra_float_digits=3 -c bytea_output=hex";
+
   private final PgOutputSourceConfig config;
 
   public SourceConnections(PgOutputSourceConfig config) {
@@ -66,6 +78,7 @@ public final class SourceConnections {
         properties, Long.toString(Math.max(1, config.getConnectTimeout().toSeconds())));
     // A dead peer is otherwise noticed only when a write fails.
     PGProperty.TCP_KEEP_ALIVE.set(properties, true);
+    PGProperty.OPTIONS.set(properties, SESSION_OPTIONS);
     return properties;
   }
 

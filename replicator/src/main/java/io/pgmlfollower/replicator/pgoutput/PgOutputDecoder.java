@@ -19,14 +19,39 @@ import java.util.Optional;
  * are big-endian (network order); a String is NUL-terminated; timestamps are microseconds since
  * 2000-01-01 UTC.
  *
- * <p>Only protocol version 1 is accepted today. Version 2 adds messages 'S', 'E', 'c' and 'A' and,
- * between Stream Start and Stream Stop, an Int32 xid right after the type byte of Relation, Type,
- * Insert, Update, Delete, Truncate and Message: {@link #streamXid} is where that prefix is read, so
- * adding v2 means tracking the stream block and adding the four messages.
+ * <p>Protocol versions 1 and 2 are decoded. Version 2 (PostgreSQL 14+, with {@code streaming 'on'})
+ * adds Stream Start ('S'), Stream Stop ('E'), Stream Commit ('c') and Stream Abort ('A'); between
+ * Stream Start and Stream Stop, Relation, Type, Insert, Update, Delete, Truncate and Message carry
+ * an Int32 xid right after their type byte, and are returned wrapped in a {@link StreamedMessage}.
+ * The decoder keeps track of whether it is inside a stream block, so one decoder serves one
+ * replication stream.
  */
 public final class PgOutputDecoder {
-  /** The only pgoutput protocol version decoded here. */
-  public static final int PROTOCOL_VERSION = 1;
+  /** Version 1: every PostgreSQL with pgoutput (10+). */
+  public static final int PROTOCOL_VERSION_1 = 1;
+
+  /** Version 2: streaming of in-progress transactions, PostgreSQL 14+. */
+  public static final int PROTOCOL_VERSION_2 = 2;
+
+  private final int protocolVersion;
+  private boolean inStream;
+
+  /** A protocol version 1 decoder. */
+  public PgOutputDecoder() {
+    this(PROTOCOL_VERSION_1);
+  }
+
+  public PgOutputDecoder(int protocolVersion) {
+    if (protocolVersion != PROTOCOL_VERSION_1 && protocolVersion != PROTOCOL_VERSION_2) {
+      throw new IllegalArgumentException(
+          "unsupported pgoutput protocol version " + protocolVersion);
+    }
+    this.protocolVersion = protocolVersion;
+  }
+
+  public int protocolVersion() {
+    return protocolVersion;
+  }
 
   private static final long POSTGRES_EPOCH_SECONDS = 946_684_800L; // 2000-01-01T00:00:00Z
 
@@ -35,7 +60,7 @@ public final class PgOutputDecoder {
    * past the message.
    *
    * @throws ReplicatorException with code PROTOCOL_VIOLATION if the bytes do not form a complete
-   *     pgoutput v1 message, UNSUPPORTED for a message of a later protocol version
+   *     message of this protocol version, UNSUPPORTED for a message of a later version
    */
   public PgOutputMessage decode(ByteBuffer buffer) throws ReplicatorException {
     ByteBuffer in = buffer.order(ByteOrder.BIG_ENDIAN);
@@ -43,27 +68,32 @@ public final class PgOutputDecoder {
       throw violation("empty pgoutput message");
     }
     char type = (char) in.get();
+    int size = in.remaining() + 1;
     try {
       PgOutputMessage message =
           switch (type) {
             case 'B' -> begin(in);
             case 'C' -> commit(in);
             case 'O' -> origin(in);
-            case 'R' -> relation(in);
-            case 'Y' -> type(in);
-            case 'I' -> insert(in);
-            case 'U' -> update(in);
-            case 'D' -> delete(in);
-            case 'T' -> truncate(in);
-            case 'M' -> logicalDecodingMessage(in);
-            case 'S', 'E', 'c', 'A', 'b', 'P', 'K', 'r', 'p' ->
+            case 'R' -> streamed(in, size, PgOutputDecoder::relation);
+            case 'Y' -> streamed(in, size, PgOutputDecoder::type);
+            case 'I' -> streamed(in, size, PgOutputDecoder::insert);
+            case 'U' -> streamed(in, size, PgOutputDecoder::update);
+            case 'D' -> streamed(in, size, PgOutputDecoder::delete);
+            case 'T' -> streamed(in, size, PgOutputDecoder::truncate);
+            case 'M' -> streamed(in, size, PgOutputDecoder::logicalDecodingMessage);
+            case 'S' -> streamStart(in);
+            case 'E' -> streamStop();
+            case 'c' -> streamCommit(in);
+            case 'A' -> streamAbort(in);
+            case 'b', 'P', 'K', 'r', 'p' ->
                 throw new ReplicatorException(
                     ReplicatorErrorCode.UNSUPPORTED,
                     "pgoutput message '"
                         + type
-                        + "' belongs to protocol version 2 or later (streamed or two-phase"
-                        + " transactions); this replicator asks for version "
-                        + PROTOCOL_VERSION);
+                        + "' belongs to two-phase transactions (protocol version 3); this"
+                        + " replicator asks for version "
+                        + protocolVersion);
             default -> throw violation("unknown pgoutput message type 0x%02x", (int) type);
           };
       if (in.hasRemaining()) {
@@ -98,8 +128,7 @@ public final class PgOutputDecoder {
     return new OriginMessage(originLsn, string(in));
   }
 
-  private RelationMessage relation(ByteBuffer in) throws ReplicatorException {
-    streamXid(in);
+  private static RelationMessage relation(ByteBuffer in) throws ReplicatorException {
     int relationId = in.getInt();
     String namespace = string(in);
     String name = string(in);
@@ -116,22 +145,19 @@ public final class PgOutputDecoder {
     return new RelationMessage(relationId, namespace, name, replicaIdentity, columns);
   }
 
-  private TypeMessage type(ByteBuffer in) throws ReplicatorException {
-    streamXid(in);
+  private static TypeMessage type(ByteBuffer in) throws ReplicatorException {
     int typeOid = in.getInt();
     String namespace = string(in);
     return new TypeMessage(typeOid, namespace, string(in));
   }
 
-  private InsertMessage insert(ByteBuffer in) throws ReplicatorException {
-    streamXid(in);
+  private static InsertMessage insert(ByteBuffer in) throws ReplicatorException {
     int relationId = in.getInt();
     expect(in, 'N', "insert");
     return new InsertMessage(relationId, tuple(in));
   }
 
-  private UpdateMessage update(ByteBuffer in) throws ReplicatorException {
-    streamXid(in);
+  private static UpdateMessage update(ByteBuffer in) throws ReplicatorException {
     int relationId = in.getInt();
     char marker = (char) in.get();
     OldTupleKind oldKind = OldTupleKind.NONE;
@@ -147,8 +173,7 @@ public final class PgOutputDecoder {
     return new UpdateMessage(relationId, oldKind, oldTuple, tuple(in));
   }
 
-  private DeleteMessage delete(ByteBuffer in) throws ReplicatorException {
-    streamXid(in);
+  private static DeleteMessage delete(ByteBuffer in) throws ReplicatorException {
     int relationId = in.getInt();
     char marker = (char) in.get();
     OldTupleKind kind =
@@ -160,8 +185,7 @@ public final class PgOutputDecoder {
     return new DeleteMessage(relationId, kind, tuple(in));
   }
 
-  private TruncateMessage truncate(ByteBuffer in) throws ReplicatorException {
-    streamXid(in);
+  private static TruncateMessage truncate(ByteBuffer in) throws ReplicatorException {
     int count = in.getInt();
     if (count < 0 || count > in.remaining()) {
       throw violation("truncate: bad relation count %d", count);
@@ -177,8 +201,8 @@ public final class PgOutputDecoder {
         (options & TruncateMessage.RESTART_IDENTITY) != 0);
   }
 
-  private LogicalDecodingMessage logicalDecodingMessage(ByteBuffer in) throws ReplicatorException {
-    streamXid(in);
+  private static LogicalDecodingMessage logicalDecodingMessage(ByteBuffer in)
+      throws ReplicatorException {
     int flags = Byte.toUnsignedInt(in.get());
     Lsn lsn = lsn(in);
     String prefix = string(in);
@@ -223,12 +247,70 @@ public final class PgOutputDecoder {
     return bytes;
   }
 
+  /** Decodes the body of a message that carries an xid prefix inside a stream block. */
+  private interface Body {
+    PgOutputMessage decode(ByteBuffer in) throws ReplicatorException;
+  }
+
+  private PgOutputMessage streamed(ByteBuffer in, int size, Body body) throws ReplicatorException {
+    if (!inStream) {
+      return body.decode(in);
+    }
+    int xid = in.getInt();
+    return new StreamedMessage(xid, body.decode(in), size);
+  }
+
+  private PgOutputMessage streamStart(ByteBuffer in) throws ReplicatorException {
+    requireVersion2('S');
+    if (inStream) {
+      throw violation("Stream Start inside a stream block");
+    }
+    int xid = in.getInt();
+    boolean first = in.get() == 1;
+    inStream = true;
+    return new StreamStartMessage(xid, first);
+  }
+
+  private PgOutputMessage streamStop() throws ReplicatorException {
+    requireVersion2('E');
+    if (!inStream) {
+      throw violation("Stream Stop outside a stream block");
+    }
+    inStream = false;
+    return new StreamStopMessage();
+  }
+
+  private PgOutputMessage streamCommit(ByteBuffer in) throws ReplicatorException {
+    requireVersion2('c');
+    int xid = in.getInt();
+    int flags = Byte.toUnsignedInt(in.get());
+    Lsn commitLsn = lsn(in);
+    Lsn endLsn = lsn(in);
+    Instant commitTime = timestamp(in);
+    return new StreamCommitMessage(xid, flags, commitLsn, endLsn, commitTime);
+  }
+
   /**
-   * The xid prefix that protocol version 2 puts on messages inside a stream block. Version 1 never
-   * has one.
+   * Version 2 sends the two xids only; version 4 (parallel apply, not asked for) adds the abort LSN
+   * and time.
    */
-  private void streamXid(ByteBuffer in) {
-    // v1: nothing to read. v2: if inside Stream Start .. Stream Stop, read in.getInt() here.
+  private PgOutputMessage streamAbort(ByteBuffer in) throws ReplicatorException {
+    requireVersion2('A');
+    int xid = in.getInt();
+    int subXid = in.getInt();
+    return new StreamAbortMessage(xid, subXid);
+  }
+
+  private void requireVersion2(char type) throws ReplicatorException {
+    if (protocolVersion < PROTOCOL_VERSION_2) {
+      throw new ReplicatorException(
+          ReplicatorErrorCode.UNSUPPORTED,
+          "pgoutput message '"
+              + type
+              + "' belongs to protocol version 2 (streamed transactions); this replicator asked"
+              + " for version "
+              + protocolVersion);
+    }
   }
 
   private static void expect(ByteBuffer in, char expected, String message)

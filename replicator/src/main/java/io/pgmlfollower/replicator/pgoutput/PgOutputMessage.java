@@ -6,9 +6,9 @@ package io.pgmlfollower.replicator.pgoutput;
  * the payload of one XLogData message of the streaming replication protocol
  * (https://www.postgresql.org/docs/current/protocol-replication.html).
  *
- * <p>Protocol version 1 is decoded. Version 2 (PostgreSQL 14+, {@code streaming 'on'}) adds Stream
- * Start/Stop/Commit/Abort and an xid prefix on changes inside a stream block: they belong here as
- * further permitted records, decoded by {@link PgOutputDecoder}.
+ * <p>Protocol versions 1 and 2 are decoded. Version 2 (PostgreSQL 14+, {@code streaming 'on'}) adds
+ * Stream Start/Stop/Commit/Abort and an xid prefix on changes inside a stream block ({@link
+ * StreamedMessage}).
  */
 public sealed interface PgOutputMessage
     permits BeginMessage,
@@ -20,4 +20,9 @@ public sealed interface PgOutputMessage
         UpdateMessage,
         DeleteMessage,
         TruncateMessage,
-        LogicalDecodingMessage {}
+        LogicalDecodingMessage,
+        StreamStartMessage,
+        StreamStopMessage,
+        StreamCommitMessage,
+        StreamAbortMessage,
+        StreamedMessage {}

@@ -6,6 +6,7 @@ import io.pgmlfollower.featurestore.spi.ChangeBatch;
 import io.pgmlfollower.featurestore.spi.ChangeSink;
 import io.pgmlfollower.featurestore.spi.RowChange;
 import io.pgmlfollower.featurestore.spi.SourceOffset;
+import io.pgmlfollower.featurestore.spi.StoreErrorCode;
 import io.pgmlfollower.featurestore.spi.StoreException;
 import io.pgmlfollower.featurestore.spi.TableId;
 import io.pgmlfollower.featurestore.spi.TableSpec;
@@ -22,6 +23,11 @@ import io.pgmlfollower.replicator.pgoutput.OriginMessage;
 import io.pgmlfollower.replicator.pgoutput.PgOutputDecoder;
 import io.pgmlfollower.replicator.pgoutput.PgOutputMessage;
 import io.pgmlfollower.replicator.pgoutput.RelationMessage;
+import io.pgmlfollower.replicator.pgoutput.StreamAbortMessage;
+import io.pgmlfollower.replicator.pgoutput.StreamCommitMessage;
+import io.pgmlfollower.replicator.pgoutput.StreamStartMessage;
+import io.pgmlfollower.replicator.pgoutput.StreamStopMessage;
+import io.pgmlfollower.replicator.pgoutput.StreamedMessage;
 import io.pgmlfollower.replicator.pgoutput.TruncateMessage;
 import io.pgmlfollower.replicator.pgoutput.TypeMessage;
 import io.pgmlfollower.replicator.pgoutput.UpdateMessage;
@@ -67,6 +73,7 @@ public final class ChangeStream {
   private final StreamOffset offset;
   private final Duration idleAckInterval;
   private final StopSignal stop;
+  private final StreamedTransactions streamed;
 
   private TransactionBuffer transaction;
   private final List<ChangeBatch.Change> group = new ArrayList<>();
@@ -98,6 +105,7 @@ public final class ChangeStream {
       ChangeSink sink,
       StreamOffset offset,
       Duration idleAckInterval,
+      long maxStreamedTransactionBytes,
       StopSignal stop) {
     this.sourceName = requireNonNull(sourceName, "sourceName is null");
     this.stream = requireNonNull(stream, "stream is null");
@@ -107,6 +115,7 @@ public final class ChangeStream {
     this.offset = requireNonNull(offset, "offset is null");
     this.idleAckInterval = requireNonNull(idleAckInterval, "idleAckInterval is null");
     this.stop = requireNonNull(stop, "stop is null");
+    this.streamed = new StreamedTransactions(maxStreamedTransactionBytes);
   }
 
   /**
@@ -172,7 +181,36 @@ public final class ChangeStream {
       // Not requested (no 'messages' option) but decoded, for heartbeats to come.
       case LogicalDecodingMessage decodingMessage ->
           log.debug("Logical decoding message with prefix {}", decodingMessage.prefix());
+      case StreamStartMessage start -> {
+        if (transaction != null) {
+          throw violation("Stream Start inside transaction " + transaction.begin().xid());
+        }
+        streamed.start(start);
+      }
+      case StreamStopMessage ignored -> streamed.stop();
+      case StreamedMessage inStream -> streamed.add(inStream);
+      case StreamAbortMessage abort -> streamed.abort(abort);
+      case StreamCommitMessage commit -> streamCommit(commit);
     }
+  }
+
+  /**
+   * A streamed transaction committed: its messages, held since its stream blocks, go through the
+   * same path as a transaction sent whole at commit (pgoutput protocol version 1), between a Begin
+   * and a Commit made of the Stream Commit's positions.
+   */
+  private void streamCommit(StreamCommitMessage commit) throws ReplicatorException {
+    if (transaction != null) {
+      throw violation("Stream Commit inside transaction " + transaction.begin().xid());
+    }
+    List<PgOutputMessage> messages = streamed.commit(commit.xid());
+    begin(new BeginMessage(commit.commitLsn(), commit.commitTime(), commit.xid()));
+    for (PgOutputMessage message : messages) {
+      handle(message);
+    }
+    commit(
+        new CommitMessage(
+            commit.flags(), commit.commitLsn(), commit.endLsn(), commit.commitTime()));
   }
 
   private void begin(BeginMessage begin) throws ReplicatorException {
@@ -252,8 +290,19 @@ public final class ChangeStream {
 
   private void store(List<ChangeBatch.Change> changes, Lsn end, Optional<Instant> time)
       throws ReplicatorException {
+    ChangeBatch batch =
+        new ChangeBatch(changes, List.of(new SourceOffset(sourceName, "", end.value())));
     try {
-      sink.apply(new ChangeBatch(changes, List.of(new SourceOffset(sourceName, "", end.value()))));
+      try {
+        sink.apply(batch);
+      } catch (StoreException e) {
+        // A value of an enum label added on the source since the store created the enum: the
+        // batch was rolled back; add the labels and apply it again.
+        if (e.code() != StoreErrorCode.INVALID_DATA || !relations.refreshEnumTables()) {
+          throw e;
+        }
+        sink.apply(batch);
+      }
     } catch (StoreException e) {
       throw ReplicatorException.fromStore("apply changes up to " + end, e);
     }

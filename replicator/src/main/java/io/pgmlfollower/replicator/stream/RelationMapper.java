@@ -2,6 +2,7 @@ package io.pgmlfollower.replicator.stream;
 
 import static java.util.Objects.requireNonNull;
 
+import io.pgmlfollower.featurestore.spi.ColumnSpec;
 import io.pgmlfollower.featurestore.spi.RowChange;
 import io.pgmlfollower.featurestore.spi.TableId;
 import io.pgmlfollower.featurestore.spi.TableSpec;
@@ -14,6 +15,7 @@ import io.pgmlfollower.replicator.pgoutput.UpdateMessage;
 import java.util.BitSet;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -21,10 +23,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns tuple data into row changes in the sink's column order. Relation messages are cached by
- * relation OID and replaced by every newer one; pgoutput sends a new one after DDL on the table,
- * but never the DDL itself, so when a Relation message's columns differ from the spec the sink
- * holds, the table is re-read from the source catalog and the sink brought to that shape before any
- * change to it is applied.
+ * relation OID and replaced by every newer one. pgoutput sends one before the first change to a
+ * table in a session and again whenever the table's definition was invalidated (DDL, including type
+ * modifier, key and REPLICA IDENTITY changes), but never the DDL itself: so on the first change
+ * after a Relation message that differs from the cached one (in anything: columns, type OIDs and
+ * modifiers, key flags, replica identity), the table is re-read from the source catalog and, when
+ * that shape differs from the one the sink holds, the sink is brought to it before any change to it
+ * is applied.
  */
 public final class RelationMapper {
   private static final Logger log = LoggerFactory.getLogger(RelationMapper.class);
@@ -44,8 +49,43 @@ public final class RelationMapper {
   }
 
   public void onRelation(RelationMessage relation) {
-    relations.put(relation.relationId(), relation);
-    mappings.remove(relation.relationId());
+    RelationMessage previous = relations.put(relation.relationId(), relation);
+    if (!relation.equals(previous)) {
+      mappings.remove(relation.relationId());
+    }
+  }
+
+  /**
+   * Re-reads the tables that have enum columns and ensures those whose enums changed: a label added
+   * to an enum on the source ({@code ALTER TYPE ... ADD VALUE}) changes no table, so pgoutput sends
+   * no new Relation message, and the store first hears of the label when it refuses a value. Only
+   * tables whose columns are unchanged are reshaped here, so that row changes already mapped stay
+   * valid; other changes wait for their Relation message.
+   *
+   * @return whether any table changed
+   */
+  boolean refreshEnumTables() throws ReplicatorException {
+    boolean changed = false;
+    for (RelationMessage relation : relations.values()) {
+      TableId table = tableId(relation);
+      TableSpec spec = specs.get(table);
+      if (spec == null || spec.columns().stream().noneMatch(c -> c.enumType().isPresent())) {
+        continue;
+      }
+      TableSpec fresh = tableSpecs.read(table, relation);
+      if (!fresh.equals(spec) && columnNames(fresh).equals(columnNames(spec))) {
+        log.info("Enum types of {} changed on the source: {}", table, describe(fresh));
+        tableSpecs.ensure(fresh);
+        specs.put(table, fresh);
+        mappings.remove(relation.relationId());
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  private static List<String> columnNames(TableSpec spec) {
+    return spec.columns().stream().map(ColumnSpec::name).toList();
   }
 
   /**
@@ -67,30 +107,28 @@ public final class RelationMapper {
     }
     TableId table = tableId(relation);
     TableSpec spec = specs.get(table);
-    if (spec == null || !matches(spec, relation)) {
-      TableSpec fresh = tableSpecs.read(table, relation);
-      if (!fresh.equals(spec)) {
-        if (spec == null) {
-          log.warn(
-              "Table {} was not part of the initial copy (added to the publication later?):"
-                  + " replicating its changes from now on",
-              table);
-        } else {
-          log.info(
-              "Table {} changed shape on the source: {} -> {}",
-              table,
-              describe(spec),
-              describe(fresh));
-        }
-        listener.beforeShapeChange();
-        tableSpecs.ensure(fresh);
-        if (spec != null) {
-          listener.afterShapeChange(spec, fresh);
-        }
-        specs.put(table, fresh);
+    TableSpec fresh = tableSpecs.read(table, relation);
+    if (!fresh.equals(spec)) {
+      if (spec == null) {
+        log.warn(
+            "Table {} was not part of the initial copy (added to the publication later?):"
+                + " replicating its changes from now on",
+            table);
+      } else {
+        log.info(
+            "Table {} changed shape on the source: {} -> {}",
+            table,
+            describe(spec),
+            describe(fresh));
       }
-      spec = fresh;
+      listener.beforeShapeChange();
+      tableSpecs.ensure(fresh);
+      if (spec != null) {
+        listener.afterShapeChange(spec, fresh);
+      }
+      specs.put(table, fresh);
     }
+    spec = fresh;
     mapping = new Mapping(relation, spec);
     mappings.put(relationId, mapping);
     return mapping;
@@ -98,28 +136,23 @@ public final class RelationMapper {
 
   private static String describe(TableSpec spec) {
     return spec.columns().stream()
-        .map(column -> column.name() + " " + column.typeName())
-        .collect(Collectors.joining(", ", "(", ")"));
+            .map(
+                column ->
+                    column.name()
+                        + " "
+                        + column.typeName()
+                        + column.enumType().map(e -> " " + e.labels()).orElse(""))
+            .collect(Collectors.joining(", ", "(", ")"))
+        + " primary key "
+        + spec.primaryKey()
+        + " row identity "
+        + spec.rowIdentity();
   }
 
   /** pgoutput sends an empty namespace for {@code pg_catalog}. */
   static TableId tableId(RelationMessage relation) {
     String schema = relation.namespace().isEmpty() ? "pg_catalog" : relation.namespace();
     return new TableId(schema, relation.name());
-  }
-
-  private static boolean matches(TableSpec spec, RelationMessage relation) {
-    if (spec.columns().size() != relation.columns().size()) {
-      return false;
-    }
-    for (int i = 0; i < relation.columns().size(); i++) {
-      RelationMessage.Column column = relation.columns().get(i);
-      if (!spec.columns().get(i).name().equals(column.name())
-          || spec.columns().get(i).typeOid() != column.typeOid()) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** Places a relation's tuple values at their spec positions, matching columns by name. */

@@ -305,6 +305,56 @@ class PgOutputDecoderTest {
         .isEqualTo(ReplicatorErrorCode.UNSUPPORTED);
   }
 
+  @Test
+  void protocolVersion2PrefixesChangesInsideAStreamBlockWithTheirXid() throws ReplicatorException {
+    PgOutputDecoder v2 = new PgOutputDecoder(PgOutputDecoder.PROTOCOL_VERSION_2);
+    byte[] insertBody = type('I').int32(16_385).int8('N').int16(1).text("7").toByteArray();
+    ByteBuffer insideStream =
+        ByteBuffer.wrap(
+            type('I').int32(901).int32(16_385).int8('N').int16(1).text("7").toByteArray());
+
+    assertThat(v2.decode(type('S').int32(900).int8(1).buffer()))
+        .isEqualTo(new StreamStartMessage(900, true));
+    PgOutputMessage streamed = v2.decode(insideStream);
+    assertThat(v2.decode(type('E').buffer())).isEqualTo(new StreamStopMessage());
+    // Outside a stream block the same message has no prefix.
+    PgOutputMessage plain = v2.decode(ByteBuffer.wrap(insertBody));
+    assertThat(
+            v2.decode(
+                type('c')
+                    .int32(900)
+                    .int8(0)
+                    .int64(0x2000L)
+                    .int64(0x2038L)
+                    .timestamp(COMMIT_TIME)
+                    .buffer()))
+        .isEqualTo(new StreamCommitMessage(900, 0, Lsn.of(0x2000), Lsn.of(0x2038), COMMIT_TIME));
+    assertThat(v2.decode(type('A').int32(900).int32(905).buffer()))
+        .isEqualTo(new StreamAbortMessage(900, 905));
+
+    assertThat(streamed).isInstanceOf(StreamedMessage.class);
+    StreamedMessage inStream = (StreamedMessage) streamed;
+    assertThat(inStream.xid()).isEqualTo(901);
+    assertThat(inStream.size()).isEqualTo(insideStream.capacity());
+    InsertMessage insert = (InsertMessage) inStream.message();
+    assertThat(insert.relationId()).isEqualTo(16_385);
+    assertThat(texts(insert.newTuple())).containsExactly("7");
+    assertThat(((InsertMessage) plain).relationId()).isEqualTo(16_385);
+  }
+
+  @Test
+  void streamBlocksDoNotNest() throws ReplicatorException {
+    PgOutputDecoder v2 = new PgOutputDecoder(PgOutputDecoder.PROTOCOL_VERSION_2);
+    v2.decode(type('S').int32(900).int8(1).buffer());
+
+    assertThatThrownBy(() -> v2.decode(type('S').int32(901).int8(1).buffer()))
+        .hasMessageContaining("inside a stream block");
+    assertThatThrownBy(
+            () ->
+                new PgOutputDecoder(PgOutputDecoder.PROTOCOL_VERSION_1).decode(type('E').buffer()))
+        .hasMessageContaining("protocol version 2");
+  }
+
   private void assertProtocolViolation(ByteBuffer bytes, String message) {
     assertThatThrownBy(() -> decoder.decode(bytes))
         .isInstanceOf(ReplicatorException.class)

@@ -54,17 +54,88 @@ class RelationMapperTest {
       };
 
   @Test
-  void mapsValuesByColumnWithoutReadingTheCatalogWhenTheShapeMatches() throws ReplicatorException {
+  void mapsValuesByColumnReadingTheCatalogOncePerRelationMessage() throws ReplicatorException {
     RelationMapper mapper = new RelationMapper(List.of(TWO_COLUMNS), catalog);
     mapper.onRelation(relation(ID, NAME));
 
     RowChange insert = mapper.mapping(OID, listener).insert(tuple(text("1"), TupleData.Value.NULL));
+    mapper.mapping(OID, listener);
+    // pgoutput resends an identical Relation message after unrelated invalidations.
+    mapper.onRelation(relation(ID, NAME));
+    mapper.mapping(OID, listener);
 
     assertThat(insert.kind()).isEqualTo(RowChange.Kind.INSERT);
     assertThat(insert.table()).isEqualTo(ITEMS);
     assertThat(insert.newValues()).containsExactly("1", null);
-    assertThat(catalog.reads).isZero();
+    assertThat(catalog.reads).isEqualTo(1);
     assertThat(catalog.ensured).isEmpty();
+  }
+
+  @Test
+  void typeModifierChangeReshapesTheSink() throws ReplicatorException {
+    ColumnSpec name50 = new ColumnSpec("name", "character varying(50)", 1043, false);
+    ColumnSpec name100 = new ColumnSpec("name", "character varying(100)", 1043, false);
+    TableSpec before = new TableSpec(ITEMS, List.of(ID, name50), List.of("id"));
+    TableSpec after = new TableSpec(ITEMS, List.of(ID, name100), List.of("id"));
+    catalog.specs.put(ITEMS, before);
+    RelationMapper mapper = new RelationMapper(List.of(before), catalog);
+    mapper.onRelation(relation('d', column(ID, true, -1), column(name50, false, 54)));
+    mapper.mapping(OID, listener);
+
+    // ALTER TABLE items ALTER name TYPE varchar(100): same name, same type OID, new typmod.
+    catalog.specs.put(ITEMS, after);
+    mapper.onRelation(relation('d', column(ID, true, -1), column(name100, false, 104)));
+    mapper.mapping(OID, listener);
+
+    assertThat(catalog.ensured).containsExactly(after);
+  }
+
+  @Test
+  void primaryKeyAddedOnTheSourceReshapesTheSink() throws ReplicatorException {
+    TableSpec keyless = new TableSpec(ITEMS, List.of(ID, NAME), List.of());
+    catalog.specs.put(ITEMS, keyless);
+    RelationMapper mapper = new RelationMapper(List.of(keyless), catalog);
+    mapper.onRelation(relation('d', column(ID, false, -1), column(NAME, false, -1)));
+    mapper.mapping(OID, listener);
+
+    // ALTER TABLE items ADD PRIMARY KEY (id): the key flag appears on id.
+    catalog.specs.put(ITEMS, TWO_COLUMNS);
+    mapper.onRelation(relation('d', column(ID, true, -1), column(NAME, false, -1)));
+    mapper.mapping(OID, listener);
+
+    assertThat(catalog.ensured).containsExactly(TWO_COLUMNS);
+  }
+
+  @Test
+  void rowIdentityFollowsTheRelationMessagesKeyFlags() {
+    ColumnSpec code = new ColumnSpec("code", "text", 25, true);
+    TableSpec catalogSpec = new TableSpec(ITEMS, List.of(ID, code, NAME), List.of("id"));
+
+    assertThat(
+            CatalogTableSpecs.rowIdentity(
+                catalogSpec,
+                relation(
+                    'd', column(ID, true, -1), column(code, false, -1), column(NAME, false, -1))))
+        .containsExactly("id");
+    // REPLICA IDENTITY USING INDEX on (code): old key tuples carry code, not id.
+    assertThat(
+            CatalogTableSpecs.rowIdentity(
+                catalogSpec,
+                relation(
+                    'i', column(ID, false, -1), column(code, true, -1), column(NAME, false, -1))))
+        .containsExactly("code");
+    // REPLICA IDENTITY FULL flags every column; the primary key finds the row.
+    assertThat(
+            CatalogTableSpecs.rowIdentity(
+                catalogSpec,
+                relation(
+                    'f', column(ID, true, -1), column(code, true, -1), column(NAME, true, -1))))
+        .containsExactly("id");
+    TableSpec keyless = new TableSpec(ITEMS, List.of(ID, NAME), List.of());
+    assertThat(
+            CatalogTableSpecs.rowIdentity(
+                keyless, relation('f', column(ID, true, -1), column(NAME, true, -1))))
+        .isEmpty();
   }
 
   @Test
@@ -196,6 +267,14 @@ class RelationMapperTest {
         .isEqualTo(ReplicatorErrorCode.UNSUPPORTED);
   }
 
+  private static RelationMessage.Column column(ColumnSpec spec, boolean key, int typeModifier) {
+    return new RelationMessage.Column(key, spec.name(), spec.typeOid(), typeModifier);
+  }
+
+  private static RelationMessage relation(char identity, RelationMessage.Column... columns) {
+    return new RelationMessage(OID, "public", "items", identity, List.of(columns));
+  }
+
   private static RelationMessage relation(ColumnSpec... columns) {
     return new RelationMessage(
         OID,
@@ -221,7 +300,7 @@ class RelationMapperTest {
 
   /** The source catalog and the sink, as far as the mapper sees them. */
   private static final class CatalogDouble implements TableSpecs {
-    private final Map<TableId, TableSpec> specs = new HashMap<>();
+    private final Map<TableId, TableSpec> specs = new HashMap<>(Map.of(ITEMS, TWO_COLUMNS));
     private final List<TableSpec> ensured = new ArrayList<>();
     private int reads;
 
