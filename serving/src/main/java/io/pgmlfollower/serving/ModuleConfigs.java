@@ -17,7 +17,9 @@ public final class ModuleConfigs {
             .setUser(source.user())
             .setSslMode(source.sslmode().jdbcValue())
             .setPublication(source.publication())
-            .setSlot(source.slot());
+            .setSlot(source.slot())
+            .setStreamingEnabled(source.streaming())
+            .setMaxStreamedTransactionBytes(source.maxStreamedTransactionBytes());
     if (source.password() != null) {
       config.setPassword(source.password());
     }

@@ -56,8 +56,12 @@ public record FollowerConfig(
       SslMode sslmode,
       String publication,
       String slot,
+      Boolean streaming,
+      @JsonProperty("max-streamed-transaction-bytes") Long maxStreamedTransactionBytes,
       Kafka kafka) {
     public Source {
+      streaming = requireNonNullElse(streaming, true);
+      maxStreamedTransactionBytes = requireNonNullElse(maxStreamedTransactionBytes, 256L << 20);
       type = requireNonNullElse(type, SourceType.PGOUTPUT);
       name = requireNonNullElse(name, "source");
       port = requireNonNullElse(port, 5432);

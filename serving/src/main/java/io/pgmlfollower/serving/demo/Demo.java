@@ -116,6 +116,8 @@ public final class Demo implements AutoCloseable {
             FollowerConfig.SslMode.DISABLE,
             "pgml_pub",
             "pgml_slot",
+            null,
+            null,
             null),
         new FollowerConfig.Store(directory.resolve("follower"), null, null),
         new FollowerConfig.Serve(

@@ -42,6 +42,8 @@ class FollowerConfigTest {
     assertThat(config.source().sslmode()).isEqualTo(SslMode.PREFER);
     assertThat(config.source().slot()).isEqualTo("pgml_follower");
     assertThat(config.source().name()).isEqualTo("source");
+    assertThat(config.source().streaming()).isTrue();
+    assertThat(config.source().maxStreamedTransactionBytes()).isEqualTo(256L << 20);
     assertThat(config.store().offline().type()).isEqualTo(OfflineType.EMBEDDED);
     assertThat(config.store().online().type()).isEqualTo(OnlineType.ROCKSDB);
     assertThat(config.serve().host()).isEqualTo("127.0.0.1");
@@ -68,6 +70,8 @@ class FollowerConfigTest {
               sslmode: verify-full
               publication: pgml_pub
               slot: pgml_slot
+              streaming: false
+              max-streamed-transaction-bytes: 1048576
               kafka:
                 bootstrap-servers: localhost:9092
                 topic-prefix: app
@@ -107,6 +111,8 @@ class FollowerConfigTest {
     assertThat(config.source().sslmode()).isEqualTo(SslMode.VERIFY_FULL);
     assertThat(config.source().sslmode().jdbcValue()).isEqualTo("verify-full");
     assertThat(config.source().slot()).isEqualTo("pgml_slot");
+    assertThat(config.source().streaming()).isFalse();
+    assertThat(config.source().maxStreamedTransactionBytes()).isEqualTo(1_048_576L);
     assertThat(config.source().kafka().bootstrapServers()).isEqualTo("localhost:9092");
     assertThat(config.source().kafka().topicPrefix()).isEqualTo("app");
     assertThat(config.source().kafka().groupId()).isEqualTo("g1");
