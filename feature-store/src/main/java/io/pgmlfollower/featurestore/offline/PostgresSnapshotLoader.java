@@ -20,6 +20,12 @@ import org.postgresql.copy.PGCopyOutputStream;
  * A snapshot in one local transaction: each table is truncated and refilled with {@code COPY ...
  * FROM STDIN}; the offsets are written and everything commits together, or nothing does. The loader
  * has its own connection, closed with it.
+ *
+ * <p>Less work per row: a table's indexes (its primary key too) are dropped after the TRUNCATE and
+ * built again, each in one sorted pass, just before the commit, instead of being maintained row by
+ * row; and since the table was truncated in this transaction, {@code COPY ... FREEZE} writes the
+ * rows already frozen (no later hint-bit or freeze work) and, under {@code wal_level=minimal},
+ * skips the WAL. Readers are not affected: none of this is visible before the commit.
  */
 final class PostgresSnapshotLoader implements SnapshotLoader {
   private final WriterSession session;
@@ -27,6 +33,9 @@ final class PostgresSnapshotLoader implements SnapshotLoader {
   private final Map<TableId, TableSpec> tables;
   private PGCopyOutputStream activeCopy;
   private boolean finished;
+
+  /** Statements that rebuild the indexes dropped for the load, run before the commit. */
+  private final List<String> rebuilds = new java.util.ArrayList<>();
 
   PostgresSnapshotLoader(WriterSession session, String source, Map<TableId, TableSpec> tables) {
     this.session = requireNonNull(session, "session is null");
@@ -49,8 +58,9 @@ final class PostgresSnapshotLoader implements SnapshotLoader {
           "snapshot of " + table.id() + " came before ensureTables described it");
     }
     try (Statement statement = session.connection().createStatement()) {
-      // In this transaction: readers keep seeing the old rows until commit.
+      // In this transaction: nothing is visible to readers before the commit.
       statement.execute("TRUNCATE " + table.id().quoted());
+      dropIndexesUntilCommit(table);
     } catch (SQLException e) {
       throw StoreErrors.from("cannot truncate " + table.id() + " for the snapshot", e);
     }
@@ -59,7 +69,7 @@ final class PostgresSnapshotLoader implements SnapshotLoader {
             + table.id().quoted()
             + " ("
             + TableShaper.columnList(table.columns().stream().map(c -> c.name()).toList())
-            + ") FROM STDIN";
+            + ") FROM STDIN WITH (FREEZE)";
     try {
       activeCopy =
           new PGCopyOutputStream(session.connection().unwrap(PGConnection.class), copy, 1 << 16);
@@ -79,6 +89,13 @@ final class PostgresSnapshotLoader implements SnapshotLoader {
           StoreErrorCode.INTERNAL, "commit while a table's COPY is still open");
     }
     try {
+      try (Statement statement = session.connection().createStatement()) {
+        // Sorted index builds get memory of their own (for this transaction only).
+        statement.execute("SET LOCAL maintenance_work_mem = '256MB'");
+        for (String rebuild : rebuilds) {
+          statement.execute(rebuild);
+        }
+      }
       SourceOffsets.write(session.connection(), offsets);
       session.connection().commit();
       finished = true;
@@ -101,6 +118,52 @@ final class PostgresSnapshotLoader implements SnapshotLoader {
       }
     } catch (SQLException e) {
       throw StoreErrors.from("cannot discard the snapshot of source " + source, e);
+    }
+  }
+
+  /**
+   * Drops the table's indexes and the constraints they back, remembering how to build them again.
+   * The definitions come from the catalog ({@code pg_get_constraintdef}, {@code pg_get_indexdef}),
+   * so the rebuilt ones are exactly what was there.
+   */
+  private void dropIndexesUntilCommit(TableSpec table) throws SQLException {
+    List<String[]> indexes = new java.util.ArrayList<>();
+    try (java.sql.PreparedStatement query =
+        session
+            .connection()
+            .prepareStatement(
+                "SELECT c.conname, pg_get_constraintdef(c.oid), i.indexrelid::regclass::text,"
+                    + " pg_get_indexdef(i.indexrelid)"
+                    + " FROM pg_index i"
+                    + " LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid"
+                    + "   AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u', 'x')"
+                    + " WHERE i.indrelid = ?::regclass ORDER BY i.indexrelid")) {
+      query.setString(1, table.id().quoted());
+      try (java.sql.ResultSet rs = query.executeQuery()) {
+        while (rs.next()) {
+          indexes.add(
+              new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)});
+        }
+      }
+    }
+    try (Statement statement = session.connection().createStatement()) {
+      for (String[] index : indexes) {
+        if (index[0] != null) {
+          String constraint = TableId.quoteIdentifier(index[0]);
+          statement.execute(
+              "ALTER TABLE " + table.id().quoted() + " DROP CONSTRAINT " + constraint);
+          rebuilds.add(
+              "ALTER TABLE "
+                  + table.id().quoted()
+                  + " ADD CONSTRAINT "
+                  + constraint
+                  + " "
+                  + index[1]);
+        } else {
+          statement.execute("DROP INDEX " + index[2]);
+          rebuilds.add(index[3]);
+        }
+      }
     }
   }
 

@@ -373,6 +373,44 @@ class OfflineStoreIT {
   }
 
   @Test
+  void aSnapshotRebuildsTheKeysItDroppedForTheLoadOrLeavesThemAsTheyWere() throws Exception {
+    TableId table = new TableId("public", "keyed_load");
+    TableSpec spec =
+        new TableSpec(table, List.of(new ColumnSpec("id", "integer", 23, true)), List.of("id"));
+    store.ensureTables(List.of(spec));
+    String keys =
+        "SELECT string_agg(pg_get_indexdef(indexrelid), '; ' ORDER BY indexrelid::regclass::text)"
+            + " FROM pg_index WHERE indrelid = 'public.keyed_load'::regclass";
+    List<String> before = rows(keys);
+
+    try (SnapshotLoader loader = store.beginSnapshot("keyed")) {
+      try (OutputStream copy = loader.copyIn(spec)) {
+        copy.write("1\n2\n".getBytes(UTF_8));
+      }
+      // closed without commit
+    }
+    assertThat(rows(keys)).isEqualTo(before);
+
+    try (SnapshotLoader loader = store.beginSnapshot("keyed")) {
+      try (OutputStream copy = loader.copyIn(spec)) {
+        copy.write("1\n2\n".getBytes(UTF_8));
+      }
+      loader.commit(List.of(new SourceOffset("keyed", "", 9)));
+    }
+    assertThat(rows(keys)).isEqualTo(before).first().asString().contains("UNIQUE").contains("(id)");
+    // A duplicate in a snapshot fails the load when the key is rebuilt, and changes nothing.
+    try (SnapshotLoader loader = store.beginSnapshot("keyed")) {
+      try (OutputStream copy = loader.copyIn(spec)) {
+        copy.write("5\n5\n".getBytes(UTF_8));
+      }
+      assertThatThrownBy(() -> loader.commit(List.of(new SourceOffset("keyed", "", 10))))
+          .isInstanceOf(StoreException.class);
+    }
+    assertThat(rows("SELECT id FROM keyed_load ORDER BY id")).containsExactly("1", "2");
+    assertThat(store.offsets("keyed")).containsExactly(Map.entry("", 9L));
+  }
+
+  @Test
   void ensureTablesFollowsTheSourceShape() throws Exception {
     TableId table = new TableId("public", "reshaped");
     store.ensureTables(
