@@ -74,48 +74,9 @@ class FollowerIT {
         Files.createTempDirectory(
             "follower-it",
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-    endpointPort = FollowerProcess.freePort();
-    adminPort = FollowerProcess.freePort();
-    Path config = work.resolve("follower.yaml");
-    Files.writeString(
-        config,
-        """
-        source:
-          host: %s
-          port: %d
-          database: %s
-          user: %s
-          password: ${SOURCE_PASSWORD}
-          sslmode: disable
-          publication: pgml_pub
-          slot: pgml_slot
-        store:
-          path: %s
-        serve:
-          host: 127.0.0.1
-          port: %d
-          users:
-            - name: %s
-              password: ${APP_PASSWORD}
-        admin:
-          port: %d
-        """
-            .formatted(
-                source.host(),
-                source.port(),
-                DATABASE,
-                role.user(),
-                work.resolve("store"),
-                endpointPort,
-                USER,
-                adminPort),
-        StandardCharsets.UTF_8);
-    follower =
-        new FollowerProcess(
-            config,
-            work.resolve("follower.log"),
-            adminPort,
-            Map.of("SOURCE_PASSWORD", role.password(), "APP_PASSWORD", PASSWORD));
+    follower = FollowerProcess.forSource(work, role, "pgml_slot", USER, PASSWORD);
+    endpointPort = follower.endpointPort();
+    adminPort = follower.adminPort();
     follower.start();
     follower.awaitReady(Duration.ofSeconds(120));
   }

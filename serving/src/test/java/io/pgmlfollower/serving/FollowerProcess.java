@@ -35,6 +35,71 @@ final class FollowerProcess implements AutoCloseable {
     this.environment = Map.copyOf(environment);
   }
 
+  /**
+   * A follower for a source role, configured the way a user would: a follower.yaml in {@code work}
+   * with the passwords as ${ENV} references, free ports for the endpoint and the admin server.
+   */
+  static FollowerProcess forSource(
+      Path work, io.pgmlfollower.testing.SourceRole role, String slot, String user, String password)
+      throws IOException {
+    int endpointPort = freePort();
+    int adminPort = freePort();
+    Path config = work.resolve("follower.yaml");
+    Files.writeString(
+        config,
+        """
+        source:
+          host: %s
+          port: %d
+          database: %s
+          user: %s
+          password: ${SOURCE_PASSWORD}
+          sslmode: disable
+          publication: %s
+          slot: %s
+        store:
+          path: %s
+        serve:
+          host: 127.0.0.1
+          port: %d
+          users:
+            - name: %s
+              password: ${APP_PASSWORD}
+        admin:
+          port: %d
+        """
+            .formatted(
+                role.host(),
+                role.port(),
+                role.database(),
+                role.user(),
+                role.publication(),
+                slot,
+                work.resolve("store"),
+                endpointPort,
+                user,
+                adminPort),
+        java.nio.charset.StandardCharsets.UTF_8);
+    FollowerProcess process =
+        new FollowerProcess(
+            config,
+            work.resolve("follower.log"),
+            adminPort,
+            Map.of("SOURCE_PASSWORD", role.password(), "APP_PASSWORD", password));
+    process.endpointPort = endpointPort;
+    return process;
+  }
+
+  private int endpointPort;
+
+  int endpointPort() {
+    return endpointPort;
+  }
+
+  int adminPort() {
+    return adminPort;
+  }
+
   static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();

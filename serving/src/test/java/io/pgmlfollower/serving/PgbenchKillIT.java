@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgmlfollower.testing.PostgresFixture;
 import io.pgmlfollower.testing.SourceRole;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -201,49 +200,8 @@ class PgbenchKillIT {
   }
 
   private FollowerProcess startFollower(SourceRole role) throws Exception {
-    endpointPort = FollowerProcess.freePort();
-    int adminPort = FollowerProcess.freePort();
-    Path config = work.resolve("follower.yaml");
-    Files.writeString(
-        config,
-        """
-        source:
-          host: %s
-          port: %d
-          database: %s
-          user: %s
-          password: ${SOURCE_PASSWORD}
-          sslmode: disable
-          publication: pgml_pub
-          slot: %s
-        store:
-          path: %s
-        serve:
-          host: 127.0.0.1
-          port: %d
-          users:
-            - name: %s
-              password: ${APP_PASSWORD}
-        admin:
-          port: %d
-        """
-            .formatted(
-                source.host(),
-                source.port(),
-                DATABASE,
-                role.user(),
-                SLOT,
-                work.resolve("store"),
-                endpointPort,
-                USER,
-                adminPort),
-        StandardCharsets.UTF_8);
-    FollowerProcess process =
-        new FollowerProcess(
-            config,
-            work.resolve("follower.log"),
-            adminPort,
-            Map.of("SOURCE_PASSWORD", role.password(), "APP_PASSWORD", PASSWORD));
+    FollowerProcess process = FollowerProcess.forSource(work, role, SLOT, USER, PASSWORD);
+    endpointPort = process.endpointPort();
     process.start();
     return process;
   }
