@@ -16,6 +16,8 @@ import io.pgmlfollower.serving.config.ConfigException;
 import io.pgmlfollower.serving.config.FollowerConfig;
 import io.pgmlfollower.serving.config.FollowerConfig.OfflineType;
 import io.pgmlfollower.serving.config.FollowerConfig.SourceType;
+import io.pgmlfollower.serving.schedule.ChangeCounter;
+import io.pgmlfollower.serving.schedule.ProjectTraining;
 import io.pgmlfollower.serving.sql.SqlFront;
 import io.pgmlfollower.trainer.Trainer;
 import io.pgmlfollower.trainer.TrainerConfig;
@@ -39,6 +41,9 @@ public final class Follower implements AutoCloseable {
 
   /** The endpoint user the offline store's pgml.predict functions call back as. */
   private static final String INTERNAL_USER = "pgml_follower_internal";
+
+  /** How often projects with retrain-after-changes compare their change counts. */
+  private static final java.time.Duration CHANGE_CHECK_INTERVAL = java.time.Duration.ofSeconds(2);
 
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   private final String internalPassword =
@@ -89,7 +94,8 @@ public final class Follower implements AutoCloseable {
     metrics.bindOfflineStore(store.dataSource());
     TrainerModelService models = new TrainerModelService(trainer, metrics);
 
-    source = new PgOutputSource(ModuleConfigs.pgOutputSource(config.source()), store);
+    ChangeCounter changes = new ChangeCounter(store);
+    source = new PgOutputSource(ModuleConfigs.pgOutputSource(config.source()), changes);
     resources.push(() -> source.close());
     source.start();
     metrics.bindReplication(source);
@@ -123,7 +129,16 @@ public final class Follower implements AutoCloseable {
             metrics::scrape);
     resources.push(admin);
 
-    new ProjectBootstrap(trainer, source, config.projects()).startInBackground();
+    ProjectTraining training =
+        new ProjectTraining(
+            trainer,
+            source,
+            changes,
+            config.projects(),
+            java.time.Clock.systemDefaultZone(),
+            CHANGE_CHECK_INTERVAL);
+    resources.push(training);
+    training.start();
     LOG.info(
         "pgml-follower {} ready: psql -h {} -p {} -U <user> {}  (admin http://{}:{}/health/ready)",
         Version.current(),

@@ -189,6 +189,17 @@ public final class ConfigLoader {
       require(project.task(), prefix + "task");
       require(project.relation(), prefix + "relation");
       require(project.target(), prefix + "target");
+      if (project.schedule() != null) {
+        try {
+          io.pgmlfollower.serving.schedule.CronSchedule.parse(project.schedule());
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException(prefix + "schedule", prefix + "schedule: " + e.getMessage(), e);
+        }
+      }
+      if (project.retrainAfterChanges() != null && project.retrainAfterChanges() < 1) {
+        throw new ConfigException(
+            prefix + "retrain-after-changes", prefix + "retrain-after-changes: must be at least 1");
+      }
       if (!names.add(project.name())) {
         throw new ConfigException(
             prefix + "name", prefix + "name: project '" + project.name() + "' is listed twice");

@@ -198,6 +198,18 @@ class FollowerConfigTest {
   }
 
   @Test
+  void aBadScheduleIsNamedAtLoad() {
+    String project =
+        "projects:\n  - name: p\n    task: regression\n    relation: t\n    target: y\n";
+    assertThatThrownBy(() -> loader.parse(MINIMAL + project + "    schedule: \"0 25 * * *\"\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("projects[0].schedule")
+        .hasMessageContaining("hour");
+    assertThatThrownBy(() -> loader.parse(MINIMAL + project + "    retrain-after-changes: 0\n"))
+        .hasMessageContaining("projects[0].retrain-after-changes");
+  }
+
+  @Test
   void noDefaultPassword() {
     String noUsers = MINIMAL.substring(0, MINIMAL.indexOf("serve:"));
     assertThatThrownBy(() -> loader.parse(noUsers))
