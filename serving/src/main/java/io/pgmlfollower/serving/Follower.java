@@ -92,7 +92,8 @@ public final class Follower implements AutoCloseable {
     protectRegistry();
     FollowerMetrics metrics = new FollowerMetrics();
     metrics.bindOfflineStore(store.dataSource());
-    TrainerModelService models = new TrainerModelService(trainer, metrics);
+    TrainerModelService models =
+        new TrainerModelService(trainer, metrics, new KeyLookup(store.clientDataSource()));
 
     ChangeCounter changes = new ChangeCounter(store);
     source = new PgOutputSource(ModuleConfigs.pgOutputSource(config.source()), changes);

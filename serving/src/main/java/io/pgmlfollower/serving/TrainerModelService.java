@@ -17,10 +17,34 @@ import java.util.List;
 final class TrainerModelService implements ModelService {
   private final Trainer trainer;
   private final FollowerMetrics metrics;
+  private final KeyLookup keys;
 
-  TrainerModelService(Trainer trainer, FollowerMetrics metrics) {
+  TrainerModelService(Trainer trainer, FollowerMetrics metrics, KeyLookup keys) {
     this.trainer = requireNonNull(trainer, "trainer is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
+    this.keys = requireNonNull(keys, "keys is null");
+  }
+
+  @Override
+  public Double predictByKey(String project, String key) throws PgWireException {
+    long start = System.nanoTime();
+    try {
+      Pipeline pipeline = trainer.deployedModel(project).pipeline();
+      double[] features =
+          keys.features(
+              pipeline.relation(),
+              pipeline.features().stream().map(Pipeline.Column::name).toList(),
+              key);
+      if (features == null) {
+        return null;
+      }
+      double prediction = trainer.predict(project, features);
+      metrics.recordPrediction(project, System.nanoTime() - start);
+      return prediction;
+    } catch (RuntimeException e) {
+      metrics.recordPredictionError();
+      throw ErrorMapping.toPgWire(e);
+    }
   }
 
   @Override

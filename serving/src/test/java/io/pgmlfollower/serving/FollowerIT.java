@@ -454,6 +454,13 @@ class FollowerIT {
                       "SELECT avg((pgml.predict('bc', b) = b.target)::int)"
                           + " FROM public.breast_cancer b WHERE id <= 569 AND id % 6 = 0")))
           .isEqualTo(accuracy);
+      // By primary key: the features come from the replicated row itself.
+      assertThat(scalar(connection, "SELECT pgml.predict_by_key('bc', 6)"))
+          .isEqualTo(
+              scalar(
+                  connection,
+                  "SELECT pgml.predict('bc', b) FROM public.breast_cancer b WHERE id = 6"));
+      assertThat(scalar(connection, "SELECT pgml.predict_by_key('bc', 987654)")).isNull();
       // predict_batch: natively, and inside a query (WHERE over its rows).
       String two =
           java.util.stream.Stream.of(data.rows().get(5), data.rows().get(11))

@@ -18,6 +18,13 @@ public interface ModelService {
 
   double[] predictProba(String project, double[] features) throws PgWireException;
 
+  /**
+   * Predicts for the row of the project's relation with this primary key.
+   *
+   * @return the prediction, or null when no row has that key
+   */
+  Double predictByKey(String project, String key) throws PgWireException;
+
   /** The deployed model's feature names, in the order {@link #predict} takes them. */
   List<String> featureNames(String project) throws PgWireException;
 

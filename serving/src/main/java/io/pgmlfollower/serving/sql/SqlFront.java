@@ -20,6 +20,7 @@ public final class SqlFront {
                     PredictFunction.predictRow(models),
                     PredictFunction.predictProbaRow(models),
                     new PredictBatchFunction(models),
+                    new PredictByKeyFunction(models),
                     DeployFunction.byStrategy(models),
                     DeployFunction.byModelId(models),
                     new ReplicationStatusFunction(replication),

@@ -42,6 +42,11 @@ class PgmlSessionHandlerTest {
         }
 
         @Override
+        public Double predictByKey(String project, String key) {
+          return key.equals("missing") ? null : Double.valueOf(key.length());
+        }
+
+        @Override
         public List<String> featureNames(String project) {
           return List.of("a", "b", "c");
         }
@@ -284,6 +289,24 @@ class PgmlSessionHandlerTest {
                     .execute(List.of(), notCancelled))
         .extracting(e -> ((PgWireException) e).sqlState())
         .isEqualTo(SqlState.INVALID_PARAMETER_VALUE);
+  }
+
+  @Test
+  void predictByKeyAnswersNullForAMissingKey() throws PgWireException {
+    assertThat(
+            handler
+                .prepare("SELECT pgml.predict_by_key('bc', 12345)", new int[0])
+                .execute(List.of(), notCancelled)
+                .rows()
+                .next())
+        .containsExactly(5.0f);
+    assertThat(
+            handler
+                .prepare("SELECT pgml.predict_by_key('bc', 'missing')", new int[0])
+                .execute(List.of(), notCancelled)
+                .rows()
+                .next())
+        .containsExactly((Object) null);
   }
 
   @Test
