@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgmlfollower.featurestore.offline.OfflineStore;
-import io.pgmlfollower.featurestore.offline.OfflineStoreConfig;
 import io.pgmlfollower.featurestore.spi.ChangeBatch;
 import io.pgmlfollower.featurestore.spi.ChangeSink;
 import io.pgmlfollower.featurestore.spi.SnapshotLoader;
@@ -80,16 +79,7 @@ class PgOutputSourceIT {
             + " repeat('x', 10), '2024-01-01 00:00:00+00' FROM generate_series(1, 500) g",
         "INSERT INTO events SELECT g, 'before snapshot' FROM generate_series(1, 50) g");
     role = postgres.createReplicationSource(sourceDatabase, "pub", List.of("items", "events"));
-    store =
-        OfflineStore.open(
-            new OfflineStoreConfig()
-                .mode(OfflineStoreConfig.Mode.EXTERNAL)
-                .storePath(storePath)
-                .jdbcUrl(postgres.jdbcUrl("postgres"))
-                .user(postgres.superuser())
-                .password(postgres.superuserPassword())
-                .database("store" + n)
-                .clientRoleName("store_client_" + n));
+    store = ExternalStores.open(postgres, storePath, "pgoutput" + n);
   }
 
   @AfterEach

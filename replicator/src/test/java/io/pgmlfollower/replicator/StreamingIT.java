@@ -3,7 +3,6 @@ package io.pgmlfollower.replicator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgmlfollower.featurestore.offline.OfflineStore;
-import io.pgmlfollower.featurestore.offline.OfflineStoreConfig;
 import io.pgmlfollower.replicator.connection.Lsn;
 import io.pgmlfollower.testing.PostgresFixture;
 import io.pgmlfollower.testing.SourceRole;
@@ -74,16 +73,7 @@ class StreamingIT {
         "CREATE TABLE items (id int PRIMARY KEY, payload text NOT NULL, n int)",
         "INSERT INTO items SELECT g, 'snapshot ' || g, 0 FROM generate_series(1, 1000) g");
     role = postgres.createReplicationSource(sourceDatabase, "pub", List.of("items"));
-    store =
-        OfflineStore.open(
-            new OfflineStoreConfig()
-                .mode(OfflineStoreConfig.Mode.EXTERNAL)
-                .storePath(storePath)
-                .jdbcUrl(postgres.jdbcUrl("postgres"))
-                .user(postgres.superuser())
-                .password(postgres.superuserPassword())
-                .database("streaming_store" + n)
-                .clientRoleName("streaming_client_" + n));
+    store = ExternalStores.open(postgres, storePath, "streaming" + n);
   }
 
   @AfterEach

@@ -3,7 +3,6 @@ package io.pgmlfollower.replicator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgmlfollower.featurestore.offline.OfflineStore;
-import io.pgmlfollower.featurestore.offline.OfflineStoreConfig;
 import io.pgmlfollower.replicator.connection.Lsn;
 import io.pgmlfollower.testing.PostgresFixture;
 import io.pgmlfollower.testing.SourceRole;
@@ -263,16 +262,7 @@ class TypesIT {
     postgres.execute(
         sourceDatabase, "INSERT INTO typed (id) SELECT 2000 + g FROM generate_series(1, 5) g");
     role = postgres.createReplicationSource(sourceDatabase, "pub", List.of("typed", "typed_full"));
-    store =
-        OfflineStore.open(
-            new OfflineStoreConfig()
-                .mode(OfflineStoreConfig.Mode.EXTERNAL)
-                .storePath(storePath)
-                .jdbcUrl(postgres.jdbcUrl("postgres"))
-                .user(postgres.superuser())
-                .password(postgres.superuserPassword())
-                .database("types_store" + n)
-                .clientRoleName("types_client_" + n));
+    store = ExternalStores.open(postgres, storePath, "types" + n);
   }
 
   @AfterEach
