@@ -239,6 +239,33 @@ class PgWireServerIT {
   }
 
   @Test
+  void aLocalErrorAbortsTheTransactionBlockAsPostgresWould() throws SQLException {
+    for (String mode : List.of("preferQueryMode=extended", "preferQueryMode=simple")) {
+      try (Connection connection = connect(mode);
+          Statement statement = connection.createStatement()) {
+        statement.execute("CREATE TEMP TABLE tx_probe (x int)");
+        connection.setAutoCommit(false);
+        statement.execute("INSERT INTO tx_probe VALUES (1)");
+        assertThatThrownBy(() -> statement.executeQuery("SELECT test.fail()"))
+            .isInstanceOfSatisfying(
+                SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("22023"));
+        // Forwarded statements now meet the aborted block...
+        assertThatThrownBy(() -> statement.executeQuery("SELECT 1"))
+            .as(mode)
+            .isInstanceOfSatisfying(
+                SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("25P02"));
+        // ...and COMMIT cannot keep the insert made before the error.
+        connection.commit();
+        connection.setAutoCommit(true);
+        try (ResultSet rs = statement.executeQuery("SELECT count(*) FROM tx_probe")) {
+          assertThat(rs.next()).isTrue();
+          assertThat(rs.getLong(1)).as(mode).isZero();
+        }
+      }
+    }
+  }
+
+  @Test
   void simpleQueryStopsAtTheFirstFailingStatement() throws SQLException {
     try (Connection connection = connect("preferQueryMode=simple");
         Statement statement = connection.createStatement()) {

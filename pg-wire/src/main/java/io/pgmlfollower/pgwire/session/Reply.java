@@ -18,7 +18,12 @@ enum Reply {
   QUERY,
   /** One statement of a split simple Query: its ReadyForQuery is not relayed. */
   QUERY_PART,
-  FUNCTION_CALL;
+  FUNCTION_CALL,
+  /**
+   * A statement the server itself sends to abort the upstream's transaction block after a local
+   * statement failed in it: every reply is swallowed; its ReadyForQuery updates the status.
+   */
+  ABORT_TRANSACTION;
 
   /** Whether a message of type {@code type} (other than 'E' and 'Z') is this reply's last. */
   boolean endsWith(char type) {
@@ -28,13 +33,17 @@ enum Reply {
       case DESCRIBE -> type == 'T' || type == 'n';
       case EXECUTE -> type == 'C' || type == 'I' || type == 's';
       case CLOSE -> type == '3';
-      case SYNC, QUERY, QUERY_PART, FUNCTION_CALL -> false;
+      case SYNC, QUERY, QUERY_PART, FUNCTION_CALL, ABORT_TRANSACTION -> false;
     };
   }
 
   /** Whether the reply goes on until ReadyForQuery even after an ErrorResponse. */
   boolean endsWithReadyForQuery() {
-    return this == SYNC || this == QUERY || this == QUERY_PART || this == FUNCTION_CALL;
+    return this == SYNC
+        || this == QUERY
+        || this == QUERY_PART
+        || this == FUNCTION_CALL
+        || this == ABORT_TRANSACTION;
   }
 
   /** Extended-protocol messages make a Sync necessary upstream. */

@@ -8,6 +8,7 @@ import io.pgmlfollower.pgwire.protocol.DescribeMessage;
 import io.pgmlfollower.pgwire.protocol.ErrorResponses;
 import io.pgmlfollower.pgwire.protocol.ExecuteMessage;
 import io.pgmlfollower.pgwire.protocol.Frame;
+import io.pgmlfollower.pgwire.protocol.MessageBuilder;
 import io.pgmlfollower.pgwire.protocol.ParseMessage;
 import io.pgmlfollower.pgwire.protocol.QueryMessage;
 import io.pgmlfollower.pgwire.protocol.Severity;
@@ -464,6 +465,28 @@ final class Session {
   private void extendedError(Throwable failure) {
     ErrorResponses.append(out.buffer(), Severity.ERROR, failure);
     ignoreTillSync = true;
+    abortUpstreamTransaction();
+  }
+
+  /**
+   * A local statement failed inside a transaction block: on PostgreSQL the whole block is now
+   * aborted (25P02 until ROLLBACK, and COMMIT rolls back). The upstream holds the block, so it is
+   * made to fail too, by a statement whose replies are swallowed; forwarded work done earlier in
+   * the block can then never be committed.
+   */
+  private void abortUpstreamTransaction() {
+    if (transactionStatus != 'T') {
+      return;
+    }
+    transactionStatus = 'E';
+    writeUpstream(
+        MessageBuilder.begin(Buffer.buffer(), 'Q')
+            .cstring(
+                "DO $pgml$ BEGIN RAISE EXCEPTION 'transaction aborted by an error in a statement"
+                    + " the follower ran'; END $pgml$")
+            .end());
+    inFlight.add(new ForwardedOp(Reply.ABORT_TRANSACTION, null));
+    writeUpstreamPending();
   }
 
   private void readyForQuery() {
@@ -588,6 +611,7 @@ final class Session {
   private void queryError(SimpleQuery query, Throwable failure) {
     ErrorResponses.append(out.buffer(), Severity.ERROR, failure);
     query.fail();
+    abortUpstreamTransaction();
   }
 
   // ---- forwarding ---------------------------------------------------------------------------
@@ -724,6 +748,14 @@ final class Session {
       // Asynchronous messages, and anything the upstream sends on its own (a FATAL error before
       // it ends the connection), go to the client as they come.
       out.append(frame.raw());
+      return;
+    }
+    if (op.reply() == Reply.ABORT_TRANSACTION) {
+      // Our own statement: the client saw the local error already; only the status matters.
+      if (type == 'Z') {
+        inFlight.poll();
+        transactionStatus = (char) frame.payload().getByte(0);
+      }
       return;
     }
     switch (type) {
