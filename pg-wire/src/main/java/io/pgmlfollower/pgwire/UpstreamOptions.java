@@ -11,6 +11,7 @@ public final class UpstreamOptions {
   private int port = 5432;
   private String user;
   private String password;
+  private java.time.Duration startupTimeout = java.time.Duration.ofSeconds(30);
 
   public String host() {
     return host;
@@ -61,12 +62,26 @@ public final class UpstreamOptions {
     return this;
   }
 
+  /** How long the upstream may take from connect to ReadyForQuery (default 30 s). */
+  public java.time.Duration startupTimeout() {
+    return startupTimeout;
+  }
+
+  public UpstreamOptions setStartupTimeout(java.time.Duration startupTimeout) {
+    if (startupTimeout == null || startupTimeout.isNegative() || startupTimeout.isZero()) {
+      throw new IllegalArgumentException("startupTimeout must be positive, got " + startupTimeout);
+    }
+    this.startupTimeout = startupTimeout;
+    return this;
+  }
+
   UpstreamOptions copy() {
     UpstreamOptions copy = new UpstreamOptions();
     copy.host = host;
     copy.port = port;
     copy.user = user;
     copy.password = password;
+    copy.startupTimeout = startupTimeout;
     return copy;
   }
 

@@ -30,11 +30,12 @@ public final class UpstreamConnector implements AutoCloseable {
   /** PostgreSQL's own limit on a message (1 GB); the upstream is trusted. */
   private static final int MAX_UPSTREAM_MESSAGE_SIZE = 0x3fff_ffff;
 
+  private final Vertx vertx;
   private final UpstreamOptions options;
   private final NetClient client;
 
   public UpstreamConnector(Vertx vertx, UpstreamOptions options) {
-    requireNonNull(vertx, "vertx is null");
+    this.vertx = requireNonNull(vertx, "vertx is null");
     this.options = requireNonNull(options, "options is null");
     this.client =
         vertx.createNetClient(
@@ -72,9 +73,28 @@ public final class UpstreamConnector implements AutoCloseable {
         .compose(socket -> handshake(socket, handshake));
   }
 
-  private static Future<UpstreamConnection> handshake(
-      NetSocket socket, UpstreamHandshake handshake) {
+  private Future<UpstreamConnection> handshake(NetSocket socket, UpstreamHandshake handshake) {
     Promise<UpstreamConnection> promise = Promise.promise();
+    // An upstream that accepts the connection but never answers must not hold the client (and its
+    // session slot) forever.
+    long timer =
+        vertx.setTimer(
+            options.startupTimeout().toMillis(),
+            id -> {
+              if (promise.tryFail(
+                  new PgWireException(
+                      SqlState.CONNECTION_FAILURE,
+                      "the upstream PostgreSQL at %s:%d did not complete its startup within %d ms"
+                          .formatted(
+                              options.host(), options.port(), options.startupTimeout().toMillis()),
+                      null,
+                      "Check that the offline store is running and not overloaded.",
+                      0,
+                      null))) {
+                socket.close();
+              }
+            });
+    promise.future().onComplete(done -> vertx.cancelTimer(timer));
     FrameDecoder decoder = new FrameDecoder(MAX_UPSTREAM_MESSAGE_SIZE);
     decoder.startupDone();
     socket.handler(
