@@ -100,10 +100,23 @@ final class FollowerProcess implements AutoCloseable {
     return adminPort;
   }
 
+  /**
+   * A free port below the kernel's ephemeral range (32768 and up on Linux): the follower binds it
+   * later, in another process, and meanwhile anything that asks the kernel for a free port (the
+   * embedded PostgreSQL does) would be handed ephemeral ones, never this.
+   */
   static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+    java.util.concurrent.ThreadLocalRandom random =
+        java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 1_000; attempt++) {
+      int port = random.nextInt(20_000, 32_000);
+      try (ServerSocket socket = new ServerSocket(port)) {
+        return socket.getLocalPort();
+      } catch (IOException inUse) {
+        // taken: try another
+      }
     }
+    throw new IOException("no free port between 20000 and 32000");
   }
 
   void start() throws IOException {
