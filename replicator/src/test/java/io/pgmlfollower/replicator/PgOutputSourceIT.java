@@ -79,7 +79,7 @@ class PgOutputSourceIT {
             + " repeat('x', 10), '2024-01-01 00:00:00+00' FROM generate_series(1, 500) g",
         "INSERT INTO events SELECT g, 'before snapshot' FROM generate_series(1, 50) g");
     role = postgres.createReplicationSource(sourceDatabase, "pub", List.of("items", "events"));
-    store = ExternalStores.open(postgres, storePath, "pgoutput" + n);
+    store = TestSources.open(postgres, storePath, "pgoutput" + n);
   }
 
   @AfterEach
@@ -475,22 +475,7 @@ class PgOutputSourceIT {
   }
 
   private PgOutputSource start(ChangeSink sink) {
-    PgOutputSource source =
-        new PgOutputSource(
-            new PgOutputSourceConfig()
-                .setSourceName("src")
-                .setHost(role.host())
-                .setPort(role.port())
-                .setDatabase(role.database())
-                .setUser(role.user())
-                .setPassword(role.password())
-                .setSslMode("disable")
-                .setPublication(role.publication())
-                .setSlot(slot)
-                .setReconnectInitialBackoff(Duration.ofMillis(100))
-                .setReconnectMaxBackoff(Duration.ofSeconds(1))
-                .setIdleAckInterval(Duration.ofMillis(200)),
-            sink);
+    PgOutputSource source = new PgOutputSource(TestSources.config("src", role, slot), sink);
     sources.add(source);
     source.start();
     return source;

@@ -73,7 +73,7 @@ class StreamingIT {
         "CREATE TABLE items (id int PRIMARY KEY, payload text NOT NULL, n int)",
         "INSERT INTO items SELECT g, 'snapshot ' || g, 0 FROM generate_series(1, 1000) g");
     role = postgres.createReplicationSource(sourceDatabase, "pub", List.of("items"));
-    store = ExternalStores.open(postgres, storePath, "streaming" + n);
+    store = TestSources.open(postgres, storePath, "streaming" + n);
   }
 
   @AfterEach
@@ -173,21 +173,7 @@ class StreamingIT {
   private PgOutputSource start(boolean streaming) {
     PgOutputSource started =
         new PgOutputSource(
-            new PgOutputSourceConfig()
-                .setSourceName("streaming")
-                .setHost(role.host())
-                .setPort(role.port())
-                .setDatabase(role.database())
-                .setUser(role.user())
-                .setPassword(role.password())
-                .setSslMode("disable")
-                .setPublication(role.publication())
-                .setSlot(slot)
-                .setStreamingEnabled(streaming)
-                .setReconnectInitialBackoff(Duration.ofMillis(100))
-                .setReconnectMaxBackoff(Duration.ofSeconds(1))
-                .setIdleAckInterval(Duration.ofMillis(200)),
-            store);
+            TestSources.config("streaming", role, slot).setStreamingEnabled(streaming), store);
     started.start();
     return started;
   }

@@ -262,7 +262,7 @@ class TypesIT {
     postgres.execute(
         sourceDatabase, "INSERT INTO typed (id) SELECT 2000 + g FROM generate_series(1, 5) g");
     role = postgres.createReplicationSource(sourceDatabase, "pub", List.of("typed", "typed_full"));
-    store = ExternalStores.open(postgres, storePath, "types" + n);
+    store = TestSources.open(postgres, storePath, "types" + n);
   }
 
   @AfterEach
@@ -396,22 +396,7 @@ class TypesIT {
   }
 
   private PgOutputSource start() {
-    PgOutputSource started =
-        new PgOutputSource(
-            new PgOutputSourceConfig()
-                .setSourceName("types")
-                .setHost(role.host())
-                .setPort(role.port())
-                .setDatabase(role.database())
-                .setUser(role.user())
-                .setPassword(role.password())
-                .setSslMode("disable")
-                .setPublication(role.publication())
-                .setSlot(slot)
-                .setReconnectInitialBackoff(Duration.ofMillis(100))
-                .setReconnectMaxBackoff(Duration.ofSeconds(1))
-                .setIdleAckInterval(Duration.ofMillis(200)),
-            store);
+    PgOutputSource started = new PgOutputSource(TestSources.config("types", role, slot), store);
     started.start();
     return started;
   }
