@@ -13,18 +13,26 @@ import io.pgmlfollower.replicator.connection.SlotState;
 import io.pgmlfollower.replicator.connection.SourceCatalog;
 import io.pgmlfollower.replicator.connection.SourceConnections;
 import io.pgmlfollower.replicator.pgoutput.PgOutputDecoder;
-import io.pgmlfollower.replicator.snapshot.InitialSnapshot;
+import io.pgmlfollower.replicator.snapshot.KeepAlive;
+import io.pgmlfollower.replicator.snapshot.SnapshotCopy;
+import io.pgmlfollower.replicator.snapshot.SnapshotProgress;
+import io.pgmlfollower.replicator.snapshot.TableSync;
 import io.pgmlfollower.replicator.stream.CatalogTableSpecs;
 import io.pgmlfollower.replicator.stream.ChangeStream;
+import io.pgmlfollower.replicator.stream.PublishedTables;
 import io.pgmlfollower.replicator.stream.RelationMapper;
+import io.pgmlfollower.replicator.stream.SourcePositions;
 import io.pgmlfollower.replicator.stream.StreamOffset;
+import io.pgmlfollower.replicator.stream.TableStates;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +65,7 @@ public final class PgOutputSource implements AutoCloseable {
   private final SourceConnections connections;
   private final StopSignal stop = new StopSignal();
   private final StreamOffset offset = new StreamOffset();
+  private final SnapshotProgress snapshotProgress = new SnapshotProgress();
   private final CompletableFuture<Void> snapshotDone = new CompletableFuture<>();
   private final Thread thread;
 
@@ -157,7 +166,9 @@ public final class PgOutputSource implements AutoCloseable {
         received.bytesAfter(applied),
         offset.lastAppliedCommitTime(),
         lagMillis,
-        Optional.ofNullable(lastError));
+        Optional.ofNullable(lastError),
+        offset.appliedChanges(),
+        snapshotProgress.tables());
   }
 
   /**
@@ -264,11 +275,24 @@ public final class PgOutputSource implements AutoCloseable {
       }
       warnAboutTablesWithoutRowIdentity(catalog);
       Duration statusInterval = statusInterval(catalog);
-      Optional<Lsn> stored = storedOffset();
+      SourcePositions positions = storedPositions();
+      SnapshotCopy copy =
+          new SnapshotCopy(
+              connections,
+              sink,
+              config.getSourceName(),
+              config.getPublication(),
+              stop,
+              snapshotProgress);
       try (ReplicationConnection replication = ReplicationConnection.open(connections)) {
         List<TableSpec> specs;
         Lsn start;
-        if (stored.isEmpty()) {
+        Map<TableId, Lsn> copied;
+        if (positions.stream().isPresent() && !slotUsable(catalog, positions.stream().get())) {
+          // Configured to start over when the slot is lost: the stored position is worthless.
+          positions = new SourcePositions(Optional.empty(), positions.tables());
+        }
+        if (positions.stream().isEmpty()) {
           state = ReplicationState.SNAPSHOTTING;
           dropUnfinishedSlot(catalog);
           SlotCreation slot = replication.createSlotExportingSnapshot(config.getSlot());
@@ -277,33 +301,59 @@ public final class PgOutputSource implements AutoCloseable {
               slot.slotName(),
               slot.consistentPoint(),
               slot.snapshotName());
-          specs =
-              new InitialSnapshot(
-                      connections, sink, config.getSourceName(), config.getPublication(), stop)
-                  .run(slot);
+          specs = copy.initial(slot, positions.tables().keySet());
           start = slot.consistentPoint();
+          copied = new HashMap<>();
+          for (TableSpec spec : specs) {
+            copied.put(spec.id(), start);
+          }
         } else {
-          start = stored.get();
-          checkSlot(catalog, start);
+          start = positions.stream().get();
           specs = catalog.publishedTableSpecs(config.getPublication());
           ensureTables(specs);
+          copied = positions.tables();
         }
         offset.stored(start, Optional.empty());
+        TableStates tables = new TableStates(copied, publishedTables(catalog, copy));
+        // Tables added to the publication while the follower was away (or never copied): copied
+        // now, before the stream is started, at a snapshot of their own.
+        if (!stop.isStopped()) {
+          tables.refresh(KeepAlive.NONE);
+        }
         snapshotDone.complete(null);
         if (stop.isStopped()) {
           return;
         }
-        stream(catalog, replication, specs, start, statusInterval);
+        stream(catalog, replication, specs, tables, start, statusInterval);
       }
     } catch (SQLException e) {
       throw ReplicatorException.fromSql("close the catalog connection", e);
     }
   }
 
+  private PublishedTables publishedTables(SourceCatalog catalog, SnapshotCopy copy) {
+    TableSync sync = new TableSync(connections, copy, config.getSlot() + "_sync");
+    return new PublishedTables() {
+      @Override
+      public Set<TableId> list() throws ReplicatorException {
+        return Set.copyOf(catalog.publishedTables(config.getPublication()));
+      }
+
+      @Override
+      public Copied copy(Set<TableId> tables, KeepAlive keepAlive) throws ReplicatorException {
+        TableSync.Result result = sync.sync(tables, keepAlive);
+        Map<TableId, Lsn> copied = new HashMap<>();
+        result.copied().forEach(spec -> copied.put(spec.id(), result.position()));
+        return new Copied(result.position(), copied);
+      }
+    };
+  }
+
   private void stream(
       SourceCatalog catalog,
       ReplicationConnection replication,
       List<TableSpec> specs,
+      TableStates tables,
       Lsn start,
       Duration statusInterval)
       throws ReplicatorException {
@@ -332,6 +382,8 @@ public final class PgOutputSource implements AutoCloseable {
             stream,
             new PgOutputDecoder(protocolVersion),
             relations,
+            tables,
+            config.getPublicationRefreshInterval(),
             sink,
             offset,
             config.getIdleAckInterval(),
@@ -356,27 +408,12 @@ public final class PgOutputSource implements AutoCloseable {
     }
   }
 
-  private Optional<Lsn> storedOffset() throws ReplicatorException {
-    Map<String, Long> offsets;
+  private SourcePositions storedPositions() throws ReplicatorException {
     try {
-      offsets = sink.offsets(config.getSourceName());
+      return SourcePositions.parse(config.getSourceName(), sink.offsets(config.getSourceName()));
     } catch (StoreException e) {
       throw ReplicatorException.fromStore("read the stored offsets", e);
     }
-    if (offsets.isEmpty()) {
-      return Optional.empty();
-    }
-    Long position = offsets.get("");
-    if (position == null || offsets.size() != 1) {
-      throw new ReplicatorException(
-          ReplicatorErrorCode.STORE_REJECTED,
-          "the store holds offsets "
-              + offsets
-              + " for source "
-              + config.getSourceName()
-              + ", not one LSN: is another kind of source configured under this name?");
-    }
-    return Optional.of(Lsn.of(position));
   }
 
   /**
@@ -399,6 +436,30 @@ public final class PgOutputSource implements AutoCloseable {
     catalog.dropSlot(slot.name());
   }
 
+  /**
+   * Whether streaming can resume from the stored position. A slot that is gone, invalidated or
+   * ahead of the store fails the source, or, with {@code resnapshotOnSlotLoss}, is dropped (when
+   * present) for a new snapshot.
+   */
+  private boolean slotUsable(SourceCatalog catalog, Lsn stored) throws ReplicatorException {
+    try {
+      checkSlot(catalog, stored);
+      return true;
+    } catch (ReplicatorException e) {
+      if (!config.isResnapshotOnSlotLoss()
+          || !(e.code() == ReplicatorErrorCode.SLOT_MISSING
+              || e.code() == ReplicatorErrorCode.SLOT_INVALIDATED
+              || e.code() == ReplicatorErrorCode.SLOT_AHEAD)) {
+        throw e;
+      }
+      log.warn(
+          "Source {}: {} Snapshotting again (resnapshot-on-slot-loss is on).",
+          config.getSourceName(),
+          e.getMessage());
+      return false;
+    }
+  }
+
   private void checkSlot(SourceCatalog catalog, Lsn stored) throws ReplicatorException {
     Optional<SlotState> existing = catalog.slot(config.getSlot());
     if (existing.isEmpty()) {
@@ -415,6 +476,18 @@ public final class PgOutputSource implements AutoCloseable {
     }
     SlotState slot = existing.get();
     checkCompatible(catalog, slot);
+    if (slot.lost()) {
+      throw new ReplicatorException(
+          ReplicatorErrorCode.SLOT_INVALIDATED,
+          "replication slot "
+              + slot.name()
+              + " was invalidated by the source (wal_status 'lost'): it fell further behind than"
+              + " max_slot_wal_keep_size allows, and the WAL holding changes after "
+              + stored
+              + " is removed. Drop the slot and this source's data from the store (or configure a"
+              + " new source name) to snapshot again, and raise max_slot_wal_keep_size or keep the"
+              + " follower running.");
+    }
     Optional<Lsn> confirmed = slot.confirmedFlush();
     if (confirmed.isPresent() && confirmed.get().isAfter(stored)) {
       // START_REPLICATION would silently start at confirmed_flush_lsn, skipping what lies between.

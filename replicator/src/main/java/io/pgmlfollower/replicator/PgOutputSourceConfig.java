@@ -35,6 +35,8 @@ public final class PgOutputSourceConfig {
   private Duration reconnectMaxBackoff = Duration.ofSeconds(30);
   private Duration idleAckInterval = Duration.ofSeconds(10);
   private Duration connectTimeout = Duration.ofSeconds(10);
+  private Duration publicationRefreshInterval = Duration.ofSeconds(10);
+  private boolean resnapshotOnSlotLoss;
   private long maxStreamedTransactionBytes = 256L * 1024 * 1024;
   private boolean streamingEnabled = true;
 
@@ -192,6 +194,34 @@ public final class PgOutputSourceConfig {
    */
   public PgOutputSourceConfig setIdleAckInterval(Duration idleAckInterval) {
     this.idleAckInterval = requirePositive("idleAckInterval", idleAckInterval);
+    return this;
+  }
+
+  public Duration getPublicationRefreshInterval() {
+    return publicationRefreshInterval;
+  }
+
+  /**
+   * How often the stream compares the publication's tables with those it replicates, to copy tables
+   * added to the publication that have seen no change yet (a table's first change has it copied at
+   * once) and to stop applying tables removed from it.
+   */
+  public PgOutputSourceConfig setPublicationRefreshInterval(Duration interval) {
+    this.publicationRefreshInterval = requirePositive("publicationRefreshInterval", interval);
+    return this;
+  }
+
+  public boolean isResnapshotOnSlotLoss() {
+    return resnapshotOnSlotLoss;
+  }
+
+  /**
+   * What to do when the slot can no longer stream from the stored position (dropped, invalidated by
+   * max_slot_wal_keep_size, or acknowledged beyond it by another consumer): fail (the default: an
+   * operator decides) or drop it and snapshot every table again.
+   */
+  public PgOutputSourceConfig setResnapshotOnSlotLoss(boolean resnapshot) {
+    this.resnapshotOnSlotLoss = resnapshot;
     return this;
   }
 

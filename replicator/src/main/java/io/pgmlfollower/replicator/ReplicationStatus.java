@@ -2,7 +2,9 @@ package io.pgmlfollower.replicator;
 
 import static java.util.Objects.requireNonNull;
 
+import io.pgmlfollower.replicator.snapshot.SnapshotProgress;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -21,6 +23,9 @@ import java.util.Optional;
  * @param lagMillis how long ago the transaction being received committed on the source; 0 when
  *     nothing is in flight
  * @param lastError the message of the last failure, kept while reconnecting and after FAILED
+ * @param appliedChanges row changes (and truncates) applied from the stream since start-up
+ * @param tableCopies the copies of tables made since start-up: the initial snapshot's and those of
+ *     tables added to the publication later, with their progress
  */
 public record ReplicationStatus(
     String sourceName,
@@ -33,7 +38,9 @@ public record ReplicationStatus(
     long lagBytes,
     Optional<Instant> lastAppliedCommitTime,
     long lagMillis,
-    Optional<String> lastError) {
+    Optional<String> lastError,
+    long appliedChanges,
+    List<SnapshotProgress.TableProgress> tableCopies) {
   public ReplicationStatus {
     requireNonNull(sourceName, "sourceName is null");
     requireNonNull(state, "state is null");
@@ -42,5 +49,6 @@ public record ReplicationStatus(
     requireNonNull(appliedLsn, "appliedLsn is null");
     requireNonNull(lastAppliedCommitTime, "lastAppliedCommitTime is null");
     requireNonNull(lastError, "lastError is null");
+    tableCopies = List.copyOf(requireNonNull(tableCopies, "tableCopies is null"));
   }
 }

@@ -17,6 +17,8 @@ public enum ReplicatorErrorCode {
   SLOT_MISSING("55000", false),
   /** The slot was acknowledged beyond what the store holds: changes in between are lost. */
   SLOT_AHEAD("55000", false),
+  /** The source invalidated the slot (max_slot_wal_keep_size): changes since are lost. */
+  SLOT_INVALIDATED("55000", false),
   /** The slot exists but belongs to another database or output plugin. */
   SLOT_INCOMPATIBLE("55000", false),
   /** The configured publication does not exist on the source. */

@@ -9,9 +9,11 @@ import io.pgmlfollower.featurestore.spi.ChangeSink;
 import io.pgmlfollower.featurestore.spi.SnapshotLoader;
 import io.pgmlfollower.featurestore.spi.StoreErrorCode;
 import io.pgmlfollower.featurestore.spi.StoreException;
+import io.pgmlfollower.featurestore.spi.TableId;
 import io.pgmlfollower.featurestore.spi.TableSpec;
 import io.pgmlfollower.replicator.connection.Lsn;
 import io.pgmlfollower.replicator.connection.SourceCatalog;
+import io.pgmlfollower.replicator.snapshot.SnapshotProgress;
 import io.pgmlfollower.testing.PostgresFixture;
 import io.pgmlfollower.testing.SourceRole;
 import java.nio.file.Path;
@@ -24,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -453,6 +456,189 @@ class PgOutputSourceIT {
   }
 
   @Test
+  void tableAddedToThePublicationIsCopiedAndJoinsTheStreamWithoutGaps() throws Exception {
+    PgOutputSource source = start();
+    source.awaitSnapshot(WAIT);
+    source(
+        "CREATE TABLE later (id int PRIMARY KEY, v text, n int NOT NULL DEFAULT 0)",
+        "INSERT INTO later SELECT g, 'before', 0 FROM generate_series(1, 2000) g",
+        "GRANT SELECT ON later TO " + role.user());
+
+    // Writers keep changing the new table (and a copied one) while it joins the publication: each
+    // of their transactions must end up in the store exactly once, from the copy or the stream.
+    AtomicBoolean writing = new AtomicBoolean(true);
+    AtomicInteger written = new AtomicInteger();
+    Thread writer =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  try (Connection connection = postgres.connectAsSuperuser(sourceDatabase);
+                      Statement statement = connection.createStatement()) {
+                    for (int i = 0; writing.get() || i < 50; i++) {
+                      statement.execute(
+                          "UPDATE later SET n = n + 1 WHERE id = "
+                              + (1 + i % 2000)
+                              + ";"
+                              + " INSERT INTO later VALUES ("
+                              + (10_000 + i)
+                              + ", 'during', 0);"
+                              + " UPDATE items SET price = price + 1 WHERE id = "
+                              + (1 + i % 500));
+                      written.incrementAndGet();
+                    }
+                  } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                  }
+                });
+    awaitUntil(() -> written.get() >= 20);
+    source("ALTER PUBLICATION pub ADD TABLE later");
+    awaitUntil(() -> written.get() >= 200);
+    writing.set(false);
+    writer.join();
+    source("UPDATE later SET v = 'after' WHERE id <= 10", "DELETE FROM later WHERE id = 11");
+    awaitSourceApplied(source);
+
+    assertTableMatchesSource("SELECT * FROM later ORDER BY id");
+    assertStoreMatchesSource();
+    assertThat(store.offsets("src")).containsKey("table:\"public\".\"later\"");
+    assertThat(source.status().tableCopies())
+        .anySatisfy(
+            copy -> {
+              assertThat(copy.table()).isEqualTo(new TableId("public", "later"));
+              assertThat(copy.state()).isEqualTo(SnapshotProgress.State.COMMITTED);
+              assertThat(copy.rows()).isGreaterThanOrEqualTo(2000);
+            });
+  }
+
+  @Test
+  void tableAddedWithNoChangeSinceIsCopiedByThePublicationRefresh() throws Exception {
+    PgOutputSource source =
+        start(
+            store,
+            TestSources.config("src", role, slot)
+                .setPublicationRefreshInterval(Duration.ofMillis(200)));
+    source.awaitSnapshot(WAIT);
+    source(
+        "CREATE TABLE quiet (id int PRIMARY KEY, v text)",
+        "INSERT INTO quiet SELECT g, 'q' || g FROM generate_series(1, 300) g",
+        "GRANT SELECT ON quiet TO " + role.user(),
+        "ALTER PUBLICATION pub ADD TABLE quiet");
+
+    awaitUntil(() -> storeHasRows("quiet", 300));
+
+    assertTableMatchesSource("SELECT * FROM quiet ORDER BY id");
+  }
+
+  @Test
+  void tableAddedWhileTheFollowerWasStoppedIsCopiedBeforeStreaming() throws Exception {
+    PgOutputSource first = start();
+    first.awaitSnapshot(WAIT);
+    first.close();
+    source(
+        "CREATE TABLE added (id int PRIMARY KEY, v text)",
+        "INSERT INTO added SELECT g, 'a' || g FROM generate_series(1, 100) g",
+        "GRANT SELECT ON added TO " + role.user(),
+        "ALTER PUBLICATION pub ADD TABLE added",
+        "UPDATE added SET v = 'changed' WHERE id = 1");
+
+    PgOutputSource second = start();
+    second.awaitSnapshot(WAIT);
+    source("UPDATE added SET v = 'streamed' WHERE id = 2");
+    awaitSourceApplied(second);
+
+    assertTableMatchesSource("SELECT * FROM added ORDER BY id");
+    assertStoreMatchesSource();
+  }
+
+  @Test
+  void tableRemovedFromThePublicationStopsAndIsCopiedAgainWhenAddedBack() throws Exception {
+    PgOutputSource source =
+        start(
+            store,
+            TestSources.config("src", role, slot)
+                .setPublicationRefreshInterval(Duration.ofMillis(200)));
+    source.awaitSnapshot(WAIT);
+    source("ALTER PUBLICATION pub DROP TABLE events");
+    awaitUntil(
+        () ->
+            !store.offsets("src").containsKey("table:\"public\".\"events\"")
+                || store.offsets("src").get("table:\"public\".\"events\"") == 0L);
+
+    source("INSERT INTO events VALUES (900, 'not published')");
+    source("INSERT INTO items (id, name) VALUES (9000, 'still published')");
+    awaitSourceApplied(source);
+    assertThat(storeRows("SELECT count(*) FROM events WHERE seq = 900"))
+        .containsExactly(List.of("0"));
+    assertThat(storeRows("SELECT count(*) FROM items WHERE id = 9000"))
+        .containsExactly(List.of("1"));
+
+    source("ALTER PUBLICATION pub ADD TABLE events", "INSERT INTO events VALUES (901, 'back')");
+    awaitSourceApplied(source);
+
+    assertStoreMatchesSource();
+  }
+
+  @Test
+  void failsWhenTheSlotWasAdvancedBehindItsBack() throws Exception {
+    PgOutputSource first = start();
+    first.awaitSnapshot(WAIT);
+    first.close();
+    source("INSERT INTO items (id, name) VALUES (7001, 'skipped by the advance')");
+    postgres.execute(
+        sourceDatabase, "SELECT pg_replication_slot_advance('" + slot + "', pg_current_wal_lsn())");
+
+    PgOutputSource second = start();
+
+    assertThatThrownBy(() -> second.awaitSnapshot(WAIT))
+        .isInstanceOf(ReplicatorException.class)
+        .hasMessageContaining("was acknowledged up to")
+        .extracting(e -> ((ReplicatorException) e).code())
+        .isEqualTo(ReplicatorErrorCode.SLOT_AHEAD);
+    assertThat(second.status().state()).isEqualTo(ReplicationState.FAILED);
+  }
+
+  @Test
+  void anInvalidatedSlotIsReportedAndCanBeSnapshottedAgainWhenConfigured() throws Exception {
+    PgOutputSource first = start();
+    first.awaitSnapshot(WAIT);
+    first.close();
+    source("INSERT INTO items (id, name) VALUES (7002, 'written while the slot was lost')");
+    try {
+      postgres.execute(
+          "postgres", "ALTER SYSTEM SET max_slot_wal_keep_size = '1MB'", "SELECT pg_reload_conf()");
+      awaitUntil(
+          () -> {
+            source(
+                "INSERT INTO unpublished SELECT generate_series(1, 20000)",
+                "SELECT pg_switch_wal()",
+                "CHECKPOINT");
+            return sourceRows(
+                    "SELECT wal_status FROM pg_replication_slots WHERE slot_name = '" + slot + "'")
+                .equals(List.of(List.of("lost")));
+          });
+    } finally {
+      postgres.execute(
+          "postgres", "ALTER SYSTEM RESET max_slot_wal_keep_size", "SELECT pg_reload_conf()");
+    }
+
+    PgOutputSource failing = start();
+    assertThatThrownBy(() -> failing.awaitSnapshot(WAIT))
+        .isInstanceOf(ReplicatorException.class)
+        .hasMessageContaining("invalidated")
+        .extracting(e -> ((ReplicatorException) e).code())
+        .isEqualTo(ReplicatorErrorCode.SLOT_INVALIDATED);
+    failing.close();
+
+    PgOutputSource again =
+        start(store, TestSources.config("src", role, slot).setResnapshotOnSlotLoss(true));
+    again.awaitSnapshot(WAIT);
+    source("UPDATE items SET name = 'after the new snapshot' WHERE id = 7002");
+    awaitSourceApplied(again);
+
+    assertStoreMatchesSource();
+  }
+
+  @Test
   void statusReportsPositions() throws Exception {
     PgOutputSource source = start();
     source.awaitSnapshot(WAIT);
@@ -475,7 +661,11 @@ class PgOutputSourceIT {
   }
 
   private PgOutputSource start(ChangeSink sink) {
-    PgOutputSource source = new PgOutputSource(TestSources.config("src", role, slot), sink);
+    return start(sink, TestSources.config("src", role, slot));
+  }
+
+  private PgOutputSource start(ChangeSink sink, PgOutputSourceConfig config) {
+    PgOutputSource source = new PgOutputSource(config, sink);
     sources.add(source);
     source.start();
     return source;
@@ -501,6 +691,24 @@ class PgOutputSourceIT {
       }
       assertThat(storeRows(query)).as(query).isEqualTo(expected);
     }
+  }
+
+  private void assertTableMatchesSource(String query) throws SQLException {
+    assertThat(storeRows(query)).as(query).isEqualTo(sourceRows(query));
+  }
+
+  private boolean storeHasRows(String table, int rows) throws SQLException {
+    try (Connection connection = store.dataSource().getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "SELECT count(*) FROM pg_tables WHERE tablename = '" + table + "'")) {
+      rs.next();
+      if (rs.getInt(1) == 0) {
+        return false;
+      }
+    }
+    return storeRows("SELECT count(*) FROM " + table).equals(List.of(List.of("" + rows)));
   }
 
   /**

@@ -50,16 +50,33 @@ public final class ReplicationConnection implements AutoCloseable {
    * connection runs its next command: keep it idle until every table is copied.
    */
   public SlotCreation createSlotExportingSnapshot(String slot) throws ReplicatorException {
+    return createSlot(slot, false);
+  }
+
+  /**
+   * Like {@link #createSlotExportingSnapshot} but TEMPORARY: the server drops the slot when this
+   * connection ends, however it ends, so a crash leaves nothing behind that retains WAL. Used to
+   * copy a table added to the publication while streaming: its copy is consistent with this slot's
+   * consistent point, and the main stream takes the table's changes from there on.
+   */
+  public SlotCreation createTemporarySlotExportingSnapshot(String slot) throws ReplicatorException {
+    return createSlot(slot, true);
+  }
+
+  private SlotCreation createSlot(String slot, boolean temporary) throws ReplicatorException {
     ReplicationSlotInfo info;
     try {
-      info =
+      var builder =
           connection
               .getReplicationAPI()
               .createReplicationSlot()
               .logical()
               .withSlotName(slot)
-              .withOutputPlugin(OUTPUT_PLUGIN)
-              .make();
+              .withOutputPlugin(OUTPUT_PLUGIN);
+      if (temporary) {
+        builder = builder.withTemporaryOption();
+      }
+      info = builder.make();
     } catch (SQLException e) {
       throw ReplicatorException.fromSql("create replication slot " + slot, e);
     }

@@ -31,6 +31,8 @@ public final class SourceCatalog {
   /** PostgreSQL 12 added generated columns, which pgoutput (before 18) does not publish. */
   private static final int PG_12 = 120000;
 
+  private static final int PG_13 = 130000;
+
   /** PostgreSQL 15 added publication column lists, shown in pg_publication_tables.attnames. */
   private static final int PG_15 = 150000;
 
@@ -216,8 +218,10 @@ public final class SourceCatalog {
   }
 
   public Optional<SlotState> slot(String slot) throws ReplicatorException {
+    // wal_status came with PostgreSQL 13 (max_slot_wal_keep_size): 'lost' is an invalidated slot.
     String sql =
-        "SELECT plugin, database, active_pid, confirmed_flush_lsn::text"
+        "SELECT plugin, database, active_pid, confirmed_flush_lsn::text, "
+            + (serverVersion() >= PG_13 ? "wal_status" : "NULL::text")
             + " FROM pg_catalog.pg_replication_slots WHERE slot_name = ?";
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
       statement.setString(1, slot);
@@ -233,7 +237,8 @@ public final class SourceCatalog {
                 Optional.ofNullable(rows.getString(1)),
                 Optional.ofNullable(rows.getString(2)),
                 activePid,
-                Optional.ofNullable(rows.getString(4)).map(Lsn::parse)));
+                Optional.ofNullable(rows.getString(4)).map(Lsn::parse),
+                Optional.ofNullable(rows.getString(5))));
       }
     } catch (SQLException e) {
       throw ReplicatorException.fromSql("look up replication slot " + slot, e);

@@ -18,6 +18,8 @@ import java.sql.SQLException;
 import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyOut;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Streams one table from the source's COPY into the store's loader, chunk by chunk, in COPY text
@@ -25,6 +27,13 @@ import org.postgresql.copy.CopyOut;
  * pgoutput sends, so one parser (the store's) reads both.
  */
 final class TableCopy {
+  private static final Logger log = LoggerFactory.getLogger(TableCopy.class);
+
+  /** Stop, keep-alive and progress checks every 1024 rows: cheap, and often enough. */
+  private static final long CHECK_EVERY_ROWS_MASK = 1023;
+
+  private static final long REPORT_INTERVAL_NANOS = 10_000_000_000L;
+
   private final Connection connection;
   private final StopSignal stop;
 
@@ -71,7 +80,9 @@ final class TableCopy {
    * returns the bytes copied. On failure the target is left open: the caller closes the loader
    * without committing, which discards everything loaded.
    */
-  long copy(TableSpec spec, OutputStream target) throws ReplicatorException {
+  long copy(
+      TableSpec spec, OutputStream target, SnapshotProgress.Entry progress, KeepAlive keepAlive)
+      throws ReplicatorException {
     CopyOut copyOut;
     try {
       copyOut =
@@ -83,15 +94,25 @@ final class TableCopy {
       throw ReplicatorException.fromSql("start copying " + spec.id(), e);
     }
     long bytes = 0;
+    long nextReport = System.nanoTime() + REPORT_INTERVAL_NANOS;
     try {
       byte[] chunk;
       while ((chunk = copyOut.readFromCopy()) != null) {
-        if (stop.isStopped()) {
-          throw new ReplicatorException(
-              ReplicatorErrorCode.INTERNAL, "stopped while copying " + spec.id());
-        }
         target.write(chunk);
         bytes += chunk.length;
+        progress.row(chunk.length);
+        if ((progress.rows() & CHECK_EVERY_ROWS_MASK) == 0) {
+          if (stop.isStopped()) {
+            throw new ReplicatorException(
+                ReplicatorErrorCode.INTERNAL, "stopped while copying " + spec.id());
+          }
+          keepAlive.ping();
+          long now = System.nanoTime();
+          if (now - nextReport >= 0) {
+            log.info("Copying {}: {} rows, {} bytes so far", spec.id(), progress.rows(), bytes);
+            nextReport = now + REPORT_INTERVAL_NANOS;
+          }
+        }
       }
       target.close();
       return bytes;

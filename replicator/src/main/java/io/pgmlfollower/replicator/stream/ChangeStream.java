@@ -38,6 +38,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.postgresql.replication.PGReplicationStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,6 +75,8 @@ public final class ChangeStream {
 
   private static final Duration GROUP_MAX_AGE = Duration.ofMillis(100);
 
+  private static final Duration KEEP_ALIVE_INTERVAL = Duration.ofSeconds(1);
+
   private final String sourceName;
   private final PGReplicationStream stream;
   private final PgOutputDecoder decoder;
@@ -83,6 +86,10 @@ public final class ChangeStream {
   private final Duration idleAckInterval;
   private final StopSignal stop;
   private final StreamedTransactions streamed;
+  private final TableStates tables;
+  private final Duration publicationRefreshInterval;
+  private long lastKeepAliveNanos = System.nanoTime();
+  private long lastRefreshNanos = System.nanoTime();
 
   private TransactionBuffer transaction;
   private final List<ChangeBatch.Change> group = new ArrayList<>();
@@ -111,6 +118,8 @@ public final class ChangeStream {
       PGReplicationStream stream,
       PgOutputDecoder decoder,
       RelationMapper relations,
+      TableStates tables,
+      Duration publicationRefreshInterval,
       ChangeSink sink,
       StreamOffset offset,
       Duration idleAckInterval,
@@ -120,6 +129,9 @@ public final class ChangeStream {
     this.stream = requireNonNull(stream, "stream is null");
     this.decoder = requireNonNull(decoder, "decoder is null");
     this.relations = requireNonNull(relations, "relations is null");
+    this.tables = requireNonNull(tables, "tables is null");
+    this.publicationRefreshInterval =
+        requireNonNull(publicationRefreshInterval, "publicationRefreshInterval is null");
     this.sink = requireNonNull(sink, "sink is null");
     this.offset = requireNonNull(offset, "offset is null");
     this.idleAckInterval = requireNonNull(idleAckInterval, "idleAckInterval is null");
@@ -160,31 +172,36 @@ public final class ChangeStream {
       case RelationMessage relation -> relations.onRelation(relation);
       case InsertMessage insert -> {
         TransactionBuffer buffer = inTransaction("insert");
-        if (!buffer.alreadyApplied()) {
-          buffer.add(
-              row(relations.mapping(insert.relationId(), shapeListener).insert(insert.newTuple())));
+        RelationMapper.Mapping mapping = mappingIfApplied(buffer, insert.relationId());
+        if (mapping != null) {
+          buffer.add(row(mapping.insert(insert.newTuple())));
         }
       }
       case UpdateMessage update -> {
         TransactionBuffer buffer = inTransaction("update");
-        if (!buffer.alreadyApplied()) {
-          buffer.add(row(relations.mapping(update.relationId(), shapeListener).update(update)));
+        RelationMapper.Mapping mapping = mappingIfApplied(buffer, update.relationId());
+        if (mapping != null) {
+          buffer.add(row(mapping.update(update)));
         }
       }
       case DeleteMessage delete -> {
         TransactionBuffer buffer = inTransaction("delete");
-        if (!buffer.alreadyApplied()) {
-          buffer.add(row(relations.mapping(delete.relationId(), shapeListener).delete(delete)));
+        RelationMapper.Mapping mapping = mappingIfApplied(buffer, delete.relationId());
+        if (mapping != null) {
+          buffer.add(row(mapping.delete(delete)));
         }
       }
       case TruncateMessage truncate -> {
         TransactionBuffer buffer = inTransaction("truncate");
-        if (!buffer.alreadyApplied()) {
-          List<TableId> tables = new ArrayList<>();
-          for (int relationId : truncate.relationIds()) {
-            tables.add(relations.mapping(relationId, shapeListener).table());
+        List<TableId> truncated = new ArrayList<>();
+        for (int relationId : truncate.relationIds()) {
+          RelationMapper.Mapping mapping = mappingIfApplied(buffer, relationId);
+          if (mapping != null) {
+            truncated.add(mapping.table());
           }
-          buffer.add(new ChangeBatch.Truncate(tables));
+        }
+        if (!truncated.isEmpty()) {
+          buffer.add(new ChangeBatch.Truncate(truncated));
         }
       }
       case TypeMessage type -> log.debug("Source type {}", type);
@@ -202,6 +219,40 @@ public final class ChangeStream {
       case StreamedMessage inStream -> streamed.add(inStream);
       case StreamAbortMessage abort -> streamed.abort(abort);
       case StreamCommitMessage commit -> streamCommit(commit);
+    }
+  }
+
+  /**
+   * The mapping of a change's relation, or null when the change is not applied: its transaction is
+   * applied already, or its table's copy holds it (see {@link TableStates}). A table with no copy
+   * is copied first.
+   */
+  private RelationMapper.Mapping mappingIfApplied(TransactionBuffer buffer, int relationId)
+      throws ReplicatorException {
+    if (buffer.alreadyApplied()) {
+      return null;
+    }
+    RelationMapper.Mapping mapping = relations.mapping(relationId, shapeListener);
+    boolean applies =
+        tables.applies(
+            mapping.table(), buffer.begin().finalLsn(), this::applyGroup, this::keepAlive);
+    return applies ? mapping : null;
+  }
+
+  /**
+   * During a long table copy nothing is read from the stream: the position already acknowledged is
+   * reported again every second, well within wal_sender_timeout, so the server keeps the session.
+   */
+  private void keepAlive() throws ReplicatorException {
+    long now = System.nanoTime();
+    if (now - lastKeepAliveNanos < KEEP_ALIVE_INTERVAL.toNanos()) {
+      return;
+    }
+    lastKeepAliveNanos = now;
+    try {
+      stream.forceUpdateStatus();
+    } catch (SQLException e) {
+      throw ReplicatorException.fromSql("report the position to the source during a copy", e);
     }
   }
 
@@ -288,6 +339,7 @@ public final class ChangeStream {
     if (transaction != null || !group.isEmpty()) {
       return;
     }
+    refreshPublication();
     Lsn position = Lsn.max(emptyTransactionsEnd, Lsn.fromPgjdbc(stream.getLastReceiveLSN()));
     offset.received(position);
     offset.caughtUp(position);
@@ -299,10 +351,35 @@ public final class ChangeStream {
     }
   }
 
+  /**
+   * Now and then, the publication's tables: those added (and not changed since, else they are
+   * copied already) are copied; those removed lose their stored position.
+   */
+  private void refreshPublication() throws ReplicatorException {
+    long now = System.nanoTime();
+    if (now - lastRefreshNanos < publicationRefreshInterval.toNanos()) {
+      return;
+    }
+    lastRefreshNanos = now;
+    Set<TableId> removed = tables.refresh(this::keepAlive);
+    if (removed.isEmpty()) {
+      return;
+    }
+    List<SourceOffset> forgotten = new ArrayList<>();
+    for (TableId table : removed) {
+      forgotten.add(SourcePositions.tableOffset(sourceName, table, Lsn.INVALID));
+    }
+    try {
+      sink.apply(new ChangeBatch(List.of(), forgotten));
+    } catch (StoreException e) {
+      throw ReplicatorException.fromStore("forget the tables that left the publication", e);
+    }
+  }
+
   private void store(List<ChangeBatch.Change> changes, Lsn end, Optional<Instant> time)
       throws ReplicatorException {
     ChangeBatch batch =
-        new ChangeBatch(changes, List.of(new SourceOffset(sourceName, "", end.value())));
+        new ChangeBatch(changes, List.of(SourcePositions.streamOffset(sourceName, end)));
     try {
       try {
         sink.apply(batch);
@@ -318,6 +395,7 @@ public final class ChangeStream {
       throw ReplicatorException.fromStore("apply changes up to " + end, e);
     }
     offset.stored(end, time);
+    offset.applied(changes.size());
     acknowledge(end);
   }
 

@@ -18,6 +18,7 @@ public final class StreamOffset {
   private volatile Lsn applied = Lsn.INVALID;
   private volatile Instant lastAppliedCommitTime;
   private volatile Instant inFlightCommitTime;
+  private volatile long appliedChanges;
 
   /** The latest position the server reported: a message's LSN or a keepalive's WAL end. */
   public Lsn received() {
@@ -44,6 +45,16 @@ public final class StreamOffset {
   /** The source commit time of the transaction being received, if one is. */
   public Optional<Instant> inFlightCommitTime() {
     return Optional.ofNullable(inFlightCommitTime);
+  }
+
+  /** Row changes and truncates applied from the stream since start-up (a rate gives rows/s). */
+  public long appliedChanges() {
+    return appliedChanges;
+  }
+
+  @SuppressWarnings("NonAtomicVolatileUpdate") // one writer: the replication thread
+  void applied(int changes) {
+    appliedChanges += changes;
   }
 
   void received(Lsn lsn) {

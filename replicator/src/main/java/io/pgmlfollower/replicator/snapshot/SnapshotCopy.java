@@ -1,0 +1,191 @@
+package io.pgmlfollower.replicator.snapshot;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pgmlfollower.featurestore.spi.ChangeSink;
+import io.pgmlfollower.featurestore.spi.SnapshotLoader;
+import io.pgmlfollower.featurestore.spi.SourceOffset;
+import io.pgmlfollower.featurestore.spi.StoreException;
+import io.pgmlfollower.featurestore.spi.TableId;
+import io.pgmlfollower.featurestore.spi.TableSpec;
+import io.pgmlfollower.replicator.ReplicatorException;
+import io.pgmlfollower.replicator.StopSignal;
+import io.pgmlfollower.replicator.connection.Lsn;
+import io.pgmlfollower.replicator.connection.SlotCreation;
+import io.pgmlfollower.replicator.connection.SourceCatalog;
+import io.pgmlfollower.replicator.connection.SourceConnections;
+import io.pgmlfollower.replicator.stream.SourcePositions;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Copies published tables as of a slot's exported snapshot into the sink, as one atomic unit stored
+ * with the slot's consistent point: as the position of every table copied and, for the initial
+ * snapshot, as the stream's position too. Streaming from the consistent point then misses no
+ * transaction and applies none twice. A failure before the loader commits leaves the sink as it
+ * was: the copy is done again, from scratch, with a new snapshot.
+ */
+public final class SnapshotCopy {
+  private static final Logger log = LoggerFactory.getLogger(SnapshotCopy.class);
+
+  private final SourceConnections connections;
+  private final ChangeSink sink;
+  private final String sourceName;
+  private final String publication;
+  private final StopSignal stop;
+  private final SnapshotProgress progress;
+
+  public SnapshotCopy(
+      SourceConnections connections,
+      ChangeSink sink,
+      String sourceName,
+      String publication,
+      StopSignal stop,
+      SnapshotProgress progress) {
+    this.connections = requireNonNull(connections, "connections is null");
+    this.sink = requireNonNull(sink, "sink is null");
+    this.sourceName = requireNonNull(sourceName, "sourceName is null");
+    this.publication = requireNonNull(publication, "publication is null");
+    this.stop = requireNonNull(stop, "stop is null");
+    this.progress = requireNonNull(progress, "progress is null");
+  }
+
+  /**
+   * The initial snapshot: copies every published table and commits the stream position with them.
+   * The replication connection that created the slot must stay idle until this returns.
+   *
+   * @param previouslyCopied tables with a position from an earlier snapshot (when snapshotting
+   *     again): those no longer published lose it, so that they are copied if they come back
+   * @return the specs of the copied tables, as the sink now holds them
+   */
+  public List<TableSpec> initial(SlotCreation slot, Set<TableId> previouslyCopied)
+      throws ReplicatorException {
+    return run(slot, Optional.empty(), previouslyCopied, KeepAlive.NONE);
+  }
+
+  /**
+   * Copies the given tables (those still published) at the slot's snapshot and commits their
+   * positions; the stream position is left as it is.
+   */
+  public List<TableSpec> tables(SlotCreation slot, Set<TableId> tables, KeepAlive keepAlive)
+      throws ReplicatorException {
+    return run(slot, Optional.of(tables), Set.of(), keepAlive);
+  }
+
+  private List<TableSpec> run(
+      SlotCreation slot,
+      Optional<Set<TableId>> only,
+      Set<TableId> previouslyCopied,
+      KeepAlive keepAlive)
+      throws ReplicatorException {
+    try (Connection connection = connections.openNormal()) {
+      importSnapshot(connection, slot.snapshotName());
+      // Read inside the snapshot: the table shapes match the rows copied.
+      List<TableSpec> specs = new ArrayList<>();
+      for (TableSpec spec : new SourceCatalog(connection).publishedTableSpecs(publication)) {
+        if (only.isEmpty() || only.get().contains(spec.id())) {
+          specs.add(spec);
+        }
+      }
+      if (specs.isEmpty() && only.isEmpty()) {
+        log.warn("Publication {} has no tables yet: nothing to copy", publication);
+      }
+      ensureTables(specs);
+      List<SourceOffset> offsets = new ArrayList<>();
+      if (only.isEmpty()) {
+        offsets.add(SourcePositions.streamOffset(sourceName, slot.consistentPoint()));
+        Set<TableId> stale = new java.util.HashSet<>(previouslyCopied);
+        specs.forEach(spec -> stale.remove(spec.id()));
+        stale.forEach(
+            table -> offsets.add(SourcePositions.tableOffset(sourceName, table, Lsn.INVALID)));
+      }
+      load(connection, specs, slot, offsets, keepAlive);
+      execute(connection, "COMMIT", "end the snapshot transaction");
+      return specs;
+    } catch (SQLException e) {
+      throw ReplicatorException.fromSql("close the snapshot connection", e);
+    }
+  }
+
+  /**
+   * Joins the slot's exported snapshot: {@code SET TRANSACTION SNAPSHOT} must be the first
+   * statement of a REPEATABLE READ transaction
+   * (https://www.postgresql.org/docs/current/sql-set-transaction.html).
+   */
+  private static void importSnapshot(Connection connection, String snapshotName)
+      throws ReplicatorException {
+    execute(
+        connection,
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        "begin the snapshot transaction");
+    execute(
+        connection,
+        "SET TRANSACTION SNAPSHOT '" + snapshotName.replace("'", "''") + "'",
+        "import snapshot " + snapshotName);
+  }
+
+  private void ensureTables(List<TableSpec> specs) throws ReplicatorException {
+    try {
+      sink.ensureTables(specs);
+    } catch (StoreException e) {
+      throw ReplicatorException.fromStore("create the replicated tables", e);
+    }
+  }
+
+  private void load(
+      Connection connection,
+      List<TableSpec> specs,
+      SlotCreation slot,
+      List<SourceOffset> extraOffsets,
+      KeepAlive keepAlive)
+      throws ReplicatorException {
+    List<TableId> ids = specs.stream().map(TableSpec::id).toList();
+    ids.forEach(progress::queued);
+    TableCopy tableCopy = new TableCopy(connection, stop);
+    List<SourceOffset> offsets = new ArrayList<>(extraOffsets);
+    try (SnapshotLoader loader = sink.beginSnapshot(sourceName)) {
+      for (TableSpec spec : specs) {
+        long started = System.nanoTime();
+        progress.started(spec.id());
+        SnapshotProgress.Entry entry = progress.entry(spec.id());
+        long bytes = tableCopy.copy(spec, loader.copyIn(spec), entry, keepAlive);
+        progress.copied(spec.id());
+        log.info(
+            "Copied {}: {} rows ({} bytes) in {} ms",
+            spec.id(),
+            entry.rows(),
+            bytes,
+            (System.nanoTime() - started) / 1_000_000);
+        offsets.add(SourcePositions.tableOffset(sourceName, spec.id(), slot.consistentPoint()));
+      }
+      loader.commit(offsets);
+      progress.committed(ids);
+      log.info(
+          "Copy of {} tables committed at consistent point {}",
+          specs.size(),
+          slot.consistentPoint());
+    } catch (StoreException e) {
+      progress.failed(ids);
+      throw ReplicatorException.fromStore("load the snapshot", e);
+    } catch (ReplicatorException | RuntimeException e) {
+      progress.failed(ids);
+      throw e;
+    }
+  }
+
+  private static void execute(Connection connection, String sql, String action)
+      throws ReplicatorException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    } catch (SQLException e) {
+      throw ReplicatorException.fromSql(action, e);
+    }
+  }
+}
