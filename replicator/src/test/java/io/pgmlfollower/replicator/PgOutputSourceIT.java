@@ -387,6 +387,56 @@ class PgOutputSourceIT {
   }
 
   @Test
+  void followsTheSourceThroughARestartUnderWriteLoad() throws Exception {
+    PgOutputSource source = start();
+    source.awaitSnapshot(WAIT);
+    AtomicBoolean writing = new AtomicBoolean(true);
+    AtomicInteger committed = new AtomicInteger();
+    Thread writer = Thread.ofPlatform().start(() -> writeUntilStopped(writing, committed));
+    awaitUntil(() -> committed.get() >= 100);
+
+    postgres.restart();
+    int afterRestart = committed.get();
+    awaitUntil(() -> committed.get() >= afterRestart + 100);
+    writing.set(false);
+    writer.join();
+    awaitSourceApplied(source);
+
+    assertThat(source.status().state()).isEqualTo(ReplicationState.STREAMING);
+    assertStoreMatchesSource();
+    assertFlushedNotBeyondStored();
+  }
+
+  /**
+   * Inserts into and updates the published tables, one small transaction at a time, until told to
+   * stop; rides out the source going away by reconnecting.
+   */
+  private void writeUntilStopped(AtomicBoolean writing, AtomicInteger committed) {
+    int i = 0;
+    while (writing.get()) {
+      try (Connection connection = postgres.connectAsSuperuser(sourceDatabase);
+          Statement statement = connection.createStatement()) {
+        while (writing.get()) {
+          i++;
+          statement.execute(
+              "INSERT INTO events VALUES ("
+                  + (100_000 + i)
+                  + ", 'load'); UPDATE items SET price = price + 1 WHERE id = "
+                  + (1 + i % 500));
+          committed.incrementAndGet();
+        }
+      } catch (SQLException e) {
+        try {
+          Thread.sleep(100); // the source is restarting
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  @Test
   void waitsForASlotHeldByAnotherSession() throws Exception {
     PgOutputSource first = start();
     first.awaitSnapshot(WAIT);
@@ -433,6 +483,39 @@ class PgOutputSourceIT {
     awaitUntil(() -> Long.compareUnsigned(storedOffset(), written.value()) >= 0);
     awaitUntil(() -> confirmedFlush().compareTo(Lsn.of(before)) > 0);
 
+    assertFlushedNotBeyondStored();
+    assertStoreMatchesSource();
+  }
+
+  /**
+   * RDS writes WAL to a hidden database all the time; a publication in another database may see no
+   * change for days. The slot must follow the server's position anyway, or it retains WAL until the
+   * disk fills.
+   */
+  @Test
+  void idleSourceKeepsRetainedWalBoundedWhileOtherDatabasesWrite() throws Exception {
+    PgOutputSource source = start();
+    source.awaitSnapshot(WAIT);
+    String busy = "busy" + COUNTER.incrementAndGet();
+    postgres.createDatabase(busy);
+    postgres.execute(busy, "CREATE TABLE filler (id int, pad text)");
+    Lsn started = currentWalLsn();
+
+    long written = 0;
+    long retained = Long.MAX_VALUE;
+    for (int round = 0; round < 40 && (written < 64L << 20 || retained > 32L << 20); round++) {
+      postgres.execute(
+          busy,
+          "INSERT INTO filler SELECT g, repeat('x', 200) FROM generate_series(1, 20000) g",
+          "SELECT pg_switch_wal()",
+          "CHECKPOINT"); // logs the running transactions the slot's restart point advances on
+      Thread.sleep(300);
+      written = currentWalLsn().bytesAfter(started);
+      retained = retainedWal();
+    }
+
+    assertThat(written).as("WAL written elsewhere").isGreaterThanOrEqualTo(64L << 20);
+    assertThat(retained).as("WAL the idle slot retains").isLessThan(32L << 20);
     assertFlushedNotBeyondStored();
     assertStoreMatchesSource();
   }
@@ -739,6 +822,17 @@ class PgOutputSourceIT {
     Long position = store.offsets("src").get("");
     assertThat(position).as("stored offset").isNotNull();
     return position;
+  }
+
+  /** Bytes of WAL between the slot's restart point and the server's current position. */
+  private long retainedWal() throws SQLException {
+    List<List<String>> rows =
+        sourceRows(
+            "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint"
+                + " FROM pg_replication_slots WHERE slot_name = '"
+                + slot
+                + "'");
+    return Long.parseLong(rows.get(0).get(0));
   }
 
   private Lsn currentWalLsn() throws SQLException {

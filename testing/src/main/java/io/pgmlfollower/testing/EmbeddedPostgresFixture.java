@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * start costs an {@code initdb} and a server start (about a second).
  */
 public final class EmbeddedPostgresFixture implements PostgresFixture {
-  private final EmbeddedPostgres postgres;
+  private volatile EmbeddedPostgres postgres;
   private final Path root;
 
   private EmbeddedPostgresFixture(EmbeddedPostgres postgres, Path root) {
@@ -52,15 +52,33 @@ public final class EmbeddedPostgresFixture implements PostgresFixture {
       throw new UncheckedIOException("cannot create a directory for the test PostgreSQL", e);
     }
     try {
-      EmbeddedPostgres postgres =
-          EmbeddedPostgres.start(
-              new EmbeddedPostgresOptions()
-                  .dataDirectory(root.resolve("data"))
-                  .serverSettings(serverSettings()));
+      EmbeddedPostgres postgres = EmbeddedPostgres.start(options(root, 0));
       return new EmbeddedPostgresFixture(postgres, root);
     } catch (StoreException | RuntimeException e) {
       deleteQuietlyAfterFailure(root, e);
       throw new IllegalStateException("cannot start the test PostgreSQL: " + e.getMessage(), e);
+    }
+  }
+
+  private static EmbeddedPostgresOptions options(Path root, int port) {
+    return new EmbeddedPostgresOptions()
+        .dataDirectory(root.resolve("data"))
+        .port(port)
+        .serverSettings(serverSettings());
+  }
+
+  /**
+   * Stops the server (fast shutdown: sessions, walsenders included, are ended) and starts it again
+   * on the same data directory and port, as a source restart or failover looks to its clients.
+   */
+  @Override
+  public synchronized void restart() {
+    int port = postgres.port();
+    try {
+      postgres.close();
+      postgres = EmbeddedPostgres.start(options(root, port));
+    } catch (StoreException e) {
+      throw new IllegalStateException("cannot restart the test PostgreSQL in " + root, e);
     }
   }
 

@@ -122,6 +122,12 @@ public interface PostgresFixture extends AutoCloseable {
     return new SourceRole(user, password, database, publication, host(), port());
   }
 
+  /**
+   * Stops the server and starts it again with the same data and port, as clients see a source
+   * restart.
+   */
+  void restart();
+
   /** Stops the server and deletes what it stored. */
   @Override
   void close();

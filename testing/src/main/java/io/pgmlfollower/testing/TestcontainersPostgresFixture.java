@@ -79,6 +79,17 @@ public final class TestcontainersPostgresFixture implements PostgresFixture {
     return container.getPassword();
   }
 
+  /**
+   * Not here: the container's PostgreSQL is its main process, so stopping it ends the container,
+   * and a started one gets another mapped port. Tests of source restarts run on the embedded
+   * fixture.
+   */
+  @Override
+  public void restart() {
+    throw new UnsupportedOperationException(
+        "restarting PostgreSQL is supported by the embedded fixture only");
+  }
+
   @Override
   public void close() {
     container.stop();
