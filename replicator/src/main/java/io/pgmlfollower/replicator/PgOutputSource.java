@@ -365,7 +365,12 @@ public final class PgOutputSource implements AutoCloseable {
             : PgOutputDecoder.PROTOCOL_VERSION_1;
     PGReplicationStream stream =
         replication.startStreaming(
-            config.getSlot(), config.getPublication(), start, statusInterval, protocolVersion);
+            config.getSlot(),
+            config.getPublication(),
+            start,
+            statusInterval,
+            protocolVersion,
+            catalog.serverVersion() >= PG_14);
     stream.setFlushedLSN(start.toPgjdbc());
     stream.setAppliedLSN(start.toPgjdbc());
     state = ReplicationState.STREAMING;

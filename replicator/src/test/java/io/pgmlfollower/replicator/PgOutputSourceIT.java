@@ -722,6 +722,31 @@ class PgOutputSourceIT {
   }
 
   @Test
+  void logicalDecodingMessagesReachTheStoreWithTheirTransactions() throws Exception {
+    PgOutputSource source = start();
+    source.awaitSnapshot(WAIT);
+
+    source(
+        "BEGIN; INSERT INTO items (id, name) VALUES (8001, 'with marker');"
+            + " SELECT pg_logical_emit_message(true, 'batch-done', 'job 1'); COMMIT",
+        "BEGIN; SELECT pg_logical_emit_message(true, 'batch-done', 'rolled back'); ROLLBACK",
+        "SELECT pg_logical_emit_message(false, 'heartbeat', 'beat 1')",
+        "SELECT pg_logical_emit_message(false, 'heartbeat', 'beat 2')");
+    awaitSourceApplied(source);
+
+    assertThat(
+            storeRows(
+                "SELECT prefix, convert_from(content, 'UTF8'), transactional"
+                    + " FROM pgml_follower.logical_messages ORDER BY prefix"))
+        .containsExactly(List.of("batch-done", "job 1", "t"), List.of("heartbeat", "beat 2", "f"));
+    try (Connection client = store.clientDataSource().getConnection()) {
+      assertThat(rows(client, "SELECT count(*) FROM pgml_follower.logical_messages"))
+          .containsExactly(List.of("2"));
+    }
+    assertStoreMatchesSource();
+  }
+
+  @Test
   void statusReportsPositions() throws Exception {
     PgOutputSource source = start();
     source.awaitSnapshot(WAIT);

@@ -3,6 +3,7 @@ package io.pgmlfollower.serving;
 import static java.util.Objects.requireNonNull;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -16,6 +17,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pgmlfollower.pgwire.PgWireServer;
 import io.pgmlfollower.replicator.PgOutputSource;
 import io.pgmlfollower.replicator.ReplicationState;
+import io.pgmlfollower.replicator.snapshot.SnapshotProgress;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -75,12 +77,42 @@ final class FollowerMetrics {
         .description("the newest source LSN received")
         .tag("source", name)
         .register(registry);
+    FunctionCounter.builder(
+            PREFIX + "replication.applied.changes", source, s -> s.status().appliedChanges())
+        .description("row changes and truncates applied from the stream (rate() gives rows/s)")
+        .tag("source", name)
+        .register(registry);
+    Gauge.builder(PREFIX + "replication.copy.rows", source, FollowerMetrics::rowsBeingCopied)
+        .description(
+            "rows copied so far by the table copies in progress (initial snapshot, tables added)")
+        .tag("source", name)
+        .register(registry);
+    Gauge.builder(
+            PREFIX + "replication.copy.tables.pending",
+            source,
+            s -> s.status().tableCopies().stream().filter(FollowerMetrics::pending).count())
+        .description("tables whose copy is queued or running")
+        .tag("source", name)
+        .register(registry);
     for (ReplicationState state : ReplicationState.values()) {
       Gauge.builder(PREFIX + "replication.state", source, s -> s.status().state() == state ? 1 : 0)
           .description("1 for the source's current state")
           .tags("source", name, "state", state.name().toLowerCase(Locale.ROOT))
           .register(registry);
     }
+  }
+
+  private static boolean pending(SnapshotProgress.TableProgress copy) {
+    return copy.state() == SnapshotProgress.State.QUEUED
+        || copy.state() == SnapshotProgress.State.COPYING
+        || copy.state() == SnapshotProgress.State.COPIED;
+  }
+
+  private static double rowsBeingCopied(PgOutputSource source) {
+    return source.status().tableCopies().stream()
+        .filter(FollowerMetrics::pending)
+        .mapToLong(SnapshotProgress.TableProgress::rows)
+        .sum();
   }
 
   void bindEndpoint(PgWireServer endpoint) {

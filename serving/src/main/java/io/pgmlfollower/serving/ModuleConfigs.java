@@ -19,7 +19,10 @@ public final class ModuleConfigs {
             .setPublication(source.publication())
             .setSlot(source.slot())
             .setStreamingEnabled(source.streaming())
-            .setMaxStreamedTransactionBytes(source.maxStreamedTransactionBytes());
+            .setMaxStreamedTransactionBytes(source.maxStreamedTransactionBytes())
+            .setPublicationRefreshInterval(
+                java.time.Duration.ofSeconds(source.publicationRefreshSeconds()))
+            .setResnapshotOnSlotLoss(source.resnapshotOnSlotLoss());
     if (source.password() != null) {
       config.setPassword(source.password());
     }

@@ -9,6 +9,7 @@ import io.pgmlfollower.replicator.PgOutputSource;
 import io.pgmlfollower.replicator.ReplicationStatus;
 import io.pgmlfollower.replicator.ReplicatorException;
 import io.pgmlfollower.replicator.connection.Lsn;
+import io.pgmlfollower.replicator.snapshot.SnapshotProgress;
 import io.pgmlfollower.serving.sql.ReplicationService;
 import java.time.Duration;
 import java.util.List;
@@ -37,6 +38,27 @@ final class SourceReplicationService implements ReplicationService {
             s.lagBytes(),
             s.lagMillis(),
             s.lastError().orElse(null)));
+  }
+
+  @Override
+  public List<TableCopy> tableCopies() {
+    ReplicationStatus s = source.status();
+    return s.tableCopies().stream()
+        .sorted(
+            java.util.Comparator.comparing((SnapshotProgress.TableProgress p) -> p.table().schema())
+                .thenComparing(p -> p.table().name()))
+        .map(
+            p ->
+                new TableCopy(
+                    s.sourceName(),
+                    p.table().schema(),
+                    p.table().name(),
+                    p.state().name().toLowerCase(java.util.Locale.ROOT),
+                    p.rows(),
+                    p.bytes(),
+                    p.elapsed().toMillis(),
+                    p.rowsPerSecond()))
+        .toList();
   }
 
   @Override

@@ -17,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -102,6 +103,21 @@ class FollowerIT {
     try (Connection connection = connectToFollower()) {
       assertThat(scalar(connection, "SELECT count(*) FROM public.breast_cancer"))
           .isEqualTo(String.valueOf(initial.size()));
+      List<String> copies = new ArrayList<>();
+      try (Statement statement = connection.createStatement();
+          ResultSet rs = statement.executeQuery("SELECT * FROM pgml.table_copies()")) {
+        while (rs.next()) {
+          copies.add(
+              rs.getString("schema_name")
+                  + "."
+                  + rs.getString("table_name")
+                  + " "
+                  + rs.getString("state")
+                  + " "
+                  + rs.getLong("rows_copied"));
+        }
+      }
+      assertThat(copies).containsExactly("public.breast_cancer committed " + initial.size());
     }
     assertThat(followerChecksum()).isEqualTo(sourceChecksum());
   }
@@ -372,6 +388,11 @@ class FollowerIT {
     assertThat(samples.get("pgml_follower_replication_applied_lsn{source=\"source\"}"))
         .isPositive();
     assertThat(samples.get("pgml_follower_offline_store_size_bytes")).isPositive();
+    // Rows were streamed in by earlier tests (10 and more).
+    assertThat(samples.get("pgml_follower_replication_applied_changes_total{source=\"source\"}"))
+        .isGreaterThanOrEqualTo(10);
+    assertThat(samples.get("pgml_follower_replication_copy_tables_pending{source=\"source\"}"))
+        .isEqualTo(0.0);
     assertThat(samples).containsKey("pgml_follower_endpoint_sessions");
     assertThat(
             samples.get(

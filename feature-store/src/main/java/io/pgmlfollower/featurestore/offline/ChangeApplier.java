@@ -41,6 +41,10 @@ final class ChangeApplier {
       switch (change) {
         case ChangeBatch.Row row -> applyRow(row.change());
         case ChangeBatch.Truncate truncate -> truncate(truncate.tables());
+        case ChangeBatch.Message message -> {
+          flush();
+          LogicalMessages.write(session.connection(), message);
+        }
       }
     }
     flush();

@@ -318,6 +318,7 @@ public final class OfflineStore implements ChangeSink, AutoCloseable {
       SourceOffsets.createTable(connection);
       ReadOnlyTables.installFunction(connection);
       createClientRole(connection);
+      LogicalMessages.createTable(connection, clientRole.name());
       connection.commit();
     } catch (SQLException e) {
       throw StoreErrors.from("cannot prepare database " + database, e);

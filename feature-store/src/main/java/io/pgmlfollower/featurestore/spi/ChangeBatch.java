@@ -16,8 +16,8 @@ public record ChangeBatch(List<Change> changes, List<SourceOffset> offsets) {
     offsets = List.copyOf(requireNonNull(offsets, "offsets is null"));
   }
 
-  /** A row change or a truncate, in source order. */
-  public sealed interface Change permits Row, Truncate {}
+  /** A row change, a truncate or a logical decoding message, in source order. */
+  public sealed interface Change permits Row, Truncate, Message {}
 
   public record Row(RowChange change) implements Change {
     public Row {
@@ -28,6 +28,45 @@ public record ChangeBatch(List<Change> changes, List<SourceOffset> offsets) {
   public record Truncate(List<TableId> tables) implements Change {
     public Truncate {
       tables = List.copyOf(requireNonNull(tables, "tables is null"));
+    }
+  }
+
+  /**
+   * A message an application wrote into the source's WAL with {@code
+   * pg_logical_emit_message(transactional, prefix, content)}: markers, heartbeats, commands. A
+   * transactional one comes with its transaction's changes; a non-transactional one alone.
+   *
+   * @param lsn the message's position on the source
+   */
+  public record Message(String prefix, byte[] content, long lsn, boolean transactional)
+      implements Change {
+    public Message {
+      requireNonNull(prefix, "prefix is null");
+      content = requireNonNull(content, "content is null").clone();
+    }
+
+    @Override
+    public byte[] content() {
+      return content.clone();
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Message that
+          && prefix.equals(that.prefix)
+          && java.util.Arrays.equals(content, that.content)
+          && lsn == that.lsn
+          && transactional == that.transactional;
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Objects.hash(prefix, java.util.Arrays.hashCode(content), lsn, transactional);
+    }
+
+    @Override
+    public String toString() {
+      return "Message[prefix=" + prefix + ", " + content.length + " bytes, lsn=" + lsn + "]";
     }
   }
 }

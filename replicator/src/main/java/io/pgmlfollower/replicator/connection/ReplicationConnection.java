@@ -99,7 +99,12 @@ public final class ReplicationConnection implements AutoCloseable {
    * flushed positions itself, only after the store made them durable.
    */
   public PGReplicationStream startStreaming(
-      String slot, String publication, Lsn start, Duration statusInterval, int protocolVersion)
+      String slot,
+      String publication,
+      Lsn start,
+      Duration statusInterval,
+      int protocolVersion,
+      boolean messages)
       throws ReplicatorException {
     try {
       var builder =
@@ -113,6 +118,10 @@ public final class ReplicationConnection implements AutoCloseable {
               .withSlotOption("publication_names", quotePublication(publication));
       if (protocolVersion >= PgOutputDecoder.PROTOCOL_VERSION_2) {
         builder = builder.withSlotOption("streaming", "on");
+      }
+      if (messages) {
+        // pg_logical_emit_message() output, for the store (PostgreSQL 14+).
+        builder = builder.withSlotOption("messages", "true");
       }
       return builder
           .withStatusInterval(Math.toIntExact(statusInterval.toMillis()), TimeUnit.MILLISECONDS)

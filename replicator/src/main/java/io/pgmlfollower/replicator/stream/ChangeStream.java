@@ -206,9 +206,7 @@ public final class ChangeStream {
       }
       case TypeMessage type -> log.debug("Source type {}", type);
       case OriginMessage origin -> log.debug("Transaction from origin {}", origin);
-      // Not requested (no 'messages' option) but decoded, for heartbeats to come.
-      case LogicalDecodingMessage decodingMessage ->
-          log.debug("Logical decoding message with prefix {}", decodingMessage.prefix());
+      case LogicalDecodingMessage decodingMessage -> message(decodingMessage);
       case StreamStartMessage start -> {
         if (transaction != null) {
           throw violation("Stream Start inside transaction " + transaction.begin().xid());
@@ -220,6 +218,32 @@ public final class ChangeStream {
       case StreamAbortMessage abort -> streamed.abort(abort);
       case StreamCommitMessage commit -> streamCommit(commit);
     }
+  }
+
+  /**
+   * A {@code pg_logical_emit_message} message goes to the store: a transactional one with its
+   * transaction, a non-transactional one (sent as soon as it is decoded, after every transaction
+   * that committed before it) with the next batch, whose position then covers it.
+   */
+  private void message(LogicalDecodingMessage message) throws ReplicatorException {
+    ChangeBatch.Message change =
+        new ChangeBatch.Message(
+            message.prefix(), message.content(), message.lsn().value(), message.transactional());
+    if (message.transactional()) {
+      TransactionBuffer buffer = inTransaction("transactional message");
+      if (!buffer.alreadyApplied()) {
+        buffer.add(change);
+      }
+      return;
+    }
+    if (!message.lsn().isAfter(offset.stored())) {
+      return; // stored before a restart
+    }
+    if (group.isEmpty()) {
+      groupStartedNanos = System.nanoTime();
+    }
+    group.add(change);
+    groupEnd = Lsn.max(groupEnd, message.lsn());
   }
 
   /**
@@ -326,8 +350,9 @@ public final class ChangeStream {
     if (group.isEmpty()) {
       return;
     }
-    store(List.copyOf(group), groupEnd, Optional.of(groupCommitTime));
+    store(List.copyOf(group), groupEnd, Optional.ofNullable(groupCommitTime));
     group.clear();
+    groupCommitTime = null;
   }
 
   /**

@@ -157,6 +157,12 @@ public final class ConfigLoader {
       throw new ConfigException(
           "source.port", "source.port: must be 1..65535, got " + source.port());
     }
+    if (source.publicationRefreshSeconds() < 1) {
+      throw new ConfigException(
+          "source.publication-refresh-seconds",
+          "source.publication-refresh-seconds: must be at least 1, got "
+              + source.publicationRefreshSeconds());
+    }
     require(config.store() == null ? null : config.store().path(), "store.path");
     if (config.store().offline().type() == OfflineType.EXTERNAL) {
       require(config.store().offline().url(), "store.offline.url");

@@ -58,8 +58,12 @@ public record FollowerConfig(
       String slot,
       Boolean streaming,
       @JsonProperty("max-streamed-transaction-bytes") Long maxStreamedTransactionBytes,
+      @JsonProperty("publication-refresh-seconds") Integer publicationRefreshSeconds,
+      @JsonProperty("resnapshot-on-slot-loss") Boolean resnapshotOnSlotLoss,
       Kafka kafka) {
     public Source {
+      publicationRefreshSeconds = requireNonNullElse(publicationRefreshSeconds, 10);
+      resnapshotOnSlotLoss = requireNonNullElse(resnapshotOnSlotLoss, false);
       streaming = requireNonNullElse(streaming, true);
       maxStreamedTransactionBytes = requireNonNullElse(maxStreamedTransactionBytes, 256L << 20);
       type = requireNonNullElse(type, SourceType.PGOUTPUT);

@@ -118,6 +118,8 @@ public final class Demo implements AutoCloseable {
             "pgml_slot",
             null,
             null,
+            null,
+            null,
             null),
         new FollowerConfig.Store(directory.resolve("follower"), null, null),
         new FollowerConfig.Serve(

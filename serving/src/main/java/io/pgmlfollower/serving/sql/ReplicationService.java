@@ -10,6 +10,9 @@ public interface ReplicationService {
   /** One row per source. */
   List<SourceStatus> status();
 
+  /** The table copies of every source: the initial snapshot's and those of tables added later. */
+  List<TableCopy> tableCopies();
+
   /**
    * Waits until the source has applied {@code lsn} (text form, e.g. {@code 0/16B3748}).
    *
@@ -27,4 +30,15 @@ public interface ReplicationService {
       long lagBytes,
       long lagMillis,
       String lastError) {}
+
+  /** One table's copy, as {@code pgml.table_copies()} shows it. */
+  record TableCopy(
+      String source,
+      String schema,
+      String table,
+      String state,
+      long rows,
+      long bytes,
+      long elapsedMillis,
+      double rowsPerSecond) {}
 }

@@ -24,6 +24,7 @@ public final class SqlFront {
                     DeployFunction.byStrategy(models),
                     DeployFunction.byModelId(models),
                     new ReplicationStatusFunction(replication),
+                    new TableCopiesFunction(replication),
                     new WaitForLsnFunction(replication),
                     new VersionFunction(version))));
     return session -> handler;

@@ -44,6 +44,8 @@ class FollowerConfigTest {
     assertThat(config.source().name()).isEqualTo("source");
     assertThat(config.source().streaming()).isTrue();
     assertThat(config.source().maxStreamedTransactionBytes()).isEqualTo(256L << 20);
+    assertThat(config.source().publicationRefreshSeconds()).isEqualTo(10);
+    assertThat(config.source().resnapshotOnSlotLoss()).isFalse();
     assertThat(config.store().offline().type()).isEqualTo(OfflineType.EMBEDDED);
     assertThat(config.store().online().type()).isEqualTo(OnlineType.ROCKSDB);
     assertThat(config.serve().host()).isEqualTo("127.0.0.1");
@@ -72,6 +74,8 @@ class FollowerConfigTest {
               slot: pgml_slot
               streaming: false
               max-streamed-transaction-bytes: 1048576
+              publication-refresh-seconds: 3
+              resnapshot-on-slot-loss: true
               kafka:
                 bootstrap-servers: localhost:9092
                 topic-prefix: app
@@ -113,6 +117,8 @@ class FollowerConfigTest {
     assertThat(config.source().slot()).isEqualTo("pgml_slot");
     assertThat(config.source().streaming()).isFalse();
     assertThat(config.source().maxStreamedTransactionBytes()).isEqualTo(1_048_576L);
+    assertThat(config.source().publicationRefreshSeconds()).isEqualTo(3);
+    assertThat(config.source().resnapshotOnSlotLoss()).isTrue();
     assertThat(config.source().kafka().bootstrapServers()).isEqualTo("localhost:9092");
     assertThat(config.source().kafka().topicPrefix()).isEqualTo("app");
     assertThat(config.source().kafka().groupId()).isEqualTo("g1");
@@ -130,6 +136,18 @@ class FollowerConfigTest {
     assertThat(project.hyperparams()).containsEntry("n_estimators", 50);
     assertThat(project.schedule()).isEqualTo("0 3 * * *");
     assertThat(project.retrainAfterChanges()).isEqualTo(10000L);
+  }
+
+  @Test
+  void nonPositiveRefreshIntervalIsNamed() {
+    assertThatThrownBy(
+            () ->
+                loader.parse(
+                    MINIMAL.replace(
+                        "  publication: pgml_pub\n",
+                        "  publication: pgml_pub\n  publication-refresh-seconds: 0\n")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("source.publication-refresh-seconds");
   }
 
   @Test

@@ -51,6 +51,8 @@ class ProjectTrainingIT {
                   "slot_training",
                   null,
                   null,
+                  null,
+                  null,
                   null),
               new FollowerConfig.Store(work.resolve("store"), null, null),
               new FollowerConfig.Serve(

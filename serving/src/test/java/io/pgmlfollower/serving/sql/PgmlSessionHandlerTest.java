@@ -76,6 +76,12 @@ class PgmlSessionHandlerTest {
         }
 
         @Override
+        public List<TableCopy> tableCopies() {
+          return List.of(
+              new TableCopy("source", "public", "t", "copying", 1500, 90_000, 1000, 1500.0));
+        }
+
+        @Override
         public boolean waitForLsn(String lsn, java.time.Duration timeout, Cancellation cancel) {
           waitedFor.add(lsn + " " + timeout.toMillis());
           return true;
@@ -205,6 +211,24 @@ class PgmlSessionHandlerTest {
             "last_error");
     assertThat(statement.execute(List.of(), notCancelled).rows().next())
         .containsExactly("source", "streaming", "pgml_slot", "0/20", "0/10", 16L, 5L, null);
+  }
+
+  @Test
+  void tableCopiesListsEachCopyWithItsProgress() throws PgWireException {
+    LocalStatement statement = handler.prepare("SELECT * FROM pgml.table_copies()", new int[0]);
+    assertThat(statement.columns())
+        .extracting(c -> c.name())
+        .containsExactly(
+            "source",
+            "schema_name",
+            "table_name",
+            "state",
+            "rows_copied",
+            "bytes_copied",
+            "elapsed_ms",
+            "rows_per_second");
+    assertThat(statement.execute(List.of(), notCancelled).rows().next())
+        .containsExactly("source", "public", "t", "copying", 1500L, 90_000L, 1000L, 1500.0);
   }
 
   @Test
