@@ -142,6 +142,44 @@ class OfflineStoreIT {
         .containsExactly("7|after truncate");
   }
 
+  /**
+   * A batch of transactions that take turns over two tables is applied table by table (one JDBC
+   * batch each), yet each table's changes keep their source order, and a truncate still splits what
+   * came before it from what came after.
+   */
+  @Test
+  void interleavedTablesKeepEachTablesOrderAndTruncatesStayBarriers() throws Exception {
+    TableId a = new TableId("public", "interleaved_a");
+    TableId b = new TableId("public", "interleaved_b");
+    TableSpec specA = new TableSpec(a, USERS_SPEC.columns(), List.of("id"));
+    TableSpec specB = new TableSpec(b, USERS_SPEC.columns(), List.of("id"));
+    store.ensureTables(List.of(specA, specB));
+
+    store.apply(
+        new ChangeBatch(
+            List.of(
+                row(RowChange.insert(a, values("1", "a1", null, null, null))),
+                row(RowChange.insert(b, values("1", "b1", null, null, null))),
+                // The key of a's row moves, and a new row takes the old key: order matters.
+                row(
+                    RowChange.update(
+                        a,
+                        values("1", null, null, null, null),
+                        values("2", "a1 moved", null, null, null),
+                        null)),
+                row(RowChange.update(b, null, values("1", "b1 changed", null, null, null), null)),
+                row(RowChange.insert(a, values("1", "a1 again", null, null, null))),
+                new ChangeBatch.Truncate(List.of(b)),
+                row(RowChange.insert(b, values("7", "after truncate", null, null, null))),
+                row(RowChange.delete(a, values("2", null, null, null, null)))),
+            List.of(new SourceOffset("interleaved", "", 1))));
+
+    assertThat(rows("SELECT id, name FROM interleaved_a ORDER BY id"))
+        .containsExactly("1|a1 again");
+    assertThat(rows("SELECT id, name FROM interleaved_b ORDER BY id"))
+        .containsExactly("7|after truncate");
+  }
+
   @Test
   void tablesWithoutPrimaryKeyChangeOneMatchingRow() throws Exception {
     store.apply(
