@@ -283,7 +283,9 @@ public final class PgOutputSource implements AutoCloseable {
               config.getSourceName(),
               config.getPublication(),
               stop,
-              snapshotProgress);
+              snapshotProgress,
+              config.getSnapshotConnections(),
+              config.getSnapshotRangePages());
       try (ReplicationConnection replication = ReplicationConnection.open(connections)) {
         List<TableSpec> specs;
         Lsn start;

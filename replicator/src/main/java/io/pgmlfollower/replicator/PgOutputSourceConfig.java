@@ -37,6 +37,8 @@ public final class PgOutputSourceConfig {
   private Duration connectTimeout = Duration.ofSeconds(10);
   private Duration publicationRefreshInterval = Duration.ofSeconds(10);
   private boolean resnapshotOnSlotLoss;
+  private int snapshotConnections = 2;
+  private long snapshotRangePages = 4096;
   private long maxStreamedTransactionBytes = 256L * 1024 * 1024;
   private boolean streamingEnabled = true;
 
@@ -208,6 +210,37 @@ public final class PgOutputSourceConfig {
    */
   public PgOutputSourceConfig setPublicationRefreshInterval(Duration interval) {
     this.publicationRefreshInterval = requirePositive("publicationRefreshInterval", interval);
+    return this;
+  }
+
+  public int getSnapshotConnections() {
+    return snapshotConnections;
+  }
+
+  /**
+   * The source connections that read one large table at once, as block ranges in the same snapshot
+   * (PostgreSQL 14+; 1 reads every table over the snapshot's own connection). Each is a backend on
+   * the source for the duration of the copy.
+   */
+  public PgOutputSourceConfig setSnapshotConnections(int connections) {
+    if (connections < 1 || connections > 64) {
+      throw new IllegalArgumentException(
+          "snapshotConnections must be between 1 and 64, not " + connections);
+    }
+    this.snapshotConnections = connections;
+    return this;
+  }
+
+  public long getSnapshotRangePages() {
+    return snapshotRangePages;
+  }
+
+  /** A table is split into block ranges of at least this many pages (4096: 32 MiB). */
+  public PgOutputSourceConfig setSnapshotRangePages(long pages) {
+    if (pages < 1) {
+      throw new IllegalArgumentException("snapshotRangePages must be positive, not " + pages);
+    }
+    this.snapshotRangePages = pages;
     return this;
   }
 

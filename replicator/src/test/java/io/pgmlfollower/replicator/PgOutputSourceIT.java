@@ -747,6 +747,32 @@ class PgOutputSourceIT {
   }
 
   @Test
+  void aLargeTableIsReadAsBlockRangesOverSeveralConnectionsInOneSnapshot() throws Exception {
+    source(
+        "INSERT INTO items SELECT g, 'bulk ' || g, g, NULL, repeat('y', 200), now()"
+            + " FROM generate_series(501, 5000) g");
+    PgOutputSource source =
+        start(
+            store,
+            TestSources.config("src", role, slot)
+                .setSnapshotConnections(3)
+                .setSnapshotRangePages(10));
+    source.awaitSnapshot(WAIT);
+
+    assertStoreMatchesSource();
+    assertThat(source.status().tableCopies())
+        .anySatisfy(
+            copy -> {
+              assertThat(copy.table()).isEqualTo(new TableId("public", "items"));
+              assertThat(copy.connections()).isEqualTo(3);
+              assertThat(copy.rows()).isEqualTo(5000);
+            });
+    source("UPDATE items SET name = 'streamed' WHERE id IN (1, 2500, 5000)");
+    awaitSourceApplied(source);
+    assertStoreMatchesSource();
+  }
+
+  @Test
   void statusReportsPositions() throws Exception {
     PgOutputSource source = start();
     source.awaitSnapshot(WAIT);

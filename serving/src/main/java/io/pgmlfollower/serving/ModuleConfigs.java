@@ -22,7 +22,8 @@ public final class ModuleConfigs {
             .setMaxStreamedTransactionBytes(source.maxStreamedTransactionBytes())
             .setPublicationRefreshInterval(
                 java.time.Duration.ofSeconds(source.publicationRefreshSeconds()))
-            .setResnapshotOnSlotLoss(source.resnapshotOnSlotLoss());
+            .setResnapshotOnSlotLoss(source.resnapshotOnSlotLoss())
+            .setSnapshotConnections(source.snapshotConnections());
     if (source.password() != null) {
       config.setPassword(source.password());
     }

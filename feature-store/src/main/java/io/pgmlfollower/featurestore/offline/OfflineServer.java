@@ -64,7 +64,10 @@ final class OfflineServer implements AutoCloseable {
                         // Nothing replicates from the store: minimal WAL lets a snapshot's
                         // TRUNCATE + COPY in one transaction skip WAL.
                         "wal_level", "minimal",
-                        "max_wal_senders", "0")));
+                        "max_wal_senders", "0",
+                        // A snapshot's table file is synced at commit (it skipped WAL): start
+                        // its writeback while the COPY runs rather than all at the commit.
+                        "backend_flush_after", "2MB")));
     return new OfflineServer(
         postgres.host(),
         postgres.port(),

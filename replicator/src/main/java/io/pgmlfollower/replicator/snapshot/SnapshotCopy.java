@@ -26,11 +26,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Copies published tables as of a slot's exported snapshot into the sink, as one atomic unit stored
- * with the slot's consistent point: as the position of every table copied and, for the initial
- * snapshot, as the stream's position too. Streaming from the consistent point then misses no
- * transaction and applies none twice. A failure before the loader commits leaves the sink as it
- * was: the copy is done again, from scratch, with a new snapshot.
+ * Copies published tables as of a slot's exported snapshot into the sink (a large table as block
+ * ranges read over up to {@code readers} connections that import the same snapshot, see {@link
+ * RangeReaders}), as one atomic unit stored with the slot's consistent point: as the position of
+ * every table copied and, for the initial snapshot, as the stream's position too. Streaming from
+ * the consistent point then misses no transaction and applies none twice. A failure before the
+ * loader commits leaves the sink as it was: the copy is done again, from scratch, with a new
+ * snapshot.
  */
 public final class SnapshotCopy {
   private static final Logger log = LoggerFactory.getLogger(SnapshotCopy.class);
@@ -41,6 +43,8 @@ public final class SnapshotCopy {
   private final String publication;
   private final StopSignal stop;
   private final SnapshotProgress progress;
+  private final int readers;
+  private final long minPagesPerRange;
 
   public SnapshotCopy(
       SourceConnections connections,
@@ -48,13 +52,17 @@ public final class SnapshotCopy {
       String sourceName,
       String publication,
       StopSignal stop,
-      SnapshotProgress progress) {
+      SnapshotProgress progress,
+      int readers,
+      long minPagesPerRange) {
     this.connections = requireNonNull(connections, "connections is null");
     this.sink = requireNonNull(sink, "sink is null");
     this.sourceName = requireNonNull(sourceName, "sourceName is null");
     this.publication = requireNonNull(publication, "publication is null");
     this.stop = requireNonNull(stop, "stop is null");
     this.progress = requireNonNull(progress, "progress is null");
+    this.readers = readers;
+    this.minPagesPerRange = minPagesPerRange;
   }
 
   /**
@@ -119,7 +127,7 @@ public final class SnapshotCopy {
    * statement of a REPEATABLE READ transaction
    * (https://www.postgresql.org/docs/current/sql-set-transaction.html).
    */
-  private static void importSnapshot(Connection connection, String snapshotName)
+  static void importSnapshot(Connection connection, String snapshotName)
       throws ReplicatorException {
     execute(
         connection,
@@ -148,7 +156,13 @@ public final class SnapshotCopy {
       throws ReplicatorException {
     List<TableId> ids = specs.stream().map(TableSpec::id).toList();
     ids.forEach(progress::queued);
-    TableCopy tableCopy = new TableCopy(connection, stop);
+    TableCopy tableCopy =
+        new TableCopy(
+            connection,
+            stop,
+            Optional.of(
+                new TableCopy.Parallel(
+                    connections, slot.snapshotName(), readers, minPagesPerRange)));
     List<SourceOffset> offsets = new ArrayList<>(extraOffsets);
     try (SnapshotLoader loader = sink.beginSnapshot(sourceName)) {
       for (TableSpec spec : specs) {

@@ -37,8 +37,11 @@ public final class SnapshotProgress {
    * @param rows the rows copied so far
    * @param bytes the bytes of COPY text copied so far
    * @param elapsed since the copy started (until it was copied, once it is)
+   * @param connections the source connections reading it (block ranges in parallel when more than
+   *     one)
    */
-  public record TableProgress(TableId table, State state, long rows, long bytes, Duration elapsed) {
+  public record TableProgress(
+      TableId table, State state, long rows, long bytes, Duration elapsed, int connections) {
     public TableProgress {
       requireNonNull(table, "table is null");
       requireNonNull(state, "state is null");
@@ -58,12 +61,24 @@ public final class SnapshotProgress {
     private volatile long bytes;
     private volatile Instant started;
     private volatile Instant copied;
+    private volatile int connections = 1;
 
     /** One COPY data message: the server sends one row per message. */
     @SuppressWarnings("NonAtomicVolatileUpdate") // one writer
     void row(int length) {
       rows++;
       bytes += length;
+    }
+
+    /** Several rows at once, from a reader of block ranges. */
+    @SuppressWarnings("NonAtomicVolatileUpdate") // one writer
+    void rows(int count, int length) {
+      rows += count;
+      bytes += length;
+    }
+
+    void connections(int connections) {
+      this.connections = connections;
     }
 
     long rows() {
@@ -119,7 +134,9 @@ public final class SnapshotProgress {
           Instant started = entry.started;
           Instant end = Optional.ofNullable(entry.copied).orElse(now);
           Duration elapsed = started == null ? Duration.ZERO : Duration.between(started, end);
-          progress.add(new TableProgress(table, entry.state, entry.rows, entry.bytes, elapsed));
+          progress.add(
+              new TableProgress(
+                  table, entry.state, entry.rows, entry.bytes, elapsed, entry.connections));
         });
     return progress;
   }

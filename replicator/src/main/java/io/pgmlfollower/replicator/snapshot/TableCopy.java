@@ -9,12 +9,16 @@ import io.pgmlfollower.featurestore.spi.TableSpec;
 import io.pgmlfollower.replicator.ReplicatorErrorCode;
 import io.pgmlfollower.replicator.ReplicatorException;
 import io.pgmlfollower.replicator.StopSignal;
+import io.pgmlfollower.replicator.connection.SourceConnections;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyOut;
@@ -36,10 +40,61 @@ final class TableCopy {
 
   private final Connection connection;
   private final StopSignal stop;
+  private final Optional<Parallel> parallel;
 
-  TableCopy(Connection connection, StopSignal stop) {
+  /**
+   * Reading large tables as block ranges over several connections.
+   *
+   * @param readers connections per table at most
+   * @param minPagesPerRange a table is split only into ranges at least this large
+   */
+  record Parallel(
+      SourceConnections connections, String snapshotName, int readers, long minPagesPerRange) {}
+
+  TableCopy(Connection connection, StopSignal stop, Optional<Parallel> parallel) {
     this.connection = requireNonNull(connection, "connection is null");
     this.stop = requireNonNull(stop, "stop is null");
+    this.parallel = requireNonNull(parallel, "parallel is null");
+  }
+
+  /**
+   * The block ranges to read a table in: one (the whole table) unless it is an ordinary table of at
+   * least two ranges' worth of pages on PostgreSQL 14+ (TID range scans), then up to {@code
+   * readers}, the last one open-ended.
+   */
+  static List<String> rangeSelects(TableSpec spec, long pages, int readers, long minPagesPerRange) {
+    int ranges = (int) Math.min(readers, pages / Math.max(1, minPagesPerRange));
+    if (ranges < 2) {
+      return List.of(copySql(spec, false));
+    }
+    List<String> selects = new ArrayList<>();
+    for (int i = 0; i < ranges; i++) {
+      long from = pages * i / ranges;
+      String where = "ctid >= '(" + from + ",0)'::tid";
+      if (i < ranges - 1) {
+        where += " AND ctid < '(" + pages * (i + 1) / ranges + ",0)'::tid";
+      }
+      String sql = copySql(spec, false);
+      selects.add(sql.replace(") TO STDOUT", " WHERE " + where + ") TO STDOUT"));
+    }
+    return selects;
+  }
+
+  /** Pages of an ordinary table (empty for partitioned ones), read in the snapshot's session. */
+  private Optional<Long> pages(TableSpec spec) throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT relkind, pg_catalog.pg_relation_size(oid)"
+                + " / current_setting('block_size')::bigint"
+                + " FROM pg_catalog.pg_class WHERE oid = ?::regclass")) {
+      statement.setString(1, spec.id().quoted());
+      try (ResultSet rs = statement.executeQuery()) {
+        if (!rs.next() || !"r".equals(rs.getString(1))) {
+          return Optional.empty();
+        }
+        return Optional.of(rs.getLong(2));
+      }
+    }
   }
 
   /**
@@ -81,6 +136,62 @@ final class TableCopy {
    * without committing, which discards everything loaded.
    */
   long copy(
+      TableSpec spec, OutputStream target, SnapshotProgress.Entry progress, KeepAlive keepAlive)
+      throws ReplicatorException {
+    List<String> selects = List.of();
+    if (parallel.isPresent() && parallel.get().readers() > 1) {
+      try {
+        Optional<Long> pages =
+            connection.getMetaData().getDatabaseMajorVersion() >= 14
+                ? pages(spec)
+                : Optional.empty();
+        if (pages.isPresent()) {
+          selects =
+              rangeSelects(
+                  spec, pages.get(), parallel.get().readers(), parallel.get().minPagesPerRange());
+        }
+      } catch (SQLException e) {
+        throw ReplicatorException.fromSql("size " + spec.id(), e);
+      }
+    }
+    if (selects.size() < 2) {
+      return copyOverThisConnection(spec, target, progress, keepAlive);
+    }
+    progress.connections(selects.size());
+    log.info(
+        "Copying {} as {} block ranges over {} connections",
+        spec.id(),
+        selects.size(),
+        selects.size());
+    long bytes = 0;
+    long nextReport = System.nanoTime() + REPORT_INTERVAL_NANOS;
+    try (RangeReaders readers =
+        new RangeReaders(
+            parallel.get().connections(), parallel.get().snapshotName(), spec, selects)) {
+      RangeReaders.Chunk chunk;
+      while ((chunk = readers.next()) != null) {
+        target.write(chunk.data(), 0, chunk.length());
+        bytes += chunk.length();
+        progress.rows(chunk.rows(), chunk.length());
+        if (stop.isStopped()) {
+          throw new ReplicatorException(
+              ReplicatorErrorCode.INTERNAL, "stopped while copying " + spec.id());
+        }
+        keepAlive.ping();
+        long now = System.nanoTime();
+        if (now - nextReport >= 0) {
+          log.info("Copying {}: {} rows, {} bytes so far", spec.id(), progress.rows(), bytes);
+          nextReport = now + REPORT_INTERVAL_NANOS;
+        }
+      }
+      target.close();
+      return bytes;
+    } catch (IOException e) {
+      throw storeFailure(spec, e);
+    }
+  }
+
+  private long copyOverThisConnection(
       TableSpec spec, OutputStream target, SnapshotProgress.Entry progress, KeepAlive keepAlive)
       throws ReplicatorException {
     CopyOut copyOut;

@@ -163,6 +163,11 @@ public final class ConfigLoader {
           "source.publication-refresh-seconds: must be at least 1, got "
               + source.publicationRefreshSeconds());
     }
+    if (source.snapshotConnections() < 1 || source.snapshotConnections() > 64) {
+      throw new ConfigException(
+          "source.snapshot-connections",
+          "source.snapshot-connections: must be 1..64, got " + source.snapshotConnections());
+    }
     require(config.store() == null ? null : config.store().path(), "store.path");
     if (config.store().offline().type() == OfflineType.EXTERNAL) {
       require(config.store().offline().url(), "store.offline.url");

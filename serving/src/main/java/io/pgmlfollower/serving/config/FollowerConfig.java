@@ -60,8 +60,10 @@ public record FollowerConfig(
       @JsonProperty("max-streamed-transaction-bytes") Long maxStreamedTransactionBytes,
       @JsonProperty("publication-refresh-seconds") Integer publicationRefreshSeconds,
       @JsonProperty("resnapshot-on-slot-loss") Boolean resnapshotOnSlotLoss,
+      @JsonProperty("snapshot-connections") Integer snapshotConnections,
       Kafka kafka) {
     public Source {
+      snapshotConnections = requireNonNullElse(snapshotConnections, 2);
       publicationRefreshSeconds = requireNonNullElse(publicationRefreshSeconds, 10);
       resnapshotOnSlotLoss = requireNonNullElse(resnapshotOnSlotLoss, false);
       streaming = requireNonNullElse(streaming, true);

@@ -46,6 +46,7 @@ class FollowerConfigTest {
     assertThat(config.source().maxStreamedTransactionBytes()).isEqualTo(256L << 20);
     assertThat(config.source().publicationRefreshSeconds()).isEqualTo(10);
     assertThat(config.source().resnapshotOnSlotLoss()).isFalse();
+    assertThat(config.source().snapshotConnections()).isEqualTo(2);
     assertThat(config.store().offline().type()).isEqualTo(OfflineType.EMBEDDED);
     assertThat(config.store().online().type()).isEqualTo(OnlineType.ROCKSDB);
     assertThat(config.serve().host()).isEqualTo("127.0.0.1");
@@ -76,6 +77,7 @@ class FollowerConfigTest {
               max-streamed-transaction-bytes: 1048576
               publication-refresh-seconds: 3
               resnapshot-on-slot-loss: true
+              snapshot-connections: 4
               kafka:
                 bootstrap-servers: localhost:9092
                 topic-prefix: app
@@ -119,6 +121,7 @@ class FollowerConfigTest {
     assertThat(config.source().maxStreamedTransactionBytes()).isEqualTo(1_048_576L);
     assertThat(config.source().publicationRefreshSeconds()).isEqualTo(3);
     assertThat(config.source().resnapshotOnSlotLoss()).isTrue();
+    assertThat(config.source().snapshotConnections()).isEqualTo(4);
     assertThat(config.source().kafka().bootstrapServers()).isEqualTo("localhost:9092");
     assertThat(config.source().kafka().topicPrefix()).isEqualTo("app");
     assertThat(config.source().kafka().groupId()).isEqualTo("g1");
