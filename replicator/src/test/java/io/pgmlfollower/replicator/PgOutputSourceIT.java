@@ -90,6 +90,13 @@ class PgOutputSourceIT {
     for (PgOutputSource source : sources) {
       source.close();
     }
+    // Each test's slot would otherwise hold one of the server's max_replication_slots.
+    postgres.execute(
+        sourceDatabase,
+        "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+            + " WHERE slot_name = '"
+            + slot
+            + "' AND NOT active");
     if (store != null) {
       store.close();
     }
