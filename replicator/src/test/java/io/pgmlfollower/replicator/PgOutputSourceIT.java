@@ -186,6 +186,21 @@ class PgOutputSourceIT {
     assertThat(storeRows("SELECT id, name, score FROM items WHERE id IN (1, 2001) ORDER BY id"))
         .containsExactly(List.of("1", "item 1", "1.5"), List.of("2001", "scored", "0.5"));
     assertStoreMatchesSource();
+
+    // Renamed and retyped: every existing row keeps its value, converted as on the source.
+    source(
+        "ALTER TABLE items RENAME COLUMN body TO text_body",
+        "ALTER TABLE items ALTER COLUMN price TYPE double precision",
+        "ALTER TABLE items ALTER COLUMN id TYPE bigint",
+        "UPDATE items SET price = 2.25, text_body = 'renamed' WHERE id = 2");
+    awaitSourceApplied(source);
+
+    assertTableMatchesSource("SELECT id, name, price, text_body, score FROM items ORDER BY id");
+    assertThat(
+            storeRows(
+                "SELECT data_type FROM information_schema.columns WHERE table_name = 'items'"
+                    + " AND column_name IN ('id', 'price') ORDER BY column_name"))
+        .containsExactly(List.of("bigint"), List.of("double precision"));
   }
 
   @Test

@@ -64,8 +64,10 @@ final class TableShaper {
     if (existing.isEmpty()) {
       create(spec, wanted);
     } else {
+      existing = renameColumns(spec, existing);
       alter(spec, wanted, existing);
     }
+    recordSourceAttnums(spec);
     ensureIdentityIndex(spec);
     ReadOnlyTables.markReadOnly(connection, id);
     try (Statement statement = connection.createStatement()) {
@@ -74,6 +76,94 @@ final class TableShaper {
       statement.execute(
           "GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON " + id.quoted() + " TO " + clientRole);
     }
+  }
+
+  /**
+   * Columns renamed on the source: a wanted column the table lacks by name, whose source attnum
+   * (kept in the column's comment) is that of a column the source no longer has by its name, is
+   * that column renamed. Renamed, not dropped and added, so its values stay.
+   *
+   * @return the table's columns after the renames
+   */
+  private Map<String, String> renameColumns(TableSpec spec, Map<String, String> existing)
+      throws SQLException {
+    Map<Integer, String> byAttnum = new LinkedHashMap<>();
+    sourceAttnums(spec.id()).forEach((column, attnum) -> byAttnum.put(attnum, column));
+    List<String> renames = new ArrayList<>();
+    for (ColumnSpec column : spec.columns()) {
+      String old = byAttnum.get(column.sourceAttnum());
+      if (column.sourceAttnum() > 0
+          && !existing.containsKey(column.name())
+          && old != null
+          && spec.columnIndex(old) < 0) {
+        renames.add(
+            "ALTER TABLE "
+                + spec.id().quoted()
+                + " RENAME COLUMN "
+                + TableId.quoteIdentifier(old)
+                + " TO "
+                + TableId.quoteIdentifier(column.name()));
+      }
+    }
+    if (renames.isEmpty()) {
+      return existing;
+    }
+    try (Statement statement = connection.createStatement()) {
+      for (String rename : renames) {
+        statement.execute(rename);
+      }
+    }
+    log.info("Renamed columns of {} as on the source: {}", spec.id(), renames);
+    return existingColumns(spec.id());
+  }
+
+  private static final String ATTNUM_COMMENT = "pgml-follower: source attnum ";
+
+  /** Keeps each column's source attnum in its comment, for {@link #renameColumns}. */
+  private void recordSourceAttnums(TableSpec spec) throws SQLException {
+    Map<String, Integer> recorded = sourceAttnums(spec.id());
+    try (Statement statement = connection.createStatement()) {
+      for (ColumnSpec column : spec.columns()) {
+        Integer current = recorded.get(column.name());
+        if (column.sourceAttnum() > 0 && (current == null || current != column.sourceAttnum())) {
+          statement.execute(
+              "COMMENT ON COLUMN "
+                  + spec.id().quoted()
+                  + "."
+                  + TableId.quoteIdentifier(column.name())
+                  + " IS '"
+                  + ATTNUM_COMMENT
+                  + column.sourceAttnum()
+                  + "'");
+        }
+      }
+    }
+  }
+
+  private Map<String, Integer> sourceAttnums(TableId id) throws SQLException {
+    Map<String, Integer> attnums = new LinkedHashMap<>();
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT a.attname, pg_catalog.col_description(a.attrelid, a.attnum)"
+                + " FROM pg_catalog.pg_attribute a WHERE a.attrelid = pg_catalog.to_regclass(?)"
+                + " AND a.attnum > 0 AND NOT a.attisdropped")) {
+      select.setString(1, id.quoted());
+      try (ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          String comment = rs.getString(2);
+          if (comment != null && comment.startsWith(ATTNUM_COMMENT)) {
+            try {
+              attnums.put(
+                  rs.getString(1),
+                  Integer.parseInt(comment.substring(ATTNUM_COMMENT.length()).trim()));
+            } catch (NumberFormatException e) {
+              log.debug("Column comment of {} is not an attnum: {}", id, comment, e);
+            }
+          }
+        }
+      }
+    }
+    return attnums;
   }
 
   private void create(TableSpec spec, Map<String, String> types) throws SQLException {

@@ -106,9 +106,10 @@ public final class SourceCatalog {
       Optional<Set<String>> columnList = publishedColumns(table, publication);
       List<String> names = new ArrayList<>();
       List<Boolean> notNull = new ArrayList<>();
+      List<Integer> attnums = new ArrayList<>();
       List<SourceTypes.SourceType> types = new ArrayList<>();
       String sql =
-          "SELECT attname, atttypid, atttypmod, attnotnull"
+          "SELECT attname, atttypid, atttypmod, attnotnull, attnum"
               + " FROM pg_catalog.pg_attribute"
               + " WHERE attrelid = ?::oid AND attnum > 0 AND NOT attisdropped"
               + (serverVersion() >= PG_12 ? " AND attgenerated = ''" : "")
@@ -122,6 +123,7 @@ public final class SourceCatalog {
               names.add(name);
               types.add(new SourceTypes.SourceType((int) rows.getLong(2), rows.getInt(3)));
               notNull.add(rows.getBoolean(4));
+              attnums.add(rows.getInt(5));
             }
           }
         }
@@ -138,7 +140,8 @@ public final class SourceCatalog {
                 resolved.get(i).typeName(),
                 types.get(i).oid(),
                 notNull.get(i),
-                resolved.get(i).enumType()));
+                resolved.get(i).enumType(),
+                attnums.get(i)));
       }
       List<String> primaryKey = present(primaryKey(oid.getAsLong()), names);
       List<String> rowIdentity =
