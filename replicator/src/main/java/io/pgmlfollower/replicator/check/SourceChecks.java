@@ -38,6 +38,8 @@ public final class SourceChecks {
       results.add(walSenders(connection));
       results.addAll(publication(connection));
       results.add(slot(connection));
+      results.add(maxSlotWalKeepSize(connection));
+      results.add(walSenderTimeout(connection));
     } catch (SQLException e) {
       results.add(
           CheckResult.fail(
@@ -222,7 +224,8 @@ public final class SourceChecks {
     try (PreparedStatement statement =
         connection.prepareStatement(
             "SELECT plugin, active, active_pid,"
-                + " pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn))"
+                + " pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)),"
+                + " wal_status"
                 + " FROM pg_replication_slots WHERE slot_name = ?")) {
       statement.setString(1, config.getSlot());
       try (ResultSet rs = statement.executeQuery()) {
@@ -238,15 +241,68 @@ public final class SourceChecks {
               "choose another source.slot, or drop it: SELECT pg_drop_replication_slot('%s');"
                   .formatted(config.getSlot()));
         }
+        if ("lost".equals(rs.getString(5))) {
+          return CheckResult.fail(
+              "slot",
+              "slot %s was invalidated (wal_status 'lost'): the WAL it needed is removed"
+                  .formatted(config.getSlot()),
+              ("drop it and snapshot again: SELECT pg_drop_replication_slot('%s'); then delete"
+                      + " store.path, or set source.resnapshot-on-slot-loss: true")
+                  .formatted(config.getSlot()));
+        }
         return CheckResult.pass(
             "slot",
-            "slot %s exists (%s), retaining %s of WAL"
+            "slot %s exists (%s, wal_status %s), retaining %s of WAL"
                 .formatted(
                     config.getSlot(),
                     rs.getBoolean(2) ? "active, pid " + rs.getInt(3) : "inactive",
+                    rs.getString(5),
                     rs.getString(4)));
       }
     }
+  }
+
+  /**
+   * Unlimited (-1, the default) lets a stopped follower's slot retain WAL until the disk fills; a
+   * limit makes the source invalidate the slot instead. Either is a valid choice, so this only
+   * reports it.
+   */
+  private static CheckResult maxSlotWalKeepSize(Connection connection) throws SQLException {
+    String value = scalar(connection, "SELECT current_setting('max_slot_wal_keep_size')");
+    String detail =
+        "-1".equals(value)
+            ? "max_slot_wal_keep_size is -1 (unlimited): while the follower is stopped its slot"
+                + " retains WAL without bound; watch pg_replication_slots, or set a limit in the"
+                + " parameter group (the slot is then invalidated past it, and the follower"
+                + " reports that and must snapshot again)"
+            : "max_slot_wal_keep_size is "
+                + value
+                + ": a follower stopped for longer than that much WAL loses its slot and must"
+                + " snapshot again";
+    return CheckResult.pass("max_slot_wal_keep_size", detail);
+  }
+
+  /**
+   * The follower reports its position well within wal_sender_timeout; 0 disables the timeout, so a
+   * walsender whose follower died holds the slot until TCP gives up.
+   */
+  private static CheckResult walSenderTimeout(Connection connection) throws SQLException {
+    String value = scalar(connection, "SELECT current_setting('wal_sender_timeout')");
+    String millis =
+        scalar(connection, "SELECT setting FROM pg_settings WHERE name = 'wal_sender_timeout'");
+    if ("0".equals(millis)) {
+      return CheckResult.fail(
+          "wal_sender_timeout",
+          "wal_sender_timeout is 0 (disabled): after a follower crash its dead session keeps the"
+              + " slot active until TCP notices",
+          "set wal_sender_timeout = 60s in the parameter group (or ALTER SYSTEM SET"
+              + " wal_sender_timeout = '60s'; SELECT pg_reload_conf();)");
+    }
+    return CheckResult.pass(
+        "wal_sender_timeout",
+        "wal_sender_timeout is "
+            + value
+            + "; the follower reports its position at least every min(1 s, half of it)");
   }
 
   private static String scalar(Connection connection, String sql) throws SQLException {

@@ -55,7 +55,15 @@ class SourceChecksIT {
   void rdsLikeSourcePassesEveryCheck() {
     Map<String, CheckResult> results = run(config(role.user(), role.password(), "pub"));
     assertThat(results.values()).allMatch(CheckResult::passed, "all checks pass");
-    assertThat(results).containsKeys("wal_level", "replication role", "publication", "slot");
+    assertThat(results)
+        .containsKeys(
+            "wal_level",
+            "replication role",
+            "publication",
+            "slot",
+            "max_slot_wal_keep_size",
+            "wal_sender_timeout");
+    assertThat(results.get("max_slot_wal_keep_size").detail()).contains("unlimited");
     assertThat(results.get("table public.keyed").detail()).contains("primary key");
   }
 
@@ -77,6 +85,69 @@ class SourceChecksIT {
     assertThat(replication.fix())
         .contains("GRANT rds_replication TO plain")
         .contains("REPLICATION");
+  }
+
+  @Test
+  void disabledWalSenderTimeoutIsFlaggedWithTheSetting() throws Exception {
+    postgres.execute(
+        "postgres", "ALTER SYSTEM SET wal_sender_timeout = 0", "SELECT pg_reload_conf()");
+    try {
+      CheckResult timeout =
+          run(config(role.user(), role.password(), "pub")).get("wal_sender_timeout");
+      assertThat(timeout.passed()).isFalse();
+      assertThat(timeout.fix()).contains("wal_sender_timeout = 60s");
+    } finally {
+      postgres.execute(
+          "postgres", "ALTER SYSTEM RESET wal_sender_timeout", "SELECT pg_reload_conf()");
+    }
+  }
+
+  @Test
+  void invalidatedSlotIsFlaggedWithTheWayBack() throws Exception {
+    postgres.execute(
+        "checks",
+        "SELECT pg_create_logical_replication_slot('lost_slot', 'pgoutput')",
+        "CREATE TABLE filler (id int)");
+    try {
+      postgres.execute(
+          "postgres", "ALTER SYSTEM SET max_slot_wal_keep_size = '1MB'", "SELECT pg_reload_conf()");
+      for (int i = 0; i < 40 && !slotLost(); i++) {
+        postgres.execute(
+            "checks",
+            "INSERT INTO filler SELECT generate_series(1, 20000)",
+            "SELECT pg_switch_wal()",
+            "CHECKPOINT");
+      }
+      CheckResult slot =
+          run(new PgOutputSourceConfig()
+                  .setHost(postgres.host())
+                  .setPort(postgres.port())
+                  .setDatabase("checks")
+                  .setUser(role.user())
+                  .setPassword(role.password())
+                  .setSslMode("disable")
+                  .setPublication("pub")
+                  .setSlot("lost_slot")
+                  .validate())
+              .get("slot");
+      assertThat(slot.passed()).isFalse();
+      assertThat(slot.detail()).contains("invalidated");
+      assertThat(slot.fix()).contains("pg_drop_replication_slot('lost_slot')");
+    } finally {
+      postgres.execute(
+          "postgres", "ALTER SYSTEM RESET max_slot_wal_keep_size", "SELECT pg_reload_conf()");
+      postgres.execute("checks", "SELECT pg_drop_replication_slot('lost_slot')");
+    }
+  }
+
+  private static boolean slotLost() throws Exception {
+    try (var connection = postgres.connectAsSuperuser("checks");
+        var statement = connection.createStatement();
+        var rs =
+            statement.executeQuery(
+                "SELECT wal_status FROM pg_replication_slots WHERE slot_name = 'lost_slot'")) {
+      return rs.next() && "lost".equals(rs.getString(1));
+    }
   }
 
   @Test
