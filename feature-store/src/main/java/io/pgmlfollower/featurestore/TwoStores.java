@@ -1,0 +1,199 @@
+package io.pgmlfollower.featurestore;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pgmlfollower.featurestore.spi.ChangeBatch;
+import io.pgmlfollower.featurestore.spi.ChangeSink;
+import io.pgmlfollower.featurestore.spi.SnapshotLoader;
+import io.pgmlfollower.featurestore.spi.SourceOffset;
+import io.pgmlfollower.featurestore.spi.StoreException;
+import io.pgmlfollower.featurestore.spi.TableSpec;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The offline and the online store as one sink. Each keeps its own positions, written atomically
+ * with its own data; a batch goes to the offline store first, then to the online one, so a crash in
+ * between leaves the online store behind, never ahead. Sources resume from the lower position of
+ * the two ({@link #offsets}: per partition, the minimum; a partition one store lacks is lacking)
+ * and each store skips a batch whose stream position it already holds. The two therefore hold the
+ * same changes once the source caught up again: they never diverge.
+ */
+public final class TwoStores implements ChangeSink {
+  /** The offset partition of a source's stream position (see the replicator's positions). */
+  private static final String STREAM = "";
+
+  private final ChangeSink first;
+  private final ChangeSink second;
+  private final Map<String, Long> firstHeld = new HashMap<>();
+  private final Map<String, Long> secondHeld = new HashMap<>();
+
+  /**
+   * @param first written first: the offline store, the system of record
+   * @param second written second: the online store
+   */
+  public TwoStores(ChangeSink first, ChangeSink second) {
+    this.first = requireNonNull(first, "first is null");
+    this.second = requireNonNull(second, "second is null");
+  }
+
+  @Override
+  public Map<String, Long> offsets(String source) throws StoreException {
+    Map<String, Long> a = first.offsets(source);
+    Map<String, Long> b = second.offsets(source);
+    Map<String, Long> lower = new LinkedHashMap<>();
+    for (Map.Entry<String, Long> offset : a.entrySet()) {
+      Long other = b.get(offset.getKey());
+      if (other != null) {
+        lower.put(offset.getKey(), Math.min(offset.getValue(), other));
+      }
+    }
+    synchronized (this) {
+      remember(firstHeld, source, a);
+      remember(secondHeld, source, b);
+    }
+    return lower;
+  }
+
+  private static void remember(Map<String, Long> held, String source, Map<String, Long> offsets) {
+    Long stream = offsets.get(STREAM);
+    if (stream == null) {
+      held.remove(source);
+    } else {
+      held.put(source, stream);
+    }
+  }
+
+  @Override
+  public void ensureTables(List<TableSpec> tables) throws StoreException {
+    first.ensureTables(tables);
+    second.ensureTables(tables);
+  }
+
+  @Override
+  public SnapshotLoader beginSnapshot(String source) throws StoreException {
+    SnapshotLoader a = first.beginSnapshot(source);
+    SnapshotLoader b;
+    try {
+      b = second.beginSnapshot(source);
+    } catch (StoreException | RuntimeException e) {
+      try {
+        a.close();
+      } catch (StoreException closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
+    }
+    return new TwoLoaders(a, b);
+  }
+
+  @Override
+  public void apply(ChangeBatch batch) throws StoreException {
+    applyTo(first, firstHeld, batch);
+    applyTo(second, secondHeld, batch);
+  }
+
+  /** Applies unless the store holds the batch's stream position already (a resent batch). */
+  private void applyTo(ChangeSink store, Map<String, Long> held, ChangeBatch batch)
+      throws StoreException {
+    SourceOffset stream = streamOffset(batch);
+    if (stream != null) {
+      Long holds;
+      synchronized (this) {
+        holds = held.get(stream.source());
+      }
+      if (holds != null && Long.compareUnsigned(holds, stream.position()) >= 0) {
+        return;
+      }
+    }
+    store.apply(batch);
+    if (stream != null) {
+      synchronized (this) {
+        held.put(stream.source(), stream.position());
+      }
+    }
+  }
+
+  private static SourceOffset streamOffset(ChangeBatch batch) {
+    for (SourceOffset offset : batch.offsets()) {
+      if (offset.partition().equals(STREAM)) {
+        return offset;
+      }
+    }
+    return null;
+  }
+
+  /** Both loaders: rows go to both, the first commits first. */
+  private final class TwoLoaders implements SnapshotLoader {
+    private final SnapshotLoader a;
+    private final SnapshotLoader b;
+
+    TwoLoaders(SnapshotLoader a, SnapshotLoader b) {
+      this.a = a;
+      this.b = b;
+    }
+
+    @Override
+    public OutputStream copyIn(TableSpec table) throws StoreException {
+      return new Tee(a.copyIn(table), b.copyIn(table));
+    }
+
+    @Override
+    public void commit(List<SourceOffset> offsets) throws StoreException {
+      a.commit(offsets);
+      b.commit(offsets);
+      synchronized (TwoStores.this) {
+        for (SourceOffset offset : offsets) {
+          if (offset.partition().equals(STREAM)) {
+            firstHeld.put(offset.source(), offset.position());
+            secondHeld.put(offset.source(), offset.position());
+          }
+        }
+      }
+    }
+
+    @Override
+    public void close() throws StoreException {
+      try {
+        a.close();
+      } finally {
+        b.close();
+      }
+    }
+  }
+
+  private static final class Tee extends OutputStream {
+    private final OutputStream a;
+    private final OutputStream b;
+
+    Tee(OutputStream a, OutputStream b) {
+      this.a = a;
+      this.b = b;
+    }
+
+    @Override
+    public void write(int value) throws IOException {
+      a.write(value);
+      b.write(value);
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) throws IOException {
+      a.write(bytes, offset, length);
+      b.write(bytes, offset, length);
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        a.close();
+      } finally {
+        b.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,449 @@
+package io.pgmlfollower.featurestore.online;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.Objects.requireNonNull;
+
+import io.pgmlfollower.featurestore.spi.ChangeBatch;
+import io.pgmlfollower.featurestore.spi.ChangeSink;
+import io.pgmlfollower.featurestore.spi.SnapshotLoader;
+import io.pgmlfollower.featurestore.spi.SourceOffset;
+import io.pgmlfollower.featurestore.spi.StoreErrorCode;
+import io.pgmlfollower.featurestore.spi.StoreException;
+import io.pgmlfollower.featurestore.spi.TableId;
+import io.pgmlfollower.featurestore.spi.TableSpec;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompactionStyle;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteBatchWithIndex;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The online store: the replicated tables in RocksDB for lookups by primary key in microseconds
+ * (https://github.com/facebook/rocksdb/wiki). One column family per table; key = {@link KeyCodec}
+ * (order-preserving), value = {@link RowCodec} (text values with the schema version). The default
+ * column family holds each table's shapes and the source positions, which every batch writes in the
+ * same {@code WriteBatch} as its rows, with a synced WAL: rows and position are durable together,
+ * or neither is.
+ *
+ * <p>Tables without a primary key have nothing to look rows up by and are not kept here (the
+ * offline store has them). Memory is bounded by one LRU block cache for all tables plus a memtable
+ * per table; level compaction with dynamic level sizes and bloom filters suits an update-heavy,
+ * point-lookup workload.
+ */
+public final class OnlineStore implements ChangeSink, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(OnlineStore.class);
+
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private static final byte SPEC = 't';
+  private static final byte VERSION = 'v';
+  private static final byte OFFSET = 'o';
+
+  private final RocksDB db;
+  private final DBOptions dbOptions;
+  private final ColumnFamilyOptions familyOptions;
+  private final LRUCache cache;
+  private final WriteOptions write;
+  private final WriteOptions bulkWrite;
+  private final ReadOptions read = new ReadOptions();
+  private final ColumnFamilyHandle meta;
+  private final List<ColumnFamilyHandle> handles;
+  private final Map<TableId, OnlineTable> tables = new ConcurrentHashMap<>();
+  private final Object writeLock = new Object();
+
+  private OnlineStore(
+      RocksDB db,
+      DBOptions dbOptions,
+      ColumnFamilyOptions familyOptions,
+      LRUCache cache,
+      boolean sync,
+      List<ColumnFamilyHandle> handles) {
+    this.db = db;
+    this.dbOptions = dbOptions;
+    this.familyOptions = familyOptions;
+    this.cache = cache;
+    this.write = new WriteOptions().setSync(sync);
+    this.bulkWrite = new WriteOptions().setSync(false);
+    this.handles = new ArrayList<>(handles);
+    this.meta = handles.get(0);
+  }
+
+  /** Opens (creating when missing) the store, with every table it held. */
+  public static OnlineStore open(OnlineStoreConfig config) throws StoreException {
+    config.validate();
+    try {
+      Files.createDirectories(config.path());
+    } catch (IOException e) {
+      throw new StoreException(
+          StoreErrorCode.CONFIGURATION, "cannot create the online store in " + config.path(), e);
+    }
+    LRUCache cache = new LRUCache(config.blockCacheBytes());
+    ColumnFamilyOptions familyOptions =
+        new ColumnFamilyOptions()
+            .setWriteBufferSize(config.writeBufferBytes())
+            .setCompactionStyle(CompactionStyle.LEVEL)
+            .setLevelCompactionDynamicLevelBytes(true)
+            .setCompressionType(CompressionType.LZ4_COMPRESSION)
+            .setTableFormatConfig(
+                new BlockBasedTableConfig()
+                    .setBlockCache(cache)
+                    .setFilterPolicy(new BloomFilter(10, false))
+                    .setCacheIndexAndFilterBlocks(true));
+    DBOptions dbOptions =
+        new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
+    String path = config.path().toString();
+    try {
+      List<byte[]> names;
+      try (Options options = new Options()) {
+        names = RocksDB.listColumnFamilies(options, path);
+      }
+      List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+      descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, familyOptions));
+      for (byte[] name : names) {
+        if (!Arrays.equals(name, RocksDB.DEFAULT_COLUMN_FAMILY)) {
+          descriptors.add(new ColumnFamilyDescriptor(name, familyOptions));
+        }
+      }
+      List<ColumnFamilyHandle> handles = new ArrayList<>();
+      RocksDB db = RocksDB.open(dbOptions, path, descriptors, handles);
+      OnlineStore store =
+          new OnlineStore(db, dbOptions, familyOptions, cache, config.sync(), handles);
+      store.loadTables(descriptors, handles);
+      log.info("Online store open: {} ({} tables)", path, store.tables.size());
+      return store;
+    } catch (RocksDBException e) {
+      throw new StoreException(
+          StoreErrorCode.STORE_UNAVAILABLE,
+          "cannot open the online store in " + path + ": " + e.getMessage(),
+          e);
+    }
+  }
+
+  private void loadTables(List<ColumnFamilyDescriptor> descriptors, List<ColumnFamilyHandle> opened)
+      throws RocksDBException, StoreException {
+    for (int i = 1; i < descriptors.size(); i++) {
+      TableId table = tableOf(descriptors.get(i).getName());
+      byte[] stored = db.get(meta, metaKey(SPEC, table));
+      if (stored == null) {
+        continue; // created, then the process died before its shape was written
+      }
+      SpecCodec.Decoded decoded = SpecCodec.decode(table, stored);
+      Map<Integer, List<String>> versions = new LinkedHashMap<>();
+      byte[] prefix = metaKey(VERSION, table);
+      try (RocksIterator it = db.newIterator(meta)) {
+        for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+          byte[] key = it.key();
+          int version =
+              Integer.parseInt(new String(key, prefix.length, key.length - prefix.length, UTF_8));
+          versions.put(version, SpecCodec.decodeNames(it.value()));
+        }
+      }
+      tables.put(
+          table, new OnlineTable(opened.get(i), decoded.spec(), decoded.version(), versions));
+    }
+  }
+
+  @Override
+  public Map<String, Long> offsets(String source) throws StoreException {
+    Map<String, Long> offsets = new LinkedHashMap<>();
+    byte[] prefix = offsetPrefix(source);
+    try (RocksIterator it = db.newIterator(meta)) {
+      for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+        byte[] key = it.key();
+        offsets.put(
+            new String(key, prefix.length, key.length - prefix.length, UTF_8),
+            ByteBuffer.wrap(it.value()).getLong());
+      }
+    }
+    return offsets;
+  }
+
+  @Override
+  public void ensureTables(List<TableSpec> specs) throws StoreException {
+    synchronized (writeLock) {
+      for (TableSpec spec : specs) {
+        if (spec.primaryKey().isEmpty()) {
+          log.info("Table {} has no primary key: kept in the offline store only", spec.id());
+          continue;
+        }
+        try {
+          ensure(spec);
+        } catch (RocksDBException e) {
+          throw failure("cannot create table " + spec.id(), e);
+        }
+      }
+    }
+  }
+
+  private void ensure(TableSpec spec) throws RocksDBException, StoreException {
+    OnlineTable table = tables.get(spec.id());
+    if (table != null && sameShape(table.spec(), spec)) {
+      return;
+    }
+    int version = table == null ? 1 : table.version() + 1;
+    try (WriteBatch batch = new WriteBatch()) {
+      batch.put(meta, metaKey(SPEC, spec.id()), SpecCodec.encode(spec, version));
+      batch.put(
+          meta,
+          versionKey(spec.id(), version),
+          SpecCodec.encodeNames(OnlineTable.columnNames(spec)));
+      if (table == null) {
+        ColumnFamilyHandle family =
+            db.createColumnFamily(new ColumnFamilyDescriptor(familyName(spec.id()), familyOptions));
+        handles.add(family);
+        db.write(write, batch);
+        tables.put(spec.id(), new OnlineTable(family, spec, version, Map.of()));
+        log.info("Online store: created table {}", spec.id());
+      } else {
+        db.write(write, batch);
+        table.reshape(spec, version);
+        log.info("Online store: table {} is now at schema version {}", spec.id(), version);
+      }
+    }
+  }
+
+  private static boolean sameShape(TableSpec a, TableSpec b) {
+    if (!a.primaryKey().equals(b.primaryKey()) || a.columns().size() != b.columns().size()) {
+      return false;
+    }
+    for (int i = 0; i < a.columns().size(); i++) {
+      var x = a.columns().get(i);
+      var y = b.columns().get(i);
+      if (!x.name().equals(y.name())
+          || !x.typeName().equals(y.typeName())
+          || x.typeOid() != y.typeOid()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public SnapshotLoader beginSnapshot(String source) throws StoreException {
+    return new OnlineSnapshotLoader(this, requireNonNull(source, "source is null"));
+  }
+
+  @Override
+  public void apply(ChangeBatch batch) throws StoreException {
+    synchronized (writeLock) {
+      try (WriteBatchWithIndex writes = new WriteBatchWithIndex(true)) {
+        OnlineBatch rows = new OnlineBatch(db, read, writes, tables);
+        for (ChangeBatch.Change change : batch.changes()) {
+          switch (change) {
+            case ChangeBatch.Row row -> rows.apply(row.change());
+            case ChangeBatch.Truncate truncate -> rows.truncate(truncate.tables());
+            case ChangeBatch.Message ignored -> {
+              // Kept by the offline store (pgml_follower.logical_messages); nothing to look up.
+            }
+          }
+        }
+        putOffsets(writes, batch.offsets());
+        db.write(write, writes);
+      } catch (RocksDBException e) {
+        throw failure("cannot apply a batch", e);
+      }
+    }
+  }
+
+  /** The row with this primary key (values in key order, text form), by column name. */
+  public Optional<Map<String, String>> get(TableId table, List<String> key) throws StoreException {
+    OnlineTable online = tables.get(table);
+    if (online == null) {
+      throw new StoreException(
+          StoreErrorCode.SCHEMA_MISMATCH,
+          "table " + table + " is not in the online store (not replicated, or no primary key)");
+    }
+    byte[] stored;
+    try {
+      stored = db.get(online.family(), read, online.key(key));
+    } catch (RocksDBException e) {
+      throw failure("cannot read " + table, e);
+    }
+    if (stored == null) {
+      return Optional.empty();
+    }
+    String[] values = online.decode(stored);
+    Map<String, String> row = new LinkedHashMap<>();
+    List<String> names = OnlineTable.columnNames(online.spec());
+    for (int i = 0; i < names.size(); i++) {
+      row.put(names.get(i), values[i]);
+    }
+    return Optional.of(row);
+  }
+
+  /** The table's shape, when the online store holds it. */
+  public Optional<TableSpec> spec(TableId table) {
+    return Optional.ofNullable(tables.get(table)).map(OnlineTable::spec);
+  }
+
+  /** RocksDB's estimate of a table's rows (exact after compaction). */
+  public long estimatedRows(TableId table) throws StoreException {
+    OnlineTable online = tables.get(table);
+    if (online == null) {
+      return 0;
+    }
+    try {
+      return db.getLongProperty(online.family(), "rocksdb.estimate-num-keys");
+    } catch (RocksDBException e) {
+      throw failure("cannot count the rows of " + table, e);
+    }
+  }
+
+  /** Bytes of SST files plus live memtables, over every table. */
+  public long diskBytes() throws StoreException {
+    try {
+      return db.getAggregatedLongProperty("rocksdb.total-sst-files-size")
+          + db.getAggregatedLongProperty("rocksdb.cur-size-all-mem-tables");
+    } catch (RocksDBException e) {
+      throw failure("cannot read the online store's size", e);
+    }
+  }
+
+  public List<TableId> tables() {
+    return List.copyOf(tables.keySet());
+  }
+
+  // ---- for the snapshot loader
+
+  OnlineTable table(TableId id) throws StoreException {
+    OnlineTable table = tables.get(id);
+    if (table == null) {
+      throw new StoreException(
+          StoreErrorCode.SCHEMA_MISMATCH, "snapshot of " + id + " came before ensureTables");
+    }
+    return table;
+  }
+
+  boolean holds(TableId id) {
+    return tables.containsKey(id);
+  }
+
+  /** Removes every row of the table (a range tombstone). */
+  void clear(OnlineTable table) throws StoreException {
+    try {
+      db.deleteRange(table.family(), new byte[0], new byte[] {(byte) 0xFF});
+    } catch (RocksDBException e) {
+      throw failure("cannot empty " + table.spec().id(), e);
+    }
+  }
+
+  /** Rows of a snapshot: not synced one by one; the commit syncs the WAL with the offsets. */
+  void writeBulk(WriteBatch batch) throws StoreException {
+    try {
+      db.write(bulkWrite, batch);
+    } catch (RocksDBException e) {
+      throw failure("cannot load snapshot rows", e);
+    }
+  }
+
+  void commitOffsets(List<SourceOffset> offsets) throws StoreException {
+    synchronized (writeLock) {
+      try (WriteBatch batch = new WriteBatch()) {
+        for (SourceOffset offset : offsets) {
+          batch.put(meta, offsetKey(offset), longBytes(offset.position()));
+        }
+        db.write(write, batch);
+        db.flushWal(true);
+      } catch (RocksDBException e) {
+        throw failure("cannot store the snapshot's offsets", e);
+      }
+    }
+  }
+
+  private void putOffsets(WriteBatchWithIndex writes, List<SourceOffset> offsets)
+      throws RocksDBException {
+    for (SourceOffset offset : offsets) {
+      writes.put(meta, offsetKey(offset), longBytes(offset.position()));
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (writeLock) {
+      for (ColumnFamilyHandle handle : handles) {
+        handle.close();
+      }
+      db.close();
+      write.close();
+      bulkWrite.close();
+      read.close();
+      dbOptions.close();
+      familyOptions.close();
+      cache.close();
+    }
+  }
+
+  // ---- keys
+
+  private static byte[] familyName(TableId table) {
+    return (table.schema() + "\u0000" + table.name()).getBytes(UTF_8);
+  }
+
+  private static TableId tableOf(byte[] familyName) {
+    String name = new String(familyName, UTF_8);
+    int at = name.indexOf('\u0000');
+    return new TableId(name.substring(0, at), name.substring(at + 1));
+  }
+
+  private static byte[] metaKey(byte kind, TableId table) {
+    return ((char) kind + "\u0000" + table.schema() + "\u0000" + table.name() + "\u0000")
+        .getBytes(UTF_8);
+  }
+
+  private static byte[] versionKey(TableId table, int version) {
+    byte[] prefix = metaKey(VERSION, table);
+    byte[] suffix = Integer.toString(version).getBytes(UTF_8);
+    byte[] key = Arrays.copyOf(prefix, prefix.length + suffix.length);
+    System.arraycopy(suffix, 0, key, prefix.length, suffix.length);
+    return key;
+  }
+
+  private static byte[] offsetPrefix(String source) {
+    return ((char) OFFSET + "\u0000" + source + "\u0000").getBytes(UTF_8);
+  }
+
+  private static byte[] offsetKey(SourceOffset offset) {
+    return ((char) OFFSET + "\u0000" + offset.source() + "\u0000" + offset.partition())
+        .getBytes(UTF_8);
+  }
+
+  private static byte[] longBytes(long value) {
+    return ByteBuffer.allocate(Long.BYTES).putLong(value).array();
+  }
+
+  static boolean startsWith(byte[] bytes, byte[] prefix) {
+    return bytes.length >= prefix.length
+        && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
+  }
+
+  private static StoreException failure(String what, RocksDBException e) {
+    return new StoreException(
+        StoreErrorCode.STORE_UNAVAILABLE, "online store: " + what + ": " + e.getMessage(), e);
+  }
+}

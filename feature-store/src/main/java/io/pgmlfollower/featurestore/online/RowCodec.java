@@ -1,0 +1,82 @@
+package io.pgmlfollower.featurestore.online;
+
+import io.pgmlfollower.featurestore.spi.StoreErrorCode;
+import io.pgmlfollower.featurestore.spi.StoreException;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A row as a RocksDB value: {@code [schema version][column count][null bitmap][for each non-null
+ * column: length, UTF-8 text]}, numbers as unsigned LEB128 varints. Values keep PostgreSQL's text
+ * form (what the source sends), so the online store returns exactly what the offline one holds. The
+ * schema version says which column list the row was written with: rows written before a column was
+ * added or dropped are read by name against the version they carry.
+ */
+final class RowCodec {
+  private RowCodec() {}
+
+  static byte[] encode(int schemaVersion, String[] values) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(16 + 16 * values.length);
+    writeVarint(out, schemaVersion);
+    writeVarint(out, values.length);
+    byte[] nulls = new byte[(values.length + 7) / 8];
+    for (int i = 0; i < values.length; i++) {
+      if (values[i] == null) {
+        nulls[i / 8] |= (byte) (1 << (i % 8));
+      }
+    }
+    out.writeBytes(nulls);
+    for (String value : values) {
+      if (value != null) {
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        writeVarint(out, bytes.length);
+        out.writeBytes(bytes);
+      }
+    }
+    return out.toByteArray();
+  }
+
+  /** A decoded row: the schema version it was written with and its values in that version. */
+  record Row(int schemaVersion, String[] values) {}
+
+  static Row decode(byte[] bytes) throws StoreException {
+    int[] position = {0};
+    try {
+      int version = readVarint(bytes, position);
+      int count = readVarint(bytes, position);
+      int nullBytes = (count + 7) / 8;
+      int nullsAt = position[0];
+      position[0] += nullBytes;
+      String[] values = new String[count];
+      for (int i = 0; i < count; i++) {
+        if ((bytes[nullsAt + i / 8] & (1 << (i % 8))) == 0) {
+          int length = readVarint(bytes, position);
+          values[i] = new String(bytes, position[0], length, StandardCharsets.UTF_8);
+          position[0] += length;
+        }
+      }
+      return new Row(version, values);
+    } catch (ArrayIndexOutOfBoundsException | StringIndexOutOfBoundsException e) {
+      throw new StoreException(StoreErrorCode.INTERNAL, "corrupt row in the online store", e);
+    }
+  }
+
+  private static void writeVarint(ByteArrayOutputStream out, int value) {
+    while ((value & ~0x7F) != 0) {
+      out.write((value & 0x7F) | 0x80);
+      value >>>= 7;
+    }
+    out.write(value);
+  }
+
+  private static int readVarint(byte[] bytes, int[] position) {
+    int value = 0;
+    for (int shift = 0; ; shift += 7) {
+      byte b = bytes[position[0]++];
+      value |= (b & 0x7F) << shift;
+      if ((b & 0x80) == 0) {
+        return value;
+      }
+    }
+  }
+}

@@ -1,0 +1,190 @@
+package io.pgmlfollower.featurestore.online;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgmlfollower.featurestore.spi.ChangeBatch;
+import io.pgmlfollower.featurestore.spi.ColumnSpec;
+import io.pgmlfollower.featurestore.spi.RowChange;
+import io.pgmlfollower.featurestore.spi.SnapshotLoader;
+import io.pgmlfollower.featurestore.spi.SourceOffset;
+import io.pgmlfollower.featurestore.spi.StoreErrorCode;
+import io.pgmlfollower.featurestore.spi.StoreException;
+import io.pgmlfollower.featurestore.spi.TableId;
+import io.pgmlfollower.featurestore.spi.TableSpec;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The RocksDB online store, on disk in a temporary directory. */
+class OnlineStoreIT {
+  private static final TableId USERS = new TableId("public", "users");
+  private static final TableSpec USERS_SPEC =
+      new TableSpec(
+          USERS,
+          List.of(
+              new ColumnSpec("id", "bigint", 20, true),
+              new ColumnSpec("name", "text", 25, false),
+              new ColumnSpec("bio", "text", 25, false)),
+          List.of("id"));
+  private static final TableId EVENTS = new TableId("public", "events");
+  private static final TableSpec EVENTS_SPEC =
+      new TableSpec(EVENTS, List.of(new ColumnSpec("what", "text", 25, false)), List.of());
+
+  @TempDir Path directory;
+  private OnlineStore store;
+
+  @BeforeEach
+  void open() throws StoreException {
+    store = OnlineStore.open(config());
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  private OnlineStoreConfig config() {
+    return new OnlineStoreConfig().path(directory.resolve("online"));
+  }
+
+  @Test
+  void snapshotThenChangesThenLookups() throws Exception {
+    store.ensureTables(List.of(USERS_SPEC, EVENTS_SPEC));
+    assertThat(store.tables()).containsExactly(USERS);
+    try (SnapshotLoader loader = store.beginSnapshot("src")) {
+      try (OutputStream copy = loader.copyIn(USERS_SPEC)) {
+        copy.write("1\tada\tlong\\tbio\n2\tgrace\t\\N\n3\tlinus\tx\n".getBytes(UTF_8));
+      }
+      try (OutputStream copy = loader.copyIn(EVENTS_SPEC)) {
+        copy.write("click\n".getBytes(UTF_8));
+      }
+      loader.commit(List.of(new SourceOffset("src", "", 100)));
+    }
+    assertThat(store.offsets("src")).containsExactly(Map.entry("", 100L));
+    assertThat(store.get(USERS, List.of("1")))
+        .contains(Map.of("id", "1", "name", "ada", "bio", "long\tbio"));
+
+    BitSet bioUnchanged = new BitSet();
+    bioUnchanged.set(2);
+    store.apply(
+        new ChangeBatch(
+            List.of(
+                row(RowChange.insert(USERS, values("4", "barbara", null))),
+                // Unchanged TOAST value: kept from the stored row.
+                row(RowChange.update(USERS, null, values("1", "ada l.", null), bioUnchanged)),
+                // Key change: the old key is gone.
+                row(
+                    RowChange.update(
+                        USERS, values("2", null, null), values("20", "grace", "h"), null)),
+                row(RowChange.delete(USERS, values("3", null, null))),
+                row(RowChange.insert(EVENTS, new String[] {"view"}))),
+            List.of(new SourceOffset("src", "", 200))));
+
+    assertThat(store.offsets("src")).containsExactly(Map.entry("", 200L));
+    assertThat(store.get(USERS, List.of("1")).orElseThrow())
+        .containsEntry("name", "ada l.")
+        .containsEntry("bio", "long\tbio");
+    assertThat(store.get(USERS, List.of("2"))).isEmpty();
+    assertThat(store.get(USERS, List.of("20")).orElseThrow()).containsEntry("bio", "h");
+    assertThat(store.get(USERS, List.of("3"))).isEmpty();
+    assertThat(store.get(USERS, List.of("4")).orElseThrow()).containsEntry("bio", null);
+
+    store.apply(
+        new ChangeBatch(
+            List.of(
+                row(RowChange.insert(USERS, values("5", "in the batch", null))),
+                new ChangeBatch.Truncate(List.of(USERS)),
+                row(RowChange.insert(USERS, values("6", "after truncate", null)))),
+            List.of(new SourceOffset("src", "", 300))));
+    assertThat(store.get(USERS, List.of("1"))).isEmpty();
+    assertThat(store.get(USERS, List.of("5"))).isEmpty();
+    assertThat(store.get(USERS, List.of("6"))).isPresent();
+    assertThatThrownBy(() -> store.get(EVENTS, List.of("click")))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("not in the online store");
+  }
+
+  @Test
+  void aBatchThatFailsLeavesNeitherRowsNorPosition() throws Exception {
+    store.ensureTables(List.of(USERS_SPEC));
+    store.apply(
+        new ChangeBatch(
+            List.of(row(RowChange.insert(USERS, values("1", "kept", null)))),
+            List.of(new SourceOffset("src", "", 10))));
+
+    assertThatThrownBy(
+            () ->
+                store.apply(
+                    new ChangeBatch(
+                        List.of(
+                            row(RowChange.insert(USERS, values("2", "lost", null))),
+                            row(RowChange.update(USERS, null, values("9", "nowhere", null), null))),
+                        List.of(new SourceOffset("src", "", 20)))))
+        .isInstanceOf(StoreException.class)
+        .extracting(e -> ((StoreException) e).code())
+        .isEqualTo(StoreErrorCode.DIVERGED);
+
+    assertThat(store.get(USERS, List.of("2"))).isEmpty();
+    assertThat(store.offsets("src")).containsExactly(Map.entry("", 10L));
+  }
+
+  @Test
+  void reopenedStoreKeepsRowsPositionsAndShapesAcrossSchemaVersions() throws Exception {
+    store.ensureTables(List.of(USERS_SPEC));
+    store.apply(
+        new ChangeBatch(
+            List.of(row(RowChange.insert(USERS, values("1", "old shape", "b")))),
+            List.of(new SourceOffset("src", "", 10))));
+    TableSpec widened =
+        new TableSpec(
+            USERS,
+            List.of(
+                new ColumnSpec("id", "bigint", 20, true),
+                new ColumnSpec("name", "text", 25, false),
+                new ColumnSpec("score", "double precision", 701, false)),
+            List.of("id"));
+    store.ensureTables(List.of(widened));
+    store.apply(
+        new ChangeBatch(
+            List.of(row(RowChange.insert(USERS, new String[] {"2", "new shape", "0.5"}))),
+            List.of(new SourceOffset("src", "", 20))));
+    store.close();
+
+    store = OnlineStore.open(config());
+
+    assertThat(store.spec(USERS)).map(s -> s.columns().size()).contains(3);
+    assertThat(store.offsets("src")).containsExactly(Map.entry("", 20L));
+    Map<String, String> old = store.get(USERS, List.of("1")).orElseThrow();
+    assertThat(old).containsEntry("name", "old shape").containsEntry("score", null);
+    assertThat(old).doesNotContainKey("bio");
+    assertThat(store.get(USERS, List.of("2")).orElseThrow()).containsEntry("score", "0.5");
+    assertThat(store.estimatedRows(USERS)).isPositive();
+    assertThat(store.diskBytes()).isPositive();
+  }
+
+  @Test
+  void lookupWithTheWrongKeyArityIsAnError() throws Exception {
+    store.ensureTables(List.of(USERS_SPEC));
+    assertThatThrownBy(() -> store.get(USERS, List.of("1", "2")))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("primary key of 1 columns");
+    assertThat(store.get(USERS, List.of("404"))).isEqualTo(Optional.empty());
+  }
+
+  private static ChangeBatch.Row row(RowChange change) {
+    return new ChangeBatch.Row(change);
+  }
+
+  private static String[] values(String... values) {
+    return values;
+  }
+}
