@@ -2,8 +2,12 @@ package io.pgmlfollower.serving;
 
 import static java.util.Objects.requireNonNull;
 
+import io.pgmlfollower.featurestore.TwoStores;
 import io.pgmlfollower.featurestore.offline.OfflineStore;
 import io.pgmlfollower.featurestore.offline.OfflineStoreConfig;
+import io.pgmlfollower.featurestore.online.OnlineStore;
+import io.pgmlfollower.featurestore.online.OnlineStoreConfig;
+import io.pgmlfollower.featurestore.spi.ChangeSink;
 import io.pgmlfollower.featurestore.spi.TableId;
 import io.pgmlfollower.pgwire.PgWireOptions;
 import io.pgmlfollower.pgwire.PgWireServer;
@@ -92,10 +96,20 @@ public final class Follower implements AutoCloseable {
     protectRegistry();
     FollowerMetrics metrics = new FollowerMetrics();
     metrics.bindOfflineStore(store.dataSource());
+    Optional<OnlineStore> online = Optional.empty();
+    ChangeSink sink = store;
+    if (config.store().online().type() == FollowerConfig.OnlineType.ROCKSDB) {
+      OnlineStore onlineStore =
+          OnlineStore.open(new OnlineStoreConfig().path(config.store().path().resolve("online")));
+      resources.push(onlineStore);
+      online = Optional.of(onlineStore);
+      sink = new TwoStores(store, onlineStore);
+      metrics.bindOnlineStore(onlineStore);
+    }
     TrainerModelService models =
-        new TrainerModelService(trainer, metrics, new KeyLookup(store.clientDataSource()));
+        new TrainerModelService(trainer, metrics, new KeyLookup(store.clientDataSource(), online));
 
-    ChangeCounter changes = new ChangeCounter(store);
+    ChangeCounter changes = new ChangeCounter(sink);
     source = new PgOutputSource(ModuleConfigs.pgOutputSource(config.source()), changes);
     resources.push(() -> source.close());
     source.start();

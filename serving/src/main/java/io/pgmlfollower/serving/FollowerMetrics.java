@@ -14,6 +14,9 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.pgmlfollower.featurestore.online.OnlineStore;
+import io.pgmlfollower.featurestore.spi.StoreException;
+import io.pgmlfollower.featurestore.spi.TableId;
 import io.pgmlfollower.pgwire.PgWireServer;
 import io.pgmlfollower.replicator.PgOutputSource;
 import io.pgmlfollower.replicator.ReplicationState;
@@ -120,6 +123,39 @@ final class FollowerMetrics {
     Gauge.builder(PREFIX + "endpoint.sessions", endpoint, PgWireServer::activeSessions)
         .description("client sessions open on the PostgreSQL endpoint")
         .register(registry);
+  }
+
+  void bindOnlineStore(OnlineStore online) {
+    requireNonNull(online, "online is null");
+    Gauge.builder(PREFIX + "online.store.size", online, FollowerMetrics::onlineSize)
+        .description("the online store's SST files and memtables")
+        .baseUnit("bytes")
+        .register(registry);
+    Gauge.builder(PREFIX + "online.store.rows", online, FollowerMetrics::onlineRows)
+        .description("rows in the online store, RocksDB's estimate over every table")
+        .register(registry);
+  }
+
+  private static double onlineSize(OnlineStore online) {
+    try {
+      return online.diskBytes();
+    } catch (StoreException e) {
+      LOG.debug("Cannot read the online store's size", e);
+      return Double.NaN;
+    }
+  }
+
+  private static double onlineRows(OnlineStore online) {
+    long rows = 0;
+    try {
+      for (TableId table : online.tables()) {
+        rows += online.estimatedRows(table);
+      }
+      return rows;
+    } catch (StoreException e) {
+      LOG.debug("Cannot count the online store's rows", e);
+      return Double.NaN;
+    }
   }
 
   void bindOfflineStore(DataSource offlineStore) {

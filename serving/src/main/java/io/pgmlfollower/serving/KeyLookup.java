@@ -2,6 +2,9 @@ package io.pgmlfollower.serving;
 
 import static java.util.Objects.requireNonNull;
 
+import io.pgmlfollower.featurestore.online.OnlineStore;
+import io.pgmlfollower.featurestore.spi.StoreErrorCode;
+import io.pgmlfollower.featurestore.spi.StoreException;
 import io.pgmlfollower.featurestore.spi.TableId;
 import io.pgmlfollower.pgwire.spi.PgWireException;
 import io.pgmlfollower.pgwire.spi.SqlState;
@@ -13,21 +16,24 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
- * Reads a row's features by primary key, for {@code pgml.predict_by_key}. For now from the offline
- * store (as the client role), which holds what the replicator has applied; the online store
- * (RocksDB) will answer this without SQL.
+ * Reads a row's features by primary key, for {@code pgml.predict_by_key}: from the online store
+ * (RocksDB, no SQL) when it holds the relation, else from the offline store as the client role (a
+ * view, or {@code store.online.type: none}). Both hold what the replicator has applied.
  */
 final class KeyLookup {
   private final DataSource clientData;
+  private final Optional<OnlineStore> online;
   private final Map<String, List<String>> primaryKeys = new ConcurrentHashMap<>();
 
-  KeyLookup(DataSource clientData) {
+  KeyLookup(DataSource clientData, Optional<OnlineStore> online) {
     this.clientData = requireNonNull(clientData, "clientData is null");
+    this.online = requireNonNull(online, "online is null");
   }
 
   /**
@@ -36,6 +42,9 @@ final class KeyLookup {
    */
   double[] features(String relation, List<String> featureNames, String key) throws PgWireException {
     TableId table = table(relation);
+    if (online.isPresent() && online.get().spec(table).isPresent()) {
+      return fromOnline(online.get(), table, featureNames, key);
+    }
     try (Connection connection = clientData.getConnection()) {
       List<String> primaryKey = primaryKey(connection, table);
       if (primaryKey.size() != 1) {
@@ -91,6 +100,55 @@ final class KeyLookup {
           0,
           e);
     }
+  }
+
+  private static double[] fromOnline(
+      OnlineStore store, TableId table, List<String> featureNames, String key)
+      throws PgWireException {
+    Optional<Map<String, String>> row;
+    try {
+      row = store.get(table, List.of(key));
+    } catch (StoreException e) {
+      throw new PgWireException(
+          e.code() == StoreErrorCode.INVALID_DATA
+              ? SqlState.INVALID_TEXT_REPRESENTATION
+              : SqlState.FEATURE_NOT_SUPPORTED,
+          "pgml.predict_by_key: " + e.getMessage(),
+          "pass one value of the table's single-column primary key");
+    }
+    if (row.isEmpty()) {
+      return null;
+    }
+    double[] features = new double[featureNames.size()];
+    for (int i = 0; i < features.length; i++) {
+      String name = featureNames.get(i);
+      if (!row.get().containsKey(name)) {
+        throw new PgWireException(
+            SqlState.UNDEFINED_COLUMN,
+            "feature %s is no longer a column of %s".formatted(name, table));
+      }
+      String value = row.get().get(name);
+      if (value == null) {
+        throw new PgWireException(
+            SqlState.NULL_VALUE_NOT_ALLOWED,
+            "feature %s of %s key %s is NULL".formatted(name, table, key));
+      }
+      features[i] =
+          switch (value) {
+            case "t" -> 1;
+            case "f" -> 0;
+            default -> {
+              try {
+                yield Double.parseDouble(value);
+              } catch (NumberFormatException e) {
+                throw new PgWireException(
+                    SqlState.DATATYPE_MISMATCH,
+                    "feature %s of %s is not numeric".formatted(name, table));
+              }
+            }
+          };
+    }
+    return features;
   }
 
   private List<String> primaryKey(Connection connection, TableId table) throws SQLException {

@@ -2,6 +2,9 @@ package io.pgmlfollower.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgmlfollower.featurestore.online.OnlineStore;
+import io.pgmlfollower.featurestore.online.OnlineStoreConfig;
+import io.pgmlfollower.featurestore.spi.TableId;
 import io.pgmlfollower.testing.PostgresFixture;
 import io.pgmlfollower.testing.SourceRole;
 import java.nio.file.Files;
@@ -15,6 +18,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -171,6 +175,50 @@ class PgbenchKillIT {
     expected.forEach((table, checksum) -> System.out.printf("  %-18s %s%n", table, checksum));
     assertThat(kills).isGreaterThanOrEqualTo(3);
     assertThat(actual).isEqualTo(expected);
+
+    // The online store went through the same kills: stopped (which releases RocksDB's lock), it
+    // must hold exactly the source's rows of every table with a primary key.
+    follower.close();
+    assertOnlineStoreEqualsSource();
+  }
+
+  private void assertOnlineStoreEqualsSource() throws Exception {
+    try (OnlineStore online =
+            OnlineStore.open(
+                new OnlineStoreConfig().path(work.resolve("store").resolve("online")));
+        Connection connection = source.connectAsSuperuser(DATABASE)) {
+      for (Map.Entry<String, String> keyed :
+          Map.of("pgbench_accounts", "aid", "pgbench_branches", "bid", "pgbench_tellers", "tid")
+              .entrySet()) {
+        String table = keyed.getKey();
+        String key = keyed.getValue();
+        TableId id = new TableId("public", table);
+        long rows = 0;
+        long mismatches = 0;
+        try (Statement statement = connection.createStatement();
+            ResultSet rs =
+                statement.executeQuery("SELECT * FROM public." + table + " ORDER BY " + key)) {
+          int columns = rs.getMetaData().getColumnCount();
+          while (rs.next()) {
+            rows++;
+            Map<String, String> stored = online.get(id, List.of(rs.getString(key))).orElse(null);
+            for (int i = 1; i <= columns && stored != null; i++) {
+              if (!java.util.Objects.equals(
+                  rs.getString(i), stored.get(rs.getMetaData().getColumnName(i)))) {
+                stored = null;
+              }
+            }
+            if (stored == null) {
+              mismatches++;
+            }
+          }
+        }
+        assertThat(mismatches)
+            .as("%s rows missing or different in the online store", table)
+            .isZero();
+        assertThat(online.countRows(id)).as("%s rows in the online store", table).isEqualTo(rows);
+      }
+    }
   }
 
   /**

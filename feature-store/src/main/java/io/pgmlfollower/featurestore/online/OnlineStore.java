@@ -315,6 +315,21 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
     }
   }
 
+  /** The table's rows, counted exactly: a full scan, for checks and tests, not for hot paths. */
+  public long countRows(TableId table) {
+    OnlineTable online = tables.get(table);
+    if (online == null) {
+      return 0;
+    }
+    long rows = 0;
+    try (RocksIterator it = db.newIterator(online.family(), read)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        rows++;
+      }
+    }
+    return rows;
+  }
+
   /** Bytes of SST files plus live memtables, over every table. */
   public long diskBytes() throws StoreException {
     try {
