@@ -1,0 +1,125 @@
+package io.pgmlfollower.featurestore.online;
+
+import io.pgmlfollower.featurestore.spi.ChangeBatch;
+import io.pgmlfollower.featurestore.spi.ColumnSpec;
+import io.pgmlfollower.featurestore.spi.RowChange;
+import io.pgmlfollower.featurestore.spi.SourceOffset;
+import io.pgmlfollower.featurestore.spi.StoreException;
+import io.pgmlfollower.featurestore.spi.TableId;
+import io.pgmlfollower.featurestore.spi.TableSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The online store's hot paths, in process: a lookup by primary key (the {@code
+ * pgml.predict_by_key} path; SampleTime gives p50/p99), and applying batches of row changes with
+ * the synced WAL (rows/s = ops/s × batch size). Run with {@code bench/online}; figures in
+ * docs/benchmarks.md. Not a test: no assertion, no timing goal in CI.
+ */
+@State(Scope.Benchmark)
+@Fork(
+    value = 1,
+    jvmArgs = {"-Xmx1g", "--enable-native-access=ALL-UNNAMED"})
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 3)
+public class OnlineStoreBenchmark {
+  private static final TableId TABLE = new TableId("public", "features");
+  private static final TableSpec SPEC =
+      new TableSpec(
+          TABLE,
+          List.of(
+              new ColumnSpec("id", "bigint", 20, true),
+              new ColumnSpec("f1", "double precision", 701, false),
+              new ColumnSpec("f2", "double precision", 701, false),
+              new ColumnSpec("f3", "integer", 23, false),
+              new ColumnSpec("label", "text", 25, false)),
+          List.of("id"));
+
+  @Param({"1000000"})
+  public int rows;
+
+  @Param({"1000"})
+  public int batchRows;
+
+  private Path directory;
+  private OnlineStore store;
+  private SplittableRandom random;
+  private long position = 1;
+
+  @Setup(Level.Trial)
+  public void load() throws IOException, StoreException {
+    directory = Files.createTempDirectory("online-store-bench-");
+    store = OnlineStore.open(new OnlineStoreConfig().path(directory));
+    store.ensureTables(List.of(SPEC));
+    for (int from = 0; from < rows; from += 10_000) {
+      List<ChangeBatch.Change> changes = new ArrayList<>();
+      for (int id = from; id < Math.min(rows, from + 10_000); id++) {
+        changes.add(new ChangeBatch.Row(RowChange.insert(TABLE, row(id, id * 0.5))));
+      }
+      store.apply(new ChangeBatch(changes, List.of(new SourceOffset("bench", "", position++))));
+    }
+    random = new SplittableRandom(42);
+  }
+
+  @TearDown(Level.Trial)
+  public void close() throws IOException {
+    store.close();
+    try (Stream<Path> paths = Files.walk(directory)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  private static String[] row(long id, double f) {
+    return new String[] {
+      Long.toString(id),
+      Double.toString(f),
+      Double.toString(-f),
+      Long.toString(id % 97),
+      "label " + id
+    };
+  }
+
+  /** One lookup of a random existing key. */
+  @Benchmark
+  @BenchmarkMode(Mode.SampleTime)
+  @OutputTimeUnit(TimeUnit.MICROSECONDS)
+  public Optional<Map<String, String>> getByKey() throws StoreException {
+    return store.get(TABLE, List.of(Long.toString(random.nextInt(rows))));
+  }
+
+  /** A batch of updates to random rows, durable (synced WAL) with its position. */
+  @Benchmark
+  @BenchmarkMode(Mode.Throughput)
+  @OutputTimeUnit(TimeUnit.SECONDS)
+  public void applyBatchOfUpdates() throws StoreException {
+    List<ChangeBatch.Change> changes = new ArrayList<>(batchRows);
+    for (int i = 0; i < batchRows; i++) {
+      int id = random.nextInt(rows);
+      changes.add(
+          new ChangeBatch.Row(RowChange.update(TABLE, null, row(id, random.nextDouble()), null)));
+    }
+    store.apply(new ChangeBatch(changes, List.of(new SourceOffset("bench", "", position++))));
+  }
+}
