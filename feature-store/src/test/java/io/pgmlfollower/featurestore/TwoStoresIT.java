@@ -9,8 +9,8 @@ import io.pgmlfollower.featurestore.offline.OfflineStoreConfig;
 import io.pgmlfollower.featurestore.online.OnlineStore;
 import io.pgmlfollower.featurestore.online.OnlineStoreConfig;
 import io.pgmlfollower.featurestore.spi.ChangeBatch;
-import io.pgmlfollower.featurestore.spi.ChangeSink;
 import io.pgmlfollower.featurestore.spi.ColumnSpec;
+import io.pgmlfollower.featurestore.spi.ForwardingChangeSink;
 import io.pgmlfollower.featurestore.spi.RowChange;
 import io.pgmlfollower.featurestore.spi.SnapshotLoader;
 import io.pgmlfollower.featurestore.spi.SourceOffset;
@@ -133,20 +133,9 @@ class TwoStoresIT {
   }
 
   /** The real online store, except that applying a batch fails before it writes anything. */
-  private record FailsToApply(OnlineStore store) implements ChangeSink {
-    @Override
-    public Map<String, Long> offsets(String source) throws StoreException {
-      return store.offsets(source);
-    }
-
-    @Override
-    public void ensureTables(List<TableSpec> tables) throws StoreException {
-      store.ensureTables(tables);
-    }
-
-    @Override
-    public SnapshotLoader beginSnapshot(String source) throws StoreException {
-      return store.beginSnapshot(source);
+  private static final class FailsToApply extends ForwardingChangeSink {
+    FailsToApply(OnlineStore store) {
+      super(store);
     }
 
     @Override

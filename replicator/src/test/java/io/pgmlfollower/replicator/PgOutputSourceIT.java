@@ -6,11 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.pgmlfollower.featurestore.offline.OfflineStore;
 import io.pgmlfollower.featurestore.spi.ChangeBatch;
 import io.pgmlfollower.featurestore.spi.ChangeSink;
-import io.pgmlfollower.featurestore.spi.SnapshotLoader;
+import io.pgmlfollower.featurestore.spi.ForwardingChangeSink;
 import io.pgmlfollower.featurestore.spi.StoreErrorCode;
 import io.pgmlfollower.featurestore.spi.StoreException;
 import io.pgmlfollower.featurestore.spi.TableId;
-import io.pgmlfollower.featurestore.spi.TableSpec;
 import io.pgmlfollower.replicator.connection.Lsn;
 import io.pgmlfollower.replicator.connection.SourceCatalog;
 import io.pgmlfollower.replicator.snapshot.SnapshotProgress;
@@ -25,7 +24,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -950,31 +948,14 @@ class PgOutputSourceIT {
   }
 
   /** The real store, failing right after it durably applied a batch with row changes. */
-  private static final class FailsAfterApplyingRows implements ChangeSink {
-    private final ChangeSink store;
-
+  private static final class FailsAfterApplyingRows extends ForwardingChangeSink {
     FailsAfterApplyingRows(ChangeSink store) {
-      this.store = store;
-    }
-
-    @Override
-    public Map<String, Long> offsets(String source) throws StoreException {
-      return store.offsets(source);
-    }
-
-    @Override
-    public void ensureTables(List<TableSpec> tables) throws StoreException {
-      store.ensureTables(tables);
-    }
-
-    @Override
-    public SnapshotLoader beginSnapshot(String source) throws StoreException {
-      return store.beginSnapshot(source);
+      super(store);
     }
 
     @Override
     public void apply(ChangeBatch batch) throws StoreException {
-      store.apply(batch);
+      delegate().apply(batch);
       if (!batch.changes().isEmpty()) {
         throw new StoreException(StoreErrorCode.INTERNAL, "simulated crash after the commit");
       }

@@ -173,22 +173,38 @@ final class TableCopy {
         target.write(chunk.data(), 0, chunk.length());
         bytes += chunk.length();
         progress.rows(chunk.rows(), chunk.length());
-        if (stop.isStopped()) {
-          throw new ReplicatorException(
-              ReplicatorErrorCode.INTERNAL, "stopped while copying " + spec.id());
-        }
-        keepAlive.ping();
-        long now = System.nanoTime();
-        if (now - nextReport >= 0) {
-          log.info("Copying {}: {} rows, {} bytes so far", spec.id(), progress.rows(), bytes);
-          nextReport = now + REPORT_INTERVAL_NANOS;
-        }
+        nextReport = checkpoint(spec, progress, bytes, keepAlive, nextReport);
       }
       target.close();
       return bytes;
     } catch (IOException e) {
       throw storeFailure(spec, e);
     }
+  }
+
+  /**
+   * Between rows: stops when asked, keeps the replication stream alive, logs progress every 10 s.
+   *
+   * @return when to log next
+   */
+  private long checkpoint(
+      TableSpec spec,
+      SnapshotProgress.Entry progress,
+      long bytes,
+      KeepAlive keepAlive,
+      long nextReport)
+      throws ReplicatorException {
+    if (stop.isStopped()) {
+      throw new ReplicatorException(
+          ReplicatorErrorCode.INTERNAL, "stopped while copying " + spec.id());
+    }
+    keepAlive.ping();
+    long now = System.nanoTime();
+    if (now - nextReport < 0) {
+      return nextReport;
+    }
+    log.info("Copying {}: {} rows, {} bytes so far", spec.id(), progress.rows(), bytes);
+    return now + REPORT_INTERVAL_NANOS;
   }
 
   private long copyOverThisConnection(
@@ -213,16 +229,7 @@ final class TableCopy {
         bytes += chunk.length;
         progress.row(chunk.length);
         if ((progress.rows() & CHECK_EVERY_ROWS_MASK) == 0) {
-          if (stop.isStopped()) {
-            throw new ReplicatorException(
-                ReplicatorErrorCode.INTERNAL, "stopped while copying " + spec.id());
-          }
-          keepAlive.ping();
-          long now = System.nanoTime();
-          if (now - nextReport >= 0) {
-            log.info("Copying {}: {} rows, {} bytes so far", spec.id(), progress.rows(), bytes);
-            nextReport = now + REPORT_INTERVAL_NANOS;
-          }
+          nextReport = checkpoint(spec, progress, bytes, keepAlive, nextReport);
         }
       }
       target.close();

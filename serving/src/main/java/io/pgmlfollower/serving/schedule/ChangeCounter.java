@@ -1,14 +1,10 @@
 package io.pgmlfollower.serving.schedule;
 
-import static java.util.Objects.requireNonNull;
-
 import io.pgmlfollower.featurestore.spi.ChangeBatch;
 import io.pgmlfollower.featurestore.spi.ChangeSink;
-import io.pgmlfollower.featurestore.spi.SnapshotLoader;
+import io.pgmlfollower.featurestore.spi.ForwardingChangeSink;
 import io.pgmlfollower.featurestore.spi.StoreException;
 import io.pgmlfollower.featurestore.spi.TableId;
-import io.pgmlfollower.featurestore.spi.TableSpec;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -18,33 +14,17 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code retrain-after-changes} and the applied-rows metric read. Counts start at zero with the
  * process; they measure change since start, not history.
  */
-public final class ChangeCounter implements ChangeSink {
-  private final ChangeSink delegate;
+public final class ChangeCounter extends ForwardingChangeSink {
   private final Map<TableId, LongAdder> perTable = new ConcurrentHashMap<>();
   private final LongAdder total = new LongAdder();
 
   public ChangeCounter(ChangeSink delegate) {
-    this.delegate = requireNonNull(delegate, "delegate is null");
-  }
-
-  @Override
-  public Map<String, Long> offsets(String source) throws StoreException {
-    return delegate.offsets(source);
-  }
-
-  @Override
-  public void ensureTables(List<TableSpec> tables) throws StoreException {
-    delegate.ensureTables(tables);
-  }
-
-  @Override
-  public SnapshotLoader beginSnapshot(String source) throws StoreException {
-    return delegate.beginSnapshot(source);
+    super(delegate);
   }
 
   @Override
   public void apply(ChangeBatch batch) throws StoreException {
-    delegate.apply(batch);
+    delegate().apply(batch);
     // Counted once durable: a failed batch changed nothing.
     for (ChangeBatch.Change change : batch.changes()) {
       if (change instanceof ChangeBatch.Row row) {
