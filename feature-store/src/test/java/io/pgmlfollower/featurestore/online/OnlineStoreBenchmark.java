@@ -63,6 +63,10 @@ public class OnlineStoreBenchmark {
   @Param({"1000"})
   public int batchRows;
 
+  /** The block cache (the follower's default is 64 MiB). */
+  @Param({"64"})
+  public int blockCacheMb;
+
   private Path directory;
   private OnlineStore store;
   private SplittableRandom random;
@@ -71,7 +75,9 @@ public class OnlineStoreBenchmark {
   @Setup(Level.Trial)
   public void load() throws IOException, StoreException {
     directory = Files.createTempDirectory("online-store-bench-");
-    store = OnlineStore.open(new OnlineStoreConfig().path(directory));
+    store =
+        OnlineStore.open(
+            new OnlineStoreConfig().path(directory).blockCacheBytes((long) blockCacheMb << 20));
     store.ensureTables(List.of(SPEC));
     for (int from = 0; from < rows; from += 10_000) {
       List<ChangeBatch.Change> changes = new ArrayList<>();

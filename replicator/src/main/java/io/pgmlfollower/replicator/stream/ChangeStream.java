@@ -99,7 +99,11 @@ public final class ChangeStream {
   private Lsn emptyTransactionsEnd = Lsn.INVALID;
   private long lastIdleStoreNanos = System.nanoTime();
 
-  /** Committed rows are applied in the old shape; the open transaction's rows are rewritten. */
+  /**
+   * Committed rows are applied in the old shape; the open transaction's rows are rewritten, by
+   * column name. (So a column renamed in the middle of a transaction loses, for that transaction's
+   * rows received before the rename, its value under the old name: rare, and left as is.)
+   */
   private final ShapeChangeListener shapeListener =
       new ShapeChangeListener() {
         @Override
