@@ -100,7 +100,10 @@ public final class Follower implements AutoCloseable {
     ChangeSink sink = store;
     if (config.store().online().type() == FollowerConfig.OnlineType.ROCKSDB) {
       OnlineStore onlineStore =
-          OnlineStore.open(new OnlineStoreConfig().path(config.store().path().resolve("online")));
+          OnlineStore.open(
+              new OnlineStoreConfig()
+                  .path(config.store().path().resolve("online"))
+                  .blockCacheBytes((long) config.store().online().blockCacheMb() << 20));
       resources.push(onlineStore);
       online = Optional.of(onlineStore);
       sink = new TwoStores(store, onlineStore);

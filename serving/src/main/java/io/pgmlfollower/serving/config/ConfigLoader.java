@@ -169,6 +169,12 @@ public final class ConfigLoader {
           "source.snapshot-connections: must be 1..64, got " + source.snapshotConnections());
     }
     require(config.store() == null ? null : config.store().path(), "store.path");
+    if (config.store().online().blockCacheMb() < 1) {
+      throw new ConfigException(
+          "store.online.block-cache-mb",
+          "store.online.block-cache-mb: must be at least 1, got "
+              + config.store().online().blockCacheMb());
+    }
     if (config.store().offline().type() == OfflineType.EXTERNAL) {
       require(config.store().offline().url(), "store.offline.url");
     }

@@ -118,11 +118,12 @@ public record FollowerConfig(
     }
   }
 
-  public record Online(OnlineType type) {
-    static final Online DEFAULT = new Online(null);
+  public record Online(OnlineType type, @JsonProperty("block-cache-mb") Integer blockCacheMb) {
+    static final Online DEFAULT = new Online(null, null);
 
     public Online {
       type = requireNonNullElse(type, OnlineType.ROCKSDB);
+      blockCacheMb = requireNonNullElse(blockCacheMb, 64);
     }
   }
 

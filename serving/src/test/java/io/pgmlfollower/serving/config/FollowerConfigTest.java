@@ -49,6 +49,7 @@ class FollowerConfigTest {
     assertThat(config.source().snapshotConnections()).isEqualTo(2);
     assertThat(config.store().offline().type()).isEqualTo(OfflineType.EMBEDDED);
     assertThat(config.store().online().type()).isEqualTo(OnlineType.ROCKSDB);
+    assertThat(config.store().online().blockCacheMb()).isEqualTo(64);
     assertThat(config.serve().host()).isEqualTo("127.0.0.1");
     assertThat(config.serve().port()).isEqualTo(6433);
     assertThat(config.serve().auth()).isEqualTo(AuthMethod.SCRAM_SHA_256);
@@ -89,6 +90,7 @@ class FollowerConfigTest {
                 url: jdbc:postgresql://features:5432/features
               online:
                 type: none
+                block-cache-mb: 256
             serve:
               host: 0.0.0.0
               port: 6434
@@ -130,6 +132,7 @@ class FollowerConfigTest {
     assertThat(config.store().offline().url())
         .isEqualTo("jdbc:postgresql://features:5432/features");
     assertThat(config.store().online().type()).isEqualTo(OnlineType.NONE);
+    assertThat(config.store().online().blockCacheMb()).isEqualTo(256);
     assertThat(config.serve().auth()).isEqualTo(AuthMethod.MD5);
     assertThat(config.serve().users()).containsExactly(new FollowerConfig.User("app", "app-pw"));
     assertThat(config.serve().tls().cert()).isEqualTo(Path.of("/etc/pgml/tls.crt"));
