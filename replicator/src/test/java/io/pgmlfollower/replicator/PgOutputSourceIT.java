@@ -753,6 +753,14 @@ class PgOutputSourceIT {
         "SELECT pg_logical_emit_message(false, 'heartbeat', 'beat 1')",
         "SELECT pg_logical_emit_message(false, 'heartbeat', 'beat 2')");
     awaitSourceApplied(source);
+    // A non-transactional message is not flushed by its statement (pg_logical_emit_message's
+    // flush argument defaults to false): it reaches the walsender with the next WAL flush, which
+    // may come after the position above is applied.
+    awaitUntil(
+        () ->
+            storeRows(
+                    "SELECT count(*) FROM pgml_follower.logical_messages WHERE content = 'beat 2'")
+                .equals(List.of(List.of("1"))));
 
     assertThat(
             storeRows(

@@ -240,14 +240,13 @@ public final class ChangeStream {
       }
       return;
     }
-    if (!message.lsn().isAfter(offset.stored())) {
-      return; // stored before a restart
-    }
+    // Never skipped by position: the store keeps the latest per prefix idempotently, and a
+    // position reported by a keepalive may pass a message the server has not flushed and sent yet.
     if (group.isEmpty()) {
       groupStartedNanos = System.nanoTime();
     }
     group.add(change);
-    groupEnd = Lsn.max(groupEnd, message.lsn());
+    groupEnd = Lsn.max(groupEnd, Lsn.max(message.lsn(), offset.stored()));
   }
 
   /**
