@@ -164,6 +164,17 @@ final class FollowerMetrics {
         .description("size of the offline store's database")
         .baseUnit("bytes")
         .register(registry);
+    Gauge.builder(PREFIX + "offline.store.rows", offlineStore, FollowerMetrics::offlineRows)
+        .description("live rows of the replicated tables in the offline store (statistics)")
+        .register(registry);
+  }
+
+  private static double offlineRows(DataSource dataSource) {
+    return scalar(
+        dataSource,
+        "SELECT coalesce(sum(n_live_tup), 0) FROM pg_stat_user_tables"
+            + " WHERE schemaname NOT IN ('pgml', 'pgml_follower')",
+        "rows");
   }
 
   /** Records one successful prediction; projects appear once they answered a prediction. */
@@ -208,13 +219,17 @@ final class FollowerMetrics {
   }
 
   private static double databaseSize(DataSource dataSource) {
+    return scalar(dataSource, "SELECT pg_database_size(current_database())", "size");
+  }
+
+  private static double scalar(DataSource dataSource, String sql, String what) {
     try (Connection connection = dataSource.getConnection();
         Statement statement = connection.createStatement();
-        ResultSet rs = statement.executeQuery("SELECT pg_database_size(current_database())")) {
+        ResultSet rs = statement.executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
     } catch (SQLException e) {
-      LOG.warn("cannot read the offline store's size: {}", e.getMessage());
+      LOG.warn("cannot read the offline store's {}: {}", what, e.getMessage());
       return Double.NaN;
     }
   }

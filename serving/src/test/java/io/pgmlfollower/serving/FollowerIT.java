@@ -388,6 +388,9 @@ class FollowerIT {
     assertThat(samples.get("pgml_follower_replication_applied_lsn{source=\"source\"}"))
         .isPositive();
     assertThat(samples.get("pgml_follower_offline_store_size_bytes")).isPositive();
+    assertThat(samples.get("pgml_follower_offline_store_rows")).isPositive();
+    assertThat(samples.get("pgml_follower_online_store_size_bytes")).isPositive();
+    assertThat(samples).containsKey("pgml_follower_online_store_rows");
     // Rows were streamed in by earlier tests (10 and more).
     assertThat(samples.get("pgml_follower_replication_applied_changes_total{source=\"source\"}"))
         .isGreaterThanOrEqualTo(10);
