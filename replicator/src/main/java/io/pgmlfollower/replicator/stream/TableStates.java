@@ -33,6 +33,12 @@ public final class TableStates {
   private final Map<TableId, State> states = new HashMap<>();
 
   /**
+   * Tables the publication lists that a copy did not include (no column readable by the follower's
+   * role, say): not tried again at every refresh, only once they left the list and came back.
+   */
+  private final Set<TableId> uncopyable = new HashSet<>();
+
+  /**
    * @param copied the tables the store holds a copy of, by the position it is consistent with
    */
   public TableStates(Map<TableId, Lsn> copied, PublishedTables published) {
@@ -65,10 +71,11 @@ public final class TableStates {
    */
   public Set<TableId> refresh(KeepAlive keepAlive) throws ReplicatorException {
     Set<TableId> now = published.list();
+    uncopyable.retainAll(now);
     Set<TableId> added = new HashSet<>();
     for (TableId table : now) {
       State state = states.get(table);
-      if (state == null || !state.copied()) {
+      if ((state == null || !state.copied()) && !uncopyable.contains(table)) {
         added.add(table);
       }
     }
@@ -88,6 +95,15 @@ public final class TableStates {
     }
     if (!added.isEmpty()) {
       copy(added, keepAlive);
+      for (TableId table : added) {
+        if (!states.get(table).copied()) {
+          log.warn(
+              "Table {} is in the publication but could not be copied (is it readable by the"
+                  + " follower's role?); not tried again until it leaves the publication",
+              table);
+          uncopyable.add(table);
+        }
+      }
     }
     return removed;
   }
