@@ -616,10 +616,7 @@ class PgOutputSourceIT {
   @Test
   void tableAddedWithNoChangeSinceIsCopiedByThePublicationRefresh() throws Exception {
     PgOutputSource source =
-        start(
-            store,
-            TestSources.config("src", role, slot)
-                .setPublicationRefreshInterval(Duration.ofMillis(200)));
+        start(store, config().setPublicationRefreshInterval(Duration.ofMillis(200)));
     source.awaitSnapshot(WAIT);
     source(
         "CREATE TABLE quiet (id int PRIMARY KEY, v text)",
@@ -656,10 +653,7 @@ class PgOutputSourceIT {
   @Test
   void tableRemovedFromThePublicationStopsAndIsCopiedAgainWhenAddedBack() throws Exception {
     PgOutputSource source =
-        start(
-            store,
-            TestSources.config("src", role, slot)
-                .setPublicationRefreshInterval(Duration.ofMillis(200)));
+        start(store, config().setPublicationRefreshInterval(Duration.ofMillis(200)));
     source.awaitSnapshot(WAIT);
     source("ALTER PUBLICATION pub DROP TABLE events");
     awaitUntil(
@@ -732,8 +726,7 @@ class PgOutputSourceIT {
         .isEqualTo(ReplicatorErrorCode.SLOT_INVALIDATED);
     failing.close();
 
-    PgOutputSource again =
-        start(store, TestSources.config("src", role, slot).setResnapshotOnSlotLoss(true));
+    PgOutputSource again = start(store, config().setResnapshotOnSlotLoss(true));
     again.awaitSnapshot(WAIT);
     source("UPDATE items SET name = 'after the new snapshot' WHERE id = 7002");
     awaitSourceApplied(again);
@@ -780,11 +773,7 @@ class PgOutputSourceIT {
         "INSERT INTO items SELECT g, 'bulk ' || g, g, NULL, repeat('y', 200), now()"
             + " FROM generate_series(501, 5000) g");
     PgOutputSource source =
-        start(
-            store,
-            TestSources.config("src", role, slot)
-                .setSnapshotConnections(3)
-                .setSnapshotRangePages(10));
+        start(store, config().setSnapshotConnections(3).setSnapshotRangePages(10));
     source.awaitSnapshot(WAIT);
 
     assertStoreMatchesSource();
@@ -823,7 +812,12 @@ class PgOutputSourceIT {
   }
 
   private PgOutputSource start(ChangeSink sink) {
-    return start(sink, TestSources.config("src", role, slot));
+    return start(sink, config());
+  }
+
+  /** This test's source ("src", its role and slot), to adjust before {@link #start}. */
+  private PgOutputSourceConfig config() {
+    return TestSources.config("src", role, slot);
   }
 
   private PgOutputSource start(ChangeSink sink, PgOutputSourceConfig config) {
