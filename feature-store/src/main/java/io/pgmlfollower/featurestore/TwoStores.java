@@ -127,10 +127,14 @@ public final class TwoStores implements ChangeSink {
     return null;
   }
 
-  /** Both loaders: rows go to both, the first commits first. */
+  /**
+   * Both loaders: rows go to both, the second one's on a thread of its own (the two loads run side
+   * by side), and the first commits first.
+   */
   private final class TwoLoaders implements SnapshotLoader {
     private final SnapshotLoader a;
     private final SnapshotLoader b;
+    private BackgroundStream background;
 
     TwoLoaders(SnapshotLoader a, SnapshotLoader b) {
       this.a = a;
@@ -139,7 +143,9 @@ public final class TwoStores implements ChangeSink {
 
     @Override
     public OutputStream copyIn(TableSpec table) throws StoreException {
-      return new Tee(a.copyIn(table), b.copyIn(table));
+      OutputStream toFirst = a.copyIn(table);
+      background = new BackgroundStream(b.copyIn(table), "snapshot-load-" + table.id());
+      return new Tee(toFirst, background);
     }
 
     @Override
@@ -158,6 +164,9 @@ public final class TwoStores implements ChangeSink {
 
     @Override
     public void close() throws StoreException {
+      if (background != null) {
+        background.abandon(); // a no-op once the table's stream was closed
+      }
       try {
         a.close();
       } finally {

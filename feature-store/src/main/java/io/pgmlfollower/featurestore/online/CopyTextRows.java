@@ -2,10 +2,8 @@ package io.pgmlfollower.featurestore.online;
 
 import io.pgmlfollower.featurestore.spi.StoreErrorCode;
 import io.pgmlfollower.featurestore.spi.StoreException;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 
 /**
  * Splits PostgreSQL COPY text format into rows of text values
@@ -13,6 +11,10 @@ import java.util.List;
  * tabs, rows by newlines, {@code \N} for NULL, backslash escapes ({@code \b \f \n \r \t \v \\},
  * octal {@code \ooo}, hex {@code \xhh}). Bytes arrive in arbitrary chunks; a row is handed over
  * once its newline arrived.
+ *
+ * <p>This is the online store's snapshot hot path (every row of every table): runs of ordinary
+ * bytes are copied in bulk into one reused field buffer, and only the three special bytes are
+ * looked at one by one.
  */
 final class CopyTextRows {
   /** Receives each complete row. */
@@ -23,8 +25,10 @@ final class CopyTextRows {
 
   private final int columns;
   private final RowConsumer consumer;
-  private final ByteArrayOutputStream field = new ByteArrayOutputStream(64);
-  private final List<String> row = new ArrayList<>();
+  private byte[] field = new byte[128];
+  private int fieldLength;
+  private String[] row;
+  private int fieldsInRow;
   private boolean fieldIsNull;
   private int escape; // 0: none; 1: after '\'; 2-4: octal digits; 5-6: hex digits
   private int escapeValue;
@@ -32,38 +36,57 @@ final class CopyTextRows {
   CopyTextRows(int columns, RowConsumer consumer) {
     this.columns = columns;
     this.consumer = consumer;
+    this.row = new String[columns];
   }
 
   void write(byte[] bytes, int offset, int length) throws StoreException {
-    for (int i = offset; i < offset + length; i++) {
-      byte b = bytes[i];
-      if (escape == 1) {
-        escaped(b);
-      } else if (escape >= 2) {
-        numericEscape(b);
-      } else if (b == '\\') {
+    int end = offset + length;
+    int i = offset;
+    while (i < end) {
+      if (escape != 0) {
+        byte b = bytes[i++];
+        if (escape == 1) {
+          escaped(b);
+        } else if (!numericEscape(b)) {
+          i--; // not a digit: it ends the escape and is read again as itself
+        }
+        continue;
+      }
+      int run = i;
+      while (run < end) {
+        byte b = bytes[run];
+        if (b == '\t' || b == '\n' || b == '\\') {
+          break;
+        }
+        run++;
+      }
+      append(bytes, i, run - i);
+      if (run == end) {
+        return;
+      }
+      byte special = bytes[run];
+      i = run + 1;
+      if (special == '\\') {
         escape = 1;
-      } else if (b == '\t') {
-        endField();
-      } else if (b == '\n') {
-        endField();
-        endRow();
       } else {
-        field.write(b);
+        endField();
+        if (special == '\n') {
+          endRow();
+        }
       }
     }
   }
 
-  private void escaped(byte b) throws StoreException {
+  private void escaped(byte b) {
     escape = 0;
     switch (b) {
       case 'N' -> fieldIsNull = true;
-      case 'b' -> field.write('\b');
-      case 'f' -> field.write('\f');
-      case 'n' -> field.write('\n');
-      case 'r' -> field.write('\r');
-      case 't' -> field.write('\t');
-      case 'v' -> field.write(0x0B);
+      case 'b' -> append('\b');
+      case 'f' -> append('\f');
+      case 'n' -> append('\n');
+      case 'r' -> append('\r');
+      case 't' -> append('\t');
+      case 'v' -> append(0x0B);
       case 'x' -> {
         escape = 5;
         escapeValue = 0;
@@ -73,53 +96,80 @@ final class CopyTextRows {
           escape = 3;
           escapeValue = b - '0';
         } else {
-          field.write(b);
+          append(b);
         }
       }
     }
   }
 
-  /** Up to three octal digits (escape 2-4) or two hex digits (escape 5-6). */
-  private void numericEscape(byte b) throws StoreException {
+  /**
+   * Up to three octal digits (escape 2-4) or two hex digits (escape 5-6).
+   *
+   * @return whether {@code b} was consumed as a digit of the escape
+   */
+  private boolean numericEscape(byte b) {
     boolean octal = escape <= 4;
     int digit = octal ? (b >= '0' && b <= '7' ? b - '0' : -1) : Character.digit(b, 16);
     if (digit < 0) {
-      field.write(escapeValue);
+      append(escapeValue);
       escape = 0;
-      write(new byte[] {b}, 0, 1);
-      return;
+      return false;
     }
     escapeValue = escapeValue * (octal ? 8 : 16) + digit;
     escape++;
     if (escape == 5 || escape == 7) {
-      field.write(escapeValue & 0xFF);
+      append(escapeValue & 0xFF);
       escape = 0;
     }
+    return true;
   }
 
-  private void endField() {
+  private void append(int b) {
+    if (fieldLength == field.length) {
+      field = Arrays.copyOf(field, field.length * 2);
+    }
+    field[fieldLength++] = (byte) b;
+  }
+
+  private void append(byte[] bytes, int offset, int length) {
+    if (length == 0) {
+      return;
+    }
+    if (fieldLength + length > field.length) {
+      field = Arrays.copyOf(field, Math.max(field.length * 2, fieldLength + length));
+    }
+    System.arraycopy(bytes, offset, field, fieldLength, length);
+    fieldLength += length;
+  }
+
+  private void endField() throws StoreException {
     if (escape >= 2) {
-      field.write(escapeValue & 0xFF);
+      append(escapeValue & 0xFF);
       escape = 0;
     }
-    row.add(fieldIsNull ? null : field.toString(StandardCharsets.UTF_8));
-    field.reset();
+    if (fieldsInRow < columns) {
+      row[fieldsInRow] =
+          fieldIsNull ? null : new String(field, 0, fieldLength, StandardCharsets.UTF_8);
+    }
+    fieldsInRow++; // counted past the table's columns too, for the error
+    fieldLength = 0;
     fieldIsNull = false;
   }
 
   private void endRow() throws StoreException {
-    if (row.size() != columns) {
+    if (fieldsInRow != columns) {
       throw new StoreException(
           StoreErrorCode.INVALID_DATA,
-          "COPY row has " + row.size() + " fields where the table has " + columns);
+          "COPY row has " + fieldsInRow + " fields where the table has " + columns);
     }
-    String[] values = row.toArray(new String[0]);
-    row.clear();
+    String[] values = row;
+    row = new String[columns];
+    fieldsInRow = 0;
     consumer.accept(values);
   }
 
   /** Whether a row was started and not ended (the input was cut short). */
   boolean partial() {
-    return !row.isEmpty() || field.size() > 0 || fieldIsNull || escape != 0;
+    return fieldsInRow > 0 || fieldLength > 0 || fieldIsNull || escape != 0;
   }
 }

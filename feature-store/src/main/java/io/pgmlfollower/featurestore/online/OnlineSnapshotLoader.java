@@ -15,11 +15,11 @@ import org.rocksdb.WriteBatch;
 
 /**
  * Loads a snapshot's COPY text into the online store: each table is emptied, then filled in write
- * batches of {@code CHUNK_ROWS} rows without a sync each; {@link #commit} syncs the WAL with the
- * offsets. Unlike the offline store's, the load is not one transaction (a table can be far larger
- * than memory): until the commit the rows are there without a position, so after a crash the store
- * holds no offset for them and the table is loaded again, emptied first. Lookups during a load see
- * it part done.
+ * batches of {@code CHUNK_ROWS} rows without WAL; {@link #commit} flushes the tables to their
+ * files, then stores the offsets with a synced WAL. Unlike the offline store's, the load is not one
+ * transaction (a table can be far larger than memory): until the commit the rows are there without
+ * a position, so after a crash the store holds no offset for them and the table is loaded again,
+ * emptied first. Lookups during a load see it part done.
  */
 final class OnlineSnapshotLoader implements SnapshotLoader {
   private static final int CHUNK_ROWS = 10_000;
@@ -27,6 +27,7 @@ final class OnlineSnapshotLoader implements SnapshotLoader {
   private final OnlineStore store;
   private final String source;
   private boolean finished;
+  private final List<OnlineTable> loaded = new java.util.ArrayList<>();
 
   OnlineSnapshotLoader(OnlineStore store, String source) {
     this.store = requireNonNull(store, "store is null");
@@ -43,12 +44,13 @@ final class OnlineSnapshotLoader implements SnapshotLoader {
     }
     OnlineTable table = store.table(spec.id());
     store.clear(table);
+    loaded.add(table);
     return new TableStream(table);
   }
 
   @Override
   public void commit(List<SourceOffset> offsets) throws StoreException {
-    store.commitOffsets(offsets);
+    store.commitOffsets(loaded, offsets);
     finished = true;
   }
 

@@ -29,6 +29,7 @@ import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompactionStyle;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
@@ -89,7 +90,8 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
     this.familyOptions = familyOptions;
     this.cache = cache;
     this.write = new WriteOptions().setSync(sync);
-    this.bulkWrite = new WriteOptions().setSync(false);
+    // Snapshot rows skip the WAL: the commit flushes their tables before it stores the offsets.
+    this.bulkWrite = new WriteOptions().setSync(false).setDisableWAL(true);
     this.handles = new ArrayList<>(handles);
     this.meta = handles.get(0);
   }
@@ -368,7 +370,11 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
     }
   }
 
-  /** Rows of a snapshot: not synced one by one; the commit syncs the WAL with the offsets. */
+  /**
+   * Rows of a snapshot, without WAL: half as much written, and a crash loses nothing that counts,
+   * since until {@link #commitOffsets} the table has no position and is loaded again (emptied
+   * first).
+   */
   void writeBulk(WriteBatch batch) throws StoreException {
     try {
       db.write(bulkWrite, batch);
@@ -377,7 +383,18 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
     }
   }
 
-  void commitOffsets(List<SourceOffset> offsets) throws StoreException {
+  /**
+   * Stores a snapshot's offsets, once the tables it loaded without WAL are flushed to their files:
+   * the offsets never outlive the rows they stand for.
+   */
+  void commitOffsets(List<OnlineTable> loaded, List<SourceOffset> offsets) throws StoreException {
+    if (!loaded.isEmpty()) {
+      try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+        db.flush(flush, loaded.stream().map(OnlineTable::family).toList());
+      } catch (RocksDBException e) {
+        throw failure("cannot flush the snapshot's tables", e);
+      }
+    }
     synchronized (writeLock) {
       try (WriteBatch batch = new WriteBatch()) {
         for (SourceOffset offset : offsets) {

@@ -2,7 +2,6 @@ package io.pgmlfollower.featurestore.online;
 
 import io.pgmlfollower.featurestore.spi.StoreErrorCode;
 import io.pgmlfollower.featurestore.spi.StoreException;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -16,24 +15,30 @@ final class RowCodec {
   private RowCodec() {}
 
   static byte[] encode(int schemaVersion, String[] values) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(16 + 16 * values.length);
-    writeVarint(out, schemaVersion);
-    writeVarint(out, values.length);
-    byte[] nulls = new byte[(values.length + 7) / 8];
+    // Sized exactly up front: one array per row, no growth, no per-byte synchronized writes.
+    byte[][] texts = new byte[values.length][];
+    int size = varintSize(schemaVersion) + varintSize(values.length) + (values.length + 7) / 8;
     for (int i = 0; i < values.length; i++) {
-      if (values[i] == null) {
-        nulls[i / 8] |= (byte) (1 << (i % 8));
+      if (values[i] != null) {
+        texts[i] = values[i].getBytes(StandardCharsets.UTF_8);
+        size += varintSize(texts[i].length) + texts[i].length;
       }
     }
-    out.writeBytes(nulls);
-    for (String value : values) {
-      if (value != null) {
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-        writeVarint(out, bytes.length);
-        out.writeBytes(bytes);
+    byte[] out = new byte[size];
+    int at = writeVarint(out, 0, schemaVersion);
+    at = writeVarint(out, at, values.length);
+    int nullsAt = at;
+    at += (values.length + 7) / 8;
+    for (int i = 0; i < values.length; i++) {
+      if (texts[i] == null) {
+        out[nullsAt + i / 8] |= (byte) (1 << (i % 8));
+      } else {
+        at = writeVarint(out, at, texts[i].length);
+        System.arraycopy(texts[i], 0, out, at, texts[i].length);
+        at += texts[i].length;
       }
     }
-    return out.toByteArray();
+    return out;
   }
 
   /** A decoded row: the schema version it was written with and its values in that version. */
@@ -61,12 +66,23 @@ final class RowCodec {
     }
   }
 
-  private static void writeVarint(ByteArrayOutputStream out, int value) {
+  private static int varintSize(int value) {
+    int size = 1;
     while ((value & ~0x7F) != 0) {
-      out.write((value & 0x7F) | 0x80);
+      value >>>= 7;
+      size++;
+    }
+    return size;
+  }
+
+  /** Writes {@code value} at {@code at}; returns the position after it. */
+  private static int writeVarint(byte[] out, int at, int value) {
+    while ((value & ~0x7F) != 0) {
+      out[at++] = (byte) ((value & 0x7F) | 0x80);
       value >>>= 7;
     }
-    out.write(value);
+    out[at++] = (byte) value;
+    return at;
   }
 
   private static int readVarint(byte[] bytes, int[] position) {

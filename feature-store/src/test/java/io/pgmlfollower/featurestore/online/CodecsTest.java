@@ -64,7 +64,7 @@ class CodecsTest {
 
   @Test
   void copyTextIsSplitIntoRowsAcrossArbitraryChunks() throws StoreException {
-    String copy = "1\ta\\tb\\\\c\t\\N\n2\t\\101\\x42\\n\t\n";
+    String copy = "1\ta\\tb\\\\c\t\\N\n2\t\\101\\x42\\n\t\n3\t\\7z\\x4g\t\\12\n";
     byte[] bytes = copy.getBytes(StandardCharsets.UTF_8);
     for (int chunk = 1; chunk <= bytes.length; chunk++) {
       List<String[]> rows = new ArrayList<>();
@@ -73,9 +73,11 @@ class CodecsTest {
         parser.write(bytes, at, Math.min(chunk, bytes.length - at));
       }
       assertThat(parser.partial()).isFalse();
-      assertThat(rows).hasSize(2);
+      assertThat(rows).hasSize(3);
       assertThat(rows.get(0)).containsExactly("1", "a\tb\\c", null);
       assertThat(rows.get(1)).containsExactly("2", "AB\n", "");
+      // Short numeric escapes end at the first non-digit, which is then an ordinary byte.
+      assertThat(rows.get(2)).containsExactly("3", "\u0007z\u0004g", "\n");
     }
   }
 

@@ -1,0 +1,170 @@
+package io.pgmlfollower.featurestore;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Writes to a target stream on a thread of its own, so that a slow consumer (the online store
+ * parsing and indexing every snapshot row) runs next to the caller's (the offline store's COPY)
+ * instead of after it. Bytes are gathered into blocks of {@code BLOCK_BYTES} and handed over
+ * through a queue of {@code QUEUE_BLOCKS}: memory stays bounded, and the caller waits when the
+ * consumer falls behind.
+ *
+ * <p>The consumer's failure reaches the caller at its next write or at {@link #close}, which also
+ * waits until every byte has been written and the target closed: after {@code close} returns the
+ * target holds everything, exactly as if it had been written directly.
+ */
+final class BackgroundStream extends OutputStream {
+  private static final int BLOCK_BYTES = 256 * 1024;
+  private static final int QUEUE_BLOCKS = 8;
+  private static final byte[] END = new byte[0];
+
+  private final OutputStream target;
+  private final BlockingQueue<Block> blocks = new ArrayBlockingQueue<>(QUEUE_BLOCKS);
+  private final Thread worker;
+  private volatile IOException failure;
+  private byte[] block = new byte[BLOCK_BYTES];
+  private int length;
+  private boolean closed;
+
+  /** A block handed over: its bytes and how many of them are used (the last block is short). */
+  private record Block(byte[] bytes, int length) {}
+
+  BackgroundStream(OutputStream target, String threadName) {
+    this.target = requireNonNull(target, "target is null");
+    this.worker = Thread.ofPlatform().name(threadName).daemon().start(this::drain);
+  }
+
+  /**
+   * Writes every block until the end mark, then closes the target. After a failure it keeps taking
+   * (and dropping) blocks, so that the caller never waits on a full queue.
+   */
+  private void drain() {
+    try {
+      while (true) {
+        Block next = blocks.take();
+        if (next.bytes() == END) {
+          break;
+        }
+        if (failure == null) {
+          try {
+            target.write(next.bytes(), 0, next.length());
+          } catch (IOException | RuntimeException e) {
+            fail(e);
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      fail(new InterruptedIOException("the background writer was stopped"));
+    }
+    try {
+      target.close();
+    } catch (IOException | RuntimeException e) {
+      fail(e);
+    }
+  }
+
+  private void fail(Exception e) {
+    if (failure == null) {
+      failure = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+    } else if (failure != e) {
+      failure.addSuppressed(e);
+    }
+  }
+
+  /**
+   * Stops the writer without writing what is queued (the caller gave up on the stream) and waits
+   * until it closed the target.
+   */
+  void abandon() {
+    if (!closed) {
+      closed = true;
+      worker.interrupt();
+      try {
+        worker.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public void write(int b) throws IOException {
+    write(new byte[] {(byte) b}, 0, 1);
+  }
+
+  @Override
+  public void write(byte[] bytes, int offset, int count) throws IOException {
+    checkOpen();
+    while (count > 0) {
+      int n = Math.min(count, block.length - length);
+      System.arraycopy(bytes, offset, block, length, n);
+      length += n;
+      offset += n;
+      count -= n;
+      if (length == block.length) {
+        handOver();
+      }
+    }
+  }
+
+  private void handOver() throws IOException {
+    put(new Block(block, length));
+    block = new byte[BLOCK_BYTES];
+    length = 0;
+  }
+
+  private void put(Block b) throws IOException {
+    try {
+      while (!blocks.offer(b, 100, TimeUnit.MILLISECONDS)) {
+        if (!worker.isAlive()) {
+          throw new IOException("the background writer stopped", failure);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while handing bytes to the background writer");
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /** Hands over what is left, waits for the writer to finish and closes the target. */
+  @Override
+  public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    try {
+      if (length > 0 && failure == null) {
+        handOver();
+      }
+      put(new Block(END, 0));
+      worker.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for the background writer");
+    } finally {
+      closed = true;
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private void checkOpen() throws IOException {
+    if (closed) {
+      throw new IOException("stream closed");
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+}
