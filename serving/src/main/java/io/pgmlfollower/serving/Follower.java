@@ -91,7 +91,16 @@ public final class Follower implements AutoCloseable {
                     connection ->
                         Optional.ofNullable(
                                 OfflineStore.readOffsets(connection, sourceName).get(""))
-                            .map(position -> Lsn.of(position).toString())));
+                            .map(position -> Lsn.of(position).toString()))
+                // Snapshot copies are part of the registry: clients read them, writes get 25006.
+                .setSnapshotGuard(
+                    (owner, table, readerRole) ->
+                        store.protectTable(
+                            owner,
+                            table,
+                            "an immutable training snapshot, written only by pgml.snapshot",
+                            "take a new snapshot with pgml.snapshot, or drop this one with"
+                                + " pgml.drop_snapshot")));
     trainer.initialize();
     protectRegistry();
     FollowerMetrics metrics = new FollowerMetrics();

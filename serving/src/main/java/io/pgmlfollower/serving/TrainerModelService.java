@@ -7,10 +7,12 @@ import io.pgmlfollower.pgwire.spi.PgWireException;
 import io.pgmlfollower.pgwire.spi.SqlState;
 import io.pgmlfollower.serving.sql.ModelService;
 import io.pgmlfollower.trainer.DeployResult;
+import io.pgmlfollower.trainer.TestSampling;
 import io.pgmlfollower.trainer.TrainRequest;
 import io.pgmlfollower.trainer.TrainResult;
 import io.pgmlfollower.trainer.Trainer;
 import io.pgmlfollower.trainer.deployment.Pipeline;
+import io.pgmlfollower.trainer.registry.SnapshotRow;
 import java.util.List;
 
 /** The SQL front's view of the trainer. */
@@ -134,6 +136,37 @@ final class TrainerModelService implements ModelService {
     } catch (RuntimeException e) {
       throw ErrorMapping.toPgWire(e);
     }
+  }
+
+  @Override
+  public SnapshotOutcome snapshot(
+      String relationName, String yColumnName, double testSize, String testSampling)
+      throws PgWireException {
+    try {
+      return outcome(
+          trainer.snapshot(
+              relationName, yColumnName, testSize, TestSampling.fromSqlName(testSampling)));
+    } catch (RuntimeException e) {
+      throw ErrorMapping.toPgWire(e);
+    }
+  }
+
+  @Override
+  public SnapshotOutcome dropSnapshot(long snapshotId) throws PgWireException {
+    try {
+      return outcome(trainer.dropSnapshot(snapshotId));
+    } catch (RuntimeException e) {
+      throw ErrorMapping.toPgWire(e);
+    }
+  }
+
+  private static SnapshotOutcome outcome(SnapshotRow row) {
+    return new SnapshotOutcome(
+        row.relationName(),
+        row.yColumnName(),
+        row.id(),
+        row.numRows(),
+        row.sourceLsn().orElse(null));
   }
 
   private static DeployOutcome outcome(DeployResult result) {

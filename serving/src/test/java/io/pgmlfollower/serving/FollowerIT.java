@@ -586,6 +586,130 @@ class FollowerIT {
             + " ORDER BY d.id DESC LIMIT 1");
   }
 
+  @Test
+  @Order(13)
+  void aSnapshotTakenUnderWritesIsAnImmutablePrefixStampedWithItsSourceLsn() throws Exception {
+    // One source session inserts ids from 500000 up, one transaction each, and notes the WAL
+    // insert position right after each commit: row i's commit lies between after(i-1) and after(i).
+    Map<Integer, Long> after = new java.util.concurrent.ConcurrentHashMap<>();
+    AtomicBoolean writing = new AtomicBoolean(true);
+    AtomicInteger written = new AtomicInteger();
+    Thread writer =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  try (Connection connection = source.connectAsSuperuser(DATABASE)) {
+                    for (int id = 500_000; writing.get() || written.get() < 50; id++) {
+                      double[] row = data.rows().get(id % data.rows().size()).clone();
+                      row[0] = id;
+                      data.insert(connection, List.of(row));
+                      after.put(id, lsn(scalar(connection, "SELECT pg_current_wal_insert_lsn()")));
+                      written.incrementAndGet();
+                      Thread.sleep(2);
+                    }
+                  } catch (SQLException | InterruptedException e) {
+                    throw new IllegalStateException("source writer failed", e);
+                  }
+                });
+    long snapshotId;
+    long numRows;
+    long snapshotLsn;
+    try (Connection connection = connectToFollower();
+        Statement statement = connection.createStatement()) {
+      awaitTrue(() -> written.get() >= 200, CATCH_UP);
+      try (ResultSet rs =
+          statement.executeQuery("SELECT * FROM pgml.snapshot('public.breast_cancer', 'target')")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString("relation")).isEqualTo("public.breast_cancer");
+        assertThat(rs.getString("y_column_name")).isEqualTo("target");
+        snapshotId = rs.getLong("snapshot_id");
+        numRows = rs.getLong("num_rows");
+        snapshotLsn = lsn(rs.getString("source_lsn"));
+      }
+      written.set(0); // at least 50 more rows after the snapshot
+      writing.set(false);
+      writer.join();
+
+      String copy = "pgml.snapshot_" + snapshotId;
+      List<Integer> ids = new ArrayList<>();
+      try (ResultSet rs =
+          statement.executeQuery("SELECT id FROM " + copy + " WHERE id >= 500000 ORDER BY id")) {
+        while (rs.next()) {
+          ids.add(rs.getInt(1));
+        }
+      }
+      // Consistent: the rows of every transaction up to some commit, none after it...
+      assertThat(ids).isNotEmpty();
+      int last = ids.get(ids.size() - 1);
+      assertThat(ids)
+          .containsExactlyElementsOf(
+              java.util.stream.IntStream.rangeClosed(500_000, last).boxed().toList());
+      // ...and stamped with a position between that commit and the next one.
+      if (after.containsKey(last - 1)) {
+        assertThat(snapshotLsn).isGreaterThan(after.get(last - 1));
+      }
+      assertThat(snapshotLsn).isLessThan(after.get(last + 1));
+      assertThat(scalar(statement.getConnection(), "SELECT count(*) FROM " + copy))
+          .isEqualTo(String.valueOf(numRows));
+
+      // Immutable: the follower catches up with the source, the copy does not move.
+      try (Connection src = source.connectAsSuperuser(DATABASE)) {
+        String sourceLsn = scalar(src, "SELECT pg_current_wal_lsn()");
+        assertThat(scalar(connection, "SELECT pgml.wait_for_lsn('" + sourceLsn + "', 30000)"))
+            .isEqualTo("t");
+      }
+      assertThat(scalar(connection, "SELECT count(*) FROM " + copy))
+          .isEqualTo(String.valueOf(numRows));
+      for (String write :
+          List.of(
+              "DELETE FROM " + copy,
+              "UPDATE " + copy + " SET target = 0",
+              "TRUNCATE " + copy,
+              "INSERT INTO " + copy + " SELECT * FROM " + copy + " LIMIT 1")) {
+        assertThatThrownBy(() -> statement.execute(write))
+            .as(write)
+            .isInstanceOfSatisfying(
+                SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("25006"));
+      }
+      assertThat(
+              scalar(
+                  connection,
+                  "SELECT num_rows || ' ' || source_lsn || ' ' || status FROM pgml.snapshots"
+                      + " WHERE id = "
+                      + snapshotId))
+          .isEqualTo(numRows + " " + lsnText(snapshotLsn) + " snapshotted");
+
+      // Dropped: the copy goes, the registry row stays.
+      try (ResultSet rs =
+          statement.executeQuery("SELECT * FROM pgml.drop_snapshot(" + snapshotId + ")")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getLong("snapshot_id")).isEqualTo(snapshotId);
+      }
+      assertThat(scalar(connection, "SELECT to_regclass('" + copy + "') IS NULL")).isEqualTo("t");
+      assertThat(scalar(connection, "SELECT status FROM pgml.snapshots WHERE id = " + snapshotId))
+          .isEqualTo("dropped");
+      assertThatThrownBy(() -> scalar(connection, "SELECT * FROM pgml.drop_snapshot(-1)"))
+          .isInstanceOfSatisfying(
+              SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42704"));
+    } finally {
+      writing.set(false);
+      written.set(100);
+      writer.join();
+    }
+  }
+
+  private static long lsn(String text) {
+    int slash = text.indexOf('/');
+    return (Long.parseLong(text.substring(0, slash), 16) << 32)
+        | Long.parseLong(text.substring(slash + 1), 16);
+  }
+
+  private static String lsnText(long lsn) {
+    return Long.toHexString(lsn >>> 32).toUpperCase()
+        + "/"
+        + Long.toHexString(lsn & 0xFFFFFFFFL).toUpperCase();
+  }
+
   /** Inserts, updates and deletes on the source in small transactions until told to stop. */
   private void writeContinuously(AtomicBoolean writing, AtomicInteger nextId) {
     try (Connection connection = source.connectAsSuperuser(DATABASE);

@@ -83,6 +83,17 @@ public final class TrainRequest {
     return automaticDeploy;
   }
 
+  /** {@code test_size} is a fraction of the rows: strictly between 0 and 1. */
+  static void checkTestSize(double testSize) {
+    if (!(testSize > 0 && testSize < 1)) {
+      throw new TrainerException(
+          TrainerErrorCode.INVALID_ARGUMENT,
+          "test_size must be between 0 and 1 exclusive (the fraction of rows held out for"
+              + " scoring), got "
+              + testSize);
+    }
+  }
+
   public static final class Builder {
     private final String projectName;
     private Task task;
@@ -140,13 +151,7 @@ public final class TrainRequest {
         this.testSize = DEFAULT_TEST_SIZE;
         return this;
       }
-      if (!(testSize > 0 && testSize < 1)) {
-        throw new TrainerException(
-            TrainerErrorCode.INVALID_ARGUMENT,
-            "test_size must be between 0 and 1 exclusive (the fraction of rows held out for"
-                + " scoring), got "
-                + testSize);
-      }
+      checkTestSize(testSize);
       this.testSize = testSize;
       return this;
     }

@@ -45,6 +45,7 @@ public final class Trainer {
   private final ModelRegistry registry = new ModelRegistry();
   private final ModelCache cache = new ModelCache();
   private final ModelTrainer modelTrainer;
+  private final SnapshotTaker snapshots;
 
   public Trainer(DataSource offlineStore, TrainerConfig config) {
     this(offlineStore, offlineStore, config);
@@ -61,6 +62,7 @@ public final class Trainer {
     this.trainingData = requireNonNull(trainingData, "trainingData is null");
     this.config = requireNonNull(config, "config is null");
     this.modelTrainer = new ModelTrainer(config.splitSeed());
+    this.snapshots = new SnapshotTaker(registry, config);
   }
 
   /** Creates the registry schema and tables if missing. */
@@ -87,11 +89,29 @@ public final class Trainer {
       TrainingInput input = resolveInput(connection, request);
       Algorithm algorithm = AlgorithmCatalog.find(input.task(), request.algorithm());
       HyperParameters hyperparameters = HyperParameters.of(algorithm, request.hyperparams());
+      SnapshotRow snapshot;
       RelationData data;
       try (Connection reader = trainingData.getConnection()) {
+        snapshot =
+            input.reuse().isPresent()
+                ? input.reuse().get()
+                : snapshots.take(
+                    connection,
+                    reader,
+                    input.relationName(),
+                    input.yColumnName(),
+                    request.testSize(),
+                    request.testSampling(),
+                    relation -> RelationReader.check(relation, input.yColumnName(), input.task()));
         data =
             new RelationReader(config.fetchSize(), config.sourceLsnReader())
-                .read(reader, input.relationName(), input.yColumnName(), input.task());
+                .readCopy(
+                    reader,
+                    snapshot.table().orElseThrow(),
+                    snapshot.relation().orElseThrow(),
+                    snapshot.yColumnName(),
+                    input.task(),
+                    snapshot.sourceLsn());
       }
 
       long projectId;
@@ -102,17 +122,7 @@ public final class Trainer {
             registry.createProject(connection, request.projectName(), input.task());
         checkTask(project, input.task());
         projectId = project.id();
-        long snapshotId =
-            registry.insertSnapshot(
-                connection,
-                data.relation().qualifiedName(),
-                data.target().name(),
-                request.testSize(),
-                request.testSampling(),
-                data.relation().columns(),
-                data.numRows(),
-                data.sourceLsn(),
-                config.splitSeed());
+        long snapshotId = snapshot.id();
         modelId =
             registry.insertModel(
                 connection,
@@ -189,6 +199,69 @@ public final class Trainer {
           trained.metrics());
     } catch (SQLException e) {
       throw storeFailure("train project '%s'".formatted(request.projectName()), e);
+    }
+  }
+
+  /**
+   * {@code pgml.snapshot}: an immutable copy of the relation in {@code pgml.snapshot_<id>},
+   * recorded in {@code pgml.snapshots} with the source LSN it is consistent with.
+   */
+  public SnapshotRow snapshot(
+      String relationName, String yColumnName, double testSize, TestSampling testSampling) {
+    requireNonNull(relationName, "relationName is null");
+    requireNonNull(yColumnName, "yColumnName is null");
+    requireNonNull(testSampling, "testSampling is null");
+    TrainRequest.checkTestSize(testSize);
+    try (Connection owner = offlineStore.getConnection();
+        Connection reader = trainingData.getConnection()) {
+      SnapshotRow row =
+          snapshots.take(
+              owner, reader, relationName, yColumnName, testSize, testSampling, relation -> {});
+      log.info(
+          "snapshot {} of {}: {} rows at source LSN {}",
+          row.id(),
+          row.relationName(),
+          row.numRows(),
+          row.sourceLsn().orElse("(none)"));
+      return row;
+    } catch (SQLException e) {
+      throw storeFailure("snapshot '%s'".formatted(relationName), e);
+    }
+  }
+
+  /**
+   * {@code pgml.drop_snapshot}: drops a snapshot's copy. Its {@code pgml.snapshots} row stays,
+   * marked dropped, so that the models trained on it keep their lineage (relation, source LSN).
+   */
+  public SnapshotRow dropSnapshot(long snapshotId) {
+    try (Connection connection = offlineStore.getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        SnapshotRow row =
+            registry
+                .lockSnapshot(connection, snapshotId)
+                .orElseThrow(
+                    () ->
+                        new TrainerException(
+                            TrainerErrorCode.UNKNOWN_SNAPSHOT,
+                            "snapshot %d does not exist: see SELECT id, relation_name, status FROM"
+                                    .formatted(snapshotId)
+                                + " pgml.snapshots"));
+        if (row.table().isPresent()) {
+          try (var statement = connection.createStatement()) {
+            statement.execute("DROP TABLE IF EXISTS " + row.table().get().quoted());
+          }
+        }
+        registry.markSnapshotDropped(connection, snapshotId);
+        SnapshotRow dropped = registry.lockSnapshot(connection, snapshotId).orElseThrow();
+        connection.commit();
+        return dropped;
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw storeFailure("drop snapshot " + snapshotId, e);
     }
   }
 
@@ -407,6 +480,22 @@ public final class Trainer {
                                   + " y_column_name")
                               .formatted(request.projectName())));
     }
+    if (request.relationName().isEmpty() && lastSnapshot.isPresent()) {
+      SnapshotRow last = lastSnapshot.get();
+      boolean sameTarget =
+          request.yColumnName().isEmpty() || request.yColumnName().get().equals(last.yColumnName());
+      if (sameTarget && last.table().isPresent() && last.relation().isPresent()) {
+        // PostgresML's semantics: no relation_name means "train again on the last snapshot".
+        return new TrainingInput(task, last.relationName(), last.yColumnName(), Optional.of(last));
+      }
+      if (sameTarget && last.status().equals(SnapshotRow.DROPPED)) {
+        throw new TrainerException(
+            TrainerErrorCode.SNAPSHOT_DROPPED,
+            ("the last snapshot of project '%s' (id %d, of %s) was dropped: pass relation_name to"
+                    + " take a new one")
+                .formatted(request.projectName(), last.id(), last.relationName()));
+      }
+    }
     String relationName =
         request
             .relationName()
@@ -425,7 +514,7 @@ public final class Trainer {
             .yColumnName()
             .or(() -> rememberedTarget)
             .orElseThrow(() -> relationRequired(request.projectName(), "y_column_name"));
-    return new TrainingInput(task, relationName, yColumnName);
+    return new TrainingInput(task, relationName, yColumnName, Optional.empty());
   }
 
   private static boolean beats(TrainedModel trained, Optional<DeploymentRow> current, Task task) {
@@ -507,5 +596,11 @@ public final class Trainer {
     }
   }
 
-  private record TrainingInput(Task task, String relationName, String yColumnName) {}
+  /**
+   * What to train on.
+   *
+   * @param reuse the snapshot to train on again; empty to take a new one of the relation
+   */
+  private record TrainingInput(
+      Task task, String relationName, String yColumnName, Optional<SnapshotRow> reuse) {}
 }

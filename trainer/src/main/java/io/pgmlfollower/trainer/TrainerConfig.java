@@ -7,6 +7,7 @@ public final class TrainerConfig {
   private long splitSeed = 42;
   private int fetchSize = 10_000;
   private SourceLsnReader sourceLsnReader = SourceLsnReader.NONE;
+  private SnapshotGuard snapshotGuard = SnapshotGuard.GRANT_SELECT;
 
   /**
    * The seed of the random train/test split and of the algorithms' own randomness (bootstrap
@@ -41,6 +42,16 @@ public final class TrainerConfig {
 
   public TrainerConfig setSourceLsnReader(SourceLsnReader sourceLsnReader) {
     this.sourceLsnReader = requireNonNull(sourceLsnReader, "sourceLsnReader is null");
+    return this;
+  }
+
+  /** How a new snapshot's copy is made readable, and unwritable, for the clients that train. */
+  public SnapshotGuard snapshotGuard() {
+    return snapshotGuard;
+  }
+
+  public TrainerConfig setSnapshotGuard(SnapshotGuard snapshotGuard) {
+    this.snapshotGuard = requireNonNull(snapshotGuard, "snapshotGuard is null");
     return this;
   }
 }

@@ -25,6 +25,13 @@ public enum TrainerErrorCode {
   NO_DEPLOYED_MODEL("55000"),
   /** The feature vector does not have one value per feature column. */
   WRONG_FEATURE_COUNT("22023"),
+  /** A {@code pgml.drop_snapshot(id)} names a snapshot that does not exist. */
+  UNKNOWN_SNAPSHOT("42704"),
+  /**
+   * Retraining without a relation would reuse the project's last snapshot, whose copy was dropped:
+   * {@code 55000 object_not_in_prerequisite_state}.
+   */
+  SNAPSHOT_DROPPED("55000"),
   /** The relation to train on does not exist. */
   UNKNOWN_RELATION("42P01"),
   /** The target column (or a column the model was trained on) does not exist. */

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.pgmlfollower.featurestore.spi.TableId;
 import io.pgmlfollower.testing.PostgresFixture;
+import io.pgmlfollower.trainer.registry.SnapshotRow;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +19,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -180,6 +183,161 @@ class TrainerIT {
     scores.remove("fit_time");
     scores.remove("score_time");
     return scores;
+  }
+
+  @Test
+  void aSnapshotIsAnImmutableCopyRecordedWithItsShapeAndLsn() throws SQLException {
+    execute(
+        "CREATE TABLE public.snap_source (id integer PRIMARY KEY, x numeric(10,2), label text,"
+            + " seen timestamptz, y double precision)",
+        "INSERT INTO public.snap_source SELECT i, i / 3.0, 'l' || i % 3,"
+            + " '2026-01-01'::timestamptz + i * interval '1 hour', i * 2 FROM"
+            + " generate_series(1, 300) i");
+    Trainer withLsn =
+        new Trainer(
+            dataSource, new TrainerConfig().setSourceLsnReader(c -> Optional.of("0/16B3748")));
+    SnapshotRow snapshot = withLsn.snapshot("public.snap_source", "y", 0.25, TestSampling.RANDOM);
+
+    assertThat(snapshot.table()).isPresent();
+    String copy = snapshot.table().get().quoted();
+    assertThat(snapshot.table().get().toString()).isEqualTo("pgml.snapshot_" + snapshot.id());
+    assertThat(snapshot.numRows()).isEqualTo(300);
+    assertThat(snapshot.sourceLsn()).contains("0/16B3748");
+    assertThat(snapshot.relation()).contains(new TableId("public", "snap_source"));
+    // Same rows, same values, same types, in the relation's order.
+    assertThat(query("SELECT * FROM " + copy)).isEqualTo(query("SELECT * FROM public.snap_source"));
+    assertThat(
+            query(
+                "SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid"
+                    + " = '"
+                    + copy
+                    + "'::regclass AND attnum > 0 ORDER BY attnum"))
+        .extracting(row -> row.get("type"))
+        .containsExactly(
+            "integer", "numeric(10,2)", "text", "timestamp with time zone", "double precision");
+    Map<String, Object> row =
+        query(
+                "SELECT relation_name, y_column_name[1] AS y, num_rows, source_lsn, status,"
+                    + " snapshot_table, size_bytes, columns::text AS columns FROM pgml.snapshots"
+                    + " WHERE id = "
+                    + snapshot.id())
+            .get(0);
+    assertThat(row)
+        .containsEntry("relation_name", "public.snap_source")
+        .containsEntry("y", "y")
+        .containsEntry("num_rows", 300L)
+        .containsEntry("source_lsn", "0/16B3748")
+        .containsEntry("status", "snapshotted")
+        .containsEntry("snapshot_table", "snapshot_" + snapshot.id());
+    assertThat((Long) row.get("size_bytes")).isPositive();
+    assertThat((String) row.get("columns")).contains("\"numeric(10,2)\"", "\"seen\"");
+
+    // Later changes to the relation do not reach the copy.
+    execute("DELETE FROM public.snap_source WHERE id > 100", "UPDATE public.snap_source SET y = 0");
+    assertThat(query("SELECT count(*) AS n, sum(y) AS s FROM " + copy).get(0))
+        .containsEntry("n", 300L)
+        .containsEntry("s", 300.0 * 301);
+  }
+
+  @Test
+  void retrainingWithoutARelationReusesTheSnapshotAndReproducesTheModel() throws SQLException {
+    execute(
+        "CREATE TABLE public.drift AS SELECT * FROM public.synthetic",
+        "ALTER TABLE public.drift ADD PRIMARY KEY (id)");
+    TrainResult first =
+        trainer.train(
+            TrainRequest.builder("drift")
+                .task(Task.REGRESSION)
+                .relationName("public.drift")
+                .yColumnName("y")
+                .algorithm("random_forest")
+                .build());
+    // The data drifts after the first training...
+    execute("UPDATE public.drift SET y = -y", "DELETE FROM public.drift WHERE id % 2 = 0");
+    // ...but retraining without a relation trains on the same snapshot: same model, same metrics.
+    TrainResult again =
+        trainer.train(TrainRequest.builder("drift").algorithm("random_forest").build());
+    assertThat(scores(again.metrics())).isEqualTo(scores(first.metrics()));
+    assertThat(snapshotOf(again.modelId())).isEqualTo(snapshotOf(first.modelId()));
+    double[] row = {7, 0.5, -1.0, 0.3};
+    double firstPrediction = trainer.predict("drift", row);
+    assertThat(trainer.deploy(first.modelId()).modelId()).isEqualTo(first.modelId());
+    assertThat(trainer.predict("drift", row)).isEqualTo(firstPrediction);
+
+    // Naming the relation takes a new snapshot of the drifted data.
+    TrainResult fresh =
+        trainer.train(
+            TrainRequest.builder("drift")
+                .relationName("public.drift")
+                .algorithm("random_forest")
+                .build());
+    long freshSnapshot = snapshotOf(fresh.modelId());
+    assertThat(freshSnapshot).isGreaterThan(snapshotOf(first.modelId()));
+    assertThat(query("SELECT num_rows FROM pgml.snapshots WHERE id = " + freshSnapshot).get(0))
+        .containsEntry("num_rows", 250L);
+    assertThat(scores(fresh.metrics())).isNotEqualTo(scores(first.metrics()));
+  }
+
+  @Test
+  void droppedSnapshotsKeepTheirRowAndCannotBeRetrainedOn() throws SQLException {
+    execute("CREATE TABLE public.to_drop AS SELECT * FROM public.synthetic");
+    TrainResult trained =
+        trainer.train(
+            TrainRequest.builder("dropping")
+                .task(Task.REGRESSION)
+                .relationName("public.to_drop")
+                .yColumnName("y")
+                .build());
+    long snapshotId = snapshotOf(trained.modelId());
+
+    SnapshotRow dropped = trainer.dropSnapshot(snapshotId);
+
+    assertThat(dropped.status()).isEqualTo(SnapshotRow.DROPPED);
+    assertThat(dropped.table()).isEmpty();
+    assertThat(query("SELECT to_regclass('pgml.snapshot_" + snapshotId + "') AS t").get(0))
+        .containsEntry("t", null);
+    // The model keeps its lineage and still predicts.
+    assertThat(snapshotOf(trained.modelId())).isEqualTo(snapshotId);
+    assertThat(trainer.predict("dropping", new double[] {1, 0.5, -1.0, 0.3})).isFinite();
+    assertError(
+        () -> trainer.train(TrainRequest.builder("dropping").build()),
+        TrainerErrorCode.SNAPSHOT_DROPPED,
+        "55000",
+        "pass relation_name");
+    assertError(
+        () -> trainer.dropSnapshot(987654),
+        TrainerErrorCode.UNKNOWN_SNAPSHOT,
+        "42704",
+        "snapshot 987654 does not exist");
+  }
+
+  @Test
+  void aFailedSnapshotLeavesNoRowAndNoTable() throws SQLException {
+    long before = (Long) query("SELECT count(*) AS n FROM pgml.snapshots").get(0).get("n");
+    assertError(
+        () -> trainer.snapshot("public.synthetic", "no_such_column", 0.25, TestSampling.RANDOM),
+        TrainerErrorCode.UNKNOWN_COLUMN,
+        "42703",
+        "no_such_column");
+    // A relation that cannot train this task: refused before anything is copied.
+    assertError(
+        () ->
+            trainer.train(
+                TrainRequest.builder("bad_target")
+                    .task(Task.REGRESSION)
+                    .relationName("pg_catalog.pg_namespace")
+                    .yColumnName("nspname")
+                    .build()),
+        TrainerErrorCode.UNSUPPORTED_COLUMN_TYPE,
+        "0A000",
+        "nspname");
+    assertThat(query("SELECT count(*) AS n FROM pgml.snapshots").get(0)).containsEntry("n", before);
+    assertThat(
+            query(
+                "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'pgml' AND tablename LIKE"
+                    + " 'snapshot\\_%' AND tablename NOT IN (SELECT snapshot_table FROM"
+                    + " pgml.snapshots WHERE snapshot_table IS NOT NULL)"))
+        .containsExactly(Map.of("n", 0L));
   }
 
   @Test
@@ -510,6 +668,13 @@ class TrainerIT {
         TrainerErrorCode.NO_DEPLOYED_MODEL,
         "55000",
         "no model of project 'deploys' with algorithm xgboost qualifies");
+  }
+
+  private long snapshotOf(long modelId) throws SQLException {
+    return (Long)
+        query("SELECT snapshot_id FROM pgml.models WHERE id = " + modelId)
+            .get(0)
+            .get("snapshot_id");
   }
 
   private long currentModel(String project) throws SQLException {

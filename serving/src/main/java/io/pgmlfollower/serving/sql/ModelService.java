@@ -34,6 +34,14 @@ public interface ModelService {
   /** Deploys one model by its id. */
   DeployOutcome deploy(long modelId) throws PgWireException;
 
+  /** {@code pgml.snapshot}: an immutable copy of the relation for training. */
+  SnapshotOutcome snapshot(
+      String relationName, String yColumnName, double testSize, String testSampling)
+      throws PgWireException;
+
+  /** {@code pgml.drop_snapshot}: drops a snapshot's copy, keeping its registry row. */
+  SnapshotOutcome dropSnapshot(long snapshotId) throws PgWireException;
+
   /** {@code pgml.train}'s arguments; null where the call omitted them and no default applies. */
   record TrainCommand(
       String projectName,
@@ -60,6 +68,14 @@ public interface ModelService {
 
   /** One row of {@code pgml.deploy}'s result. */
   record DeployOutcome(String project, String strategy, String algorithm) {}
+
+  /** One row of {@code pgml.snapshot}'s result. */
+  record SnapshotOutcome(
+      String relation, String yColumnName, long snapshotId, long numRows, String sourceLsn) {
+    Object[] row() {
+      return new Object[] {relation, yColumnName, snapshotId, numRows, sourceLsn};
+    }
+  }
 
   /** One row of {@code pgml.train}'s result. */
   record TrainOutcome(String project, String task, String algorithm, boolean deployed) {}

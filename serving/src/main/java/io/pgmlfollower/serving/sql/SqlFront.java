@@ -23,6 +23,8 @@ public final class SqlFront {
                     new PredictByKeyFunction(models),
                     DeployFunction.byStrategy(models),
                     DeployFunction.byModelId(models),
+                    new SnapshotFunction(models),
+                    new DropSnapshotFunction(models),
                     new ReplicationStatusFunction(replication),
                     new TableCopiesFunction(replication),
                     new WaitForLsnFunction(replication),

@@ -62,7 +62,22 @@ class PgmlSessionHandlerTest {
           deployed.add("model " + modelId);
           return new DeployOutcome("bc", "specific", "linear");
         }
+
+        @Override
+        public SnapshotOutcome snapshot(
+            String relationName, String yColumnName, double testSize, String testSampling) {
+          snapshotted.add(relationName + "/" + yColumnName + "/" + testSize + "/" + testSampling);
+          return new SnapshotOutcome(relationName, yColumnName, 7, 569, "0/16B3748");
+        }
+
+        @Override
+        public SnapshotOutcome dropSnapshot(long snapshotId) {
+          snapshotted.add("drop " + snapshotId);
+          return new SnapshotOutcome("public.t", "y", snapshotId, 0, null);
+        }
       };
+
+  private final List<String> snapshotted = new ArrayList<>();
 
   private final List<String> deployed = new ArrayList<>();
   private final List<String> waitedFor = new ArrayList<>();
@@ -117,6 +132,41 @@ class PgmlSessionHandlerTest {
     assertThat(command.testSampling()).isEqualTo("random");
     assertThat(command.automaticDeploy()).isTrue();
     assertThat(command.hyperparams()).containsEntry("n_estimators", 7);
+  }
+
+  @Test
+  void snapshotTakesPostgresMlDefaultsAndReturnsWhereTheCopyIs() throws PgWireException {
+    LocalStatement statement =
+        handler.prepare(
+            "SELECT * FROM pgml.snapshot('public.t', 'y', test_sampling => 'last')", new int[0]);
+    assertThat(statement.columns())
+        .extracting(c -> c.name() + ":" + c.type())
+        .containsExactly(
+            "relation:TEXT",
+            "y_column_name:TEXT",
+            "snapshot_id:INT8",
+            "num_rows:INT8",
+            "source_lsn:TEXT");
+    assertThat(statement.execute(List.of(), notCancelled).rows().next())
+        .containsExactly("public.t", "y", 7L, 569L, "0/16B3748");
+    assertThat(snapshotted).containsExactly("public.t/y/0.25/last");
+
+    handler
+        .prepare("SELECT * FROM pgml.drop_snapshot(7)", new int[0])
+        .execute(List.of(), notCancelled);
+    assertThat(snapshotted).endsWith("drop 7");
+
+    LocalStatement preprocessed =
+        handler.prepare(
+            "SELECT * FROM pgml.snapshot('public.t', 'y', preprocess => '{\"x\": {\"scale\":"
+                + " \"standard\"}}')",
+            new int[0]);
+    assertThatThrownBy(() -> preprocessed.execute(List.of(), notCancelled))
+        .extracting(e -> ((PgWireException) e).sqlState())
+        .isEqualTo(SqlState.FEATURE_NOT_SUPPORTED);
+    assertThatThrownBy(() -> handler.prepare("SELECT * FROM pgml.snapshot('public.t')", new int[0]))
+        .extracting(e -> ((PgWireException) e).sqlState())
+        .isEqualTo(SqlState.UNDEFINED_FUNCTION);
   }
 
   @Test

@@ -76,6 +76,60 @@ public final class RelationReader {
     requireNonNull(relationName, "relationName is null");
     requireNonNull(yColumnName, "yColumnName is null");
     requireNonNull(task, "task is null");
+    return inSnapshotTransaction(
+        connection,
+        () -> {
+          ResolvedRelation relation = resolve(connection, relationName);
+          Shape shape = check(relation, yColumnName, task);
+          Optional<String> lsn = sourceLsnReader.read(connection);
+          return readRows(connection, relation.id(), relation, shape, lsn);
+        });
+  }
+
+  /**
+   * Reads a training snapshot's copy: its rows, described as the relation it was taken of (the name
+   * models and their pipelines refer to), with the source LSN recorded when it was taken.
+   *
+   * @param copy the snapshot's table
+   * @param relation the relation the copy was taken of
+   */
+  public RelationData readCopy(
+      Connection connection,
+      TableId copy,
+      TableId relation,
+      String yColumnName,
+      Task task,
+      Optional<String> sourceLsn)
+      throws SQLException {
+    requireNonNull(copy, "copy is null");
+    requireNonNull(relation, "relation is null");
+    requireNonNull(yColumnName, "yColumnName is null");
+    requireNonNull(task, "task is null");
+    requireNonNull(sourceLsn, "sourceLsn is null");
+    return inSnapshotTransaction(
+        connection,
+        () -> {
+          ResolvedRelation described =
+              new ResolvedRelation(relation, resolve(connection, copy.quoted()).columns());
+          Shape shape = check(described, yColumnName, task);
+          return readRows(connection, copy, described, shape, sourceLsn);
+        });
+  }
+
+  /** The work of one snapshot transaction. */
+  @FunctionalInterface
+  public interface SnapshotWork<T> {
+    T run() throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in one REPEATABLE READ READ ONLY transaction with deterministic scan order
+   * (see the class comment), committed when it returns and rolled back when it throws.
+   *
+   * @param connection a connection in auto-commit mode; it is returned in auto-commit mode
+   */
+  public static <T> T inSnapshotTransaction(Connection connection, SnapshotWork<T> work)
+      throws SQLException {
     boolean autoCommit = connection.getAutoCommit();
     connection.setAutoCommit(false);
     try {
@@ -84,32 +138,46 @@ public final class RelationReader {
         statement.execute("SET LOCAL synchronize_seqscans = off");
         statement.execute("SET LOCAL max_parallel_workers_per_gather = 0");
       }
-      ResolvedRelation relation = resolve(connection, relationName);
-      RelationColumn target = findTarget(relation, yColumnName);
-      checkTarget(relation, target, task);
-      List<RelationColumn> features = new ArrayList<>();
-      for (RelationColumn column : relation.columns()) {
-        if (column != target) {
-          checkFeature(relation, column);
-          features.add(column);
-        }
-      }
-      if (features.isEmpty()) {
-        throw new TrainerException(
-            TrainerErrorCode.TRAINING_FAILED,
-            "%s has no column besides the target %s: add feature columns (or a view with them)"
-                .formatted(relation.qualifiedName(), target.name()));
-      }
-      Optional<String> lsn = sourceLsnReader.read(connection);
-      RelationData data = readRows(connection, relation, features, target, lsn);
+      T result = work.run();
       connection.commit();
-      return data;
+      return result;
     } catch (SQLException | RuntimeException e) {
       connection.rollback();
       throw e;
     } finally {
       connection.setAutoCommit(autoCommit);
     }
+  }
+
+  /** The target and the features of a relation, in table order. */
+  public record Shape(RelationColumn target, List<RelationColumn> features) {
+    public Shape {
+      requireNonNull(target, "target is null");
+      features = List.copyOf(requireNonNull(features, "features is null"));
+    }
+  }
+
+  /**
+   * Checks that the relation can train a model of {@code task} with target {@code yColumnName}: the
+   * target exists and has a usable type, every other column is a usable feature.
+   */
+  public static Shape check(ResolvedRelation relation, String yColumnName, Task task) {
+    RelationColumn target = findTarget(relation, yColumnName);
+    checkTarget(relation, target, task);
+    List<RelationColumn> features = new ArrayList<>();
+    for (RelationColumn column : relation.columns()) {
+      if (column != target) {
+        checkFeature(relation, column);
+        features.add(column);
+      }
+    }
+    if (features.isEmpty()) {
+      throw new TrainerException(
+          TrainerErrorCode.TRAINING_FAILED,
+          "%s has no column besides the target %s: add feature columns (or a view with them)"
+              .formatted(relation.qualifiedName(), target.name()));
+    }
+    return new Shape(target, features);
   }
 
   /** Resolves a user-given relation name in the catalog, with its columns in table order. */
@@ -176,7 +244,8 @@ public final class RelationReader {
     }
   }
 
-  private static RelationColumn findTarget(ResolvedRelation relation, String yColumnName) {
+  /** The column named {@code yColumnName}, or a clear error listing the relation's columns. */
+  public static RelationColumn findTarget(ResolvedRelation relation, String yColumnName) {
     for (RelationColumn column : relation.columns()) {
       if (column.name().equals(yColumnName)) {
         return column;
@@ -228,17 +297,19 @@ public final class RelationReader {
 
   private RelationData readRows(
       Connection connection,
+      TableId rowsFrom,
       ResolvedRelation relation,
-      List<RelationColumn> features,
-      RelationColumn target,
+      Shape shape,
       Optional<String> lsn)
       throws SQLException {
+    RelationColumn target = shape.target();
+    List<RelationColumn> features = shape.features();
     // Explicit column list, same order as SELECT *: only catalog names, quoted, reach the SQL.
     String columnList =
         relation.columns().stream()
             .map(column -> TableId.quoteIdentifier(column.name()))
             .collect(Collectors.joining(", "));
-    String sql = "SELECT " + columnList + " FROM " + relation.id().quoted();
+    String sql = "SELECT " + columnList + " FROM " + rowsFrom.quoted();
     int targetIndex = relation.columns().indexOf(target) + 1;
     int[] featureIndexes =
         features.stream().mapToInt(column -> relation.columns().indexOf(column) + 1).toArray();

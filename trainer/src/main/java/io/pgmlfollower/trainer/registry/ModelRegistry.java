@@ -3,6 +3,7 @@ package io.pgmlfollower.trainer.registry;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgmlfollower.featurestore.spi.TableId;
 import io.pgmlfollower.trainer.DeploymentStrategy;
 import io.pgmlfollower.trainer.Task;
 import io.pgmlfollower.trainer.TestSampling;
@@ -68,43 +69,75 @@ public final class ModelRegistry {
     }
   }
 
+  private static final String SNAPSHOT_COLUMNS =
+      "s.id, s.relation_name, s.relation_schema, s.relation_table, s.y_column_name[1],"
+          + " s.test_size, s.test_sampling, s.seed, s.snapshot_table, s.num_rows, s.source_lsn,"
+          + " s.status";
+
   /** The snapshot of the project's latest model: where later trainings find their data. */
   public Optional<SnapshotRow> lastSnapshot(Connection connection, long projectId)
       throws SQLException {
-    try (PreparedStatement statement =
-        connection.prepareStatement(
-            """
-            SELECT s.id, s.relation_name, s.y_column_name[1], s.test_size, s.test_sampling, s.seed
-            FROM pgml.snapshots s
-            JOIN pgml.models m ON m.snapshot_id = s.id
-            WHERE m.project_id = ?
-            ORDER BY s.id DESC
-            LIMIT 1""")) {
-      statement.setLong(1, projectId);
+    return querySnapshot(
+        connection,
+        "SELECT "
+            + SNAPSHOT_COLUMNS
+            + " FROM pgml.snapshots s JOIN pgml.models m ON m.snapshot_id = s.id"
+            + " WHERE m.project_id = ? ORDER BY s.id DESC LIMIT 1",
+        projectId);
+  }
+
+  /** The snapshot with this id, locked until the transaction ends. */
+  public Optional<SnapshotRow> lockSnapshot(Connection connection, long snapshotId)
+      throws SQLException {
+    return querySnapshot(
+        connection,
+        "SELECT " + SNAPSHOT_COLUMNS + " FROM pgml.snapshots s WHERE s.id = ? FOR UPDATE",
+        snapshotId);
+  }
+
+  private static Optional<SnapshotRow> querySnapshot(Connection connection, String sql, long id)
+      throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setLong(1, id);
       try (ResultSet rs = statement.executeQuery()) {
         if (!rs.next()) {
           return Optional.empty();
         }
+        Optional<TableId> relation =
+            rs.getString(3) == null || rs.getString(4) == null
+                ? Optional.empty()
+                : Optional.of(new TableId(rs.getString(3), rs.getString(4)));
+        Optional<TableId> table =
+            Optional.ofNullable(rs.getString(9))
+                .map(name -> new TableId(RegistrySchema.SCHEMA, name));
         return Optional.of(
             new SnapshotRow(
                 rs.getLong(1),
                 rs.getString(2),
-                rs.getString(3),
-                rs.getDouble(4),
-                TestSampling.fromSqlName(rs.getString(5)),
-                rs.getLong(6)));
+                relation,
+                rs.getString(5),
+                rs.getDouble(6),
+                TestSampling.fromSqlName(rs.getString(7)),
+                rs.getLong(8),
+                table,
+                rs.getLong(10),
+                Optional.ofNullable(rs.getString(11)),
+                rs.getString(12)));
       }
     }
   }
 
+  /**
+   * Records a snapshot about to be copied, in the caller's transaction: the copy's table is named
+   * after the returned id and filled in the same transaction ({@link #completeSnapshot}).
+   */
   public long insertSnapshot(
       Connection connection,
-      String relationName,
+      TableId relation,
       String yColumnName,
       double testSize,
       TestSampling testSampling,
       List<RelationColumn> columns,
-      long numRows,
       Optional<String> sourceLsn,
       long seed)
       throws SQLException {
@@ -119,19 +152,48 @@ public final class ModelRegistry {
     try (PreparedStatement statement =
         connection.prepareStatement(
             """
-            INSERT INTO pgml.snapshots (relation_name, y_column_name, test_size, test_sampling,
-                status, columns, num_rows, source_lsn, seed)
-            VALUES (?, ARRAY[?], ?, ?, 'snapshotted', ?::jsonb, ?, ?, ?)
+            INSERT INTO pgml.snapshots (relation_name, relation_schema, relation_table,
+                y_column_name, test_size, test_sampling, status, columns, num_rows, source_lsn,
+                seed)
+            VALUES (?, ?, ?, ARRAY[?], ?, ?, 'snapshotted', ?::jsonb, 0, ?, ?)
             RETURNING id""")) {
-      statement.setString(1, relationName);
-      statement.setString(2, yColumnName);
-      statement.setFloat(3, (float) testSize);
-      statement.setString(4, testSampling.sqlName());
-      statement.setString(5, toJson(columnsJson));
-      statement.setLong(6, numRows);
-      statement.setString(7, sourceLsn.orElse(null));
-      statement.setLong(8, seed);
+      statement.setString(1, relation.toString());
+      statement.setString(2, relation.schema());
+      statement.setString(3, relation.name());
+      statement.setString(4, yColumnName);
+      statement.setFloat(5, (float) testSize);
+      statement.setString(6, testSampling.sqlName());
+      statement.setString(7, toJson(columnsJson));
+      statement.setString(8, sourceLsn.orElse(null));
+      statement.setLong(9, seed);
       return returningId(statement);
+    }
+  }
+
+  /** The copy is filled: where it is, its rows and bytes. */
+  public void completeSnapshot(
+      Connection connection, long snapshotId, String table, long numRows, long sizeBytes)
+      throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "UPDATE pgml.snapshots SET snapshot_table = ?, num_rows = ?, size_bytes = ?,"
+                + " updated_at = clock_timestamp() WHERE id = ?")) {
+      statement.setString(1, table);
+      statement.setLong(2, numRows);
+      statement.setLong(3, sizeBytes);
+      statement.setLong(4, snapshotId);
+      statement.executeUpdate();
+    }
+  }
+
+  /** The copy is gone; the row stays, so that models keep their lineage (relation, LSN). */
+  public void markSnapshotDropped(Connection connection, long snapshotId) throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "UPDATE pgml.snapshots SET status = 'dropped', snapshot_table = NULL, size_bytes = 0,"
+                + " updated_at = clock_timestamp() WHERE id = ?")) {
+      statement.setLong(1, snapshotId);
+      statement.executeUpdate();
     }
   }
 

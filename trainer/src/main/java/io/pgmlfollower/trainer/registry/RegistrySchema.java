@@ -85,7 +85,13 @@ public final class RegistrySchema {
             created_at timestamptz NOT NULL DEFAULT clock_timestamp()
           )""",
           "CREATE INDEX IF NOT EXISTS deployments_project_id_idx"
-              + " ON pgml.deployments (project_id, id DESC)");
+              + " ON pgml.deployments (project_id, id DESC)",
+          // Training snapshots are immutable copies (pgml.snapshot_<id>); registries created
+          // before they were gain the columns that say where a copy is and what it was taken of.
+          "ALTER TABLE pgml.snapshots ADD COLUMN IF NOT EXISTS relation_schema text",
+          "ALTER TABLE pgml.snapshots ADD COLUMN IF NOT EXISTS relation_table text",
+          "ALTER TABLE pgml.snapshots ADD COLUMN IF NOT EXISTS snapshot_table text",
+          "ALTER TABLE pgml.snapshots ADD COLUMN IF NOT EXISTS size_bytes bigint");
 
   private RegistrySchema() {}
 

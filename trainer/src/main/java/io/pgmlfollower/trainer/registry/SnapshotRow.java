@@ -2,19 +2,42 @@ package io.pgmlfollower.trainer.registry;
 
 import static java.util.Objects.requireNonNull;
 
+import io.pgmlfollower.featurestore.spi.TableId;
 import io.pgmlfollower.trainer.TestSampling;
+import java.util.Optional;
 
-/** What the trainer needs back from a {@code pgml.snapshots} row: where the project's data is. */
+/**
+ * A {@code pgml.snapshots} row: what was copied (the relation, its target), where the immutable
+ * copy is, and the source LSN its rows are consistent with.
+ *
+ * @param relation the relation snapshotted; empty for rows written before the registry kept it
+ *     apart from {@code relationName}
+ * @param table the copy, {@code pgml.snapshot_<id>}; empty when dropped, or for a row written
+ *     before snapshots were copied
+ * @param status {@code snapshotted} or {@code dropped}
+ */
 public record SnapshotRow(
     long id,
     String relationName,
+    Optional<TableId> relation,
     String yColumnName,
     double testSize,
     TestSampling testSampling,
-    long seed) {
+    long seed,
+    Optional<TableId> table,
+    long numRows,
+    Optional<String> sourceLsn,
+    String status) {
+  public static final String SNAPSHOTTED = "snapshotted";
+  public static final String DROPPED = "dropped";
+
   public SnapshotRow {
     requireNonNull(relationName, "relationName is null");
+    requireNonNull(relation, "relation is null");
     requireNonNull(yColumnName, "yColumnName is null");
     requireNonNull(testSampling, "testSampling is null");
+    requireNonNull(table, "table is null");
+    requireNonNull(sourceLsn, "sourceLsn is null");
+    requireNonNull(status, "status is null");
   }
 }
