@@ -263,6 +263,9 @@ class FollowerIT {
         Thread.sleep(500);
         follower.start();
         follower.awaitReady(Duration.ofSeconds(120));
+        // The stores' data and positions were reused: no new slot, no new copy.
+        assertThat(follower.loggedSinceStart("Copy of")).isFalse();
+        assertThat(follower.loggedSinceStart("Created slot")).isFalse();
       }
       Thread.sleep(500);
     } finally {
@@ -696,6 +699,57 @@ class FollowerIT {
       written.set(100);
       writer.join();
     }
+  }
+
+  @Test
+  @Order(14)
+  void viewsSurviveSourceSchemaChangesAndRestartsAndTrain() throws Exception {
+    try (Connection connection = connectToFollower();
+        Statement statement = connection.createStatement()) {
+      statement.execute(
+          "CREATE VIEW public.bc_small AS SELECT id, mean_radius, mean_texture, target"
+              + " FROM public.breast_cancer");
+    }
+    // The source widens a column the view uses and adds another: the follower follows both.
+    String lsn;
+    try (Connection connection = source.connectAsSuperuser(DATABASE);
+        Statement statement = connection.createStatement()) {
+      statement.execute(
+          "ALTER TABLE public.breast_cancer ALTER COLUMN mean_texture TYPE numeric,"
+              + " ADD COLUMN batch integer");
+      statement.execute("UPDATE public.breast_cancer SET batch = 1 WHERE id = 1");
+      lsn = scalar(connection, "SELECT pg_current_wal_lsn()");
+    }
+    try (Connection connection = connectToFollower()) {
+      assertThat(scalar(connection, "SELECT pgml.wait_for_lsn('" + lsn + "', 30000)"))
+          .isEqualTo("t");
+    }
+    follower.close();
+    follower.start();
+    follower.awaitReady(Duration.ofSeconds(120));
+    assertThat(follower.loggedSinceStart("Copy of")).isFalse();
+
+    try (Connection connection = connectToFollower();
+        Statement statement = connection.createStatement()) {
+      assertThat(
+              scalar(
+                  connection,
+                  "SELECT min(pg_typeof(mean_texture)::text) || ' ' || count(*)"
+                      + " FROM public.bc_small"))
+          .isEqualTo("numeric " + scalar(connection, "SELECT count(*) FROM public.breast_cancer"));
+      assertThat(scalar(connection, "SELECT batch FROM public.breast_cancer WHERE id = 1"))
+          .isEqualTo("1");
+      try (ResultSet rs =
+          statement.executeQuery(
+              "SELECT * FROM pgml.train('bc_small', 'classification', 'public.bc_small',"
+                  + " 'target')")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getBoolean("deployed")).isTrue();
+      }
+      assertThat(scalar(connection, "SELECT pgml.predict('bc_small', ARRAY[1, 14.0, 20.0])"))
+          .isIn("0", "1");
+    }
+    assertThat(followerChecksum()).isEqualTo(sourceChecksum());
   }
 
   private static long lsn(String text) {

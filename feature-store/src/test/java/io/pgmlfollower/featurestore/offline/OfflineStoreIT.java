@@ -497,6 +497,66 @@ class OfflineStoreIT {
   }
 
   @Test
+  void clientViewsSurviveRetypesAndOnlyAViewADroppedColumnBreaksIsSetAside() throws Exception {
+    TableId table = new TableId("public", "viewed");
+    ColumnSpec id = new ColumnSpec("id", "integer", 23, true);
+    ColumnSpec amount = new ColumnSpec("amount", "integer", 23, false);
+    ColumnSpec note = new ColumnSpec("note", "text", 25, false);
+    store.ensureTables(List.of(new TableSpec(table, List.of(id, amount, note), List.of("id"))));
+    store.apply(
+        new ChangeBatch(
+            List.of(row(RowChange.insert(table, values("1", "20", "n")))),
+            List.of(new SourceOffset("views", "", 1))));
+    try (Connection client = connectAsClient(store);
+        Statement statement = client.createStatement()) {
+      // A view, a view over it, a security_invoker view with a grant, and one on the column that
+      // will be dropped.
+      statement.execute("CREATE VIEW doubled AS SELECT id, amount * 2 AS twice FROM viewed");
+      statement.execute("CREATE VIEW doubled_big AS SELECT * FROM doubled WHERE twice > 10");
+      statement.execute(
+          "CREATE VIEW invoker WITH (security_invoker = true) AS SELECT id, amount FROM viewed");
+      statement.execute("GRANT SELECT ON invoker TO PUBLIC");
+      statement.execute("COMMENT ON VIEW doubled IS 'for training'");
+      statement.execute("CREATE VIEW noted AS SELECT id, note FROM viewed");
+    }
+
+    // The source widens amount to bigint and drops note: PostgreSQL refuses both while views use
+    // the columns; the follower applies them anyway.
+    ColumnSpec widened = new ColumnSpec("amount", "bigint", 20, false);
+    store.ensureTables(List.of(new TableSpec(table, List.of(id, widened), List.of("id"))));
+    store.apply(
+        new ChangeBatch(
+            List.of(row(RowChange.insert(table, values("2", "5000000000")))),
+            List.of(new SourceOffset("views", "", 2))));
+
+    try (Connection client = connectAsClient(store);
+        Statement statement = client.createStatement()) {
+      assertThat(single(statement, "SELECT string_agg(twice::text, ',' ORDER BY id) FROM doubled"))
+          .isEqualTo("40,10000000000");
+      assertThat(single(statement, "SELECT count(*) FROM doubled_big")).isEqualTo("2");
+      assertThat(single(statement, "SELECT max(amount) FROM invoker")).isEqualTo("5000000000");
+      // Kept as they were: owner, options, grants, comment.
+      assertThat(
+              single(
+                  statement,
+                  "SELECT pg_get_userbyid(relowner) = current_user AND reloptions::text ="
+                      + " '{security_invoker=true}' AND relacl::text LIKE '%=r/%' FROM pg_class"
+                      + " WHERE oid = 'invoker'::regclass"))
+          .isEqualTo("t");
+      assertThat(single(statement, "SELECT obj_description('doubled'::regclass, 'pg_class')"))
+          .isEqualTo("for training");
+      assertThat(single(statement, "SELECT to_regclass('noted') IS NULL")).isEqualTo("t");
+      assertThat(
+              single(
+                  statement,
+                  "SELECT view_name || ': ' || definition FROM pgml_follower.broken_views"
+                      + " WHERE view_name = 'noted'"))
+          .startsWith("noted: CREATE VIEW \"public\".\"noted\" AS")
+          .contains("note");
+    }
+  }
+
+  @Test
   void clientRoleReadsAndCreatesViewsButWritesAreRefusedWith25006() throws Exception {
     TableId table = new TableId("public", "guarded");
     TableSpec spec =
