@@ -44,8 +44,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FollowerIT {
   private static final String DATABASE = "app";
-  private static final String USER = "app";
-  private static final String PASSWORD = "app-secret";
+  static final String USER = "app";
+  static final String PASSWORD = "app-secret";
   private static final Duration CATCH_UP = Duration.ofSeconds(60);
 
   private final BreastCancer data = BreastCancer.load();
@@ -75,18 +75,31 @@ class FollowerIT {
         Files.createTempDirectory(
             "follower-it",
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-    follower = FollowerProcess.forSource(work, role, "pgml_slot", USER, PASSWORD);
+    follower = newFollower(work, role);
     endpointPort = follower.endpointPort();
     adminPort = follower.adminPort();
     follower.start();
     follower.awaitReady(Duration.ofSeconds(120));
   }
 
+  /** The follower under test; a subclass runs the same tests against another setup. */
+  FollowerProcess newFollower(Path work, SourceRole role) throws Exception {
+    return FollowerProcess.forSource(work, role, "pgml_slot", USER, PASSWORD);
+  }
+
+  FollowerProcess follower() {
+    return follower;
+  }
+
+  /** Called once the follower stopped, before the source does. */
+  void afterFollowerStopped() throws Exception {}
+
   @AfterAll
   void stop() throws Exception {
     if (follower != null) {
       follower.close();
     }
+    afterFollowerStopped();
     if (source != null) {
       source.close();
     }

@@ -42,6 +42,21 @@ final class FollowerProcess implements AutoCloseable {
   static FollowerProcess forSource(
       Path work, io.pgmlfollower.testing.SourceRole role, String slot, String user, String password)
       throws IOException {
+    return forSource(work, role, slot, user, password, java.util.Optional.empty());
+  }
+
+  /** An offline store the follower does not own: {@code store.offline.type: external}. */
+  record ExternalStore(String url, String user, String password) {}
+
+  /** As above, with the offline store in an external PostgreSQL when one is given. */
+  static FollowerProcess forSource(
+      Path work,
+      io.pgmlfollower.testing.SourceRole role,
+      String slot,
+      String user,
+      String password,
+      java.util.Optional<ExternalStore> external)
+      throws IOException {
     int endpointPort = freePort();
     int adminPort = freePort();
     Path config = work.resolve("follower.yaml");
@@ -59,6 +74,7 @@ final class FollowerProcess implements AutoCloseable {
           slot: %s
         store:
           path: %s
+        %s
         serve:
           host: 127.0.0.1
           port: %d
@@ -76,6 +92,19 @@ final class FollowerProcess implements AutoCloseable {
                 role.publication(),
                 slot,
                 work.resolve("store"),
+                external
+                    .map(
+                        store ->
+                            """
+                              offline:
+                                type: external
+                                url: %s
+                                user: %s
+                                password: ${OFFLINE_PASSWORD}
+                            """
+                                .formatted(store.url(), store.user())
+                                .stripTrailing())
+                    .orElse(""),
                 endpointPort,
                 user,
                 adminPort),
@@ -85,7 +114,13 @@ final class FollowerProcess implements AutoCloseable {
             config,
             work.resolve("follower.log"),
             adminPort,
-            Map.of("SOURCE_PASSWORD", role.password(), "APP_PASSWORD", password));
+            Map.of(
+                "SOURCE_PASSWORD",
+                role.password(),
+                "APP_PASSWORD",
+                password,
+                "OFFLINE_PASSWORD",
+                external.map(ExternalStore::password).orElse("")));
     process.endpointPort = endpointPort;
     return process;
   }
