@@ -10,6 +10,7 @@ import io.pgmlfollower.featurestore.spi.StoreException;
 import io.pgmlfollower.featurestore.spi.TableSpec;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,10 +98,16 @@ public final class TwoStores implements ChangeSink {
     applyTo(second, secondHeld, batch);
   }
 
-  /** Applies unless the store holds the batch's stream position already (a resent batch). */
+  /**
+   * Applies what the store does not hold yet: nothing when it holds the batch's stream position
+   * already (a resent batch), the batch without its first transactions when the store holds those
+   * (after a restart the source resumes from the lower position of the two stores and groups
+   * transactions anew, so a batch can straddle the position of the store that was ahead).
+   */
   private void applyTo(ChangeSink store, Map<String, Long> held, ChangeBatch batch)
       throws StoreException {
     SourceOffset stream = streamOffset(batch);
+    ChangeBatch toApply = batch;
     if (stream != null) {
       Long holds;
       synchronized (this) {
@@ -109,13 +116,52 @@ public final class TwoStores implements ChangeSink {
       if (holds != null && Long.compareUnsigned(holds, stream.position()) >= 0) {
         return;
       }
+      if (holds != null) {
+        toApply = withoutTransactionsBefore(batch, holds);
+      }
     }
-    store.apply(batch);
+    store.apply(toApply);
     if (stream != null) {
       synchronized (this) {
         held.put(stream.source(), stream.position());
       }
     }
+  }
+
+  /**
+   * The batch without the transactions that committed before {@code position} (the rule the source
+   * applies when it resumes: a transaction whose commit record starts before the stored position is
+   * applied). Non-transactional logical messages among them are kept: the store keeps the latest
+   * per prefix, so applying one again changes nothing, and a position can pass such a message
+   * before the server sent it.
+   */
+  static ChangeBatch withoutTransactionsBefore(ChangeBatch batch, long position) {
+    int cut = 0;
+    int firstKept = 0;
+    for (int i = 0; i < batch.transactions().size(); i++) {
+      if (Long.compareUnsigned(batch.transactions().get(i).commitLsn(), position) < 0) {
+        cut = batch.transactions().get(i).end();
+        firstKept = i + 1;
+      }
+    }
+    if (cut == 0) {
+      return batch;
+    }
+    List<ChangeBatch.Change> kept = new ArrayList<>();
+    for (ChangeBatch.Change change : batch.changes().subList(0, cut)) {
+      if (change instanceof ChangeBatch.Message message && !message.transactional()) {
+        kept.add(change);
+      }
+    }
+    int shift = cut - kept.size();
+    kept.addAll(batch.changes().subList(cut, batch.changes().size()));
+    List<ChangeBatch.Committed> transactions = new ArrayList<>();
+    for (ChangeBatch.Committed transaction :
+        batch.transactions().subList(firstKept, batch.transactions().size())) {
+      transactions.add(
+          new ChangeBatch.Committed(transaction.end() - shift, transaction.commitLsn()));
+    }
+    return new ChangeBatch(kept, batch.offsets(), transactions);
   }
 
   private static SourceOffset streamOffset(ChangeBatch batch) {

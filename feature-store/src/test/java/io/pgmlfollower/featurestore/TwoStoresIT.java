@@ -116,6 +116,81 @@ class TwoStoresIT {
     assertThat(onlineRows).isEqualTo(offlineRows);
   }
 
+  @Test
+  void aBatchGroupedAnewAfterARestartAppliesOnlyTheTransactionsEachStoreLacks() throws Exception {
+    TwoStores stores = new TwoStores(offline, online);
+    stores.ensureTables(List.of(SPEC));
+    try (SnapshotLoader loader = stores.beginSnapshot("src")) {
+      try (OutputStream copy = loader.copyIn(SPEC)) {
+        copy.write("1\tone\n2\ttwo\n3\tthree\n".getBytes(UTF_8));
+      }
+      loader.commit(List.of(new SourceOffset("src", "", 100)));
+    }
+    // Transaction A (commit record at 150, ends at 160) reached the offline store only.
+    List<ChangeBatch.Change> a =
+        List.of(
+            row(RowChange.delete(ITEMS, new String[] {"2", null})),
+            row(RowChange.insert(ITEMS, new String[] {"4", "four"})));
+    TwoStores crashing = new TwoStores(offline, new FailsToApply(online));
+    crashing.offsets("src");
+    assertThatThrownBy(
+            () ->
+                crashing.apply(
+                    new ChangeBatch(
+                        a,
+                        List.of(new SourceOffset("src", "", 160)),
+                        List.of(new ChangeBatch.Committed(2, 150)))))
+        .isInstanceOf(StoreException.class);
+
+    // After the restart the source resends A from the lower position, grouped with B (commit at
+    // 250, ends at 260) into one batch: the offline store must apply B only (A's DELETE again would
+    // find no row), the online store both.
+    List<ChangeBatch.Change> ab = new ArrayList<>(a);
+    ab.add(new ChangeBatch.Message("marker", new byte[] {1}, 155, false));
+    ab.add(row(RowChange.delete(ITEMS, new String[] {"4", null})));
+    ab.add(row(RowChange.update(ITEMS, null, new String[] {"3", "three!"}, null)));
+    TwoStores restarted = new TwoStores(offline, online);
+    assertThat(restarted.offsets("src")).containsExactly(Map.entry("", 100L));
+    restarted.apply(
+        new ChangeBatch(
+            ab,
+            List.of(new SourceOffset("src", "", 260)),
+            List.of(new ChangeBatch.Committed(2, 150), new ChangeBatch.Committed(5, 250))));
+
+    assertThat(restarted.offsets("src")).containsExactly(Map.entry("", 260L));
+    List<String> offlineRows = offlineRows();
+    assertThat(offlineRows).containsExactly("1=one", "3=three!");
+    List<String> onlineRows = new ArrayList<>();
+    for (String id : List.of("1", "2", "3", "4")) {
+      online.get(ITEMS, List.of(id)).ifPresent(r -> onlineRows.add(r.get("id") + "=" + r.get("v")));
+    }
+    assertThat(onlineRows).isEqualTo(offlineRows);
+  }
+
+  @Test
+  void onlyTransactionsCommittedBeforeThePositionAreCut() {
+    ChangeBatch.Change one = row(RowChange.insert(ITEMS, new String[] {"1", "a"}));
+    ChangeBatch.Change two = row(RowChange.insert(ITEMS, new String[] {"2", "b"}));
+    ChangeBatch.Change message = new ChangeBatch.Message("m", new byte[0], 15, false);
+    ChangeBatch.Change three = row(RowChange.insert(ITEMS, new String[] {"3", "c"}));
+    ChangeBatch batch =
+        new ChangeBatch(
+            List.of(one, two, message, three),
+            List.of(new SourceOffset("src", "", 40)),
+            List.of(
+                new ChangeBatch.Committed(1, 10),
+                new ChangeBatch.Committed(2, 20),
+                new ChangeBatch.Committed(4, 30)));
+
+    assertThat(TwoStores.withoutTransactionsBefore(batch, 10)).isSameAs(batch);
+    ChangeBatch cut = TwoStores.withoutTransactionsBefore(batch, 21);
+    assertThat(cut.changes()).containsExactly(message, three);
+    assertThat(cut.transactions()).containsExactly(new ChangeBatch.Committed(2, 30));
+    assertThat(cut.offsets()).isEqualTo(batch.offsets());
+    assertThat(TwoStores.withoutTransactionsBefore(batch, 11).changes())
+        .containsExactly(two, message, three);
+  }
+
   private List<String> offlineRows() throws Exception {
     List<String> rows = new ArrayList<>();
     try (Connection connection = offline.dataSource().getConnection();

@@ -3,6 +3,10 @@ package io.pgmlfollower.replicator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgmlfollower.featurestore.offline.OfflineStore;
+import io.pgmlfollower.featurestore.spi.ChangeBatch;
+import io.pgmlfollower.featurestore.spi.ChangeSink;
+import io.pgmlfollower.featurestore.spi.ForwardingChangeSink;
+import io.pgmlfollower.featurestore.spi.StoreException;
 import io.pgmlfollower.replicator.connection.Lsn;
 import io.pgmlfollower.testing.PostgresFixture;
 import io.pgmlfollower.testing.SourceRole;
@@ -97,6 +101,7 @@ class StreamingIT {
     assertThat(storeChecksum()).isEqualTo(sourceChecksum());
     assertThat(storeRows("SELECT count(*) FROM items WHERE payload LIKE 'rolled back%'"))
         .containsExactly("0");
+    assertTransactionBoundaries();
     // The server did stream (the test exercises protocol version 2, not a spill to disk).
     awaitUntilStreamed();
   }
@@ -170,12 +175,54 @@ class StreamingIT {
     }
   }
 
+  /** Every batch the source applied, as the store received it. */
+  private final List<ChangeBatch> batches =
+      java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
   private PgOutputSource start(boolean streaming) {
+    ChangeSink recording =
+        new ForwardingChangeSink(store) {
+          @Override
+          public void apply(ChangeBatch batch) throws StoreException {
+            super.apply(batch);
+            batches.add(batch);
+          }
+        };
     PgOutputSource started =
         new PgOutputSource(
-            TestSources.config("streaming", role, slot).setStreamingEnabled(streaming), store);
+            TestSources.config("streaming", role, slot).setStreamingEnabled(streaming), recording);
     started.start();
     return started;
+  }
+
+  /**
+   * Each batch says where its transactions end and where they committed (what lets a store that
+   * holds part of a regrouped batch skip exactly that part): every change belongs to one, commit
+   * positions ascend across batches, and each lies before the batch's stream position.
+   */
+  private void assertTransactionBoundaries() {
+    long previousCommit = 0;
+    int transactions = 0;
+    for (ChangeBatch batch : List.copyOf(batches)) {
+      if (batch.changes().isEmpty()) {
+        continue;
+      }
+      long position =
+          batch.offsets().stream()
+              .filter(o -> o.partition().isEmpty())
+              .findFirst()
+              .orElseThrow()
+              .position();
+      assertThat(batch.transactions()).as("transactions of %s", batch).isNotEmpty();
+      assertThat(batch.transactions().getLast().end()).isEqualTo(batch.changes().size());
+      for (ChangeBatch.Committed transaction : batch.transactions()) {
+        assertThat(transaction.commitLsn()).isGreaterThan(previousCommit).isLessThan(position);
+        previousCommit = transaction.commitLsn();
+        transactions++;
+      }
+    }
+    // The large committed transaction and the small ones beside it, each its own.
+    assertThat(transactions).isGreaterThanOrEqualTo(2);
   }
 
   private void awaitSourceApplied() throws Exception {

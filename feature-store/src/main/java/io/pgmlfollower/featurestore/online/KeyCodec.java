@@ -3,7 +3,6 @@ package io.pgmlfollower.featurestore.online;
 import io.pgmlfollower.featurestore.spi.ColumnSpec;
 import io.pgmlfollower.featurestore.spi.StoreErrorCode;
 import io.pgmlfollower.featurestore.spi.StoreException;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -31,7 +30,8 @@ final class KeyCodec {
 
   /** Encodes the key columns' text values, in key order. */
   static byte[] encode(List<ColumnSpec> keyColumns, String[] values) throws StoreException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(16 * values.length);
+    // Hot path (every lookup, every snapshot row): a plain array, no synchronized stream.
+    Builder out = new Builder(16 * values.length);
     for (int i = 0; i < keyColumns.size(); i++) {
       ColumnSpec column = keyColumns.get(i);
       String value = values[i];
@@ -54,7 +54,7 @@ final class KeyCodec {
             e);
       }
     }
-    return out.toByteArray();
+    return out.toArray();
   }
 
   /** IEEE bits ordered as the doubles are: negatives have every bit flipped, others the sign. */
@@ -63,20 +63,48 @@ final class KeyCodec {
     return bits < 0 ? ~bits : bits ^ Long.MIN_VALUE;
   }
 
-  private static void writeLong(ByteArrayOutputStream out, long value) {
+  private static void writeLong(Builder out, long value) {
+    out.ensure(8);
     for (int shift = 56; shift >= 0; shift -= 8) {
-      out.write((int) (value >>> shift) & 0xFF);
+      out.bytes[out.length++] = (byte) (value >>> shift);
     }
   }
 
-  private static void writeText(ByteArrayOutputStream out, String value) {
-    for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
-      out.write(b);
+  private static void writeText(Builder out, String value) {
+    byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+    out.ensure(utf8.length * 2 + 2);
+    for (byte b : utf8) {
+      out.bytes[out.length++] = b;
       if (b == 0) {
-        out.write(0xFF);
+        out.bytes[out.length++] = (byte) 0xFF;
       }
     }
-    out.write(0x00);
-    out.write(0x01);
+    out.bytes[out.length++] = 0x00;
+    out.bytes[out.length++] = 0x01;
+  }
+
+  /** A growable byte array. */
+  private static final class Builder {
+    private byte[] bytes;
+    private int length;
+
+    Builder(int capacity) {
+      bytes = new byte[Math.max(16, capacity)];
+    }
+
+    void ensure(int more) {
+      if (length + more > bytes.length) {
+        bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
+      }
+    }
+
+    void write(int b) {
+      ensure(1);
+      bytes[length++] = (byte) b;
+    }
+
+    byte[] toArray() {
+      return java.util.Arrays.copyOf(bytes, length);
+    }
   }
 }

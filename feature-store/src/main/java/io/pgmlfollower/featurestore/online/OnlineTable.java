@@ -7,9 +7,9 @@ import io.pgmlfollower.featurestore.spi.StoreErrorCode;
 import io.pgmlfollower.featurestore.spi.StoreException;
 import io.pgmlfollower.featurestore.spi.TableSpec;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.rocksdb.ColumnFamilyHandle;
 
 /**
@@ -20,16 +20,18 @@ import org.rocksdb.ColumnFamilyHandle;
 final class OnlineTable {
   private final ColumnFamilyHandle family;
   private final Map<Integer, List<String>> versions;
-  private TableSpec spec;
-  private int version;
-  private List<ColumnSpec> keyColumns;
-  private int[] keyIndexes;
+
+  /**
+   * The current shape, replaced whole when the table is reshaped: lookups run on other threads than
+   * the replicator's, and each one reads one consistent shape.
+   */
+  private volatile Shape shape;
 
   OnlineTable(
       ColumnFamilyHandle family, TableSpec spec, int version, Map<Integer, List<String>> versions)
       throws StoreException {
     this.family = requireNonNull(family, "family is null");
-    this.versions = new HashMap<>(versions);
+    this.versions = new ConcurrentHashMap<>(versions);
     reshape(spec, version);
   }
 
@@ -38,19 +40,18 @@ final class OnlineTable {
       throw new StoreException(
           StoreErrorCode.SCHEMA_MISMATCH, "table " + spec.id() + " has no primary key");
     }
-    this.spec = spec;
-    this.version = version;
-    this.versions.put(version, columnNames(spec));
-    keyColumns = new ArrayList<>();
-    keyIndexes = new int[spec.primaryKey().size()];
-    for (int i = 0; i < keyIndexes.length; i++) {
-      keyIndexes[i] = spec.columnIndex(spec.primaryKey().get(i));
-      keyColumns.add(spec.columns().get(keyIndexes[i]));
-    }
+    List<String> names = columnNames(spec);
+    versions.put(version, names);
+    shape = new Shape(spec, version, names);
   }
 
   static List<String> columnNames(TableSpec spec) {
     return spec.columns().stream().map(ColumnSpec::name).toList();
+  }
+
+  /** The current shape: take it once per operation. */
+  Shape shape() {
+    return shape;
   }
 
   ColumnFamilyHandle family() {
@@ -58,65 +59,113 @@ final class OnlineTable {
   }
 
   TableSpec spec() {
-    return spec;
+    return shape.spec();
   }
 
   int version() {
-    return version;
+    return shape.version();
   }
 
   /** The key of a row given in the current column order; null when a key column is missing. */
   byte[] keyOf(String[] values) throws StoreException {
-    String[] key = new String[keyIndexes.length];
-    for (int i = 0; i < keyIndexes.length; i++) {
-      key[i] = values[keyIndexes[i]];
-      if (key[i] == null) {
-        return null;
-      }
-    }
-    return KeyCodec.encode(keyColumns, key);
-  }
-
-  /** The key from the key columns' values, in key order (a lookup). */
-  byte[] key(List<String> keyValues) throws StoreException {
-    if (keyValues.size() != keyColumns.size()) {
-      throw new StoreException(
-          StoreErrorCode.INVALID_DATA,
-          "table "
-              + spec.id()
-              + " has a primary key of "
-              + keyColumns.size()
-              + " columns "
-              + spec.primaryKey()
-              + ", not "
-              + keyValues.size());
-    }
-    return KeyCodec.encode(keyColumns, keyValues.toArray(new String[0]));
+    return shape.keyOf(values);
   }
 
   byte[] encode(String[] values) {
-    return RowCodec.encode(version, values);
+    return RowCodec.encode(shape.version(), values);
   }
 
   /** A stored row in the current column order (columns it lacks are null). */
   String[] decode(byte[] stored) throws StoreException {
-    RowCodec.Row row = RowCodec.decode(stored);
-    if (row.schemaVersion() == version) {
-      return row.values();
-    }
-    List<String> names = versions.get(row.schemaVersion());
-    if (names == null) {
-      throw new StoreException(
-          StoreErrorCode.INTERNAL,
-          "row of " + spec.id() + " has unknown schema version " + row.schemaVersion());
-    }
-    String[] values = new String[spec.columns().size()];
-    for (int i = 0; i < names.size() && i < row.values().length; i++) {
-      int at = spec.columnIndex(names.get(i));
-      if (at >= 0) {
-        values[at] = row.values()[i];
+    return shape.decode(stored, versions);
+  }
+
+  /** As {@link #decode(byte[])}, in the given shape (one the caller read once). */
+  String[] decode(Shape in, byte[] stored) throws StoreException {
+    return in.decode(stored, versions);
+  }
+
+  /** One version of the table: its spec, column names and key columns. */
+  static final class Shape {
+    private final TableSpec spec;
+    private final int version;
+    private final List<String> names;
+    private final List<ColumnSpec> keyColumns;
+    private final int[] keyIndexes;
+
+    private Shape(TableSpec spec, int version, List<String> names) {
+      this.spec = spec;
+      this.version = version;
+      this.names = names;
+      List<ColumnSpec> keys = new ArrayList<>();
+      keyIndexes = new int[spec.primaryKey().size()];
+      for (int i = 0; i < keyIndexes.length; i++) {
+        keyIndexes[i] = spec.columnIndex(spec.primaryKey().get(i));
+        keys.add(spec.columns().get(keyIndexes[i]));
       }
+      keyColumns = List.copyOf(keys);
     }
-    return values;
+
+    TableSpec spec() {
+      return spec;
+    }
+
+    int version() {
+      return version;
+    }
+
+    /** The column names, in table order. */
+    List<String> names() {
+      return names;
+    }
+
+    byte[] keyOf(String[] values) throws StoreException {
+      String[] key = new String[keyIndexes.length];
+      for (int i = 0; i < keyIndexes.length; i++) {
+        key[i] = values[keyIndexes[i]];
+        if (key[i] == null) {
+          return null;
+        }
+      }
+      return KeyCodec.encode(keyColumns, key);
+    }
+
+    /** The key from the key columns' values, in key order (a lookup). */
+    byte[] key(List<String> keyValues) throws StoreException {
+      if (keyValues.size() != keyColumns.size()) {
+        throw new StoreException(
+            StoreErrorCode.INVALID_DATA,
+            "table "
+                + spec.id()
+                + " has a primary key of "
+                + keyColumns.size()
+                + " columns "
+                + spec.primaryKey()
+                + ", not "
+                + keyValues.size());
+      }
+      return KeyCodec.encode(keyColumns, keyValues.toArray(new String[0]));
+    }
+
+    String[] decode(byte[] stored, Map<Integer, List<String>> versions) throws StoreException {
+      RowCodec.Row row = RowCodec.decode(stored);
+      if (row.schemaVersion() == version) {
+        return row.values();
+      }
+      List<String> written = versions.get(row.schemaVersion());
+      if (written == null) {
+        throw new StoreException(
+            StoreErrorCode.INTERNAL,
+            "row of " + spec.id() + " has unknown schema version " + row.schemaVersion());
+      }
+      String[] values = new String[spec.columns().size()];
+      for (int i = 0; i < written.size() && i < row.values().length; i++) {
+        int at = spec.columnIndex(written.get(i));
+        if (at >= 0) {
+          values[at] = row.values()[i];
+        }
+      }
+      return values;
+    }
   }
 }

@@ -10,11 +10,38 @@ import java.util.List;
  * the row changes: a {@link RowChange} list entry never follows a truncate of its table that came
  * later on the source.
  */
-public record ChangeBatch(List<Change> changes, List<SourceOffset> offsets) {
+public record ChangeBatch(
+    List<Change> changes, List<SourceOffset> offsets, List<Committed> transactions) {
   public ChangeBatch {
     changes = List.copyOf(requireNonNull(changes, "changes is null"));
     offsets = List.copyOf(requireNonNull(offsets, "offsets is null"));
+    transactions = List.copyOf(requireNonNull(transactions, "transactions is null"));
+    int previous = 0;
+    for (Committed transaction : transactions) {
+      if (transaction.end() < previous || transaction.end() > changes.size()) {
+        throw new IllegalArgumentException(
+            "transaction ends must ascend within the "
+                + changes.size()
+                + " changes: "
+                + transactions);
+      }
+      previous = transaction.end();
+    }
   }
+
+  /** A batch without transaction boundaries (one transaction, or changes not from a stream). */
+  public ChangeBatch(List<Change> changes, List<SourceOffset> offsets) {
+    this(changes, offsets, List.of());
+  }
+
+  /**
+   * Where a source transaction ends in {@link #changes}: the changes before index {@code end} (back
+   * to the previous transaction's end) are those of a transaction whose commit record is at {@code
+   * commitLsn}. Stores apply the batch whole and need not look at these; they let a store that
+   * already holds part of a batch (a batch grouped differently after a restart, see {@code
+   * TwoStores}) skip exactly the transactions it holds.
+   */
+  public record Committed(int end, long commitLsn) {}
 
   /** A row change, a truncate or a logical decoding message, in source order. */
   public sealed interface Change permits Row, Truncate, Message {}

@@ -1,12 +1,14 @@
 package io.pgmlfollower.featurestore.online;
 
+import static io.pgmlfollower.featurestore.BenchmarkRows.SPEC;
+import static io.pgmlfollower.featurestore.BenchmarkRows.TABLE;
+import static io.pgmlfollower.featurestore.BenchmarkRows.row;
+
+import io.pgmlfollower.featurestore.BenchmarkRows;
 import io.pgmlfollower.featurestore.spi.ChangeBatch;
-import io.pgmlfollower.featurestore.spi.ColumnSpec;
 import io.pgmlfollower.featurestore.spi.RowChange;
 import io.pgmlfollower.featurestore.spi.SourceOffset;
 import io.pgmlfollower.featurestore.spi.StoreException;
-import io.pgmlfollower.featurestore.spi.TableId;
-import io.pgmlfollower.featurestore.spi.TableSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,18 +47,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 3)
 public class OnlineStoreBenchmark {
-  private static final TableId TABLE = new TableId("public", "features");
-  private static final TableSpec SPEC =
-      new TableSpec(
-          TABLE,
-          List.of(
-              new ColumnSpec("id", "bigint", 20, true),
-              new ColumnSpec("f1", "double precision", 701, false),
-              new ColumnSpec("f2", "double precision", 701, false),
-              new ColumnSpec("f3", "integer", 23, false),
-              new ColumnSpec("label", "text", 25, false)),
-          List.of("id"));
-
   @Param({"1000000"})
   public int rows;
 
@@ -97,16 +87,6 @@ public class OnlineStoreBenchmark {
     }
   }
 
-  private static String[] row(long id, double f) {
-    return new String[] {
-      Long.toString(id),
-      Double.toString(f),
-      Double.toString(-f),
-      Long.toString(id % 97),
-      "label " + id
-    };
-  }
-
   /** One lookup of a random existing key. */
   @Benchmark
   @BenchmarkMode(Mode.SampleTime)
@@ -120,12 +100,6 @@ public class OnlineStoreBenchmark {
   @BenchmarkMode(Mode.Throughput)
   @OutputTimeUnit(TimeUnit.SECONDS)
   public void applyBatchOfUpdates() throws StoreException {
-    List<ChangeBatch.Change> changes = new ArrayList<>(batchRows);
-    for (int i = 0; i < batchRows; i++) {
-      int id = random.nextInt(rows);
-      changes.add(
-          new ChangeBatch.Row(RowChange.update(TABLE, null, row(id, random.nextDouble()), null)));
-    }
-    store.apply(new ChangeBatch(changes, List.of(new SourceOffset("bench", "", position++))));
+    store.apply(BenchmarkRows.updates(random, rows, batchRows, position++));
   }
 }

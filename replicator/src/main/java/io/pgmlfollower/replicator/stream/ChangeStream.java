@@ -93,6 +93,10 @@ public final class ChangeStream {
 
   private TransactionBuffer transaction;
   private final List<ChangeBatch.Change> group = new ArrayList<>();
+
+  /** Where each transaction of {@link #group} ends, with its commit position. */
+  private final List<ChangeBatch.Committed> groupTransactions = new ArrayList<>();
+
   private Lsn groupEnd = Lsn.INVALID;
   private Instant groupCommitTime;
   private long groupStartedNanos;
@@ -339,6 +343,7 @@ public final class ChangeStream {
         groupStartedNanos = System.nanoTime();
       }
       group.addAll(buffer.changes());
+      groupTransactions.add(new ChangeBatch.Committed(group.size(), commit.commitLsn().value()));
       groupEnd = commit.endLsn();
       groupCommitTime = commit.commitTime();
       if (group.size() >= GROUP_MAX_CHANGES
@@ -353,8 +358,13 @@ public final class ChangeStream {
     if (group.isEmpty()) {
       return;
     }
-    store(List.copyOf(group), groupEnd, Optional.ofNullable(groupCommitTime));
+    store(
+        List.copyOf(group),
+        List.copyOf(groupTransactions),
+        groupEnd,
+        Optional.ofNullable(groupCommitTime));
     group.clear();
+    groupTransactions.clear();
     groupCommitTime = null;
   }
 
@@ -374,7 +384,7 @@ public final class ChangeStream {
     long now = System.nanoTime();
     if (position.isAfter(offset.stored())
         && now - lastIdleStoreNanos >= idleAckInterval.toNanos()) {
-      store(List.of(), position, Optional.empty());
+      store(List.of(), List.of(), position, Optional.empty());
       lastIdleStoreNanos = now;
     }
   }
@@ -404,10 +414,15 @@ public final class ChangeStream {
     }
   }
 
-  private void store(List<ChangeBatch.Change> changes, Lsn end, Optional<Instant> time)
+  private void store(
+      List<ChangeBatch.Change> changes,
+      List<ChangeBatch.Committed> transactions,
+      Lsn end,
+      Optional<Instant> time)
       throws ReplicatorException {
     ChangeBatch batch =
-        new ChangeBatch(changes, List.of(SourcePositions.streamOffset(sourceName, end)));
+        new ChangeBatch(
+            changes, List.of(SourcePositions.streamOffset(sourceName, end)), transactions);
     try {
       try {
         sink.apply(batch);
