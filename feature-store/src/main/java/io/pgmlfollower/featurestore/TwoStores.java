@@ -6,6 +6,7 @@ import io.pgmlfollower.featurestore.spi.ChangeBatch;
 import io.pgmlfollower.featurestore.spi.ChangeSink;
 import io.pgmlfollower.featurestore.spi.SnapshotLoader;
 import io.pgmlfollower.featurestore.spi.SourceOffset;
+import io.pgmlfollower.featurestore.spi.StoreErrorCode;
 import io.pgmlfollower.featurestore.spi.StoreException;
 import io.pgmlfollower.featurestore.spi.TableSpec;
 import java.io.IOException;
@@ -15,14 +16,19 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The offline and the online store as one sink. Each keeps its own positions, written atomically
- * with its own data; a batch goes to the offline store first, then to the online one, so a crash in
- * between leaves the online store behind, never ahead. Sources resume from the lower position of
- * the two ({@link #offsets}: per partition, the minimum; a partition one store lacks is lacking)
- * and each store skips a batch whose stream position it already holds. The two therefore hold the
- * same changes once the source caught up again: they never diverge.
+ * with its own data; a batch goes to both at once, so a crash can leave either one behind the
+ * other. Sources resume from the lower position of the two ({@link #offsets}: per partition, the
+ * minimum; a partition one store lacks is lacking) and each store skips what it already holds: a
+ * batch whose stream position it holds, or the batch's first transactions that it holds (see {@link
+ * #withoutTransactionsBefore}). The two therefore hold the same changes once the source caught up
+ * again: they never diverge.
  */
 public final class TwoStores implements ChangeSink {
   /** The offset partition of a source's stream position (see the replicator's positions). */
@@ -32,6 +38,11 @@ public final class TwoStores implements ChangeSink {
   private final ChangeSink second;
   private final Map<String, Long> firstHeld = new HashMap<>();
   private final Map<String, Long> secondHeld = new HashMap<>();
+
+  /** Applies batches to the second store, one at a time, in order (see {@link #apply}). */
+  private final ExecutorService secondWriter =
+      Executors.newSingleThreadExecutor(
+          runnable -> Thread.ofPlatform().name("second-store-apply").daemon().unstarted(runnable));
 
   /**
    * @param first written first: the offline store, the system of record
@@ -92,10 +103,69 @@ public final class TwoStores implements ChangeSink {
     return new TwoLoaders(a, b);
   }
 
+  /**
+   * Applies the batch to both stores at once, the second on a thread of its own: each store's
+   * commit waits on its own durable write (an fsync each), and side by side a batch costs the
+   * slower of the two instead of their sum. Either store may therefore end up ahead after a crash;
+   * both cases are repaired the same way (the source resumes from the lower position and each store
+   * cuts what it holds). Returns once both are done; a failure of either is thrown (the other's, if
+   * any, suppressed in it).
+   */
   @Override
   public void apply(ChangeBatch batch) throws StoreException {
-    applyTo(first, firstHeld, batch);
-    applyTo(second, secondHeld, batch);
+    Future<Void> other =
+        secondWriter.submit(
+            () -> {
+              applyTo(second, secondHeld, batch);
+              return null;
+            });
+    StoreException failure = null;
+    try {
+      applyTo(first, firstHeld, batch);
+    } catch (StoreException e) {
+      failure = e;
+    }
+    try {
+      awaitUninterruptibly(other);
+    } catch (ExecutionException e) {
+      StoreException secondFailure =
+          e.getCause() instanceof StoreException store
+              ? store
+              : new StoreException(
+                  StoreErrorCode.INTERNAL,
+                  "the second store failed: " + e.getCause(),
+                  e.getCause());
+      if (failure == null) {
+        failure = secondFailure;
+      } else {
+        failure.addSuppressed(secondFailure);
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /**
+   * Waits for the second store even when interrupted (the interrupt is kept): returning while it
+   * still writes would let the next batch overtake this one.
+   */
+  private static void awaitUninterruptibly(Future<?> future) throws ExecutionException {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          future.get();
+          return;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /**

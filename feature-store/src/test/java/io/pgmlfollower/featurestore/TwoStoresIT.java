@@ -9,6 +9,7 @@ import io.pgmlfollower.featurestore.offline.OfflineStoreConfig;
 import io.pgmlfollower.featurestore.online.OnlineStore;
 import io.pgmlfollower.featurestore.online.OnlineStoreConfig;
 import io.pgmlfollower.featurestore.spi.ChangeBatch;
+import io.pgmlfollower.featurestore.spi.ChangeSink;
 import io.pgmlfollower.featurestore.spi.ColumnSpec;
 import io.pgmlfollower.featurestore.spi.ForwardingChangeSink;
 import io.pgmlfollower.featurestore.spi.RowChange;
@@ -168,6 +169,46 @@ class TwoStoresIT {
   }
 
   @Test
+  void whenTheOfflineStoreFailsTheOnlineOneMayBeAheadAndTheRestartRepairsIt() throws Exception {
+    TwoStores stores = new TwoStores(offline, online);
+    stores.ensureTables(List.of(SPEC));
+    try (SnapshotLoader loader = stores.beginSnapshot("src")) {
+      try (OutputStream copy = loader.copyIn(SPEC)) {
+        copy.write("1\tone\n2\ttwo\n".getBytes(UTF_8));
+      }
+      loader.commit(List.of(new SourceOffset("src", "", 100)));
+    }
+    ChangeBatch batch =
+        new ChangeBatch(
+            List.of(
+                row(RowChange.delete(ITEMS, new String[] {"1", null})),
+                row(RowChange.insert(ITEMS, new String[] {"3", "three"}))),
+            List.of(new SourceOffset("src", "", 200)),
+            List.of(new ChangeBatch.Committed(2, 190)));
+    // The stores apply side by side: the offline one fails, the online one commits.
+    TwoStores crashing = new TwoStores(new FailsToApply(offline), online);
+    crashing.offsets("src");
+    assertThatThrownBy(() -> crashing.apply(batch))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("simulated crash");
+    assertThat(offline.offsets("src")).containsExactly(Map.entry("", 100L));
+    assertThat(online.offsets("src")).containsExactly(Map.entry("", 200L));
+
+    TwoStores restarted = new TwoStores(offline, online);
+    assertThat(restarted.offsets("src")).containsExactly(Map.entry("", 100L));
+    restarted.apply(batch);
+
+    assertThat(offline.offsets("src")).containsExactly(Map.entry("", 200L));
+    List<String> offlineRows = offlineRows();
+    assertThat(offlineRows).containsExactly("2=two", "3=three");
+    List<String> onlineRows = new ArrayList<>();
+    for (String id : List.of("1", "2", "3")) {
+      online.get(ITEMS, List.of(id)).ifPresent(r -> onlineRows.add(r.get("id") + "=" + r.get("v")));
+    }
+    assertThat(onlineRows).isEqualTo(offlineRows);
+  }
+
+  @Test
   void onlyTransactionsCommittedBeforeThePositionAreCut() {
     ChangeBatch.Change one = row(RowChange.insert(ITEMS, new String[] {"1", "a"}));
     ChangeBatch.Change two = row(RowChange.insert(ITEMS, new String[] {"2", "b"}));
@@ -209,7 +250,7 @@ class TwoStoresIT {
 
   /** The real online store, except that applying a batch fails before it writes anything. */
   private static final class FailsToApply extends ForwardingChangeSink {
-    FailsToApply(OnlineStore store) {
+    FailsToApply(ChangeSink store) {
       super(store);
     }
 
