@@ -125,8 +125,20 @@ public final class TwoStores implements ChangeSink {
     } catch (StoreException e) {
       failure = e;
     }
+    failure = awaitSecond(other, failure);
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /**
+   * Waits for the second store's part and returns the failure to throw: the first store's, with the
+   * second's suppressed in it, or the second's alone.
+   */
+  private static StoreException awaitSecond(Future<Void> second, StoreException failure) {
     try {
-      awaitUninterruptibly(other);
+      awaitUninterruptibly(second);
+      return failure;
     } catch (ExecutionException e) {
       StoreException secondFailure =
           e.getCause() instanceof StoreException store
@@ -136,13 +148,10 @@ public final class TwoStores implements ChangeSink {
                   "the second store failed: " + e.getCause(),
                   e.getCause());
       if (failure == null) {
-        failure = secondFailure;
-      } else {
-        failure.addSuppressed(secondFailure);
+        return secondFailure;
       }
-    }
-    if (failure != null) {
-      throw failure;
+      failure.addSuppressed(secondFailure);
+      return failure;
     }
   }
 
@@ -266,8 +275,25 @@ public final class TwoStores implements ChangeSink {
 
     @Override
     public void commit(List<SourceOffset> offsets) throws StoreException {
-      a.commit(offsets);
-      b.commit(offsets);
+      // Side by side, as batches are: the offline store builds its keys and syncs its files while
+      // the online one flushes its tables. Should one fail, the other holding the snapshot's
+      // positions alone is harmless: the lower position of the two is none, so it is copied again.
+      Future<Void> other =
+          secondWriter.submit(
+              () -> {
+                b.commit(offsets);
+                return null;
+              });
+      StoreException failure = null;
+      try {
+        a.commit(offsets);
+      } catch (StoreException e) {
+        failure = e;
+      }
+      failure = awaitSecond(other, failure);
+      if (failure != null) {
+        throw failure;
+      }
       synchronized (TwoStores.this) {
         for (SourceOffset offset : offsets) {
           if (offset.partition().equals(STREAM)) {

@@ -13,21 +13,74 @@ import java.util.Arrays;
  * once its newline arrived.
  *
  * <p>This is the online store's snapshot hot path (every row of every table): runs of ordinary
- * bytes are copied in bulk into one reused field buffer, and only the three special bytes are
- * looked at one by one.
+ * bytes are copied in bulk into the row's one reused buffer (no string per value), and only the
+ * three special bytes are looked at one by one.
  */
 final class CopyTextRows {
-  /** Receives each complete row. */
+  /** Receives each complete row; the row is reused for the next one, so do not keep it. */
   @FunctionalInterface
   interface RowConsumer {
-    void accept(String[] values) throws StoreException;
+    void accept(Row row) throws StoreException;
+  }
+
+  /**
+   * One row's unescaped values, back to back in one byte array (UTF-8, as the COPY sent them): read
+   * them as bytes where that is all that is needed (the online store keeps text values as UTF-8),
+   * as strings where a value must be parsed (key columns).
+   */
+  static final class Row {
+    private final int[] starts;
+    private final int[] ends;
+    private final boolean[] nulls;
+    private byte[] bytes = new byte[256];
+
+    private Row(int columns) {
+      starts = new int[columns];
+      ends = new int[columns];
+      nulls = new boolean[columns];
+    }
+
+    int columns() {
+      return starts.length;
+    }
+
+    boolean isNull(int column) {
+      return nulls[column];
+    }
+
+    byte[] bytes() {
+      return bytes;
+    }
+
+    int start(int column) {
+      return starts[column];
+    }
+
+    int length(int column) {
+      return ends[column] - starts[column];
+    }
+
+    /** The value as a string; null for NULL. */
+    String text(int column) {
+      return nulls[column]
+          ? null
+          : new String(bytes, starts[column], length(column), StandardCharsets.UTF_8);
+    }
+
+    String[] toStrings() {
+      String[] values = new String[starts.length];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = text(i);
+      }
+      return values;
+    }
   }
 
   private final int columns;
   private final RowConsumer consumer;
-  private byte[] field = new byte[128];
-  private int fieldLength;
-  private String[] row;
+  private final Row row;
+  private int rowLength; // bytes of the row so far, the current field's included
+  private int fieldStart;
   private int fieldsInRow;
   private boolean fieldIsNull;
   private int escape; // 0: none; 1: after '\'; 2-4: octal digits; 5-6: hex digits
@@ -36,7 +89,7 @@ final class CopyTextRows {
   CopyTextRows(int columns, RowConsumer consumer) {
     this.columns = columns;
     this.consumer = consumer;
-    this.row = new String[columns];
+    this.row = new Row(columns);
   }
 
   void write(byte[] bytes, int offset, int length) throws StoreException {
@@ -125,34 +178,35 @@ final class CopyTextRows {
   }
 
   private void append(int b) {
-    if (fieldLength == field.length) {
-      field = Arrays.copyOf(field, field.length * 2);
+    if (rowLength == row.bytes.length) {
+      row.bytes = Arrays.copyOf(row.bytes, row.bytes.length * 2);
     }
-    field[fieldLength++] = (byte) b;
+    row.bytes[rowLength++] = (byte) b;
   }
 
   private void append(byte[] bytes, int offset, int length) {
     if (length == 0) {
       return;
     }
-    if (fieldLength + length > field.length) {
-      field = Arrays.copyOf(field, Math.max(field.length * 2, fieldLength + length));
+    if (rowLength + length > row.bytes.length) {
+      row.bytes = Arrays.copyOf(row.bytes, Math.max(row.bytes.length * 2, rowLength + length));
     }
-    System.arraycopy(bytes, offset, field, fieldLength, length);
-    fieldLength += length;
+    System.arraycopy(bytes, offset, row.bytes, rowLength, length);
+    rowLength += length;
   }
 
-  private void endField() throws StoreException {
+  private void endField() {
     if (escape >= 2) {
       append(escapeValue & 0xFF);
       escape = 0;
     }
     if (fieldsInRow < columns) {
-      row[fieldsInRow] =
-          fieldIsNull ? null : new String(field, 0, fieldLength, StandardCharsets.UTF_8);
+      row.starts[fieldsInRow] = fieldStart;
+      row.ends[fieldsInRow] = rowLength;
+      row.nulls[fieldsInRow] = fieldIsNull;
     }
     fieldsInRow++; // counted past the table's columns too, for the error
-    fieldLength = 0;
+    fieldStart = rowLength;
     fieldIsNull = false;
   }
 
@@ -162,14 +216,14 @@ final class CopyTextRows {
           StoreErrorCode.INVALID_DATA,
           "COPY row has " + fieldsInRow + " fields where the table has " + columns);
     }
-    String[] values = row;
-    row = new String[columns];
     fieldsInRow = 0;
-    consumer.accept(values);
+    rowLength = 0;
+    fieldStart = 0;
+    consumer.accept(row);
   }
 
   /** Whether a row was started and not ended (the input was cut short). */
   boolean partial() {
-    return fieldsInRow > 0 || fieldLength > 0 || fieldIsNull || escape != 0;
+    return fieldsInRow > 0 || rowLength > fieldStart || fieldIsNull || escape != 0;
   }
 }

@@ -66,19 +66,23 @@ final class OnlineSnapshotLoader implements SnapshotLoader {
     private WriteBatch batch = new WriteBatch();
     private int batched;
 
+    /** The table's shape for the whole load: a load runs between two schema changes. */
+    private final OnlineTable.Shape shape;
+
     TableStream(OnlineTable table) {
       this.table = table;
+      this.shape = table.shape();
       this.rows = new CopyTextRows(table.spec().columns().size(), this::put);
     }
 
-    private void put(String[] values) throws StoreException {
-      byte[] key = table.keyOf(values);
+    private void put(CopyTextRows.Row values) throws StoreException {
+      byte[] key = shape.keyOf(values);
       if (key == null) {
         throw new StoreException(
             StoreErrorCode.INVALID_DATA, "a row of " + table.spec().id() + " has a NULL key");
       }
       try {
-        batch.put(table.family(), key, table.encode(values));
+        batch.put(table.family(), key, RowCodec.encode(shape.version(), values));
       } catch (RocksDBException e) {
         throw new StoreException(StoreErrorCode.STORE_UNAVAILABLE, e.getMessage(), e);
       }

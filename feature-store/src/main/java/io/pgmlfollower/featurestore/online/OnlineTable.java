@@ -130,6 +130,18 @@ final class OnlineTable {
       return KeyCodec.encode(keyColumns, key);
     }
 
+    /** The key of a row parsed from COPY text; null when a key column is NULL. */
+    byte[] keyOf(CopyTextRows.Row row) throws StoreException {
+      String[] key = new String[keyIndexes.length];
+      for (int i = 0; i < keyIndexes.length; i++) {
+        key[i] = row.text(keyIndexes[i]);
+        if (key[i] == null) {
+          return null;
+        }
+      }
+      return KeyCodec.encode(keyColumns, key);
+    }
+
     /** The key from the key columns' values, in key order (a lookup). */
     byte[] key(List<String> keyValues) throws StoreException {
       if (keyValues.size() != keyColumns.size()) {

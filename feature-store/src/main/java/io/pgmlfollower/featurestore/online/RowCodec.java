@@ -41,6 +41,35 @@ final class RowCodec {
     return out;
   }
 
+  /**
+   * As {@link #encode(int, String[])} for a row parsed from COPY text, straight from its UTF-8
+   * bytes (the snapshot path: no string per value).
+   */
+  static byte[] encode(int schemaVersion, CopyTextRows.Row row) {
+    int columns = row.columns();
+    int size = varintSize(schemaVersion) + varintSize(columns) + (columns + 7) / 8;
+    for (int i = 0; i < columns; i++) {
+      if (!row.isNull(i)) {
+        size += varintSize(row.length(i)) + row.length(i);
+      }
+    }
+    byte[] out = new byte[size];
+    int at = writeVarint(out, 0, schemaVersion);
+    at = writeVarint(out, at, columns);
+    int nullsAt = at;
+    at += (columns + 7) / 8;
+    for (int i = 0; i < columns; i++) {
+      if (row.isNull(i)) {
+        out[nullsAt + i / 8] |= (byte) (1 << (i % 8));
+      } else {
+        at = writeVarint(out, at, row.length(i));
+        System.arraycopy(row.bytes(), row.start(i), out, at, row.length(i));
+        at += row.length(i);
+      }
+    }
+    return out;
+  }
+
   /** A decoded row: the schema version it was written with and its values in that version. */
   record Row(int schemaVersion, String[] values) {}
 

@@ -68,7 +68,7 @@ class CodecsTest {
     byte[] bytes = copy.getBytes(StandardCharsets.UTF_8);
     for (int chunk = 1; chunk <= bytes.length; chunk++) {
       List<String[]> rows = new ArrayList<>();
-      CopyTextRows parser = new CopyTextRows(3, rows::add);
+      CopyTextRows parser = new CopyTextRows(3, row -> rows.add(row.toStrings()));
       for (int at = 0; at < bytes.length; at += chunk) {
         parser.write(bytes, at, Math.min(chunk, bytes.length - at));
       }
@@ -79,6 +79,28 @@ class CodecsTest {
       // Short numeric escapes end at the first non-digit, which is then an ordinary byte.
       assertThat(rows.get(2)).containsExactly("3", "\u0007z\u0004g", "\n");
     }
+  }
+
+  @Test
+  void aRowEncodedFromCopyBytesIsTheRowEncodedFromItsStrings() throws StoreException {
+    byte[] bytes =
+        "1\tcaf\u00e9 \\t tab\t\\N\t\n2\t\\x41\t3.5\tz\n".getBytes(StandardCharsets.UTF_8);
+    List<byte[]> direct = new ArrayList<>();
+    List<byte[]> viaStrings = new ArrayList<>();
+    CopyTextRows parser =
+        new CopyTextRows(
+            4,
+            row -> {
+              direct.add(RowCodec.encode(3, row));
+              viaStrings.add(RowCodec.encode(3, row.toStrings()));
+            });
+    parser.write(bytes, 0, bytes.length);
+    assertThat(direct).hasSize(2);
+    for (int i = 0; i < direct.size(); i++) {
+      assertThat(direct.get(i)).isEqualTo(viaStrings.get(i));
+    }
+    assertThat(RowCodec.decode(direct.get(0)).values())
+        .containsExactly("1", "caf\u00e9 \t tab", null, "");
   }
 
   @Test
