@@ -167,6 +167,28 @@ final class FollowerMetrics {
     Gauge.builder(PREFIX + "offline.store.rows", offlineStore, FollowerMetrics::offlineRows)
         .description("live rows of the replicated tables in the offline store (statistics)")
         .register(registry);
+    Gauge.builder(
+            PREFIX + "training.snapshots.size",
+            offlineStore,
+            dataSource ->
+                scalar(
+                    dataSource,
+                    "SELECT coalesce(sum(size_bytes), 0) FROM pgml.snapshots"
+                        + " WHERE snapshot_table IS NOT NULL",
+                    "snapshot bytes"))
+        .description("disk used by the training snapshots' copies (pgml.snapshot_<id>)")
+        .baseUnit("bytes")
+        .register(registry);
+    Gauge.builder(
+            PREFIX + "training.snapshots",
+            offlineStore,
+            dataSource ->
+                scalar(
+                    dataSource,
+                    "SELECT count(*) FROM pgml.snapshots WHERE snapshot_table IS NOT NULL",
+                    "snapshots"))
+        .description("training snapshots whose copy is kept (pgml.drop_snapshot frees one)")
+        .register(registry);
   }
 
   private static double offlineRows(DataSource dataSource) {

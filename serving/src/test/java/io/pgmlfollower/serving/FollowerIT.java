@@ -405,6 +405,9 @@ class FollowerIT {
         .isPositive();
     assertThat(samples.get("pgml_follower_offline_store_size_bytes")).isPositive();
     assertThat(samples.get("pgml_follower_offline_store_rows")).isPositive();
+    // pgml.train('bc', ...) took a training snapshot.
+    assertThat(samples.get("pgml_follower_training_snapshots")).isGreaterThanOrEqualTo(1.0);
+    assertThat(samples.get("pgml_follower_training_snapshots_size_bytes")).isPositive();
     assertThat(samples.get("pgml_follower_online_store_size_bytes")).isPositive();
     assertThat(samples).containsKey("pgml_follower_online_store_rows");
     // Rows were streamed in by earlier tests (10 and more).
