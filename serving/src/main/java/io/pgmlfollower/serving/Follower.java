@@ -129,12 +129,12 @@ public final class Follower implements AutoCloseable {
 
     Vertx vertx = Vertx.vertx();
     resources.push(() -> vertx.close().toCompletionStage().toCompletableFuture().get());
+    SourceReplicationService replication = new SourceReplicationService(source);
     endpoint =
         new PgWireServer(
             vertx,
             pgWireOptions(config),
-            SqlFront.sessionHandlers(
-                models, new SourceReplicationService(source), Version.current()));
+            SqlFront.sessionHandlers(models, replication, Version.current()));
     endpoint.start();
     resources.push(endpoint);
     metrics.bindEndpoint(endpoint);
@@ -146,6 +146,11 @@ public final class Follower implements AutoCloseable {
         config.source().database(),
         INTERNAL_USER,
         internalPassword);
+    // \df pgml.* and DatabaseMetaData list every pgml function under its real signature.
+    CatalogFunctions.install(
+        store.dataSource(),
+        SqlFront.catalogDefinitions(
+            models, replication, Version.current(), CatalogFunctions.IN_QUERY));
 
     admin =
         AdminServer.start(
