@@ -39,6 +39,10 @@ final class RawClient implements AutoCloseable {
 
   record Message(char type, byte[] payload) {}
 
+  Socket socket() {
+    return socket;
+  }
+
   void send(byte[] bytes) throws IOException {
     out.write(bytes);
     out.flush();
