@@ -243,6 +243,10 @@ public final class Follower implements AutoCloseable {
     return options
         .setHost(config.serve().host())
         .setPort(config.serve().port())
+        .setMaxConnections(config.serve().maxConnections())
+        .setMaxMessageSize(config.serve().maxMessageSizeMb() << 20)
+        .setAuthenticationTimeout(
+            java.time.Duration.ofSeconds(config.serve().authenticationTimeoutSeconds()))
         .setAuthMethod(io.pgmlfollower.pgwire.AuthMethod.valueOf(config.serve().auth().name()))
         .setUsers(users)
         .setUpstream(

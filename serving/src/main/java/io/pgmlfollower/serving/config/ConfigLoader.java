@@ -194,6 +194,13 @@ public final class ConfigLoader {
         require(serve.users().get(i).password(), "serve.users[" + i + "].password");
       }
     }
+    positive(serve.maxConnections(), "serve.max-connections");
+    if (serve.maxMessageSizeMb() < 1 || serve.maxMessageSizeMb() > 1024) {
+      throw new ConfigException(
+          "serve.max-message-size-mb",
+          "serve.max-message-size-mb: must be 1..1024, got " + serve.maxMessageSizeMb());
+    }
+    positive(serve.authenticationTimeoutSeconds(), "serve.authentication-timeout-seconds");
     if (serve.tls() != null) {
       require(serve.tls().cert(), "serve.tls.cert");
       require(serve.tls().key(), "serve.tls.key");
@@ -221,6 +228,12 @@ public final class ConfigLoader {
         throw new ConfigException(
             prefix + "name", prefix + "name: project '" + project.name() + "' is listed twice");
       }
+    }
+  }
+
+  private static void positive(int value, String key) {
+    if (value < 1) {
+      throw new ConfigException(key, key + ": must be at least 1, got " + value);
     }
   }
 

@@ -138,14 +138,30 @@ public record FollowerConfig(
     SCRAM_SHA_256
   }
 
-  public record Serve(String host, Integer port, AuthMethod auth, List<User> users, Tls tls) {
-    static final Serve DEFAULT = new Serve(null, null, null, null, null);
+  public record Serve(
+      String host,
+      Integer port,
+      AuthMethod auth,
+      List<User> users,
+      Tls tls,
+      @JsonProperty("max-connections") Integer maxConnections,
+      @JsonProperty("max-message-size-mb") Integer maxMessageSizeMb,
+      @JsonProperty("authentication-timeout-seconds") Integer authenticationTimeoutSeconds) {
+    static final Serve DEFAULT = new Serve(null, null, null, null, null, null, null, null);
 
     public Serve {
       host = requireNonNullElse(host, "127.0.0.1");
       port = requireNonNullElse(port, 6433);
       auth = requireNonNullElse(auth, AuthMethod.SCRAM_SHA_256);
       users = List.copyOf(requireNonNullElse(users, List.of()));
+      maxConnections = requireNonNullElse(maxConnections, 100);
+      maxMessageSizeMb = requireNonNullElse(maxMessageSizeMb, 64);
+      authenticationTimeoutSeconds = requireNonNullElse(authenticationTimeoutSeconds, 60);
+    }
+
+    /** The endpoint's usual settings: address, port, authentication, users, TLS. */
+    public Serve(String host, Integer port, AuthMethod auth, List<User> users, Tls tls) {
+      this(host, port, auth, users, tls, null, null, null);
     }
   }
 

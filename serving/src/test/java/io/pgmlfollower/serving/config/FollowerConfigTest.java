@@ -54,6 +54,9 @@ class FollowerConfigTest {
     assertThat(config.serve().port()).isEqualTo(6433);
     assertThat(config.serve().auth()).isEqualTo(AuthMethod.SCRAM_SHA_256);
     assertThat(config.serve().tls()).isNull();
+    assertThat(config.serve().maxConnections()).isEqualTo(100);
+    assertThat(config.serve().maxMessageSizeMb()).isEqualTo(64);
+    assertThat(config.serve().authenticationTimeoutSeconds()).isEqualTo(60);
     assertThat(config.admin().host()).isEqualTo("127.0.0.1");
     assertThat(config.admin().port()).isEqualTo(9187);
     assertThat(config.projects()).isEmpty();
@@ -101,6 +104,9 @@ class FollowerConfigTest {
               tls:
                 cert: /etc/pgml/tls.crt
                 key: /etc/pgml/tls.key
+              max-connections: 20
+              max-message-size-mb: 8
+              authentication-timeout-seconds: 15
             admin:
               host: 0.0.0.0
               port: 9188
@@ -136,6 +142,9 @@ class FollowerConfigTest {
     assertThat(config.serve().auth()).isEqualTo(AuthMethod.MD5);
     assertThat(config.serve().users()).containsExactly(new FollowerConfig.User("app", "app-pw"));
     assertThat(config.serve().tls().cert()).isEqualTo(Path.of("/etc/pgml/tls.crt"));
+    assertThat(config.serve().maxConnections()).isEqualTo(20);
+    assertThat(config.serve().maxMessageSizeMb()).isEqualTo(8);
+    assertThat(config.serve().authenticationTimeoutSeconds()).isEqualTo(15);
     assertThat(config.admin().port()).isEqualTo(9188);
     FollowerConfig.Project project = config.projects().getFirst();
     assertThat(project.task()).isEqualTo(Task.CLASSIFICATION);
@@ -240,6 +249,21 @@ class FollowerConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("serve.users");
     assertThat(loader.parse(noUsers + "serve:\n  auth: trust\n").serve().users()).isEmpty();
+  }
+
+  @Test
+  void endpointLimitsOutOfRangeNameTheirKey() {
+    for (String[] bad :
+        new String[][] {
+          {"max-connections: 0", "serve.max-connections"},
+          {"max-message-size-mb: 2048", "serve.max-message-size-mb"},
+          {"authentication-timeout-seconds: -1", "serve.authentication-timeout-seconds"}
+        }) {
+      assertThatThrownBy(
+              () -> loader.parse(MINIMAL.replace("serve:\n", "serve:\n  " + bad[0] + "\n")))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining(bad[1]);
+    }
   }
 
   @Test
