@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.pgmlfollower.testing.PostgresFixture;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.Connection;
@@ -519,6 +520,54 @@ class PgWireServerIT {
       try (ResultSet rs = statement.executeQuery("SELECT test.version()")) {
         assertThat(rs.next()).isTrue();
       }
+    }
+  }
+
+  @Test
+  void protocol32SessionsGetA32ByteCancelKeyThatCancels() throws Exception {
+    List<RawClient.Message> startup = new ArrayList<>();
+    TestSessionHandler.waitingForCancel = new CountDownLatch(1);
+    try (RawClient client = RawClient.connect(trustingPort, USER, DATABASE, 196610, startup)) {
+      assertThat(startup).extracting(RawClient.Message::type).doesNotContain('v');
+      RawClient.Message keyData =
+          startup.stream().filter(m -> m.type() == 'K').findFirst().orElseThrow();
+      assertThat(keyData.payload()).hasSize(4 + 32);
+      ByteBuffer key = ByteBuffer.wrap(keyData.payload());
+      int processId = key.getInt();
+      byte[] secret = new byte[32];
+      key.get(secret);
+
+      client.send(RawClient.query("SELECT test.wait_for_cancel()"));
+      TestSessionHandler.waitingForCancel.await();
+      // A wrong key of the right length is ignored; the right one cancels.
+      byte[] wrong = secret.clone();
+      wrong[31] ^= 1;
+      sendCancel(trustingPort, processId, wrong);
+      sendCancel(trustingPort, processId, secret);
+      RawClient.Message error;
+      do {
+        error = client.readMessage(); // RowDescription may come first
+      } while (error.type() == 'T');
+      assertThat(error.type()).isEqualTo('E');
+      assertThat(new String(error.payload(), StandardCharsets.UTF_8)).contains("57014");
+      assertThat(client.readTypesUntilReady()).endsWith("Z");
+    }
+  }
+
+  private static void sendCancel(int port, int processId, byte[] secret) throws IOException {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket
+          .getOutputStream()
+          .write(
+              ByteBuffer.allocate(12 + secret.length)
+                  .putInt(12 + secret.length)
+                  .putInt(80877102)
+                  .putInt(processId)
+                  .put(secret)
+                  .array());
+      socket.getOutputStream().flush();
+      // The server closes the connection once it has handled the request.
+      assertThat(socket.getInputStream().read()).isEqualTo(-1);
     }
   }
 

@@ -7,7 +7,9 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** A bare protocol client for sending what no driver would: startup (trust), then raw bytes. */
@@ -25,15 +27,28 @@ final class RawClient implements AutoCloseable {
 
   /** Connects and logs in (the server must trust), reading up to the first ReadyForQuery. */
   static RawClient connect(int port, String user, String database) throws IOException {
+    return connect(port, user, database, 196608, new ArrayList<>());
+  }
+
+  /**
+   * Connects with protocol 3.{@code minor}, collecting every message up to the first ReadyForQuery
+   * into {@code startup}.
+   */
+  static RawClient connect(
+      int port, String user, String database, int version, List<Message> startup)
+      throws IOException {
     RawClient client = new RawClient(new Socket("127.0.0.1", port));
     byte[] parameters =
         ("user\0" + user + "\0database\0" + database + "\0\0").getBytes(StandardCharsets.UTF_8);
-    ByteBuffer startup = ByteBuffer.allocate(8 + parameters.length);
-    startup.putInt(8 + parameters.length).putInt(196608).put(parameters);
-    client.send(startup.array());
-    while (client.readMessage().type != 'Z') {
-      // AuthenticationOk, ParameterStatus*, BackendKeyData
-    }
+    ByteBuffer packet = ByteBuffer.allocate(8 + parameters.length);
+    packet.putInt(8 + parameters.length).putInt(version).put(parameters);
+    client.send(packet.array());
+    Message message;
+    do {
+      // AuthenticationOk, ParameterStatus*, BackendKeyData, ReadyForQuery
+      message = client.readMessage();
+      startup.add(message);
+    } while (message.type() != 'Z');
     return client;
   }
 

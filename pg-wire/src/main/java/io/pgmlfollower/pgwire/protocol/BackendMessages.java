@@ -60,6 +60,11 @@ public final class BackendMessages {
     return MessageBuilder.begin(out, 'K').int32(processId).int32(secretKey).end();
   }
 
+  /** BackendKeyData with a key of any length (4 bytes under protocol 3.0, longer under 3.2). */
+  public static Buffer backendKeyData(Buffer out, int processId, byte[] secretKey) {
+    return MessageBuilder.begin(out, 'K').int32(processId).bytes(secretKey).end();
+  }
+
   public static Buffer parameterStatus(Buffer out, String name, String value) {
     return MessageBuilder.begin(out, 'S').cstring(name).cstring(value).end();
   }

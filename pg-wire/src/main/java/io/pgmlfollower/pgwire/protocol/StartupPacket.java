@@ -18,6 +18,12 @@ public sealed interface StartupPacket {
   int CANCEL_REQUEST_CODE = 80877102;
   int PROTOCOL_3_0 = 196608;
 
+  /** The newest 3.x minor version the server speaks (3.2: cancel keys longer than 4 bytes). */
+  int NEWEST_MINOR = 2;
+
+  /** PostgreSQL 18 bounds a cancel key to 256 bytes; 3.0's is 4. */
+  int MAX_CANCEL_KEY_BYTES = 256;
+
   /** Asks for TLS before the StartupMessage. */
   record SslRequest() implements StartupPacket {}
 
@@ -25,7 +31,33 @@ public sealed interface StartupPacket {
   record GssEncRequest() implements StartupPacket {}
 
   /** Cancels the running statement of the session with this key. */
-  record CancelRequest(int processId, int secretKey) implements StartupPacket {}
+  record CancelRequest(int processId, byte[] secretKey) implements StartupPacket {
+    public CancelRequest {
+      secretKey = secretKey.clone();
+    }
+
+    @Override
+    public byte[] secretKey() {
+      return secretKey.clone();
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof CancelRequest that
+          && processId == that.processId
+          && java.util.Arrays.equals(secretKey, that.secretKey);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * processId + java.util.Arrays.hashCode(secretKey);
+    }
+
+    @Override
+    public String toString() {
+      return "CancelRequest[processId=" + processId + ", " + secretKey.length + "-byte key]";
+    }
+  }
 
   /**
    * Opens a session.
@@ -62,9 +94,14 @@ public sealed interface StartupPacket {
         return new GssEncRequest();
       }
       case CANCEL_REQUEST_CODE -> {
+        // 3.0 keys are 4 bytes; 3.2 keys (PostgreSQL 18) run to the end of the packet.
         int processId = reader.readInt32();
-        int secretKey = reader.readInt32();
-        reader.expectEnd();
+        byte[] secretKey = reader.readRest().getBytes();
+        if (secretKey.length < 4 || secretKey.length > MAX_CANCEL_KEY_BYTES) {
+          throw new PgWireException(
+              SqlState.PROTOCOL_VIOLATION,
+              "invalid cancel request: a " + secretKey.length + "-byte key");
+        }
         return new CancelRequest(processId, secretKey);
       }
       default -> {
@@ -77,7 +114,8 @@ public sealed interface StartupPacket {
                   + major
                   + "."
                   + minor
-                  + ": server supports 3.0 to 3.0");
+                  + ": server supports 3.0 to 3."
+                  + NEWEST_MINOR);
         }
         Map<String, String> parameters = new LinkedHashMap<>();
         while (true) {
@@ -117,5 +155,14 @@ public sealed interface StartupPacket {
         .appendInt(CANCEL_REQUEST_CODE)
         .appendInt(processId)
         .appendInt(secretKey);
+  }
+
+  /** A CancelRequest with a key of any length (protocol 3.2). */
+  static Buffer encodeCancelRequest(int processId, byte[] secretKey) {
+    return Buffer.buffer(12 + secretKey.length)
+        .appendInt(12 + secretKey.length)
+        .appendInt(CANCEL_REQUEST_CODE)
+        .appendInt(processId)
+        .appendBytes(secretKey);
   }
 }

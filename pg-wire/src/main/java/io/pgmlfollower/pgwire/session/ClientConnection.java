@@ -41,6 +41,10 @@ public final class ClientConnection {
   private AuthExchange authExchange;
   private boolean countedAsSession;
   private CancelRegistry.Key key;
+
+  /** The 3.x minor version spoken with this client: what it asked for, at most 2. */
+  private int protocolMinor;
+
   private Session session;
   private boolean tlsEstablished;
   private static final org.slf4j.Logger LOG_TLS =
@@ -178,9 +182,10 @@ public final class ClientConnection {
     countedAsSession = true;
     List<String> unsupportedOptions =
         message.parameters().keySet().stream().filter(name -> name.startsWith("_pq_.")).toList();
-    if (message.minorVersion() > 0 || !unsupportedOptions.isEmpty()) {
-      // The client may ask for a newer 3.x; answer with what is spoken: 3.0, no options.
-      BackendMessages.negotiateProtocolVersion(out.buffer(), 0, unsupportedOptions);
+    protocolMinor = Math.min(message.minorVersion(), StartupPacket.NEWEST_MINOR);
+    if (message.minorVersion() > StartupPacket.NEWEST_MINOR || !unsupportedOptions.isEmpty()) {
+      // A newer 3.x, or options: answer with what is spoken (up to 3.2, no options).
+      BackendMessages.negotiateProtocolVersion(out.buffer(), protocolMinor, unsupportedOptions);
     }
     authExchange = resources.authenticator().begin(message.user());
     state = ConnectionState.AUTHENTICATING;
@@ -240,7 +245,10 @@ public final class ClientConnection {
       key =
           resources
               .cancelRegistry()
-              .register(() -> context.runOnContext(ignored -> cancelSession()));
+              .register(
+                  // 3.2 allows keys up to 256 bytes; 32 random bytes, as PostgreSQL 18 sends.
+                  protocolMinor >= 2 ? 32 : 4,
+                  () -> context.runOnContext(ignored -> cancelSession()));
       handler =
           resources
               .handlerFactory()

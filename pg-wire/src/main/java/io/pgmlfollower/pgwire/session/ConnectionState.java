@@ -9,7 +9,7 @@ package io.pgmlfollower.pgwire.session;
  *         │  ├──────SSLRequest (no TLS) / GSSENCRequest──> 'N' ──> AWAITING_STARTUP
  *         │  └───────CancelRequest──> cancel the keyed session ──> CLOSED
  *         │
- *   StartupMessage (3.x; a newer minor gets NegotiateProtocolVersion)
+ *   StartupMessage (3.0 or 3.2; a newer minor or a _pq_ option gets NegotiateProtocolVersion)
  *         v
  *  AUTHENTICATING  <──PasswordMessage / SASLInitialResponse / SASLResponse──┐
  *         │   (AuthenticationCleartextPassword | MD5Password | SASL → SASLContinue → SASLFinal)

@@ -36,7 +36,26 @@ class StartupPacketTest {
   @Test
   void cancelRequestCarriesTheKey() throws PgWireException {
     StartupPacket packet = StartupPacket.decode(frame(StartupPacket.encodeCancelRequest(42, -7)));
-    assertThat(packet).isEqualTo(new CancelRequest(42, -7));
+    assertThat(packet).isEqualTo(new CancelRequest(42, new byte[] {-1, -1, -1, -7}));
+  }
+
+  @Test
+  void protocol32CancelKeysRunToTheEndOfThePacketUpTo256Bytes() throws PgWireException {
+    byte[] key = new byte[32];
+    for (int i = 0; i < key.length; i++) {
+      key[i] = (byte) (i * 7);
+    }
+    assertThat(StartupPacket.decode(frame(StartupPacket.encodeCancelRequest(42, key))))
+        .isEqualTo(new CancelRequest(42, key));
+    for (int length : new int[] {0, 3, 257}) {
+      assertThatThrownBy(
+              () ->
+                  StartupPacket.decode(
+                      frame(StartupPacket.encodeCancelRequest(42, new byte[length]))))
+          .as("a %d-byte key", length)
+          .isInstanceOfSatisfying(
+              PgWireException.class, e -> assertThat(e.sqlState().code()).isEqualTo("08P01"));
+    }
   }
 
   @Test

@@ -207,20 +207,43 @@ class ClientConnectionTest {
   }
 
   @Test
-  void newerMinorVersionGetsNegotiateProtocolVersion() throws PgWireException {
+  void protocolOptionsAndNewerMinorsGetNegotiateProtocolVersionDownTo32() throws PgWireException {
+    // 3.2 with an option the server does not know: 'v' naming 3.2 and the option.
     ClientConnection connection = connection(AuthMethod.PASSWORD, 10);
-    Buffer packet = Buffer.buffer().appendInt(0).appendInt(StartupPacket.PROTOCOL_3_0 + 2);
-    for (String field : new String[] {"user", "app", "_pq_.compression", "on", ""}) {
-      MessageBuilder.appendCString(packet, field);
-    }
-    packet.setInt(0, packet.length());
-    connection.onBytes(packet);
+    connection.onBytes(startup(2, "user", "app", "_pq_.compression", "on"));
     Frame negotiate = written(0).getFirst();
     assertThat(negotiate.typeChar()).isEqualTo('v');
     PayloadReader reader = new PayloadReader(negotiate.payload());
-    assertThat(reader.readInt32()).isZero();
+    assertThat(reader.readInt32()).isEqualTo(2);
     assertThat(reader.readInt32()).isEqualTo(1);
     assertThat(reader.readCString()).isEqualTo("_pq_.compression");
+
+    // 3.7: 'v' naming 3.2, the newest spoken, and no option.
+    transport = new RecordingTransport();
+    connection(AuthMethod.PASSWORD, 10).onBytes(startup(7, "user", "app"));
+    negotiate = written(0).getFirst();
+    assertThat(negotiate.typeChar()).isEqualTo('v');
+    reader = new PayloadReader(negotiate.payload());
+    assertThat(reader.readInt32()).isEqualTo(2);
+    assertThat(reader.readInt32()).isZero();
+  }
+
+  @Test
+  void protocol32IsSpokenWithoutNegotiation() throws PgWireException {
+    ClientConnection connection = connection(AuthMethod.PASSWORD, 10);
+    connection.onBytes(startup(2, "user", "app"));
+    // Straight to authentication: AuthenticationCleartextPassword, no NegotiateProtocolVersion.
+    assertThat(written(0).getFirst().typeChar()).isEqualTo('R');
+  }
+
+  private static Buffer startup(int minor, String... fields) {
+    Buffer packet = Buffer.buffer().appendInt(0).appendInt(StartupPacket.PROTOCOL_3_0 + minor);
+    for (String field : fields) {
+      MessageBuilder.appendCString(packet, field);
+    }
+    packet.appendByte((byte) 0);
+    packet.setInt(0, packet.length());
+    return packet;
   }
 
   @Test
