@@ -82,7 +82,8 @@ public final class PgWireServer implements AutoCloseable {
             options.maxMessageSize(),
             options.maxConnections(),
             options.authenticationTimeout(),
-            new Authenticator(options.authMethod(), options.users(), random),
+            new Authenticator(
+                options.authMethod(), options.users(), random, channelBinding(options)),
             dialer(connector),
             new CancelRegistry(random),
             factory,
@@ -193,6 +194,19 @@ public final class PgWireServer implements AutoCloseable {
           LOG.debug("Client connection failed: {}", failure.getMessage());
           socket.close();
         });
+  }
+
+  /** The certificate's tls-server-end-point data, when TLS is configured (SCRAM-SHA-256-PLUS). */
+  private static java.util.Optional<byte[]> channelBinding(PgWireOptions options) {
+    if (options.tls().isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    try {
+      return io.pgmlfollower.pgwire.auth.ChannelBinding.tlsServerEndPoint(
+          options.tls().get().certificate());
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
   }
 
   private static io.vertx.core.net.ServerSSLOptions sslOptions(PgWireOptions.Tls tls) {

@@ -109,6 +109,35 @@ class PgWireTlsIT {
   }
 
   @Test
+  void scramBindsToTheTlsChannelWhenTheClientRequiresIt() throws Exception {
+    // pgjdbc: SCRAM-SHA-256-PLUS with tls-server-end-point, or no connection at all.
+    try (Connection connection = connect("localhost", "sslmode=require&channelBinding=require")) {
+      assertThat(version(connection)).isEqualTo("test-1.0");
+    }
+    // Without TLS there is no channel to bind to: a client that requires binding gives up.
+    assertThatThrownBy(() -> connect("127.0.0.1", "sslmode=disable&channelBinding=require"))
+        .isInstanceOf(SQLException.class);
+    // libpq (psql), which checks the server's binding data itself.
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                "psql",
+                "-X",
+                "-At",
+                "-c",
+                "SELECT test.version()",
+                "host=localhost port=%d dbname=app user=%s sslmode=verify-full sslrootcert=%s"
+                        .formatted(port, USER, certificates.resolve("ca.pem"))
+                    + " channel_binding=require")
+            .redirectErrorStream(true);
+    builder.environment().put("PGPASSWORD", PASSWORD);
+    Process process = builder.start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(output).isZero();
+    assertThat(output).contains("test-1.0");
+  }
+
+  @Test
   void plaintextClientsStillConnect() throws SQLException {
     try (Connection connection = connect("127.0.0.1", "sslmode=disable")) {
       assertThat(version(connection)).isEqualTo("test-1.0");

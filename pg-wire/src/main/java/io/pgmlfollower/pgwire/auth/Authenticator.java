@@ -7,6 +7,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -25,8 +26,22 @@ public final class Authenticator {
   private final Map<String, ScramCredentials> scramCredentials;
   private final SecureRandom random;
   private final byte[] mockKey;
+  private final Optional<byte[]> channelBinding;
 
   public Authenticator(AuthMethod method, Map<String, String> passwords, SecureRandom random) {
+    this(method, passwords, random, Optional.empty());
+  }
+
+  /**
+   * @param channelBinding the server certificate's tls-server-end-point data, when TLS is
+   *     configured: SCRAM logins over TLS may then bind to the channel (SCRAM-SHA-256-PLUS)
+   */
+  public Authenticator(
+      AuthMethod method,
+      Map<String, String> passwords,
+      SecureRandom random,
+      Optional<byte[]> channelBinding) {
+    this.channelBinding = requireNonNull(channelBinding, "channelBinding is null");
     this.method = requireNonNull(method, "method is null");
     this.passwords = Map.copyOf(requireNonNull(passwords, "passwords is null"));
     this.random = requireNonNull(random, "random is null");
@@ -51,6 +66,14 @@ public final class Authenticator {
 
   /** A new exchange for a client that named {@code user} in its StartupMessage. */
   public AuthExchange begin(String user) {
+    return begin(user, false);
+  }
+
+  /**
+   * As {@link #begin(String)}, for a connection that is encrypted ({@code tls}) or not: only an
+   * encrypted one is offered channel binding.
+   */
+  public AuthExchange begin(String user, boolean tls) {
     requireNonNull(user, "user is null");
     String password = passwords.get(user);
     return switch (method) {
@@ -67,7 +90,8 @@ public final class Authenticator {
             user,
             credentials != null ? credentials : mockCredentials(user),
             credentials != null,
-            newNonce());
+            newNonce(),
+            tls ? channelBinding : Optional.empty());
       }
     };
   }

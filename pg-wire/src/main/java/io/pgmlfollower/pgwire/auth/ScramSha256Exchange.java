@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The server side of SCRAM-SHA-256 (RFC 5802, RFC 7677) as PostgreSQL runs it over SASL messages
@@ -28,10 +29,11 @@ import java.util.List;
  * </pre>
  *
  * <p>The user name inside the SCRAM messages is ignored (PostgreSQL uses the startup packet's).
- * Channel binding: 'n' and 'y' are accepted ('y' means the client could bind but believes the
- * server cannot, which is true: SCRAM-SHA-256-PLUS is not offered without TLS). An unknown user
- * goes through the same exchange against mock credentials and fails only at the end, with the same
- * message as a wrong password.
+ * Channel binding: over TLS, SCRAM-SHA-256-PLUS with {@code tls-server-end-point} is offered first
+ * ({@link ChannelBinding}); a client that could bind but says the server cannot ('y') is then
+ * refused, as a downgrade. Without TLS only SCRAM-SHA-256 is offered, and 'n' and 'y' are accepted.
+ * An unknown user goes through the same exchange against mock credentials and fails only at the
+ * end, with the same message as a wrong password.
  */
 final class ScramSha256Exchange implements AuthExchange {
   private enum State {
@@ -41,11 +43,17 @@ final class ScramSha256Exchange implements AuthExchange {
   }
 
   private static final String MECHANISM_NAME = "SCRAM-SHA-256";
+  private static final String PLUS_MECHANISM_NAME = "SCRAM-SHA-256-PLUS";
 
   private final String user;
   private final ScramCredentials credentials;
   private final boolean knownUser;
   private final String serverNonce;
+
+  /** The TLS session's tls-server-end-point data; empty on a plaintext connection. */
+  private final Optional<byte[]> channelBinding;
+
+  private boolean plus;
   private State state = State.AWAITING_CLIENT_FIRST;
   private String gs2Header;
   private String clientFirstBare;
@@ -58,16 +66,34 @@ final class ScramSha256Exchange implements AuthExchange {
    */
   ScramSha256Exchange(
       String user, ScramCredentials credentials, boolean knownUser, String serverNonce) {
+    this(user, credentials, knownUser, serverNonce, Optional.empty());
+  }
+
+  /**
+   * @param channelBinding the TLS session's tls-server-end-point data, when the connection is
+   *     encrypted: SCRAM-SHA-256-PLUS is then offered too, first, as PostgreSQL does
+   */
+  ScramSha256Exchange(
+      String user,
+      ScramCredentials credentials,
+      boolean knownUser,
+      String serverNonce,
+      Optional<byte[]> channelBinding) {
     this.user = requireNonNull(user, "user is null");
     this.credentials = requireNonNull(credentials, "credentials is null");
     this.knownUser = knownUser;
     this.serverNonce = requireNonNull(serverNonce, "serverNonce is null");
+    this.channelBinding =
+        requireNonNull(channelBinding, "channelBinding is null").map(byte[]::clone);
   }
 
   @Override
   public Step start() {
-    return Step.challenge(
-        BackendMessages.authenticationSasl(Buffer.buffer(), List.of(MECHANISM_NAME)));
+    List<String> mechanisms =
+        channelBinding.isPresent()
+            ? List.of(PLUS_MECHANISM_NAME, MECHANISM_NAME)
+            : List.of(MECHANISM_NAME);
+    return Step.challenge(BackendMessages.authenticationSasl(Buffer.buffer(), mechanisms));
   }
 
   @Override
@@ -84,7 +110,8 @@ final class ScramSha256Exchange implements AuthExchange {
   private Step onClientFirst(Buffer payload) throws PgWireException {
     PayloadReader reader = new PayloadReader(payload);
     String mechanism = reader.readCString();
-    if (!mechanism.equals(MECHANISM_NAME)) {
+    plus = mechanism.equals(PLUS_MECHANISM_NAME) && channelBinding.isPresent();
+    if (!mechanism.equals(MECHANISM_NAME) && !plus) {
       throw new PgWireException(
           SqlState.PROTOCOL_VIOLATION, "client selected an invalid SASL authentication mechanism");
     }
@@ -112,18 +139,46 @@ final class ScramSha256Exchange implements AuthExchange {
       throw AuthFailures.malformed("The message is empty.");
     }
     char flag = message.charAt(0);
-    if (flag == 'p') {
-      throw AuthFailures.malformed(
-          "The client selected channel binding, but SCRAM-SHA-256-PLUS was not offered.");
-    }
-    if ((flag != 'n' && flag != 'y') || message.length() < 2 || message.charAt(1) != ',') {
+    int flagEnd = message.indexOf(',');
+    if (flagEnd < 1) {
       throw AuthFailures.malformed("Unexpected channel-binding flag.");
     }
-    int authzidEnd = message.indexOf(',', 2);
+    // The rules of read_client_first_message in PostgreSQL's auth-scram.c.
+    switch (flag) {
+      case 'p' -> {
+        if (!plus) {
+          throw AuthFailures.malformed(
+              "The client selected channel binding, but SCRAM-SHA-256-PLUS was not selected.");
+        }
+        String type = message.substring(0, flagEnd);
+        if (!type.equals("p=" + ChannelBinding.TYPE)) {
+          throw AuthFailures.malformed(
+              "Unsupported SCRAM channel-binding type \"" + type.substring(2) + "\".");
+        }
+      }
+      case 'y', 'n' -> {
+        if (plus) {
+          throw AuthFailures.malformed(
+              "The client selected SCRAM-SHA-256-PLUS, but the message does not bind the channel.");
+        }
+        if (flag == 'y' && channelBinding.isPresent()) {
+          // The client could bind and believes the server cannot: someone removed PLUS from the
+          // offer (a downgrade). PostgreSQL refuses the same way.
+          throw AuthFailures.malformed(
+              "The client supports SCRAM channel binding but thinks the server does not."
+                  + " However, this server does support channel binding.");
+        }
+        if (flagEnd != 1) {
+          throw AuthFailures.malformed("Unexpected channel-binding flag.");
+        }
+      }
+      default -> throw AuthFailures.malformed("Unexpected channel-binding flag.");
+    }
+    int authzidEnd = message.indexOf(',', flagEnd + 1);
     if (authzidEnd < 0) {
       throw AuthFailures.malformed("Comma expected after the authorization identity.");
     }
-    if (authzidEnd != 2) {
+    if (authzidEnd != flagEnd + 1) {
       throw new PgWireException(
           SqlState.FEATURE_NOT_SUPPORTED,
           "client uses authorization identity, but it is not supported");
@@ -151,8 +206,15 @@ final class ScramSha256Exchange implements AuthExchange {
     }
     String withoutProof = message.substring(0, proofAt);
     String[] attributes = withoutProof.split(",", -1);
-    String expectedBinding =
-        Base64.getEncoder().encodeToString(gs2Header.getBytes(StandardCharsets.UTF_8));
+    // c = base64(gs2-header [+ the channel's binding data, with SCRAM-SHA-256-PLUS]).
+    byte[] header = gs2Header.getBytes(StandardCharsets.UTF_8);
+    byte[] binding = header;
+    if (plus) {
+      byte[] data = channelBinding.orElseThrow();
+      binding = java.util.Arrays.copyOf(header, header.length + data.length);
+      System.arraycopy(data, 0, binding, header.length, data.length);
+    }
+    String expectedBinding = Base64.getEncoder().encodeToString(binding);
     if (!attributes[0].substring(2).equals(expectedBinding)) {
       throw AuthFailures.malformed("SCRAM channel binding check failed.");
     }

@@ -187,7 +187,7 @@ public final class ClientConnection {
       // A newer 3.x, or options: answer with what is spoken (up to 3.2, no options).
       BackendMessages.negotiateProtocolVersion(out.buffer(), protocolMinor, unsupportedOptions);
     }
-    authExchange = resources.authenticator().begin(message.user());
+    authExchange = resources.authenticator().begin(message.user(), tlsEstablished);
     state = ConnectionState.AUTHENTICATING;
     onAuthenticationStep(authExchange.start());
   }

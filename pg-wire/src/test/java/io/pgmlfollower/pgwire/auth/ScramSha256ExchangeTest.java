@@ -71,6 +71,52 @@ class ScramSha256ExchangeTest {
   }
 
   @Test
+  void overTlsPlusIsOfferedFirstAndADowngradedClientIsRefused() throws PgWireException {
+    byte[] binding = new byte[32];
+    ScramSha256Exchange exchange =
+        new ScramSha256Exchange(
+            "user", pencil(), true, SERVER_NONCE, java.util.Optional.of(binding));
+    Buffer sasl = exchange.start().reply();
+    PayloadReader offer = new PayloadReader(sasl.slice(5, sasl.length()));
+    assertThat(offer.readInt32()).isEqualTo(10);
+    assertThat(offer.readCString()).isEqualTo("SCRAM-SHA-256-PLUS");
+    assertThat(offer.readCString()).isEqualTo("SCRAM-SHA-256");
+    // 'y': the client could bind but was told the server cannot, which is false here.
+    assertThatThrownBy(
+            () -> exchange.onResponse(saslInitialResponse("y" + CLIENT_FIRST.substring(1))))
+        .isInstanceOfSatisfying(
+            PgWireException.class,
+            e -> {
+              assertThat(e.sqlState().code()).isEqualTo("08P01");
+              assertThat(e.detail()).contains("does support channel binding");
+            });
+  }
+
+  @Test
+  void channelBindingIsRefusedWithoutTlsAndOfAnUnknownType() throws PgWireException {
+    ScramSha256Exchange plaintext = new ScramSha256Exchange("user", pencil(), true, SERVER_NONCE);
+    plaintext.start();
+    assertThatThrownBy(
+            () -> plaintext.onResponse(saslInitialResponse("p=tls-server-end-point,,n=user,r=abc")))
+        .isInstanceOfSatisfying(
+            PgWireException.class,
+            e -> assertThat(e.detail()).contains("SCRAM-SHA-256-PLUS was not selected"));
+
+    ScramSha256Exchange tls =
+        new ScramSha256Exchange(
+            "user", pencil(), true, SERVER_NONCE, java.util.Optional.of(new byte[32]));
+    tls.start();
+    Buffer unique = Buffer.buffer();
+    MessageBuilder.appendCString(unique, "SCRAM-SHA-256-PLUS");
+    byte[] first = "p=tls-unique,,n=user,r=abc".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    unique.appendInt(first.length).appendBytes(first);
+    assertThatThrownBy(() -> tls.onResponse(unique))
+        .isInstanceOfSatisfying(
+            PgWireException.class,
+            e -> assertThat(e.detail()).contains("Unsupported SCRAM channel-binding type"));
+  }
+
+  @Test
   void wrongProofFailsWith28P01() throws PgWireException {
     ScramSha256Exchange exchange = new ScramSha256Exchange("user", pencil(), true, SERVER_NONCE);
     exchange.start();
