@@ -22,6 +22,7 @@ public final class PgWireOptions {
   private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
   private int maxConnections = DEFAULT_MAX_CONNECTIONS;
   private Duration authenticationTimeout = DEFAULT_AUTHENTICATION_TIMEOUT;
+  private Duration idleSessionTimeout = Duration.ZERO;
   private Tls tls;
 
   /** The server's PEM certificate (chain) and private key. */
@@ -130,6 +131,25 @@ public final class PgWireOptions {
     return this;
   }
 
+  /**
+   * How long a session may stay idle (waiting for the client's next query, no statement running)
+   * before it is closed with FATAL 57P05, as PostgreSQL's {@code idle_session_timeout}; zero, the
+   * default, never closes one.
+   */
+  public Duration idleSessionTimeout() {
+    return idleSessionTimeout;
+  }
+
+  public PgWireOptions setIdleSessionTimeout(Duration idleSessionTimeout) {
+    requireNonNull(idleSessionTimeout, "idleSessionTimeout is null");
+    if (idleSessionTimeout.isNegative()) {
+      throw new IllegalArgumentException(
+          "idleSessionTimeout must not be negative, got " + idleSessionTimeout);
+    }
+    this.idleSessionTimeout = idleSessionTimeout;
+    return this;
+  }
+
   /** TLS for clients that ask for it (SSLRequest), or empty: they are answered 'N'. */
   public java.util.Optional<Tls> tls() {
     return java.util.Optional.ofNullable(tls);
@@ -181,6 +201,7 @@ public final class PgWireOptions {
     copy.maxMessageSize = maxMessageSize;
     copy.maxConnections = maxConnections;
     copy.authenticationTimeout = authenticationTimeout;
+    copy.idleSessionTimeout = idleSessionTimeout;
     copy.tls = tls;
     return copy;
   }

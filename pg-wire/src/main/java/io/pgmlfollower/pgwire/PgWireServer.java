@@ -82,6 +82,7 @@ public final class PgWireServer implements AutoCloseable {
             options.maxMessageSize(),
             options.maxConnections(),
             options.authenticationTimeout(),
+            options.idleSessionTimeout(),
             new Authenticator(
                 options.authMethod(), options.users(), random, channelBinding(options)),
             dialer(connector),

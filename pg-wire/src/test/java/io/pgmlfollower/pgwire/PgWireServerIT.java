@@ -572,6 +572,65 @@ class PgWireServerIT {
   }
 
   @Test
+  void idleSessionsAreClosedWith57P05AndBusyOrActiveOnesAreNot() throws Exception {
+    PgWireServer idleServer =
+        new PgWireServer(
+            vertx,
+            new PgWireOptions()
+                .setPort(0)
+                .setAuthMethod(AuthMethod.TRUST)
+                .setIdleSessionTimeout(java.time.Duration.ofSeconds(1))
+                .setUpstream(
+                    new UpstreamOptions()
+                        .setHost(postgres.host())
+                        .setPort(postgres.port())
+                        .setUser(SESSION_ROLE)
+                        .setPassword(SESSION_ROLE_PASSWORD)),
+            session -> new TestSessionHandler());
+    int idlePort = idleServer.start();
+    try (RawClient idle = RawClient.connect(idlePort, USER, DATABASE);
+        RawClient active = RawClient.connect(idlePort, USER, DATABASE)) {
+      // The active client runs a query every 300 ms for 2.4 s: never idle for a whole second.
+      for (int i = 0; i < 8; i++) {
+        Thread.sleep(300);
+        active.send(RawClient.query("SELECT 1"));
+        assertThat(active.readTypesUntilReady()).endsWith("Z");
+      }
+      // By now the idle one was told why, and closed.
+      RawClient.Message fatal = idle.readMessage();
+      assertThat(fatal.type()).isEqualTo('E');
+      String fields = new String(fatal.payload(), StandardCharsets.UTF_8);
+      assertThat(fields).contains("FATAL", "57P05", "idle-session timeout");
+      assertThatThrownBy(idle::readMessage).isInstanceOf(IOException.class);
+      // A statement that runs longer than the timeout is not idleness.
+      TestSessionHandler.waitingForCancel = new CountDownLatch(1);
+      try (Connection connection =
+              DriverManager.getConnection(
+                  "jdbc:postgresql://127.0.0.1:" + idlePort + "/" + DATABASE, USER, "");
+          Statement statement = connection.createStatement()) {
+        CompletableFuture<Void> running =
+            CompletableFuture.runAsync(
+                () -> {
+                  try {
+                    statement.executeQuery("SELECT test.wait_for_cancel()");
+                  } catch (SQLException e) {
+                    throw new RuntimeException(e);
+                  }
+                });
+        TestSessionHandler.waitingForCancel.await();
+        Thread.sleep(2_000);
+        statement.cancel();
+        assertThatThrownBy(running::get)
+            .rootCause()
+            .extracting(e -> ((SQLException) e).getSQLState())
+            .isEqualTo("57014"); // cancelled by us, not closed for idleness
+      }
+    } finally {
+      idleServer.close();
+    }
+  }
+
+  @Test
   void cancelReachesAForwardedStatement() throws Exception {
     try (Connection connection = connect();
         Statement statement = connection.createStatement()) {

@@ -247,6 +247,8 @@ public final class Follower implements AutoCloseable {
         .setMaxMessageSize(config.serve().maxMessageSizeMb() << 20)
         .setAuthenticationTimeout(
             java.time.Duration.ofSeconds(config.serve().authenticationTimeoutSeconds()))
+        .setIdleSessionTimeout(
+            java.time.Duration.ofSeconds(config.serve().idleSessionTimeoutSeconds()))
         .setAuthMethod(io.pgmlfollower.pgwire.AuthMethod.valueOf(config.serve().auth().name()))
         .setUsers(users)
         .setUpstream(

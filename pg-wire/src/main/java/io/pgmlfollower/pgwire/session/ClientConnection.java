@@ -51,6 +51,11 @@ public final class ClientConnection {
       org.slf4j.LoggerFactory.getLogger(ClientConnection.class);
   private final long authenticationTimer;
 
+  /** The idle-session check, armed once the session is ready when a timeout is configured. */
+  private long idleTimer = -1;
+
+  private long lastClientBytesNanos = System.nanoTime();
+
   /** Must be created on the event loop that delivers the connection's bytes. */
   public ClientConnection(ServerResources resources, ClientTransport transport) {
     this.resources = requireNonNull(resources, "resources is null");
@@ -83,6 +88,7 @@ public final class ClientConnection {
     if (state == ConnectionState.CLOSED) {
       return;
     }
+    lastClientBytesNanos = System.nanoTime();
     decoder.feed(bytes);
     processFrames();
   }
@@ -277,10 +283,45 @@ public final class ClientConnection {
     out.flush();
     state = ConnectionState.READY;
     resources.vertx().cancelTimer(authenticationTimer);
+    armIdleTimeout();
     decoder.authenticated();
     session.start();
     transport.resumeReading();
     processFrames();
+  }
+
+  /**
+   * As PostgreSQL's idle_session_timeout: a session whose client sent nothing for the configured
+   * time while nothing of its ran is closed with FATAL 57P05, freeing its slot and its upstream
+   * connection. Checked a few times per timeout period, on the connection's event loop.
+   */
+  private void armIdleTimeout() {
+    long timeoutNanos = resources.idleSessionTimeout().toNanos();
+    if (timeoutNanos <= 0) {
+      return;
+    }
+    long periodMillis = Math.max(10, resources.idleSessionTimeout().toMillis() / 4);
+    idleTimer =
+        resources
+            .vertx()
+            .setPeriodic(
+                periodMillis,
+                id ->
+                    context.runOnContext(
+                        ignored -> {
+                          if (state == ConnectionState.CLOSED
+                              || session == null
+                              || !session.waitingForClient()) {
+                            lastClientBytesNanos = System.nanoTime(); // busy is not idle
+                            return;
+                          }
+                          if (System.nanoTime() - lastClientBytesNanos >= timeoutNanos) {
+                            fatal(
+                                new PgWireException(
+                                    SqlState.IDLE_SESSION_TIMEOUT,
+                                    "terminating connection due to idle-session timeout"));
+                          }
+                        }));
   }
 
   private void cancelSession() {
@@ -307,6 +348,9 @@ public final class ClientConnection {
     }
     state = ConnectionState.CLOSED;
     resources.vertx().cancelTimer(authenticationTimer);
+    if (idleTimer >= 0) {
+      resources.vertx().cancelTimer(idleTimer);
+    }
     out.flush();
     if (session != null) {
       session.shutdown();

@@ -14,6 +14,7 @@ public record ServerResources(
     int maxMessageSize,
     int maxConnections,
     Duration authenticationTimeout,
+    Duration idleSessionTimeout,
     Authenticator authenticator,
     UpstreamDialer upstream,
     CancelRegistry cancelRegistry,
@@ -23,6 +24,7 @@ public record ServerResources(
   public ServerResources {
     requireNonNull(vertx, "vertx is null");
     requireNonNull(authenticationTimeout, "authenticationTimeout is null");
+    requireNonNull(idleSessionTimeout, "idleSessionTimeout is null");
     requireNonNull(authenticator, "authenticator is null");
     requireNonNull(upstream, "upstream is null");
     requireNonNull(cancelRegistry, "cancelRegistry is null");

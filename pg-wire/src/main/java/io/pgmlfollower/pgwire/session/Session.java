@@ -274,6 +274,14 @@ final class Session {
     };
   }
 
+  /**
+   * Whether the session waits for its client: nothing queued, nothing running locally, nothing in
+   * flight upstream (what an idle-session timeout measures).
+   */
+  boolean waitingForClient() {
+    return waiting.isEmpty() && runningLocal == null && inFlight.isEmpty();
+  }
+
   /** Whether nothing is in flight upstream: a local step may run. */
   private boolean idle() {
     return inFlight.isEmpty();

@@ -71,6 +71,7 @@ class ClientConnectionTest {
             1024,
             maxConnections,
             authenticationTimeout,
+            Duration.ZERO,
             new Authenticator(method, Map.of("app", "secret"), new SecureRandom()),
             unreachable,
             new CancelRegistry(new SecureRandom()),

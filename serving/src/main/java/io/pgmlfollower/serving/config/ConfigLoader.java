@@ -201,6 +201,12 @@ public final class ConfigLoader {
           "serve.max-message-size-mb: must be 1..1024, got " + serve.maxMessageSizeMb());
     }
     positive(serve.authenticationTimeoutSeconds(), "serve.authentication-timeout-seconds");
+    if (serve.idleSessionTimeoutSeconds() < 0) {
+      throw new ConfigException(
+          "serve.idle-session-timeout-seconds",
+          "serve.idle-session-timeout-seconds: must be 0 (never) or more, got "
+              + serve.idleSessionTimeoutSeconds());
+    }
     if (serve.tls() != null) {
       require(serve.tls().cert(), "serve.tls.cert");
       require(serve.tls().key(), "serve.tls.key");

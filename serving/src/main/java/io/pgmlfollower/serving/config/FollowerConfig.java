@@ -146,8 +146,9 @@ public record FollowerConfig(
       Tls tls,
       @JsonProperty("max-connections") Integer maxConnections,
       @JsonProperty("max-message-size-mb") Integer maxMessageSizeMb,
-      @JsonProperty("authentication-timeout-seconds") Integer authenticationTimeoutSeconds) {
-    static final Serve DEFAULT = new Serve(null, null, null, null, null, null, null, null);
+      @JsonProperty("authentication-timeout-seconds") Integer authenticationTimeoutSeconds,
+      @JsonProperty("idle-session-timeout-seconds") Integer idleSessionTimeoutSeconds) {
+    static final Serve DEFAULT = new Serve(null, null, null, null, null, null, null, null, null);
 
     public Serve {
       host = requireNonNullElse(host, "127.0.0.1");
@@ -157,11 +158,12 @@ public record FollowerConfig(
       maxConnections = requireNonNullElse(maxConnections, 100);
       maxMessageSizeMb = requireNonNullElse(maxMessageSizeMb, 64);
       authenticationTimeoutSeconds = requireNonNullElse(authenticationTimeoutSeconds, 60);
+      idleSessionTimeoutSeconds = requireNonNullElse(idleSessionTimeoutSeconds, 0);
     }
 
     /** The endpoint's usual settings: address, port, authentication, users, TLS. */
     public Serve(String host, Integer port, AuthMethod auth, List<User> users, Tls tls) {
-      this(host, port, auth, users, tls, null, null, null);
+      this(host, port, auth, users, tls, null, null, null, null);
     }
   }
 

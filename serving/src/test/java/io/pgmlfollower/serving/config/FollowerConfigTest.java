@@ -57,6 +57,7 @@ class FollowerConfigTest {
     assertThat(config.serve().maxConnections()).isEqualTo(100);
     assertThat(config.serve().maxMessageSizeMb()).isEqualTo(64);
     assertThat(config.serve().authenticationTimeoutSeconds()).isEqualTo(60);
+    assertThat(config.serve().idleSessionTimeoutSeconds()).isZero();
     assertThat(config.admin().host()).isEqualTo("127.0.0.1");
     assertThat(config.admin().port()).isEqualTo(9187);
     assertThat(config.projects()).isEmpty();
@@ -107,6 +108,7 @@ class FollowerConfigTest {
               max-connections: 20
               max-message-size-mb: 8
               authentication-timeout-seconds: 15
+              idle-session-timeout-seconds: 600
             admin:
               host: 0.0.0.0
               port: 9188
@@ -145,6 +147,7 @@ class FollowerConfigTest {
     assertThat(config.serve().maxConnections()).isEqualTo(20);
     assertThat(config.serve().maxMessageSizeMb()).isEqualTo(8);
     assertThat(config.serve().authenticationTimeoutSeconds()).isEqualTo(15);
+    assertThat(config.serve().idleSessionTimeoutSeconds()).isEqualTo(600);
     assertThat(config.admin().port()).isEqualTo(9188);
     FollowerConfig.Project project = config.projects().getFirst();
     assertThat(project.task()).isEqualTo(Task.CLASSIFICATION);
@@ -257,7 +260,8 @@ class FollowerConfigTest {
         new String[][] {
           {"max-connections: 0", "serve.max-connections"},
           {"max-message-size-mb: 2048", "serve.max-message-size-mb"},
-          {"authentication-timeout-seconds: -1", "serve.authentication-timeout-seconds"}
+          {"authentication-timeout-seconds: -1", "serve.authentication-timeout-seconds"},
+          {"idle-session-timeout-seconds: -5", "serve.idle-session-timeout-seconds"}
         }) {
       assertThatThrownBy(
               () -> loader.parse(MINIMAL.replace("serve:\n", "serve:\n  " + bad[0] + "\n")))
