@@ -79,12 +79,7 @@ class TwoStoresIT {
   void aFailureBetweenTheStoresIsRepairedByResumingFromTheLowerPosition() throws Exception {
     TwoStores stores = new TwoStores(offline, online);
     stores.ensureTables(List.of(SPEC));
-    try (SnapshotLoader loader = stores.beginSnapshot("src")) {
-      try (OutputStream copy = loader.copyIn(SPEC)) {
-        copy.write("1\tone\n2\ttwo\n3\tthree\n".getBytes(UTF_8));
-      }
-      loader.commit(List.of(new SourceOffset("src", "", 100)));
-    }
+    snapshot(stores, "1\tone\n2\ttwo\n3\tthree\n");
     assertThat(stores.offsets("src")).containsExactly(Map.entry("", 100L));
 
     // The offline store commits the batch, then the process "dies" before the online one does.
@@ -110,23 +105,14 @@ class TwoStoresIT {
     assertThat(restarted.offsets("src")).containsExactly(Map.entry("", 200L));
     List<String> offlineRows = offlineRows();
     assertThat(offlineRows).containsExactly("1=one", "3=three!", "4=four");
-    List<String> onlineRows = new ArrayList<>();
-    for (String id : List.of("1", "2", "3", "4")) {
-      online.get(ITEMS, List.of(id)).ifPresent(r -> onlineRows.add(r.get("id") + "=" + r.get("v")));
-    }
-    assertThat(onlineRows).isEqualTo(offlineRows);
+    assertThat(onlineRows("1", "2", "3", "4")).isEqualTo(offlineRows);
   }
 
   @Test
   void aBatchGroupedAnewAfterARestartAppliesOnlyTheTransactionsEachStoreLacks() throws Exception {
     TwoStores stores = new TwoStores(offline, online);
     stores.ensureTables(List.of(SPEC));
-    try (SnapshotLoader loader = stores.beginSnapshot("src")) {
-      try (OutputStream copy = loader.copyIn(SPEC)) {
-        copy.write("1\tone\n2\ttwo\n3\tthree\n".getBytes(UTF_8));
-      }
-      loader.commit(List.of(new SourceOffset("src", "", 100)));
-    }
+    snapshot(stores, "1\tone\n2\ttwo\n3\tthree\n");
     // Transaction A (commit record at 150, ends at 160) reached the offline store only.
     List<ChangeBatch.Change> a =
         List.of(
@@ -161,23 +147,14 @@ class TwoStoresIT {
     assertThat(restarted.offsets("src")).containsExactly(Map.entry("", 260L));
     List<String> offlineRows = offlineRows();
     assertThat(offlineRows).containsExactly("1=one", "3=three!");
-    List<String> onlineRows = new ArrayList<>();
-    for (String id : List.of("1", "2", "3", "4")) {
-      online.get(ITEMS, List.of(id)).ifPresent(r -> onlineRows.add(r.get("id") + "=" + r.get("v")));
-    }
-    assertThat(onlineRows).isEqualTo(offlineRows);
+    assertThat(onlineRows("1", "2", "3", "4")).isEqualTo(offlineRows);
   }
 
   @Test
   void whenTheOfflineStoreFailsTheOnlineOneMayBeAheadAndTheRestartRepairsIt() throws Exception {
     TwoStores stores = new TwoStores(offline, online);
     stores.ensureTables(List.of(SPEC));
-    try (SnapshotLoader loader = stores.beginSnapshot("src")) {
-      try (OutputStream copy = loader.copyIn(SPEC)) {
-        copy.write("1\tone\n2\ttwo\n".getBytes(UTF_8));
-      }
-      loader.commit(List.of(new SourceOffset("src", "", 100)));
-    }
+    snapshot(stores, "1\tone\n2\ttwo\n");
     ChangeBatch batch =
         new ChangeBatch(
             List.of(
@@ -201,11 +178,7 @@ class TwoStoresIT {
     assertThat(offline.offsets("src")).containsExactly(Map.entry("", 200L));
     List<String> offlineRows = offlineRows();
     assertThat(offlineRows).containsExactly("2=two", "3=three");
-    List<String> onlineRows = new ArrayList<>();
-    for (String id : List.of("1", "2", "3")) {
-      online.get(ITEMS, List.of(id)).ifPresent(r -> onlineRows.add(r.get("id") + "=" + r.get("v")));
-    }
-    assertThat(onlineRows).isEqualTo(offlineRows);
+    assertThat(onlineRows("1", "2", "3")).isEqualTo(offlineRows);
   }
 
   @Test
@@ -230,6 +203,25 @@ class TwoStoresIT {
     assertThat(cut.offsets()).isEqualTo(batch.offsets());
     assertThat(TwoStores.withoutTransactionsBefore(batch, 11).changes())
         .containsExactly(two, message, three);
+  }
+
+  /** The initial snapshot of {@code rows} (COPY text) into both stores, at position 100. */
+  private static void snapshot(TwoStores stores, String rows) throws Exception {
+    try (SnapshotLoader loader = stores.beginSnapshot("src")) {
+      try (OutputStream copy = loader.copyIn(SPEC)) {
+        copy.write(rows.getBytes(UTF_8));
+      }
+      loader.commit(List.of(new SourceOffset("src", "", 100)));
+    }
+  }
+
+  /** The online store's rows with these ids, as "id=v", in the order given. */
+  private List<String> onlineRows(String... ids) throws Exception {
+    List<String> rows = new ArrayList<>();
+    for (String id : ids) {
+      online.get(ITEMS, List.of(id)).ifPresent(r -> rows.add(r.get("id") + "=" + r.get("v")));
+    }
+    return rows;
   }
 
   private List<String> offlineRows() throws Exception {

@@ -500,15 +500,7 @@ class PgWireServerIT {
     TestSessionHandler.waitingForCancel = new CountDownLatch(1);
     try (Connection connection = connect();
         Statement statement = connection.createStatement()) {
-      CompletableFuture<Void> running =
-          CompletableFuture.runAsync(
-              () -> {
-                try {
-                  statement.executeQuery("SELECT test.wait_for_cancel()");
-                } catch (SQLException e) {
-                  throw new RuntimeException(e);
-                }
-              });
+      CompletableFuture<Void> running = executeAsync(statement, "SELECT test.wait_for_cancel()");
       TestSessionHandler.waitingForCancel.await();
       statement.cancel();
       assertThatThrownBy(running::get)
@@ -552,6 +544,18 @@ class PgWireServerIT {
       assertThat(new String(error.payload(), StandardCharsets.UTF_8)).contains("57014");
       assertThat(client.readTypesUntilReady()).endsWith("Z");
     }
+  }
+
+  /** Runs the query on another thread; the future fails with its SQLException. */
+  private static CompletableFuture<Void> executeAsync(Statement statement, String sql) {
+    return CompletableFuture.runAsync(
+        () -> {
+          try {
+            statement.executeQuery(sql);
+          } catch (SQLException e) {
+            throw new RuntimeException(e);
+          }
+        });
   }
 
   private static void sendCancel(int port, int processId, byte[] secret) throws IOException {
@@ -608,15 +612,7 @@ class PgWireServerIT {
               DriverManager.getConnection(
                   "jdbc:postgresql://127.0.0.1:" + idlePort + "/" + DATABASE, USER, "");
           Statement statement = connection.createStatement()) {
-        CompletableFuture<Void> running =
-            CompletableFuture.runAsync(
-                () -> {
-                  try {
-                    statement.executeQuery("SELECT test.wait_for_cancel()");
-                  } catch (SQLException e) {
-                    throw new RuntimeException(e);
-                  }
-                });
+        CompletableFuture<Void> running = executeAsync(statement, "SELECT test.wait_for_cancel()");
         TestSessionHandler.waitingForCancel.await();
         Thread.sleep(2_000);
         statement.cancel();
@@ -639,15 +635,7 @@ class PgWireServerIT {
         rs.next();
         backendPid = rs.getInt(1);
       }
-      CompletableFuture<Void> running =
-          CompletableFuture.runAsync(
-              () -> {
-                try {
-                  statement.executeQuery("SELECT pg_sleep(600)");
-                } catch (SQLException e) {
-                  throw new RuntimeException(e);
-                }
-              });
+      CompletableFuture<Void> running = executeAsync(statement, "SELECT pg_sleep(600)");
       waitUntilSleeping(backendPid);
       statement.cancel();
       assertThatThrownBy(running::get)

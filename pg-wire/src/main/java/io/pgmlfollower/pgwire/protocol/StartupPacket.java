@@ -1,5 +1,7 @@
 package io.pgmlfollower.pgwire.protocol;
 
+import static java.util.Objects.requireNonNull;
+
 import io.pgmlfollower.pgwire.spi.PgWireException;
 import io.pgmlfollower.pgwire.spi.SqlState;
 import io.vertx.core.buffer.Buffer;
@@ -31,31 +33,9 @@ public sealed interface StartupPacket {
   record GssEncRequest() implements StartupPacket {}
 
   /** Cancels the running statement of the session with this key. */
-  record CancelRequest(int processId, byte[] secretKey) implements StartupPacket {
+  record CancelRequest(CancelKey key) implements StartupPacket {
     public CancelRequest {
-      secretKey = secretKey.clone();
-    }
-
-    @Override
-    public byte[] secretKey() {
-      return secretKey.clone();
-    }
-
-    @Override
-    public boolean equals(Object other) {
-      return other instanceof CancelRequest that
-          && processId == that.processId
-          && java.util.Arrays.equals(secretKey, that.secretKey);
-    }
-
-    @Override
-    public int hashCode() {
-      return 31 * processId + java.util.Arrays.hashCode(secretKey);
-    }
-
-    @Override
-    public String toString() {
-      return "CancelRequest[processId=" + processId + ", " + secretKey.length + "-byte key]";
+      requireNonNull(key, "key is null");
     }
   }
 
@@ -102,7 +82,7 @@ public sealed interface StartupPacket {
               SqlState.PROTOCOL_VIOLATION,
               "invalid cancel request: a " + secretKey.length + "-byte key");
         }
-        return new CancelRequest(processId, secretKey);
+        return new CancelRequest(new CancelKey(processId, secretKey));
       }
       default -> {
         int major = code >>> 16;

@@ -1,8 +1,8 @@
 package io.pgmlfollower.pgwire.session;
 
+import io.pgmlfollower.pgwire.protocol.CancelKey;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -13,35 +13,6 @@ import java.util.concurrent.ConcurrentMap;
  * https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-CANCELING-REQUESTS
  */
 public final class CancelRegistry {
-  /** A session's key: its process id and secret (4 bytes under protocol 3.0, 32 under 3.2). */
-  public record Key(int processId, byte[] secretKey) {
-    public Key {
-      secretKey = secretKey.clone();
-    }
-
-    @Override
-    public byte[] secretKey() {
-      return secretKey.clone();
-    }
-
-    @Override
-    public boolean equals(Object other) {
-      return other instanceof Key that
-          && processId == that.processId
-          && Arrays.equals(secretKey, that.secretKey);
-    }
-
-    @Override
-    public int hashCode() {
-      return 31 * processId + Arrays.hashCode(secretKey);
-    }
-
-    @Override
-    public String toString() {
-      return "Key[processId=" + processId + ", " + secretKey.length + "-byte secret]";
-    }
-  }
-
   private record Entry(byte[] secretKey, Runnable cancel) {}
 
   private final ConcurrentMap<Integer, Entry> sessions = new ConcurrentHashMap<>();
@@ -55,19 +26,19 @@ public final class CancelRegistry {
    * Registers a session with a secret of {@code keyBytes} random bytes; {@code cancel} must be safe
    * to call from any thread.
    */
-  public Key register(int keyBytes, Runnable cancel) {
+  public CancelKey register(int keyBytes, Runnable cancel) {
     byte[] secretKey = new byte[keyBytes];
     random.nextBytes(secretKey);
     while (true) {
       // Positive, like real process ids, which some clients print.
       int processId = 1 + random.nextInt(Integer.MAX_VALUE - 1);
       if (sessions.putIfAbsent(processId, new Entry(secretKey, cancel)) == null) {
-        return new Key(processId, secretKey);
+        return new CancelKey(processId, secretKey);
       }
     }
   }
 
-  public void unregister(Key key) {
+  public void unregister(CancelKey key) {
     sessions.remove(key.processId());
   }
 
@@ -75,9 +46,9 @@ public final class CancelRegistry {
    * Cancels the session with this key; a wrong secret is ignored, as PostgreSQL ignores it. The
    * comparison takes the same time wherever the secrets differ.
    */
-  public boolean cancel(int processId, byte[] secretKey) {
-    Entry entry = sessions.get(processId);
-    if (entry == null || !MessageDigest.isEqual(entry.secretKey(), secretKey)) {
+  public boolean cancel(CancelKey key) {
+    Entry entry = sessions.get(key.processId());
+    if (entry == null || !MessageDigest.isEqual(entry.secretKey(), key.secret())) {
       return false;
     }
     entry.cancel().run();

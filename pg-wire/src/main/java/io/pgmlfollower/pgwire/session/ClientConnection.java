@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.pgmlfollower.pgwire.auth.AuthExchange;
 import io.pgmlfollower.pgwire.protocol.BackendMessages;
+import io.pgmlfollower.pgwire.protocol.CancelKey;
 import io.pgmlfollower.pgwire.protocol.ErrorResponses;
 import io.pgmlfollower.pgwire.protocol.Frame;
 import io.pgmlfollower.pgwire.protocol.FrameDecoder;
@@ -40,7 +41,7 @@ public final class ClientConnection {
   private StartupMessage startup;
   private AuthExchange authExchange;
   private boolean countedAsSession;
-  private CancelRegistry.Key key;
+  private CancelKey key;
 
   /** The 3.x minor version spoken with this client: what it asked for, at most 2. */
   private int protocolMinor;
@@ -129,7 +130,7 @@ public final class ClientConnection {
       case SslRequest ignored -> onSslRequest();
       case GssEncRequest ignored -> transport.write(BackendMessages.encryptionRefused());
       case CancelRequest cancel -> {
-        resources.cancelRegistry().cancel(cancel.processId(), cancel.secretKey());
+        resources.cancelRegistry().cancel(cancel.key());
         close();
       }
       case StartupMessage message -> onStartupMessage(message);
@@ -278,7 +279,7 @@ public final class ClientConnection {
             this::close);
     upstream.parameterStatuses().forEach(frame -> out.append(frame.raw()));
     upstream.notices().forEach(frame -> out.append(frame.raw()));
-    BackendMessages.backendKeyData(out.buffer(), key.processId(), key.secretKey());
+    BackendMessages.backendKeyData(out.buffer(), key.processId(), key.secret());
     BackendMessages.readyForQuery(out.buffer(), upstream.transactionStatus());
     out.flush();
     state = ConnectionState.READY;

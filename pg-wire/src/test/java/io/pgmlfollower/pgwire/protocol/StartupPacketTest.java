@@ -36,7 +36,7 @@ class StartupPacketTest {
   @Test
   void cancelRequestCarriesTheKey() throws PgWireException {
     StartupPacket packet = StartupPacket.decode(frame(StartupPacket.encodeCancelRequest(42, -7)));
-    assertThat(packet).isEqualTo(new CancelRequest(42, new byte[] {-1, -1, -1, -7}));
+    assertThat(packet).isEqualTo(new CancelRequest(new CancelKey(42, new byte[] {-1, -1, -1, -7})));
   }
 
   @Test
@@ -46,7 +46,7 @@ class StartupPacketTest {
       key[i] = (byte) (i * 7);
     }
     assertThat(StartupPacket.decode(frame(StartupPacket.encodeCancelRequest(42, key))))
-        .isEqualTo(new CancelRequest(42, key));
+        .isEqualTo(new CancelRequest(new CancelKey(42, key)));
     for (int length : new int[] {0, 3, 257}) {
       assertThatThrownBy(
               () ->
