@@ -23,6 +23,7 @@ public final class PgWireOptions {
   private int maxConnections = DEFAULT_MAX_CONNECTIONS;
   private Duration authenticationTimeout = DEFAULT_AUTHENTICATION_TIMEOUT;
   private Duration idleSessionTimeout = Duration.ZERO;
+  private Duration statementTimeout = Duration.ZERO;
   private Tls tls;
 
   /** The server's PEM certificate (chain) and private key. */
@@ -150,6 +151,26 @@ public final class PgWireOptions {
     return this;
   }
 
+  /**
+   * How long a statement may run before it is cancelled with 57014 ("canceling statement due to
+   * statement timeout"), as PostgreSQL's {@code statement_timeout}: local statements by the server,
+   * forwarded ones by the upstream (the setting is passed to it at startup unless the client sets
+   * its own). Zero, the default, never cancels.
+   */
+  public Duration statementTimeout() {
+    return statementTimeout;
+  }
+
+  public PgWireOptions setStatementTimeout(Duration statementTimeout) {
+    requireNonNull(statementTimeout, "statementTimeout is null");
+    if (statementTimeout.isNegative()) {
+      throw new IllegalArgumentException(
+          "statementTimeout must not be negative, got " + statementTimeout);
+    }
+    this.statementTimeout = statementTimeout;
+    return this;
+  }
+
   /** TLS for clients that ask for it (SSLRequest), or empty: they are answered 'N'. */
   public java.util.Optional<Tls> tls() {
     return java.util.Optional.ofNullable(tls);
@@ -202,6 +223,7 @@ public final class PgWireOptions {
     copy.maxConnections = maxConnections;
     copy.authenticationTimeout = authenticationTimeout;
     copy.idleSessionTimeout = idleSessionTimeout;
+    copy.statementTimeout = statementTimeout;
     copy.tls = tls;
     return copy;
   }

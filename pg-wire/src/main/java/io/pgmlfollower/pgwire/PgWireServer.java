@@ -83,6 +83,7 @@ public final class PgWireServer implements AutoCloseable {
             options.maxConnections(),
             options.authenticationTimeout(),
             options.idleSessionTimeout(),
+            options.statementTimeout(),
             new Authenticator(
                 options.authMethod(), options.users(), random, channelBinding(options)),
             dialer(connector),

@@ -27,6 +27,7 @@ class PgWireOptionsTest {
             .setMaxConnections(3)
             .setAuthenticationTimeout(Duration.ofSeconds(7))
             .setIdleSessionTimeout(Duration.ofSeconds(9))
+            .setStatementTimeout(Duration.ofSeconds(11))
             .setTls(new PgWireOptions.Tls(Path.of("c.pem"), Path.of("k.pem")));
     PgWireOptions copy = options.copy();
     PgWireOptions defaults = new PgWireOptions();

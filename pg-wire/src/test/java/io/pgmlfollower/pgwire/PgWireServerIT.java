@@ -627,6 +627,57 @@ class PgWireServerIT {
   }
 
   @Test
+  void statementsRunningPastTheStatementTimeoutAreCancelledLocalAndForwarded() throws Exception {
+    PgWireServer timed =
+        new PgWireServer(
+            vertx,
+            new PgWireOptions()
+                .setPort(0)
+                .setAuthMethod(AuthMethod.TRUST)
+                .setStatementTimeout(java.time.Duration.ofMillis(500))
+                .setUpstream(
+                    new UpstreamOptions()
+                        .setHost(postgres.host())
+                        .setPort(postgres.port())
+                        .setUser(SESSION_ROLE)
+                        .setPassword(SESSION_ROLE_PASSWORD)),
+            session -> new TestSessionHandler());
+    int timedPort = timed.start();
+    try (Connection connection =
+            DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + timedPort + "/" + DATABASE, USER, "");
+        Statement statement = connection.createStatement()) {
+      TestSessionHandler.waitingForCancel = new CountDownLatch(1);
+      // A local statement that never ends by itself...
+      assertThatThrownBy(() -> statement.executeQuery("SELECT test.wait_for_cancel()"))
+          .isInstanceOfSatisfying(
+              SQLException.class,
+              e -> {
+                assertThat(e.getSQLState()).isEqualTo("57014");
+                assertThat(e.getMessage()).contains("due to statement timeout");
+              });
+      // ...and a forwarded one, cancelled by the offline store with the setting passed on.
+      assertThatThrownBy(() -> statement.executeQuery("SELECT pg_sleep(30)"))
+          .isInstanceOfSatisfying(
+              SQLException.class,
+              e -> {
+                assertThat(e.getSQLState()).isEqualTo("57014");
+                assertThat(e.getMessage()).contains("statement timeout");
+              });
+      // Quick statements are untouched, and the session goes on.
+      try (ResultSet rs = statement.executeQuery("SELECT test.version()")) {
+        assertThat(rs.next()).isTrue();
+      }
+      try (ResultSet rs = statement.executeQuery("SHOW statement_timeout")) {
+        rs.next();
+        assertThat(rs.getString(1)).isEqualTo("500ms");
+      }
+    } finally {
+      timed.close();
+    }
+  }
+
+  @Test
   void cancelReachesAForwardedStatement() throws Exception {
     try (Connection connection = connect();
         Statement statement = connection.createStatement()) {

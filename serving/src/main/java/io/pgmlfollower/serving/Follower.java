@@ -249,6 +249,7 @@ public final class Follower implements AutoCloseable {
             java.time.Duration.ofSeconds(config.serve().authenticationTimeoutSeconds()))
         .setIdleSessionTimeout(
             java.time.Duration.ofSeconds(config.serve().idleSessionTimeoutSeconds()))
+        .setStatementTimeout(java.time.Duration.ofSeconds(config.serve().statementTimeoutSeconds()))
         .setAuthMethod(io.pgmlfollower.pgwire.AuthMethod.valueOf(config.serve().auth().name()))
         .setUsers(users)
         .setUpstream(

@@ -25,6 +25,7 @@ import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * One client connection through its {@link ConnectionState}s: startup, authentication, opening the
@@ -224,8 +225,23 @@ public final class ClientConnection {
     transport.pauseReading();
     resources
         .upstream()
-        .connect(startup.database(), startup.parameters())
+        .connect(startup.database(), upstreamParameters(startup.parameters()))
         .onComplete(this::onUpstreamConnected);
+  }
+
+  /**
+   * The client's startup parameters for its upstream session, with the endpoint's statement timeout
+   * as PostgreSQL's {@code statement_timeout} unless the client set one: forwarded statements are
+   * then cancelled by the offline store itself, with its own message.
+   */
+  private Map<String, String> upstreamParameters(Map<String, String> client) {
+    long timeout = resources.statementTimeout().toMillis();
+    if (timeout <= 0 || client.containsKey("statement_timeout")) {
+      return client;
+    }
+    Map<String, String> parameters = new java.util.LinkedHashMap<>(client);
+    parameters.put("statement_timeout", Long.toString(timeout));
+    return parameters;
   }
 
   private void onUpstreamConnected(AsyncResult<UpstreamConnection> result) {
@@ -276,7 +292,8 @@ public final class ClientConnection {
             upstream,
             handler,
             () -> resources.upstream().cancel(upstream.processId(), upstream.secretKey()),
-            this::close);
+            this::close,
+            resources.statementTimeout());
     upstream.parameterStatuses().forEach(frame -> out.append(frame.raw()));
     upstream.notices().forEach(frame -> out.append(frame.raw()));
     BackendMessages.backendKeyData(out.buffer(), key.processId(), key.secret());

@@ -15,6 +15,7 @@ public record ServerResources(
     int maxConnections,
     Duration authenticationTimeout,
     Duration idleSessionTimeout,
+    Duration statementTimeout,
     Authenticator authenticator,
     UpstreamDialer upstream,
     CancelRegistry cancelRegistry,
@@ -25,6 +26,7 @@ public record ServerResources(
     requireNonNull(vertx, "vertx is null");
     requireNonNull(authenticationTimeout, "authenticationTimeout is null");
     requireNonNull(idleSessionTimeout, "idleSessionTimeout is null");
+    requireNonNull(statementTimeout, "statementTimeout is null");
     requireNonNull(authenticator, "authenticator is null");
     requireNonNull(upstream, "upstream is null");
     requireNonNull(cancelRegistry, "cancelRegistry is null");

@@ -65,6 +65,9 @@ final class Session {
   private final Runnable cancelUpstream;
   private final Runnable closeConnection;
 
+  /** Local statements running longer are cancelled (57014); zero never. */
+  private final java.time.Duration statementTimeout;
+
   private final Map<String, LocalPreparedStatement> statements = new HashMap<>();
   private final Map<String, LocalPortal> portals = new HashMap<>();
   private final ArrayDeque<Step> waiting = new ArrayDeque<>();
@@ -109,7 +112,9 @@ final class Session {
       UpstreamConnection upstream,
       SessionHandler handler,
       Runnable cancelUpstream,
-      Runnable closeConnection) {
+      Runnable closeConnection,
+      java.time.Duration statementTimeout) {
+    this.statementTimeout = requireNonNull(statementTimeout, "statementTimeout is null");
     this.vertx = requireNonNull(vertx, "vertx is null");
     this.client = requireNonNull(client, "client is null");
     this.out = requireNonNull(out, "out is null");
@@ -839,6 +844,9 @@ final class Session {
     final SessionCancellation cancellation = new SessionCancellation();
     int rowsSent;
 
+    /** The statement-timeout timer, or -1. */
+    long timer = -1;
+
     LocalRun(LocalPortal portal, int maxRows, SimpleQuery query) {
       this.portal = portal;
       this.maxRows = maxRows;
@@ -859,6 +867,12 @@ final class Session {
 
   private void run(LocalRun run) {
     runningLocal = run.cancellation;
+    if (statementTimeout.toMillis() > 0) {
+      run.timer =
+          vertx.setTimer(
+              statementTimeout.toMillis(),
+              id -> guarded(run.cancellation::timeOut)); // seen at the run's next check
+    }
     if (run.query != null && run.portal.encoder().hasColumns()) {
       run.portal.encoder().appendRowDescription(out.buffer());
     }
@@ -905,6 +919,9 @@ final class Session {
     }
     if (next == Next.DONE) {
       runningLocal = null;
+      if (run.timer >= 0) {
+        vertx.cancelTimer(run.timer);
+      }
       pump();
     } else if (client.writeQueueFull()) {
       out.flush();

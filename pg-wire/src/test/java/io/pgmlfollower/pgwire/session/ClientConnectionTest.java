@@ -72,6 +72,7 @@ class ClientConnectionTest {
             maxConnections,
             authenticationTimeout,
             Duration.ZERO,
+            Duration.ZERO,
             new Authenticator(method, Map.of("app", "secret"), new SecureRandom()),
             unreachable,
             new CancelRegistry(new SecureRandom()),

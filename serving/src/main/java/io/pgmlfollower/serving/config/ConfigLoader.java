@@ -201,6 +201,12 @@ public final class ConfigLoader {
           "serve.max-message-size-mb: must be 1..1024, got " + serve.maxMessageSizeMb());
     }
     positive(serve.authenticationTimeoutSeconds(), "serve.authentication-timeout-seconds");
+    if (serve.statementTimeoutSeconds() < 0) {
+      throw new ConfigException(
+          "serve.statement-timeout-seconds",
+          "serve.statement-timeout-seconds: must be 0 (never) or more, got "
+              + serve.statementTimeoutSeconds());
+    }
     if (serve.idleSessionTimeoutSeconds() < 0) {
       throw new ConfigException(
           "serve.idle-session-timeout-seconds",

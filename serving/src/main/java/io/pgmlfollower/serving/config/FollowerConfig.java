@@ -147,8 +147,10 @@ public record FollowerConfig(
       @JsonProperty("max-connections") Integer maxConnections,
       @JsonProperty("max-message-size-mb") Integer maxMessageSizeMb,
       @JsonProperty("authentication-timeout-seconds") Integer authenticationTimeoutSeconds,
-      @JsonProperty("idle-session-timeout-seconds") Integer idleSessionTimeoutSeconds) {
-    static final Serve DEFAULT = new Serve(null, null, null, null, null, null, null, null, null);
+      @JsonProperty("idle-session-timeout-seconds") Integer idleSessionTimeoutSeconds,
+      @JsonProperty("statement-timeout-seconds") Integer statementTimeoutSeconds) {
+    static final Serve DEFAULT =
+        new Serve(null, null, null, null, null, null, null, null, null, null);
 
     public Serve {
       host = requireNonNullElse(host, "127.0.0.1");
@@ -159,11 +161,12 @@ public record FollowerConfig(
       maxMessageSizeMb = requireNonNullElse(maxMessageSizeMb, 64);
       authenticationTimeoutSeconds = requireNonNullElse(authenticationTimeoutSeconds, 60);
       idleSessionTimeoutSeconds = requireNonNullElse(idleSessionTimeoutSeconds, 0);
+      statementTimeoutSeconds = requireNonNullElse(statementTimeoutSeconds, 0);
     }
 
     /** The endpoint's usual settings: address, port, authentication, users, TLS. */
     public Serve(String host, Integer port, AuthMethod auth, List<User> users, Tls tls) {
-      this(host, port, auth, users, tls, null, null, null, null);
+      this(host, port, auth, users, tls, null, null, null, null, null);
     }
   }
 

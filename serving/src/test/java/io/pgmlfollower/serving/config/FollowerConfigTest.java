@@ -58,6 +58,7 @@ class FollowerConfigTest {
     assertThat(config.serve().maxMessageSizeMb()).isEqualTo(64);
     assertThat(config.serve().authenticationTimeoutSeconds()).isEqualTo(60);
     assertThat(config.serve().idleSessionTimeoutSeconds()).isZero();
+    assertThat(config.serve().statementTimeoutSeconds()).isZero();
     assertThat(config.admin().host()).isEqualTo("127.0.0.1");
     assertThat(config.admin().port()).isEqualTo(9187);
     assertThat(config.projects()).isEmpty();
@@ -109,6 +110,7 @@ class FollowerConfigTest {
               max-message-size-mb: 8
               authentication-timeout-seconds: 15
               idle-session-timeout-seconds: 600
+              statement-timeout-seconds: 300
             admin:
               host: 0.0.0.0
               port: 9188
@@ -148,6 +150,7 @@ class FollowerConfigTest {
     assertThat(config.serve().maxMessageSizeMb()).isEqualTo(8);
     assertThat(config.serve().authenticationTimeoutSeconds()).isEqualTo(15);
     assertThat(config.serve().idleSessionTimeoutSeconds()).isEqualTo(600);
+    assertThat(config.serve().statementTimeoutSeconds()).isEqualTo(300);
     assertThat(config.admin().port()).isEqualTo(9188);
     FollowerConfig.Project project = config.projects().getFirst();
     assertThat(project.task()).isEqualTo(Task.CLASSIFICATION);
@@ -261,7 +264,8 @@ class FollowerConfigTest {
           {"max-connections: 0", "serve.max-connections"},
           {"max-message-size-mb: 2048", "serve.max-message-size-mb"},
           {"authentication-timeout-seconds: -1", "serve.authentication-timeout-seconds"},
-          {"idle-session-timeout-seconds: -5", "serve.idle-session-timeout-seconds"}
+          {"idle-session-timeout-seconds: -5", "serve.idle-session-timeout-seconds"},
+          {"statement-timeout-seconds: -1", "serve.statement-timeout-seconds"}
         }) {
       assertThatThrownBy(
               () -> loader.parse(MINIMAL.replace("serve:\n", "serve:\n  " + bad[0] + "\n")))
