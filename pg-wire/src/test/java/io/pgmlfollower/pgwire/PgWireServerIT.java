@@ -80,19 +80,7 @@ class PgWireServerIT {
             session -> new TestSessionHandler());
     port = server.start();
     // A second endpoint, trusting, for the raw-protocol tests.
-    trustingServer =
-        new PgWireServer(
-            vertx,
-            new PgWireOptions()
-                .setPort(0)
-                .setAuthMethod(AuthMethod.TRUST)
-                .setUpstream(
-                    new UpstreamOptions()
-                        .setHost(postgres.host())
-                        .setPort(postgres.port())
-                        .setUser(SESSION_ROLE)
-                        .setPassword(SESSION_ROLE_PASSWORD)),
-            session -> new TestSessionHandler());
+    trustingServer = newTrustingServer(options -> options);
     trustingPort = trustingServer.start();
   }
 
@@ -546,6 +534,26 @@ class PgWireServerIT {
     }
   }
 
+  /**
+   * A trusting endpoint in front of the test PostgreSQL with the given settings (port 0, the
+   * session role upstream, {@link TestSessionHandler}); the caller closes it.
+   */
+  private PgWireServer newTrustingServer(java.util.function.UnaryOperator<PgWireOptions> settings) {
+    return new PgWireServer(
+        vertx,
+        settings.apply(
+            new PgWireOptions()
+                .setPort(0)
+                .setAuthMethod(AuthMethod.TRUST)
+                .setUpstream(
+                    new UpstreamOptions()
+                        .setHost(postgres.host())
+                        .setPort(postgres.port())
+                        .setUser(SESSION_ROLE)
+                        .setPassword(SESSION_ROLE_PASSWORD))),
+        session -> new TestSessionHandler());
+  }
+
   /** Runs the query on another thread; the future fails with its SQLException. */
   private static CompletableFuture<Void> executeAsync(Statement statement, String sql) {
     return CompletableFuture.runAsync(
@@ -578,19 +586,8 @@ class PgWireServerIT {
   @Test
   void idleSessionsAreClosedWith57P05AndBusyOrActiveOnesAreNot() throws Exception {
     PgWireServer idleServer =
-        new PgWireServer(
-            vertx,
-            new PgWireOptions()
-                .setPort(0)
-                .setAuthMethod(AuthMethod.TRUST)
-                .setIdleSessionTimeout(java.time.Duration.ofSeconds(1))
-                .setUpstream(
-                    new UpstreamOptions()
-                        .setHost(postgres.host())
-                        .setPort(postgres.port())
-                        .setUser(SESSION_ROLE)
-                        .setPassword(SESSION_ROLE_PASSWORD)),
-            session -> new TestSessionHandler());
+        newTrustingServer(
+            options -> options.setIdleSessionTimeout(java.time.Duration.ofSeconds(1)));
     int idlePort = idleServer.start();
     try (RawClient idle = RawClient.connect(idlePort, USER, DATABASE);
         RawClient active = RawClient.connect(idlePort, USER, DATABASE)) {
@@ -629,19 +626,7 @@ class PgWireServerIT {
   @Test
   void statementsRunningPastTheStatementTimeoutAreCancelledLocalAndForwarded() throws Exception {
     PgWireServer timed =
-        new PgWireServer(
-            vertx,
-            new PgWireOptions()
-                .setPort(0)
-                .setAuthMethod(AuthMethod.TRUST)
-                .setStatementTimeout(java.time.Duration.ofMillis(500))
-                .setUpstream(
-                    new UpstreamOptions()
-                        .setHost(postgres.host())
-                        .setPort(postgres.port())
-                        .setUser(SESSION_ROLE)
-                        .setPassword(SESSION_ROLE_PASSWORD)),
-            session -> new TestSessionHandler());
+        newTrustingServer(options -> options.setStatementTimeout(java.time.Duration.ofMillis(500)));
     int timedPort = timed.start();
     try (Connection connection =
             DriverManager.getConnection(
