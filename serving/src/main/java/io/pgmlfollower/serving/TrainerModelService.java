@@ -11,6 +11,8 @@ import io.pgmlfollower.trainer.TestSampling;
 import io.pgmlfollower.trainer.TrainRequest;
 import io.pgmlfollower.trainer.TrainResult;
 import io.pgmlfollower.trainer.Trainer;
+import io.pgmlfollower.trainer.TrainerErrorCode;
+import io.pgmlfollower.trainer.TrainerException;
 import io.pgmlfollower.trainer.deployment.Pipeline;
 import io.pgmlfollower.trainer.registry.SnapshotRow;
 import java.util.List;
@@ -69,9 +71,12 @@ final class TrainerModelService implements ModelService {
       long start = System.nanoTime();
       TrainResult result;
       try {
-        result = trainer.train(request.build());
+        result = trainer.train(request.build(), cancel::isCancelled);
       } catch (RuntimeException e) {
         metrics.recordTraining(command.projectName(), false, System.nanoTime() - start);
+        if (e instanceof TrainerException trainer && trainer.code() == TrainerErrorCode.CANCELLED) {
+          cancel.check(); // the session's own reason: user request, or statement timeout
+        }
         throw e;
       }
       metrics.recordTraining(command.projectName(), true, System.nanoTime() - start);

@@ -1,6 +1,7 @@
 package io.pgmlfollower.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -165,6 +166,62 @@ class ClientsIT {
         rs.next();
         assertThat(rs.getInt(1)).isEqualTo(features.size());
       }
+    }
+  }
+
+  @Test
+  void cancellingALongTrainAnswers57014AndDeploysNothing() throws Exception {
+    try (Connection connection = connect(new Properties());
+        Statement statement = connection.createStatement();
+        Connection watcher = connect(new Properties());
+        Statement watch = watcher.createStatement()) {
+      long deployedBefore = scalarLong(watch, "SELECT count(*) FROM pgml.deployments");
+      java.util.concurrent.CompletableFuture<Void> training =
+          java.util.concurrent.CompletableFuture.runAsync(
+              () -> {
+                try {
+                  statement.executeQuery(
+                      "SELECT * FROM pgml.train('bc', algorithm => 'random_forest',"
+                          + " hyperparams => '{\"n_estimators\": 5000}')");
+                } catch (SQLException e) {
+                  throw new RuntimeException(e);
+                }
+              });
+      // Its model row exists once the fit is under way: cancel then, as a user pressing Ctrl-C.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (scalarLong(watch, "SELECT count(*) FROM pgml.models WHERE status = 'in_progress'")
+          == 0) {
+        assertThat(System.nanoTime()).as("the training started").isLessThan(deadline);
+        Thread.sleep(20);
+      }
+      statement.cancel();
+      assertThatThrownBy(training::get)
+          .rootCause()
+          .isInstanceOfSatisfying(
+              SQLException.class,
+              e -> {
+                assertThat(e.getSQLState()).isEqualTo("57014");
+                assertThat(e.getMessage()).contains("canceling statement due to user request");
+              });
+      assertThat(
+              scalarLong(
+                  watch,
+                  "SELECT count(*) FROM pgml.models WHERE algorithm = 'random_forest'"
+                      + " AND status = 'failed'"))
+          .isEqualTo(1);
+      assertThat(scalarLong(watch, "SELECT count(*) FROM pgml.deployments"))
+          .isEqualTo(deployedBefore);
+      // The session goes on.
+      try (ResultSet rs = statement.executeQuery("SELECT 1")) {
+        assertThat(rs.next()).isTrue();
+      }
+    }
+  }
+
+  private static long scalarLong(Statement statement, String sql) throws SQLException {
+    try (ResultSet rs = statement.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
     }
   }
 

@@ -24,6 +24,12 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,7 +90,20 @@ public final class Trainer {
 
   /** {@code pgml.train}: snapshots the relation, fits, scores, stores and maybe deploys a model. */
   public TrainResult train(TrainRequest request) {
+    return train(request, () -> false);
+  }
+
+  /**
+   * As {@link #train(TrainRequest)}, stopped with {@link TrainerErrorCode#CANCELLED} (57014) when
+   * {@code cancelled} turns true: checked between the stages, and polled while the model fits. A
+   * fit cannot be interrupted (the learning libraries do not look), so a cancelled one is left to
+   * finish on its thread and its result thrown away: the call returns at once, the model is marked
+   * failed and nothing is deployed.
+   */
+  public TrainResult train(TrainRequest request, BooleanSupplier cancelled) {
     requireNonNull(request, "request is null");
+    requireNonNull(cancelled, "cancelled is null");
+    checkCancelled(cancelled);
     try (Connection connection = offlineStore.getConnection()) {
       TrainingInput input = resolveInput(connection, request);
       Algorithm algorithm = AlgorithmCatalog.find(input.task(), request.algorithm());
@@ -114,6 +133,7 @@ public final class Trainer {
                     snapshot.sourceLsn());
       }
 
+      checkCancelled(cancelled);
       long projectId;
       long modelId;
       connection.setAutoCommit(false);
@@ -141,7 +161,9 @@ public final class Trainer {
 
       TrainedModel trained;
       try {
-        trained = modelTrainer.train(algorithm, hyperparameters, data, request);
+        trained =
+            fit(() -> modelTrainer.train(algorithm, hyperparameters, data, request), cancelled);
+        checkCancelled(cancelled);
       } catch (RuntimeException e) {
         markFailed(connection, modelId, e);
         throw e;
@@ -584,6 +606,39 @@ public final class Trainer {
   private static TrainerException storeFailure(String action, SQLException e) {
     return TrainerException.fromStore(
         "cannot %s: %s (SQLSTATE %s)".formatted(action, e.getMessage(), e.getSQLState()), e);
+  }
+
+  /**
+   * Runs the fit on a thread of its own and waits for it, polling {@code cancelled}: a cancel
+   * returns at once (the fit finishes unseen and is dropped).
+   */
+  private static TrainedModel fit(Supplier<TrainedModel> fit, BooleanSupplier cancelled) {
+    CompletableFuture<TrainedModel> running =
+        CompletableFuture.supplyAsync(
+            fit, runnable -> Thread.ofPlatform().name("pgml-train-fit").daemon().start(runnable));
+    while (true) {
+      try {
+        return running.get(20, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        checkCancelled(cancelled);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException runtime) {
+          throw runtime;
+        }
+        throw new TrainerException(
+            TrainerErrorCode.INTERNAL, "training failed: " + e.getCause(), e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new TrainerException(TrainerErrorCode.CANCELLED, "canceling statement: interrupted");
+      }
+    }
+  }
+
+  private static void checkCancelled(BooleanSupplier cancelled) {
+    if (cancelled.getAsBoolean()) {
+      throw new TrainerException(
+          TrainerErrorCode.CANCELLED, "canceling statement due to user request");
+    }
   }
 
   /** Marks the model failed without hiding {@code cause} if the store fails too. */

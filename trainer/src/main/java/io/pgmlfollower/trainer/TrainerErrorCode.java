@@ -58,6 +58,8 @@ public enum TrainerErrorCode {
    * {@code 22000 data_exception}: the cause is in the data, not in the server.
    */
   TRAINING_FAILED("22000"),
+  /** The caller cancelled the training (a CancelRequest, a statement timeout). */
+  CANCELLED("57014"),
   /** The offline store failed underneath (connection lost, I/O). */
   OFFLINE_STORE_FAILURE("58000"),
   /** A stored model cannot be loaded (corrupt file, rejected class). A bug or tampering. */

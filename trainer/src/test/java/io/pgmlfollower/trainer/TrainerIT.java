@@ -341,6 +341,32 @@ class TrainerIT {
   }
 
   @Test
+  void aCancelledTrainingStopsWith57014MarksItsModelFailedAndDeploysNothing() throws SQLException {
+    TrainResult deployed = trainer.train(breastCancer("cancelled").build());
+    // False while the training sets up; true from the first look during (or right after) the fit.
+    java.util.concurrent.atomic.AtomicInteger looks =
+        new java.util.concurrent.atomic.AtomicInteger();
+    assertError(
+        () ->
+            trainer.train(
+                TrainRequest.builder("cancelled")
+                    .algorithm("random_forest")
+                    .hyperparams(Map.of("n_estimators", 400))
+                    .build(),
+                () -> looks.incrementAndGet() >= 3),
+        TrainerErrorCode.CANCELLED,
+        "57014",
+        "canceling statement");
+    assertThat(
+            query(
+                "SELECT m.algorithm, m.status FROM pgml.models m JOIN pgml.projects p"
+                    + " ON p.id = m.project_id WHERE p.name = 'cancelled' ORDER BY m.id"))
+        .extracting(row -> row.get("algorithm") + " " + row.get("status"))
+        .containsExactly("linear successful", "random_forest failed");
+    assertThat(currentModel("cancelled")).isEqualTo(deployed.modelId());
+  }
+
+  @Test
   void classifiesBreastCancerAndWritesTheRegistry() throws SQLException {
     TrainResult linear = trainer.train(breastCancer("cancer").build());
     // Later trainings take task, relation and target from the project.
