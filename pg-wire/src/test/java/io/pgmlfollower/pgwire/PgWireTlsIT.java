@@ -18,6 +18,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -118,23 +119,8 @@ class PgWireTlsIT {
     assertThatThrownBy(() -> connect("127.0.0.1", "sslmode=disable&channelBinding=require"))
         .isInstanceOf(SQLException.class);
     // libpq (psql), which checks the server's binding data itself.
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                "psql",
-                "-X",
-                "-At",
-                "-c",
-                "SELECT test.version()",
-                "host=localhost port=%d dbname=app user=%s sslmode=verify-full sslrootcert=%s"
-                        .formatted(port, USER, certificates.resolve("ca.pem"))
-                    + " channel_binding=require")
-            .redirectErrorStream(true);
-    builder.environment().put("PGPASSWORD", PASSWORD);
-    Process process = builder.start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).as(output).isZero();
-    assertThat(output).contains("test-1.0");
+    assertThat(psqlVerifyFull("channel_binding=require", "-c", "SELECT test.version()"))
+        .contains("test-1.0");
   }
 
   @Test
@@ -146,24 +132,9 @@ class PgWireTlsIT {
 
   @Test
   void psqlConnectsWithVerifyFull() throws Exception {
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                "psql",
-                "-X",
-                "-At",
-                "-c",
-                "SELECT test.version()",
-                "-c",
-                "\\conninfo",
-                "host=localhost port=%d dbname=app user=%s sslmode=verify-full sslrootcert=%s"
-                    .formatted(port, USER, certificates.resolve("ca.pem")))
-            .redirectErrorStream(true);
-    builder.environment().put("PGPASSWORD", PASSWORD);
-    Process process = builder.start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).as(output).isZero();
-    assertThat(output).contains("test-1.0").contains("SSL connection");
+    assertThat(psqlVerifyFull("", "-c", "SELECT test.version()", "-c", "\\conninfo"))
+        .contains("test-1.0")
+        .contains("SSL connection");
   }
 
   @Test
@@ -180,6 +151,25 @@ class PgWireTlsIT {
       int first = in.read();
       assertThat((char) first).as("the server must not start TLS").isEqualTo('E');
     }
+  }
+
+  /**
+   * Runs psql against the endpoint with sslmode=verify-full and the test CA, plus {@code extra}
+   * connection settings; fails unless it exits 0, returns its output.
+   */
+  private String psqlVerifyFull(String extra, String... commands) throws Exception {
+    List<String> command = new ArrayList<>(List.of("psql", "-X", "-At"));
+    command.addAll(List.of(commands));
+    command.add(
+        "host=localhost port=%d dbname=app user=%s sslmode=verify-full sslrootcert=%s %s"
+            .formatted(port, USER, certificates.resolve("ca.pem"), extra));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().put("PGPASSWORD", PASSWORD);
+    Process process = builder.start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(output).isZero();
+    return output;
   }
 
   private Connection connect(String host, String parameters) throws SQLException {

@@ -343,6 +343,22 @@ class ClientsIT {
   }
 
   private String runText(List<String> command) throws Exception {
+    Finished finished = start(command);
+    assertThat(finished.status())
+        .as("%s exit status; output:%n%s", command, finished.output())
+        .isZero();
+    return finished.output();
+  }
+
+  /** As {@link #runText} for a command expected to fail: its output, whatever its status. */
+  private String runTextAllowingFailure(List<String> command) throws Exception {
+    return start(command).output();
+  }
+
+  private record Finished(int status, String output) {}
+
+  /** Runs a client with the PG* environment of the endpoint, until it exits. */
+  private Finished start(List<String> command) throws Exception {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     Map<String, String> environment = builder.environment();
     environment.put("PGHOST", "127.0.0.1");
@@ -354,22 +370,7 @@ class ClientsIT {
     Process process = builder.start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("%s finished", command).isTrue();
-    assertThat(process.exitValue()).as("%s exit status; output:%n%s", command, output).isZero();
-    return output.strip();
-  }
-
-  /** As {@link #runText} for a command expected to fail: its output, whatever its status. */
-  private String runTextAllowingFailure(List<String> command) throws Exception {
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    builder.environment().put("PGHOST", "127.0.0.1");
-    builder.environment().put("PGPORT", String.valueOf(follower.endpointPort()));
-    builder.environment().put("PGUSER", FollowerIT.USER);
-    builder.environment().put("PGPASSWORD", FollowerIT.PASSWORD);
-    builder.environment().put("PGDATABASE", DATABASE);
-    Process process = builder.start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    return output.strip();
+    return new Finished(process.exitValue(), output.strip());
   }
 
   private String psql(String... arguments) throws Exception {

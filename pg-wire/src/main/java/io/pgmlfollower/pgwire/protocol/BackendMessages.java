@@ -57,7 +57,7 @@ public final class BackendMessages {
   }
 
   public static Buffer backendKeyData(Buffer out, int processId, int secretKey) {
-    return MessageBuilder.begin(out, 'K').int32(processId).int32(secretKey).end();
+    return backendKeyData(out, processId, Buffer.buffer(4).appendInt(secretKey).getBytes());
   }
 
   /** BackendKeyData with a key of any length (4 bytes under protocol 3.0, longer under 3.2). */

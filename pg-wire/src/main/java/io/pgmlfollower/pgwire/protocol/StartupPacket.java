@@ -129,12 +129,9 @@ public sealed interface StartupPacket {
     return buffer;
   }
 
+  /** A protocol 3.0 CancelRequest (4-byte key), as the server sends upstream. */
   static Buffer encodeCancelRequest(int processId, int secretKey) {
-    return Buffer.buffer(16)
-        .appendInt(16)
-        .appendInt(CANCEL_REQUEST_CODE)
-        .appendInt(processId)
-        .appendInt(secretKey);
+    return encodeCancelRequest(processId, Buffer.buffer(4).appendInt(secretKey).getBytes());
   }
 
   /** A CancelRequest with a key of any length (protocol 3.2). */
