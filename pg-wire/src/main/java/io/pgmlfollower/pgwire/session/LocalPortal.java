@@ -47,9 +47,15 @@ final class LocalPortal {
     return encoder;
   }
 
-  /** The command tag, once the statement ran. */
-  String commandTag() {
-    return result == null ? "SELECT 0" : result.commandTag();
+  /**
+   * The command tag of the Execute that exhausted the portal. A SELECT counts the rows that Execute
+   * sent, not the statement's total, as PostgreSQL does for a portal run in pieces ({@code
+   * PortalRun} reports each run's {@code nprocessed}): {@code SELECT 1} after two suspended pages
+   * of two rows out of five.
+   */
+  String commandTag(int rowsThisExecute) {
+    String tag = result == null ? "SELECT 0" : result.commandTag();
+    return tag.startsWith("SELECT ") ? "SELECT " + rowsThisExecute : tag;
   }
 
   /**

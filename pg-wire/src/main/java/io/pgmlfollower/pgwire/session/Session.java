@@ -935,7 +935,7 @@ final class Session {
     out.append(batch.dataRows());
     run.rowsSent += batch.rows();
     if (batch.exhausted()) {
-      BackendMessages.commandComplete(out.buffer(), run.portal.commandTag());
+      BackendMessages.commandComplete(out.buffer(), run.portal.commandTag(run.rowsSent));
       return Next.DONE;
     }
     if (run.maxRows > 0 && run.rowsSent >= run.maxRows) {

@@ -144,6 +144,20 @@ class ClientConnectionTest {
   }
 
   @Test
+  void gssEncryptionAndThenSslAreDeclinedBeforeTheStartup() throws PgWireException {
+    // libpq with gssencmode=prefer asks for GSSAPI encryption first, then for TLS, on one socket.
+    ClientConnection connection = connection(AuthMethod.PASSWORD, 10);
+    connection.onBytes(Buffer.buffer().appendInt(8).appendInt(StartupPacket.GSSENC_REQUEST_CODE));
+    connection.onBytes(Buffer.buffer().appendInt(8).appendInt(StartupPacket.SSL_REQUEST_CODE));
+    assertThat(transport.written.getBytes(0, 2)).isEqualTo(new byte[] {'N', 'N'});
+    connection.onBytes(startup("app"));
+    List<Frame> frames = written(2);
+    assertThat(frames).hasSize(1);
+    assertThat(frames.getFirst().typeChar()).isEqualTo('R');
+    assertThat(connection.state()).isEqualTo(ConnectionState.AUTHENTICATING);
+  }
+
+  @Test
   void wrongPasswordIsFatal28P01AndCloses() throws PgWireException {
     ClientConnection connection = connection(AuthMethod.PASSWORD, 10);
     connection.onBytes(startup("app").appendBuffer(password("guess")));
