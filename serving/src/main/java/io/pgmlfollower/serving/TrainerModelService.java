@@ -145,13 +145,24 @@ final class TrainerModelService implements ModelService {
 
   @Override
   public SnapshotOutcome snapshot(
-      String relationName, String yColumnName, double testSize, String testSampling)
+      String relationName,
+      String yColumnName,
+      double testSize,
+      String testSampling,
+      Cancellation cancel)
       throws PgWireException {
     try {
       return outcome(
           trainer.snapshot(
-              relationName, yColumnName, testSize, TestSampling.fromSqlName(testSampling)));
+              relationName,
+              yColumnName,
+              testSize,
+              TestSampling.fromSqlName(testSampling),
+              cancel::isCancelled));
     } catch (RuntimeException e) {
+      if (e instanceof TrainerException trainer && trainer.code() == TrainerErrorCode.CANCELLED) {
+        cancel.check(); // the session's own reason: user request, or statement timeout
+      }
       throw ErrorMapping.toPgWire(e);
     }
   }

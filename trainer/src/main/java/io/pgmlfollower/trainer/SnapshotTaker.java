@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
@@ -35,6 +36,12 @@ import org.postgresql.copy.CopyOut;
  * time, and a seeded split of it the same sets.
  */
 final class SnapshotTaker {
+  /** A cancel is looked for every 1024 COPY messages (rows): cheap, and well under a second. */
+  private static final long CANCEL_CHECK_MASK = 1023;
+
+  /** SQLSTATE query_canceled. */
+  static final String CANCELED = "57014";
+
   private final ModelRegistry registry;
   private final TrainerConfig config;
 
@@ -48,6 +55,8 @@ final class SnapshotTaker {
    * @param reader the client role's connection, in auto-commit mode
    * @param check called with the resolved relation before anything is copied (pgml.train checks
    *     that it can train on it); throws to refuse
+   * @param cancelled polled while rows are copied: when it turns true the copy stops, nothing is
+   *     kept, and a {@code 57014} SQLException is thrown
    */
   SnapshotRow take(
       Connection owner,
@@ -56,8 +65,10 @@ final class SnapshotTaker {
       String yColumnName,
       double testSize,
       TestSampling testSampling,
-      Consumer<ResolvedRelation> check)
+      Consumer<ResolvedRelation> check,
+      BooleanSupplier cancelled)
       throws SQLException {
+    requireNonNull(cancelled, "cancelled is null");
     requireNonNull(relationName, "relationName is null");
     requireNonNull(yColumnName, "yColumnName is null");
     return RelationReader.inSnapshotTransaction(
@@ -69,7 +80,15 @@ final class SnapshotTaker {
           Optional<String> lsn = config.sourceLsnReader().read(reader);
           String readerRole = currentUser(reader);
           return copy(
-              owner, reader, relation, yColumnName, testSize, testSampling, lsn, readerRole);
+              owner,
+              reader,
+              relation,
+              yColumnName,
+              testSize,
+              testSampling,
+              lsn,
+              readerRole,
+              cancelled);
         });
   }
 
@@ -81,7 +100,8 @@ final class SnapshotTaker {
       double testSize,
       TestSampling testSampling,
       Optional<String> lsn,
-      String readerRole)
+      String readerRole,
+      BooleanSupplier cancelled)
       throws SQLException {
     owner.setAutoCommit(false);
     try {
@@ -121,7 +141,8 @@ final class SnapshotTaker {
                   + ") TO STDOUT"
                   + " (FORMAT binary)",
               owner,
-              "COPY " + table.quoted() + " (" + columns + ") FROM STDIN (FORMAT binary, FREEZE)");
+              "COPY " + table.quoted() + " (" + columns + ") FROM STDIN (FORMAT binary, FREEZE)",
+              cancelled);
       config.snapshotGuard().protect(owner, table, readerRole);
       registry.completeSnapshot(owner, id, table.name(), rows, totalSize(owner, table));
       SnapshotRow row =
@@ -144,7 +165,8 @@ final class SnapshotTaker {
    *
    * @return rows copied
    */
-  private static long pipe(Connection from, String copyOut, Connection to, String copyIn)
+  private static long pipe(
+      Connection from, String copyOut, Connection to, String copyIn, BooleanSupplier cancelled)
       throws SQLException {
     CopyOut out = from.unwrap(PGConnection.class).getCopyAPI().copyOut(copyOut);
     CopyIn in;
@@ -156,8 +178,12 @@ final class SnapshotTaker {
     }
     try {
       byte[] data;
+      long messages = 0;
       while ((data = out.readFromCopy()) != null) {
         in.writeToCopy(data, 0, data.length);
+        if ((++messages & CANCEL_CHECK_MASK) == 0 && cancelled.getAsBoolean()) {
+          throw new SQLException("canceling statement due to user request", CANCELED);
+        }
       }
       return in.endCopy();
     } catch (SQLException e) {

@@ -121,7 +121,8 @@ public final class Trainer {
                     input.yColumnName(),
                     request.testSize(),
                     request.testSampling(),
-                    relation -> RelationReader.check(relation, input.yColumnName(), input.task()));
+                    relation -> RelationReader.check(relation, input.yColumnName(), input.task()),
+                    cancelled);
         data =
             new RelationReader(config.fetchSize(), config.sourceLsnReader())
                 .readCopy(
@@ -230,6 +231,16 @@ public final class Trainer {
    */
   public SnapshotRow snapshot(
       String relationName, String yColumnName, double testSize, TestSampling testSampling) {
+    return snapshot(relationName, yColumnName, testSize, testSampling, () -> false);
+  }
+
+  /** As {@link #snapshot(String, String, double, TestSampling)}, stopped when {@code cancelled}. */
+  public SnapshotRow snapshot(
+      String relationName,
+      String yColumnName,
+      double testSize,
+      TestSampling testSampling,
+      BooleanSupplier cancelled) {
     requireNonNull(relationName, "relationName is null");
     requireNonNull(yColumnName, "yColumnName is null");
     requireNonNull(testSampling, "testSampling is null");
@@ -238,7 +249,14 @@ public final class Trainer {
         Connection reader = trainingData.getConnection()) {
       SnapshotRow row =
           snapshots.take(
-              owner, reader, relationName, yColumnName, testSize, testSampling, relation -> {});
+              owner,
+              reader,
+              relationName,
+              yColumnName,
+              testSize,
+              testSampling,
+              relation -> {},
+              cancelled);
       log.info(
           "snapshot {} of {}: {} rows at source LSN {}",
           row.id(),
@@ -604,6 +622,9 @@ public final class Trainer {
   }
 
   private static TrainerException storeFailure(String action, SQLException e) {
+    if (SnapshotTaker.CANCELED.equals(e.getSQLState())) {
+      return new TrainerException(TrainerErrorCode.CANCELLED, e.getMessage(), e);
+    }
     return TrainerException.fromStore(
         "cannot %s: %s (SQLSTATE %s)".formatted(action, e.getMessage(), e.getSQLState()), e);
   }

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import javax.sql.DataSource;
@@ -338,6 +339,38 @@ class TrainerIT {
                     + " 'snapshot\\_%' AND tablename NOT IN (SELECT snapshot_table FROM"
                     + " pgml.snapshots WHERE snapshot_table IS NOT NULL)"))
         .containsExactly(Map.of("n", 0L));
+  }
+
+  @Test
+  void aCancelledSnapshotStopsMidCopyAndKeepsNothing() throws SQLException {
+    execute(
+        "CREATE TABLE public.big_for_cancel AS SELECT i AS id, random() AS x, i % 2 AS y"
+            + " FROM generate_series(1, 50000) i");
+    long before = (Long) query("SELECT count(*) AS n FROM pgml.snapshots").get(0).get("n");
+    AtomicInteger polls = new AtomicInteger();
+    assertError(
+        () ->
+            trainer.snapshot(
+                "public.big_for_cancel",
+                "y",
+                0.25,
+                TestSampling.RANDOM,
+                () -> polls.incrementAndGet() > 3),
+        TrainerErrorCode.CANCELLED,
+        "57014",
+        "canceling statement due to user request");
+    // Polled while rows were copied (every 1024), and stopped at the first true: mid-copy.
+    assertThat(polls.get()).isEqualTo(4);
+    assertThat(query("SELECT count(*) AS n FROM pgml.snapshots").get(0)).containsEntry("n", before);
+    assertThat(
+            query(
+                "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'pgml' AND tablename LIKE"
+                    + " 'snapshot\\_%' AND tablename NOT IN (SELECT snapshot_table FROM"
+                    + " pgml.snapshots WHERE snapshot_table IS NOT NULL)"))
+        .containsExactly(Map.of("n", 0L));
+    // The connections went back clean: the next snapshot works.
+    assertThat(trainer.snapshot("public.big_for_cancel", "y", 0.25, TestSampling.RANDOM).numRows())
+        .isEqualTo(50000);
   }
 
   @Test

@@ -34,9 +34,16 @@ public interface ModelService {
   /** Deploys one model by its id. */
   DeployOutcome deploy(long modelId) throws PgWireException;
 
-  /** {@code pgml.snapshot}: an immutable copy of the relation for training. */
+  /**
+   * {@code pgml.snapshot}: an immutable copy of the relation for training; a cancel stops the copy
+   * and keeps nothing.
+   */
   SnapshotOutcome snapshot(
-      String relationName, String yColumnName, double testSize, String testSampling)
+      String relationName,
+      String yColumnName,
+      double testSize,
+      String testSampling,
+      Cancellation cancel)
       throws PgWireException;
 
   /** {@code pgml.drop_snapshot}: drops a snapshot's copy, keeping its registry row. */

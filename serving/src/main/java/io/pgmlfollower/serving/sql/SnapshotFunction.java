@@ -60,7 +60,8 @@ final class SnapshotFunction extends FunctionShape {
             arguments.requiredText("relation_name"),
             arguments.requiredText("y_column_name"),
             testSize == null ? 0.25 : testSize,
-            testSampling == null ? "random" : testSampling);
+            testSampling == null ? "random" : testSampling,
+            cancel);
     return List.<Object[]>of(outcome.row());
   }
 }

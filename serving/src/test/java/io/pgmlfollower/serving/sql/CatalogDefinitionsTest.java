@@ -2,6 +2,7 @@ package io.pgmlfollower.serving.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgmlfollower.pgwire.spi.Cancellation;
 import io.pgmlfollower.pgwire.spi.PgType;
 import java.util.List;
 import java.util.Set;
@@ -84,7 +85,11 @@ class CatalogDefinitionsTest {
 
     @Override
     public SnapshotOutcome snapshot(
-        String relationName, String yColumnName, double testSize, String testSampling) {
+        String relationName,
+        String yColumnName,
+        double testSize,
+        String testSampling,
+        Cancellation cancel) {
       throw new AssertionError();
     }
 

@@ -65,7 +65,11 @@ class PgmlSessionHandlerTest {
 
         @Override
         public SnapshotOutcome snapshot(
-            String relationName, String yColumnName, double testSize, String testSampling) {
+            String relationName,
+            String yColumnName,
+            double testSize,
+            String testSampling,
+            Cancellation cancel) {
           snapshotted.add(relationName + "/" + yColumnName + "/" + testSize + "/" + testSampling);
           return new SnapshotOutcome(relationName, yColumnName, 7, 569, "0/16B3748");
         }
