@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.pgmlfollower.featurestore.spi.ChangeBatch;
 import io.pgmlfollower.featurestore.spi.ChangeSink;
+import io.pgmlfollower.featurestore.spi.CopyFormat;
 import io.pgmlfollower.featurestore.spi.SnapshotLoader;
 import io.pgmlfollower.featurestore.spi.SourceOffset;
 import io.pgmlfollower.featurestore.spi.StoreErrorCode;
@@ -266,10 +267,18 @@ public final class TwoStores implements ChangeSink {
       this.b = b;
     }
 
+    /** Binary only when both take it: the same bytes go to both. */
     @Override
-    public OutputStream copyIn(TableSpec table) throws StoreException {
-      OutputStream toFirst = a.copyIn(table);
-      background = new BackgroundStream(b.copyIn(table), "snapshot-load-" + table.id());
+    public CopyFormat formatFor(TableSpec table) {
+      return a.formatFor(table) == CopyFormat.BINARY && b.formatFor(table) == CopyFormat.BINARY
+          ? CopyFormat.BINARY
+          : CopyFormat.TEXT;
+    }
+
+    @Override
+    public OutputStream copyIn(TableSpec table, CopyFormat format) throws StoreException {
+      OutputStream toFirst = a.copyIn(table, format);
+      background = new BackgroundStream(b.copyIn(table, format), "snapshot-load-" + table.id());
       return new Tee(toFirst, background);
     }
 

@@ -20,17 +20,13 @@ import io.pgmlfollower.featurestore.spi.StoreException;
 import io.pgmlfollower.featurestore.spi.TableId;
 import io.pgmlfollower.featurestore.spi.TableSpec;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,11 +51,7 @@ class TwoStoresIT {
 
   @BeforeEach
   void open() throws Exception {
-    // Mode 0755: under root the embedded server runs as another OS user.
-    root =
-        Files.createTempDirectory(
-            "two-stores-it-",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    root = TestFiles.traversableTempDirectory("two-stores-it-");
     offline =
         OfflineStore.open(
             new OfflineStoreConfig().storePath(root.resolve("store")).database("app").fsync(false));
@@ -70,9 +62,7 @@ class TwoStoresIT {
   void close() throws Exception {
     online.close();
     offline.close();
-    try (Stream<Path> paths = Files.walk(root)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
+    TestFiles.deleteTree(root);
   }
 
   @Test

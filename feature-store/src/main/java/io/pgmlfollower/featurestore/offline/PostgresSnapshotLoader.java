@@ -2,6 +2,8 @@ package io.pgmlfollower.featurestore.offline;
 
 import static java.util.Objects.requireNonNull;
 
+import io.pgmlfollower.featurestore.spi.ColumnSpec;
+import io.pgmlfollower.featurestore.spi.CopyFormat;
 import io.pgmlfollower.featurestore.spi.SnapshotLoader;
 import io.pgmlfollower.featurestore.spi.SourceOffset;
 import io.pgmlfollower.featurestore.spi.StoreErrorCode;
@@ -13,6 +15,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyOutputStream;
 
@@ -28,6 +31,16 @@ import org.postgresql.copy.PGCopyOutputStream;
  * skips the WAL. Readers are not affected: none of this is visible before the commit.
  */
 final class PostgresSnapshotLoader implements SnapshotLoader {
+  /**
+   * Built-in types (fixed OIDs) whose send/recv forms PostgreSQL has kept the same across versions:
+   * bool, bytea, char, name, int8, int2, int4, text, oid, json, float4, float8, bpchar, varchar,
+   * date, time, timestamp, timestamptz, interval, timetz, numeric, uuid, jsonb.
+   */
+  static final Set<Integer> BINARY_TYPES =
+      Set.of(
+          16, 17, 18, 19, 20, 21, 23, 25, 26, 114, 700, 701, 1042, 1043, 1082, 1083, 1114, 1184,
+          1186, 1266, 1700, 2950, 3802);
+
   private final WriterSession session;
   private final String source;
   private final Map<TableId, TableSpec> tables;
@@ -43,9 +56,26 @@ final class PostgresSnapshotLoader implements SnapshotLoader {
     this.tables = requireNonNull(tables, "tables is null");
   }
 
+  /**
+   * Binary when every column is of a built-in type whose binary form is the same on the source and
+   * here (the store creates its columns with the source's types): {@link #BINARY_TYPES}. Enums,
+   * domains and other types created in a database have OIDs of their own on each server, and an
+   * array's binary form names its element type's OID, so those tables are copied as text.
+   */
   @Override
-  public OutputStream copyIn(TableSpec table) throws StoreException {
+  public CopyFormat formatFor(TableSpec table) {
+    for (ColumnSpec column : table.columns()) {
+      if (!BINARY_TYPES.contains(column.typeOid())) {
+        return CopyFormat.TEXT;
+      }
+    }
+    return CopyFormat.BINARY;
+  }
+
+  @Override
+  public OutputStream copyIn(TableSpec table, CopyFormat format) throws StoreException {
     requireNonNull(table, "table is null");
+    requireNonNull(format, "format is null");
     checkOpen();
     if (activeCopy != null && activeCopy.isActive()) {
       throw new StoreException(
@@ -69,7 +99,9 @@ final class PostgresSnapshotLoader implements SnapshotLoader {
             + table.id().quoted()
             + " ("
             + TableShaper.columnList(table.columns().stream().map(c -> c.name()).toList())
-            + ") FROM STDIN WITH (FREEZE)";
+            + ") FROM STDIN WITH (FORMAT "
+            + format.sqlName()
+            + ", FREEZE)";
     try {
       activeCopy =
           new PGCopyOutputStream(session.connection().unwrap(PGConnection.class), copy, 1 << 16);

@@ -2,8 +2,6 @@ package io.pgmlfollower.featurestore.online;
 
 import io.pgmlfollower.featurestore.spi.StoreErrorCode;
 import io.pgmlfollower.featurestore.spi.StoreException;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * Splits PostgreSQL COPY text format into rows of text values
@@ -17,68 +15,9 @@ import java.util.Arrays;
  * three special bytes are looked at one by one.
  */
 final class CopyTextRows {
-  /** Receives each complete row; the row is reused for the next one, so do not keep it. */
-  @FunctionalInterface
-  interface RowConsumer {
-    void accept(Row row) throws StoreException;
-  }
-
-  /**
-   * One row's unescaped values, back to back in one byte array (UTF-8, as the COPY sent them): read
-   * them as bytes where that is all that is needed (the online store keeps text values as UTF-8),
-   * as strings where a value must be parsed (key columns).
-   */
-  static final class Row {
-    private final int[] starts;
-    private final int[] ends;
-    private final boolean[] nulls;
-    private byte[] bytes = new byte[256];
-
-    private Row(int columns) {
-      starts = new int[columns];
-      ends = new int[columns];
-      nulls = new boolean[columns];
-    }
-
-    int columns() {
-      return starts.length;
-    }
-
-    boolean isNull(int column) {
-      return nulls[column];
-    }
-
-    byte[] bytes() {
-      return bytes;
-    }
-
-    int start(int column) {
-      return starts[column];
-    }
-
-    int length(int column) {
-      return ends[column] - starts[column];
-    }
-
-    /** The value as a string; null for NULL. */
-    String text(int column) {
-      return nulls[column]
-          ? null
-          : new String(bytes, starts[column], length(column), StandardCharsets.UTF_8);
-    }
-
-    String[] toStrings() {
-      String[] values = new String[starts.length];
-      for (int i = 0; i < values.length; i++) {
-        values[i] = text(i);
-      }
-      return values;
-    }
-  }
-
   private final int columns;
-  private final RowConsumer consumer;
-  private final Row row;
+  private final CopyRow.Consumer consumer;
+  private final CopyRow row;
   private int rowLength; // bytes of the row so far, the current field's included
   private int fieldStart;
   private int fieldsInRow;
@@ -86,10 +25,10 @@ final class CopyTextRows {
   private int escape; // 0: none; 1: after '\'; 2-4: octal digits; 5-6: hex digits
   private int escapeValue;
 
-  CopyTextRows(int columns, RowConsumer consumer) {
+  CopyTextRows(int columns, CopyRow.Consumer consumer) {
     this.columns = columns;
     this.consumer = consumer;
-    this.row = new Row(columns);
+    this.row = new CopyRow(columns);
   }
 
   void write(byte[] bytes, int offset, int length) throws StoreException {
@@ -178,9 +117,7 @@ final class CopyTextRows {
   }
 
   private void append(int b) {
-    if (rowLength == row.bytes.length) {
-      row.bytes = Arrays.copyOf(row.bytes, row.bytes.length * 2);
-    }
+    row.ensureCapacity(rowLength + 1);
     row.bytes[rowLength++] = (byte) b;
   }
 
@@ -188,9 +125,7 @@ final class CopyTextRows {
     if (length == 0) {
       return;
     }
-    if (rowLength + length > row.bytes.length) {
-      row.bytes = Arrays.copyOf(row.bytes, Math.max(row.bytes.length * 2, rowLength + length));
-    }
+    row.ensureCapacity(rowLength + length);
     System.arraycopy(bytes, offset, row.bytes, rowLength, length);
     rowLength += length;
   }
@@ -201,9 +136,7 @@ final class CopyTextRows {
       escape = 0;
     }
     if (fieldsInRow < columns) {
-      row.starts[fieldsInRow] = fieldStart;
-      row.ends[fieldsInRow] = rowLength;
-      row.nulls[fieldsInRow] = fieldIsNull;
+      row.set(fieldsInRow, fieldStart, rowLength, fieldIsNull);
     }
     fieldsInRow++; // counted past the table's columns too, for the error
     fieldStart = rowLength;

@@ -2,6 +2,8 @@ package io.pgmlfollower.featurestore.online;
 
 import static java.util.Objects.requireNonNull;
 
+import io.pgmlfollower.featurestore.spi.ColumnSpec;
+import io.pgmlfollower.featurestore.spi.CopyFormat;
 import io.pgmlfollower.featurestore.spi.SnapshotLoader;
 import io.pgmlfollower.featurestore.spi.SourceOffset;
 import io.pgmlfollower.featurestore.spi.StoreErrorCode;
@@ -34,8 +36,25 @@ final class OnlineSnapshotLoader implements SnapshotLoader {
     this.source = requireNonNull(source, "source is null");
   }
 
+  /**
+   * Binary when every column's binary form has a {@link BinaryToText} conversion, or when the table
+   * is not kept here at all (its rows are not read).
+   */
   @Override
-  public OutputStream copyIn(TableSpec spec) throws StoreException {
+  public CopyFormat formatFor(TableSpec spec) {
+    if (!store.holds(spec.id())) {
+      return CopyFormat.BINARY;
+    }
+    for (ColumnSpec column : spec.columns()) {
+      if (BinaryToText.forType(column.typeOid()).isEmpty()) {
+        return CopyFormat.TEXT;
+      }
+    }
+    return CopyFormat.BINARY;
+  }
+
+  @Override
+  public OutputStream copyIn(TableSpec spec, CopyFormat format) throws StoreException {
     if (finished) {
       throw new StoreException(StoreErrorCode.INTERNAL, "the snapshot of " + source + " is over");
     }
@@ -45,7 +64,7 @@ final class OnlineSnapshotLoader implements SnapshotLoader {
     OnlineTable table = store.table(spec.id());
     store.clear(table);
     loaded.add(table);
-    return new TableStream(table);
+    return new TableStream(table, format);
   }
 
   @Override
@@ -59,23 +78,53 @@ final class OnlineSnapshotLoader implements SnapshotLoader {
     finished = true;
   }
 
-  /** COPY text in, rows out in batches; the caller closes it to finish the table. */
+  /** Where a table's bytes go: the text or the binary parser. */
+  private record RowWriter(Write write, java.util.function.BooleanSupplier partial) {}
+
+  @FunctionalInterface
+  private interface Write {
+    void write(byte[] bytes, int offset, int length) throws StoreException;
+  }
+
+  /** COPY text or binary in, rows out in batches; the caller closes it to finish the table. */
   private final class TableStream extends OutputStream {
     private final OnlineTable table;
-    private final CopyTextRows rows;
+
+    /** The parser's write, and whether it stopped mid-row: one of the two formats'. */
+    private final RowWriter rows;
+
     private WriteBatch batch = new WriteBatch();
     private int batched;
 
     /** The table's shape for the whole load: a load runs between two schema changes. */
     private final OnlineTable.Shape shape;
 
-    TableStream(OnlineTable table) {
+    TableStream(OnlineTable table, CopyFormat format) throws StoreException {
       this.table = table;
       this.shape = table.shape();
-      this.rows = new CopyTextRows(table.spec().columns().size(), this::put);
+      if (format == CopyFormat.BINARY) {
+        List<BinaryToText> types = new java.util.ArrayList<>();
+        for (ColumnSpec column : table.spec().columns()) {
+          types.add(
+              BinaryToText.forType(column.typeOid())
+                  .orElseThrow(
+                      () ->
+                          new StoreException(
+                              StoreErrorCode.INTERNAL,
+                              "binary COPY of "
+                                  + table.spec().id()
+                                  + ": no conversion for column "
+                                  + column.name())));
+        }
+        CopyBinaryRows binary = new CopyBinaryRows(types, this::put);
+        this.rows = new RowWriter(binary::write, binary::partial);
+      } else {
+        CopyTextRows text = new CopyTextRows(table.spec().columns().size(), this::put);
+        this.rows = new RowWriter(text::write, text::partial);
+      }
     }
 
-    private void put(CopyTextRows.Row values) throws StoreException {
+    private void put(CopyRow values) throws StoreException {
       byte[] key = shape.keyOf(values);
       if (key == null) {
         throw new StoreException(
@@ -108,7 +157,7 @@ final class OnlineSnapshotLoader implements SnapshotLoader {
     @Override
     public void write(byte[] bytes, int offset, int length) throws IOException {
       try {
-        rows.write(bytes, offset, length);
+        rows.write().write(bytes, offset, length);
       } catch (StoreException e) {
         throw new IOException(e.getMessage(), e);
       }
@@ -117,7 +166,7 @@ final class OnlineSnapshotLoader implements SnapshotLoader {
     @Override
     public void close() throws IOException {
       try {
-        if (rows.partial()) {
+        if (rows.partial().getAsBoolean()) {
           throw new StoreException(
               StoreErrorCode.INVALID_DATA, "the COPY of " + table.spec().id() + " ended mid-row");
         }

@@ -131,7 +131,7 @@ final class OnlineTable {
     }
 
     /** The key of a row parsed from COPY text; null when a key column is NULL. */
-    byte[] keyOf(CopyTextRows.Row row) throws StoreException {
+    byte[] keyOf(CopyRow row) throws StoreException {
       String[] key = new String[keyIndexes.length];
       for (int i = 0; i < keyIndexes.length; i++) {
         key[i] = row.text(keyIndexes[i]);

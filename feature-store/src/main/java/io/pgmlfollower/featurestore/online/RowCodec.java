@@ -45,7 +45,7 @@ final class RowCodec {
    * As {@link #encode(int, String[])} for a row parsed from COPY text, straight from its UTF-8
    * bytes (the snapshot path: no string per value).
    */
-  static byte[] encode(int schemaVersion, CopyTextRows.Row row) {
+  static byte[] encode(int schemaVersion, CopyRow row) {
     int columns = row.columns();
     int size = varintSize(schemaVersion) + varintSize(columns) + (columns + 7) / 8;
     for (int i = 0; i < columns; i++) {

@@ -10,10 +10,27 @@ import java.util.List;
  */
 public interface SnapshotLoader extends AutoCloseable {
   /**
+   * The format this loader takes the table's rows in: {@link CopyFormat#BINARY} only when it reads
+   * the binary form of every column's type; text otherwise.
+   */
+  default CopyFormat formatFor(TableSpec table) {
+    return CopyFormat.TEXT;
+  }
+
+  /**
    * Replaces the table's contents with the rows written to the returned stream, in COPY text format
    * (columns in {@link TableSpec} order). Close the stream to finish the table.
    */
-  OutputStream copyIn(TableSpec table) throws StoreException;
+  default OutputStream copyIn(TableSpec table) throws StoreException {
+    return copyIn(table, CopyFormat.TEXT);
+  }
+
+  /**
+   * Replaces the table's contents with the rows written to the returned stream, in {@code format}
+   * (which {@link #formatFor} allowed; a binary stream is whole: header, rows, end marker), columns
+   * in {@link TableSpec} order. Close the stream to finish the table.
+   */
+  OutputStream copyIn(TableSpec table, CopyFormat format) throws StoreException;
 
   /** Makes every loaded table visible and stores the offsets, durably, in one step. */
   void commit(List<SourceOffset> offsets) throws StoreException;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.pgmlfollower.featurestore.TestFiles;
 import io.pgmlfollower.featurestore.spi.StoreErrorCode;
 import io.pgmlfollower.featurestore.spi.StoreException;
 import java.io.BufferedReader;
@@ -34,11 +35,7 @@ class EmbeddedPostgresIT {
 
   @BeforeEach
   void createRoot() throws IOException {
-    // Traversable by the OS user the server runs as under root (JUnit's @TempDir is mode 0700).
-    root =
-        Files.createTempDirectory(
-            "embedded-postgres-it-",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    root = TestFiles.traversableTempDirectory("embedded-postgres-it-");
   }
 
   @AfterEach

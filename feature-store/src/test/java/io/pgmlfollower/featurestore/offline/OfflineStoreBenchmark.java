@@ -4,6 +4,7 @@ import static io.pgmlfollower.featurestore.BenchmarkRows.SPEC;
 import static io.pgmlfollower.featurestore.BenchmarkRows.row;
 
 import io.pgmlfollower.featurestore.BenchmarkRows;
+import io.pgmlfollower.featurestore.TestFiles;
 import io.pgmlfollower.featurestore.spi.SnapshotLoader;
 import io.pgmlfollower.featurestore.spi.SourceOffset;
 import io.pgmlfollower.featurestore.spi.StoreException;
@@ -54,7 +55,7 @@ public class OfflineStoreBenchmark {
 
   @Setup(Level.Trial)
   public void load() throws IOException, StoreException {
-    directory = OfflineStoreIT.traversableTempDirectory();
+    directory = TestFiles.traversableTempDirectory("offline-store-bench-");
     store =
         OfflineStore.open(
             new OfflineStoreConfig().storePath(directory.resolve("store")).database("bench"));
@@ -79,7 +80,7 @@ public class OfflineStoreBenchmark {
   @TearDown(Level.Trial)
   public void close() throws IOException, StoreException {
     store.close();
-    OfflineStoreIT.deleteTree(directory);
+    TestFiles.deleteTree(directory);
   }
 
   /** A batch of updates to random rows, one local transaction with its position. */

@@ -4,10 +4,12 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pgmlfollower.featurestore.TestFiles;
 import io.pgmlfollower.featurestore.embedded.EmbeddedPostgres;
 import io.pgmlfollower.featurestore.embedded.EmbeddedPostgresOptions;
 import io.pgmlfollower.featurestore.spi.ChangeBatch;
 import io.pgmlfollower.featurestore.spi.ColumnSpec;
+import io.pgmlfollower.featurestore.spi.CopyFormat;
 import io.pgmlfollower.featurestore.spi.EnumType;
 import io.pgmlfollower.featurestore.spi.RowChange;
 import io.pgmlfollower.featurestore.spi.SnapshotLoader;
@@ -16,11 +18,8 @@ import io.pgmlfollower.featurestore.spi.StoreErrorCode;
 import io.pgmlfollower.featurestore.spi.StoreException;
 import io.pgmlfollower.featurestore.spi.TableId;
 import io.pgmlfollower.featurestore.spi.TableSpec;
-import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -28,11 +27,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,7 +59,7 @@ class OfflineStoreIT {
 
   @BeforeAll
   static void open() throws Exception {
-    root = traversableTempDirectory();
+    root = TestFiles.traversableTempDirectory("offline-store-it-");
     store = OfflineStore.open(embeddedConfig(root.resolve("store")));
     store.ensureTables(List.of(USERS_SPEC, EVENTS_SPEC));
   }
@@ -72,11 +69,49 @@ class OfflineStoreIT {
     if (store != null) {
       store.close();
     }
-    deleteTree(root);
+    TestFiles.deleteTree(root);
   }
 
   static OfflineStoreConfig embeddedConfig(Path storePath) {
     return new OfflineStoreConfig().storePath(storePath).database("app").fsync(false);
+  }
+
+  @Test
+  void tablesOfBuiltInTypesLoadFromBinaryCopyOthersFromText() throws Exception {
+    TableId table = new TableId("public", "binary_load");
+    TableSpec spec =
+        new TableSpec(
+            table,
+            List.of(
+                new ColumnSpec("id", "integer", 23, true),
+                new ColumnSpec("x", "double precision", 701, false),
+                new ColumnSpec("name", "text", 25, false)),
+            List.of("id"));
+    store.ensureTables(List.of(spec));
+    java.nio.ByteBuffer copy = java.nio.ByteBuffer.allocate(128);
+    copy.put(new byte[] {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0})
+        .putInt(0)
+        .putInt(0);
+    copy.putShort((short) 3)
+        .putInt(4)
+        .putInt(7)
+        .putInt(8)
+        .putDouble(2.5)
+        .putInt(3)
+        .put("ada".getBytes(UTF_8));
+    copy.putShort((short) 3).putInt(4).putInt(8).putInt(-1).putInt(0);
+    copy.putShort((short) -1);
+    try (SnapshotLoader loader = store.beginSnapshot("binary-load")) {
+      // USERS_SPEC has a text[] column: an array's binary form names its element type's OID.
+      assertThat(loader.formatFor(USERS_SPEC)).isEqualTo(CopyFormat.TEXT);
+      assertThat(loader.formatFor(spec)).isEqualTo(CopyFormat.BINARY);
+      try (OutputStream out = loader.copyIn(spec, CopyFormat.BINARY)) {
+        out.write(copy.array(), 0, copy.position());
+      }
+      loader.commit(List.of(new SourceOffset("binary-load", "", 7)));
+    }
+    assertThat(rows("SELECT id, x, name FROM binary_load ORDER BY id"))
+        .containsExactly("7|2.5|ada", "8|null|");
   }
 
   @Test
@@ -766,24 +801,6 @@ class OfflineStoreIT {
     try (ResultSet rs = statement.executeQuery(sql)) {
       rs.next();
       return rs.getString(1);
-    }
-  }
-
-  static Path traversableTempDirectory() throws IOException {
-    // Under root the embedded server runs as another OS user, which must traverse the directory.
-    return Files.createTempDirectory(
-        "offline-store-it-",
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-  }
-
-  static void deleteTree(Path root) throws IOException {
-    if (root == null || !Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-        Files.deleteIfExists(path);
-      }
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.pgmlfollower.featurestore.online;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgmlfollower.featurestore.spi.ColumnSpec;
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class CodecsTest {
@@ -101,6 +103,81 @@ class CodecsTest {
     }
     assertThat(RowCodec.decode(direct.get(0)).values())
         .containsExactly("1", "caf\u00e9 \t tab", null, "");
+  }
+
+  /** A binary COPY of rows (int4, text), each value given as its binary bytes (null: NULL). */
+  private static byte[] binaryCopy(byte[][]... rows) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.writeBytes(new byte[] {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0});
+    out.writeBytes(new byte[] {0, 0, 0, 0, 0, 0, 0, 3, 'x', 'y', 'z'}); // flags, 3-byte extension
+    for (byte[][] row : rows) {
+      out.write(0);
+      out.write(row.length);
+      for (byte[] value : row) {
+        int length = value == null ? -1 : value.length;
+        out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(length).array());
+        if (value != null) {
+          out.writeBytes(value);
+        }
+      }
+    }
+    out.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xFF});
+    return out.toByteArray();
+  }
+
+  private static byte[] int4(int value) {
+    return java.nio.ByteBuffer.allocate(4).putInt(value).array();
+  }
+
+  @Test
+  void binaryCopyIsSplitIntoTextRowsAcrossArbitraryChunks() throws StoreException {
+    byte[] bytes =
+        binaryCopy(
+            new byte[][] {int4(-42), "caf\u00e9\tx".getBytes(StandardCharsets.UTF_8)},
+            new byte[][] {int4(2147483647), null},
+            new byte[][] {int4(0), new byte[0]});
+    for (int chunk = 1; chunk <= bytes.length; chunk++) {
+      List<String[]> rows = new ArrayList<>();
+      CopyBinaryRows parser =
+          new CopyBinaryRows(
+              List.of(BinaryToText.INT4, BinaryToText.TEXT), row -> rows.add(row.toStrings()));
+      for (int at = 0; at < bytes.length; at += chunk) {
+        assertThat(parser.partial()).isTrue();
+        parser.write(bytes, at, Math.min(chunk, bytes.length - at));
+      }
+      assertThat(parser.partial()).isFalse();
+      assertThat(rows)
+          .containsExactly(
+              new String[] {"-42", "caf\u00e9\tx"},
+              new String[] {"2147483647", null},
+              new String[] {"0", ""});
+    }
+  }
+
+  @Test
+  void malformedBinaryCopyIsRefusedWithWhatIsWrong() {
+    List<BinaryToText> types = List.of(BinaryToText.INT4, BinaryToText.TEXT);
+    byte[] good = binaryCopy(new byte[][] {int4(1), new byte[] {'a'}});
+    byte[] badSignature = good.clone();
+    badSignature[0] = 'X';
+    byte[] wrongFieldCount = binaryCopy(new byte[][] {int4(1)});
+    byte[] shortInt = binaryCopy(new byte[][] {new byte[] {1, 2}, new byte[] {'a'}});
+    byte[] afterEnd = java.util.Arrays.copyOf(good, good.length + 2);
+    for (var bad :
+        Map.of(
+                badSignature, "signature",
+                wrongFieldCount, "1 fields where the table has 2",
+                shortInt, "a 4-byte value came as 2 bytes",
+                afterEnd, "data after the end marker")
+            .entrySet()) {
+      CopyBinaryRows parser = new CopyBinaryRows(types, row -> {});
+      assertThatThrownBy(() -> parser.write(bad.getKey(), 0, bad.getKey().length))
+          .isInstanceOf(StoreException.class)
+          .hasMessageContaining(bad.getValue());
+    }
+    CopyBinaryRows cut = new CopyBinaryRows(types, row -> {});
+    assertThatCode(() -> cut.write(good, 0, good.length - 3)).doesNotThrowAnyException();
+    assertThat(cut.partial()).isTrue();
   }
 
   @Test

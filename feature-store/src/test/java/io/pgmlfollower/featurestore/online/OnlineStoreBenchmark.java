@@ -5,6 +5,7 @@ import static io.pgmlfollower.featurestore.BenchmarkRows.TABLE;
 import static io.pgmlfollower.featurestore.BenchmarkRows.row;
 
 import io.pgmlfollower.featurestore.BenchmarkRows;
+import io.pgmlfollower.featurestore.TestFiles;
 import io.pgmlfollower.featurestore.spi.ChangeBatch;
 import io.pgmlfollower.featurestore.spi.RowChange;
 import io.pgmlfollower.featurestore.spi.SourceOffset;
@@ -13,13 +14,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -82,9 +81,7 @@ public class OnlineStoreBenchmark {
   @TearDown(Level.Trial)
   public void close() throws IOException {
     store.close();
-    try (Stream<Path> paths = Files.walk(directory)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
+    TestFiles.deleteTree(directory);
   }
 
   /** One lookup of a random existing key. */

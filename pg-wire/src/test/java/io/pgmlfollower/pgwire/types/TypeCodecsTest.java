@@ -68,6 +68,13 @@ class TypeCodecsTest {
     assertThat(text(PgType.FLOAT4, 123456f)).isEqualTo("123456");
     assertThat(text(PgType.FLOAT4, 1234567f)).isEqualTo("1.234567e+06");
     assertThat(text(PgType.FLOAT4, 0.1f)).isEqualTo("0.1");
+    // 1.083393e8 lies exactly halfway between this float and the next: Java's shortest (it rounds
+    // half to even), never PostgreSQL's, which keeps strictly inside and prints two more digits.
+    assertThat(text(PgType.FLOAT4, -108339296f)).isEqualTo("-1.08339296e+08");
+    // Java prints at least two digits in exponential form; PostgreSQL the shortest, here one.
+    assertThat(text(PgType.FLOAT4, Float.MIN_VALUE)).isEqualTo("1e-45");
+    assertThat(text(PgType.FLOAT8, Double.MIN_VALUE)).isEqualTo("5e-324");
+    assertThat(text(PgType.FLOAT8, Double.MAX_VALUE)).isEqualTo("1.7976931348623157e+308");
     assertThat(text(PgType.FLOAT4, 1.5e-5f)).isEqualTo("1.5e-05");
     assertThat(text(PgType.FLOAT4, 0.0001234f)).isEqualTo("0.0001234");
   }

@@ -2,6 +2,7 @@ package io.pgmlfollower.replicator.snapshot;
 
 import static java.util.Objects.requireNonNull;
 
+import io.pgmlfollower.featurestore.spi.CopyFormat;
 import io.pgmlfollower.featurestore.spi.TableSpec;
 import io.pgmlfollower.replicator.ReplicatorErrorCode;
 import io.pgmlfollower.replicator.ReplicatorException;
@@ -49,7 +50,12 @@ final class RangeReaders implements AutoCloseable {
    *
    * @param selects one {@code COPY (SELECT ... WHERE ctid range) TO STDOUT} per range
    */
-  RangeReaders(SourceConnections sources, String snapshotName, TableSpec spec, List<String> selects)
+  RangeReaders(
+      SourceConnections sources,
+      String snapshotName,
+      TableSpec spec,
+      CopyFormat format,
+      List<String> selects)
       throws ReplicatorException {
     requireNonNull(sources, "sources is null");
     requireNonNull(snapshotName, "snapshotName is null");
@@ -70,27 +76,44 @@ final class RangeReaders implements AutoCloseable {
           Thread.ofPlatform()
               .name("copy-" + spec.id() + "-" + i)
               .daemon()
-              .start(() -> read(connection, select)));
+              .start(() -> read(connection, select, format == CopyFormat.BINARY)));
       running++;
     }
   }
 
-  private void read(Connection connection, String select) {
+  /**
+   * Reads one range's COPY into chunks of whole rows. Of a binary COPY only the rows are kept: the
+   * header on the first message and the end marker are the joined file's, written by its writer.
+   */
+  private void read(Connection connection, String select, boolean binary) {
     try {
       CopyOut copyOut = connection.unwrap(PGConnection.class).getCopyAPI().copyOut(select);
       byte[] buffer = new byte[CHUNK_BYTES];
       int length = 0;
       int rows = 0;
       byte[] row;
+      boolean first = binary;
       while ((row = copyOut.readFromCopy()) != null) {
-        if (length + row.length > buffer.length) {
+        int from = 0;
+        if (first) {
+          from = BinaryCopy.headerLength(row);
+          first = false;
+        }
+        if (binary && BinaryCopy.isEnd(row, from)) {
+          continue;
+        }
+        int size = row.length - from;
+        if (size == 0) {
+          continue;
+        }
+        if (length + size > buffer.length) {
           put(new Chunk(buffer, length, rows));
-          buffer = new byte[Math.max(CHUNK_BYTES, row.length)];
+          buffer = new byte[Math.max(CHUNK_BYTES, size)];
           length = 0;
           rows = 0;
         }
-        System.arraycopy(row, 0, buffer, length, row.length);
-        length += row.length;
+        System.arraycopy(row, from, buffer, length, size);
+        length += size;
         rows++;
       }
       if (rows > 0) {
@@ -101,6 +124,8 @@ final class RangeReaders implements AutoCloseable {
       if (!closed.get()) {
         offer(ReplicatorException.fromSql("copy a block range: " + select, e));
       }
+    } catch (ReplicatorException e) {
+      offer(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -3,6 +3,7 @@ package io.pgmlfollower.replicator.snapshot;
 import static java.util.Objects.requireNonNull;
 
 import io.pgmlfollower.featurestore.spi.ChangeSink;
+import io.pgmlfollower.featurestore.spi.CopyFormat;
 import io.pgmlfollower.featurestore.spi.SnapshotLoader;
 import io.pgmlfollower.featurestore.spi.SourceOffset;
 import io.pgmlfollower.featurestore.spi.StoreException;
@@ -169,13 +170,15 @@ public final class SnapshotCopy {
         long started = System.nanoTime();
         progress.started(spec.id());
         SnapshotProgress.Entry entry = progress.entry(spec.id());
-        long bytes = tableCopy.copy(spec, loader.copyIn(spec), entry, keepAlive);
+        CopyFormat format = loader.formatFor(spec);
+        long bytes = tableCopy.copy(spec, format, loader.copyIn(spec, format), entry, keepAlive);
         progress.copied(spec.id());
         log.info(
-            "Copied {}: {} rows ({} bytes) in {} ms",
+            "Copied {}: {} rows ({} bytes, {} COPY) in {} ms",
             spec.id(),
             entry.rows(),
             bytes,
+            format.sqlName(),
             (System.nanoTime() - started) / 1_000_000);
         offsets.add(SourcePositions.tableOffset(sourceName, spec.id(), slot.consistentPoint()));
       }
