@@ -31,6 +31,7 @@ import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.DataBlockIndexType;
 import org.rocksdb.FlushOptions;
+import org.rocksdb.IndexType;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
@@ -106,7 +107,10 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
       throw new StoreException(
           StoreErrorCode.CONFIGURATION, "cannot create the online store in " + config.path(), e);
     }
-    LRUCache cache = new LRUCache(config.blockCacheBytes());
+    // Half the cache is a high-priority pool for index and filter blocks (LRUCache(capacity) has
+    // none: high-priority blocks then compete with data blocks and are evicted first on a large
+    // table, and every lookup reads filters back from the files).
+    LRUCache cache = new LRUCache(config.blockCacheBytes(), -1, false, 0.5);
     ColumnFamilyOptions familyOptions =
         new ColumnFamilyOptions()
             .setWriteBufferSize(config.writeBufferBytes())
@@ -117,6 +121,12 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
                 new BlockBasedTableConfig()
                     .setBlockCache(cache)
                     .setFilterPolicy(new BloomFilter(10, false))
+                    // Partitioned filters and a two-level index: a lookup loads one 4 KiB
+                    // partition of a file's filter and index, never the whole of them (a full
+                    // filter of a large file is hundreds of KiB read per lookup once evicted).
+                    .setPartitionFilters(true)
+                    .setIndexType(IndexType.kTwoLevelIndexSearch)
+                    .setMetadataBlockSize(4096)
                     // Index and filter blocks count against the cache (memory stays bounded)
                     // but are kept ahead of data blocks, and L0's stay pinned: a point lookup
                     // then rarely misses on metadata.
