@@ -14,11 +14,11 @@ public final class AlgorithmCatalog {
           new Ridge(),
           new RandomForestRegression(),
           new GradientBoostingRegression(BoostingFlavor.GRADIENT_BOOSTING_TREES),
-          new GradientBoostingRegression(BoostingFlavor.XGBOOST),
+          new XGBoostRegression(),
           new LogisticRegressionClassification(),
           new RandomForestClassification(),
           new GradientBoostingClassification(BoostingFlavor.GRADIENT_BOOSTING_TREES),
-          new GradientBoostingClassification(BoostingFlavor.XGBOOST));
+          new XGBoostClassification());
 
   private AlgorithmCatalog() {}
 

@@ -3,14 +3,12 @@ package io.pgmlfollower.trainer.algorithm;
 import java.util.Set;
 
 /**
- * The names under which gradient-boosted trees are offered, with the defaults users of that name
- * expect. PostgresML's {@code xgboost} runs XGBoost; here it runs Smile's GradientTreeBoost with
- * XGBoost's defaults (depth 6, learning rate 0.3), so projects configured for PostgresML train.
+ * The names under which Smile's gradient-boosted trees are offered, with the defaults users of that
+ * name expect ({@code xgboost} itself runs XGBoost4J: {@link XGBoostRegression}).
  */
 enum BoostingFlavor {
   /** scikit-learn's GradientBoosting defaults: 100 trees of depth 3, learning rate 0.1. */
-  GRADIENT_BOOSTING_TREES("gradient_boosting_trees", 100, 3, 0.1),
-  XGBOOST("xgboost", 100, 6, 0.3);
+  GRADIENT_BOOSTING_TREES("gradient_boosting_trees", 100, 3, 0.1);
 
   static final String LEARNING_RATE = "learning_rate";
   static final String SUBSAMPLE = "subsample";
