@@ -9,7 +9,7 @@
  * scores strictly better on the key metric (r2 for regression, f1 for classification). Differences:
  * each training reads the relation afresh (a follower's data moves) instead of reusing the last
  * snapshot's rows; the split seed is recorded on the snapshot so that the same rows give the same
- * model; {@code xgboost} runs Smile's gradient-boosted trees with XGBoost's defaults.
+ * model; {@code xgboost} trains with XGBoost4J and predicts by walking its JSON model's trees.
  *
  * <p>Entry point: {@link io.pgmlfollower.trainer.Trainer}.
  */

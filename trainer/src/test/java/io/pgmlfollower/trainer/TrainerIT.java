@@ -661,6 +661,39 @@ class TrainerIT {
   }
 
   @Test
+  void xgboostModelsAreXGBoostsOwnModelFileAndPredictAsXGBoostDoes() throws Exception {
+    TrainResult trained = trainer.train(breastCancer("xgb_file").algorithm("xgboost").build());
+    byte[] file;
+    try (Connection connection = dataSource.getConnection();
+        java.sql.PreparedStatement statement =
+            connection.prepareStatement(
+                "SELECT string_agg(data, ''::bytea ORDER BY part) FROM pgml.files"
+                    + " WHERE model_id = ?")) {
+      statement.setLong(1, trained.modelId());
+      try (ResultSet rs = statement.executeQuery()) {
+        rs.next();
+        file = rs.getBytes(1);
+      }
+    }
+    // The bytes of pgml.files are a model file XGBoost itself loads.
+    ml.dmlc.xgboost4j.java.Booster booster = ml.dmlc.xgboost4j.java.XGBoost.loadModel(file);
+    try {
+      for (double[] row : breastCancerFeatures(40)) {
+        float[] values = new float[row.length];
+        for (int i = 0; i < row.length; i++) {
+          values[i] = (float) row[i];
+        }
+        float positive = booster.inplace_predict(values, 1, values.length, Float.NaN)[0][0];
+        assertThat(trainer.predictProba("xgb_file", row)[1]).isCloseTo(positive, within(1e-5));
+        assertThat(trainer.predict("xgb_file", row)).isEqualTo(positive > 0.5 ? 1.0 : 0.0);
+      }
+    } finally {
+      booster.dispose();
+    }
+    assertThat(trained.metrics().get("accuracy")).isGreaterThan(0.9);
+  }
+
+  @Test
   void aRestartedFollowerPredictsTheSame() throws SQLException {
     trainer.train(breastCancer("restart").algorithm("gradient_boosting_trees").build());
     List<double[]> rows = breastCancerFeatures(25);

@@ -12,10 +12,11 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 
 /**
- * Model artifacts as Java serialization of the Smile model object, the format {@code
- * smile.io.Write.object} writes. Reading is guarded by an {@link ObjectInputFilter} that admits
- * only {@code smile.*} and {@code java.*} classes and primitive arrays, so that a tampered {@code
- * pgml.files} row cannot instantiate arbitrary classes (deserialization gadgets) in the follower
+ * Model artifacts in each library's own format: XGBoost's JSON model file as it is, Smile's model
+ * object as Java serialization, the format {@code smile.io.Write.object} writes. Reading is guarded
+ * by an {@link ObjectInputFilter} that admits only {@code smile.*} and {@code java.*} classes and
+ * primitive arrays, so that a tampered {@code pgml.files} row cannot instantiate arbitrary classes
+ * (deserialization gadgets) in the follower
  * (https://docs.oracle.com/en/java/javase/25/core/serialization-filtering1.html).
  */
 public final class ArtifactCodec {
@@ -45,7 +46,18 @@ public final class ArtifactCodec {
 
   private ArtifactCodec() {}
 
+  /**
+   * A JSON document (XGBoost's model format) rather than a Java serialization stream, which always
+   * starts with the magic bytes {@code AC ED}.
+   */
+  private static boolean isJson(byte[] data) {
+    return data.length > 0 && data[0] == '{';
+  }
+
   public static byte[] serialize(Serializable artifact) {
+    if (artifact instanceof byte[] model && isJson(model)) {
+      return model; // a library's own model file (XGBoost's JSON), stored as it is
+    }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
       out.writeObject(artifact);
@@ -60,6 +72,9 @@ public final class ArtifactCodec {
    * @throws TrainerException INTERNAL when the bytes are not a model or name a rejected class
    */
   public static Object deserialize(byte[] data) {
+    if (isJson(data)) {
+      return data;
+    }
     try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(data))) {
       in.setObjectInputFilter(FILTER);
       return in.readObject();

@@ -106,6 +106,11 @@ class AlgorithmsTest {
 
     double[] probabilities = new double[3];
     assertThat(estimator.predict(new double[] {2.0, 0, 0.5}, probabilities)).isEqualTo(2);
-    assertThat(probabilities[1]).isEqualTo(0.0);
+    if (name.equals("xgboost")) {
+      // XGBoost's softmax gives every class of num_class a share, an unseen one a vanishing one.
+      assertThat(probabilities[1]).isLessThan(0.01);
+    } else {
+      assertThat(probabilities[1]).isEqualTo(0.0);
+    }
   }
 }
