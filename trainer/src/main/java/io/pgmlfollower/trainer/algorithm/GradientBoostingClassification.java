@@ -27,8 +27,9 @@ final class GradientBoostingClassification implements ClassificationAlgorithm {
   @Override
   public ClassificationEstimator fit(
       double[][] x, int[] y, int numClasses, HyperParameters hyperparameters, long seed) {
-    GradientTreeBoost.Options defaults = new GradientTreeBoost.Options(100);
-    TreeParameters parameters = flavor.treeParameters(hyperparameters, defaults.nodeSize());
+    // scikit-learn's min_samples_leaf default (1), not Smile's node size (5): bench/training
+    // shows the larger leaves cost accuracy on small data sets (iris 0.87 against 0.92).
+    TreeParameters parameters = flavor.treeParameters(hyperparameters, 1);
     GradientTreeBoost.Options options =
         new GradientTreeBoost.Options(
             parameters.ntrees(),

@@ -6,8 +6,8 @@ import smile.classification.LogisticRegression;
 /**
  * Classification {@code linear}: logistic regression, as PostgresML (scikit-learn's
  * LogisticRegression). {@code C} is the inverse L2 penalty (default 1.0, Smile's {@code lambda =
- * 1/C}); {@code max_iter} and {@code tol} bound Smile's L-BFGS. Features are standardized first so
- * that the optimizer converges whatever their scales.
+ * 1/(2C)}); {@code max_iter} and {@code tol} bound Smile's L-BFGS. Features are standardized first
+ * so that the optimizer converges whatever their scales.
  */
 final class LogisticRegressionClassification implements ClassificationAlgorithm {
   private static final String C = "c";
@@ -35,8 +35,11 @@ final class LogisticRegressionClassification implements ClassificationAlgorithm 
     double c = hyperparameters.doubleValue(C, 1.0, 0, false, Double.MAX_VALUE);
     int maxIter = hyperparameters.intValue(MAX_ITER, 500, 1, 1_000_000);
     double tol = hyperparameters.doubleValue(TOL, 1e-5, 0, false, 1);
+    // scikit-learn minimizes C·Σ log-loss + ½‖w‖², i.e. Σ log-loss + ‖w‖²/(2C); Smile's penalty is
+    // λ‖w‖², so λ = 1/(2C). (With λ = 1/C, iris scored 0.84 where scikit-learn scores 0.92;
+    // with 1/(2C) the two agree: bench/training.)
     LogisticRegression model =
-        LogisticRegression.fit(x, y, new LogisticRegression.Options(1.0 / c, tol, maxIter));
+        LogisticRegression.fit(x, y, new LogisticRegression.Options(0.5 / c, tol, maxIter));
     return SmileClassificationEstimator.ofLogistic(model, numClasses);
   }
 

@@ -1,0 +1,166 @@
+"""The Python side of bench/training: scikit-learn's and XGBoost's figures on the same splits.
+
+  training.py datasets DIR            writes DIR/datasets.tsv and DIR/<name>.{train,test}.csv
+                                      (target last), prints scikit-learn's and XGBoost's results
+  training.py boosting DIR ROWS THREADS
+                                      writes a synthetic binary task of ROWS training rows (plus a
+                                      quarter as many test rows) as float32 files, prints Python
+                                      XGBoost's time and AUC with THREADS threads
+
+Each result is one TSV line: dataset, algorithm, metric=value..., fit_seconds=... (the same shape as
+the follower's TrainingComparison), so the shell script can put them side by side.
+"""
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn import datasets
+from sklearn.ensemble import (
+    GradientBoostingClassifier,
+    GradientBoostingRegressor,
+    RandomForestClassifier,
+    RandomForestRegressor,
+)
+from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+from sklearn.metrics import accuracy_score, f1_score, mean_squared_error, r2_score, roc_auc_score
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+import xgboost
+
+SEED = 42
+
+DATASETS = {
+    "iris": ("classification", datasets.load_iris),
+    "wine": ("classification", datasets.load_wine),
+    "breast_cancer": ("classification", datasets.load_breast_cancer),
+    "digits": ("classification", datasets.load_digits),
+    "diabetes": ("regression", datasets.load_diabetes),
+}
+
+
+def report(dataset, algorithm, metrics, fit_seconds):
+    fields = [dataset, algorithm] + [f"{k}={v}" for k, v in metrics.items()]
+    print("\t".join(fields + [f"fit_seconds={fit_seconds:.3f}"]), flush=True)
+
+
+def classification_algorithms():
+    # The follower's defaults, under the names pgml.train uses: linear is a logistic regression on
+    # standardized features; the others take the libraries' own defaults (100 trees).
+    return {
+        "linear": lambda: LogisticRegression(max_iter=10_000),
+        "random_forest": lambda: RandomForestClassifier(n_estimators=100, random_state=SEED),
+        "gradient_boosting_trees": lambda: GradientBoostingClassifier(random_state=SEED),
+        "xgboost": lambda: xgboost.XGBClassifier(
+            n_estimators=100, max_depth=6, learning_rate=0.3, tree_method="hist", random_state=SEED
+        ),
+    }
+
+
+def regression_algorithms():
+    return {
+        "linear": LinearRegression,
+        "ridge": lambda: Ridge(alpha=1.0),
+        "random_forest": lambda: RandomForestRegressor(n_estimators=100, random_state=SEED),
+        "gradient_boosting_trees": lambda: GradientBoostingRegressor(random_state=SEED),
+        "xgboost": lambda: xgboost.XGBRegressor(
+            n_estimators=100, max_depth=6, learning_rate=0.3, tree_method="hist", random_state=SEED
+        ),
+    }
+
+
+def run_datasets(out):
+    out.mkdir(parents=True, exist_ok=True)
+    listing = []
+    for name, (task, load) in DATASETS.items():
+        x, y = load(return_X_y=True)
+        stratify = y if task == "classification" else None
+        x_train, x_test, y_train, y_test = train_test_split(
+            x, y, test_size=0.25, random_state=SEED, stratify=stratify
+        )
+        for part, (xs, ys) in {"train": (x_train, y_train), "test": (x_test, y_test)}.items():
+            header = ",".join([f"f{i}" for i in range(xs.shape[1])] + ["target"])
+            np.savetxt(
+                out / f"{name}.{part}.csv",
+                np.column_stack([xs, ys]),
+                delimiter=",",
+                header=header,
+                comments="",
+                fmt="%.17g",
+            )
+        listing.append(f"{name}\t{task}")
+        algorithms = classification_algorithms() if task == "classification" else regression_algorithms()
+        for algorithm, make in algorithms.items():
+            xs_train, xs_test = x_train, x_test
+            if algorithm == "linear" and task == "classification":
+                scale = StandardScaler().fit(x_train)
+                xs_train, xs_test = scale.transform(x_train), scale.transform(x_test)
+            model = make()
+            start = time.perf_counter()
+            model.fit(xs_train, y_train)
+            fit = time.perf_counter() - start
+            predicted = model.predict(xs_test)
+            if task == "classification":
+                metrics = {
+                    "accuracy": accuracy_score(y_test, predicted),
+                    "f1": f1_score(y_test, predicted, average="macro"),
+                }
+            else:
+                metrics = {
+                    "r2": r2_score(y_test, predicted),
+                    "rmse": mean_squared_error(y_test, predicted) ** 0.5,
+                }
+            report(name, algorithm, metrics, fit)
+    (out / "datasets.tsv").write_text("\n".join(listing) + "\n")
+
+
+def run_boosting(out, rows, threads):
+    out.mkdir(parents=True, exist_ok=True)
+    test_rows = rows // 4
+    # A HIGGS-like shape: 28 dense features, a noisy binary label.
+    x, y = datasets.make_classification(
+        n_samples=rows + test_rows,
+        n_features=28,
+        n_informative=12,
+        n_redundant=6,
+        flip_y=0.05,
+        class_sep=0.8,
+        random_state=SEED,
+    )
+    x = x.astype(np.float32)
+    y = y.astype(np.float32)
+    parts = {"train": (x[:rows], y[:rows]), "test": (x[rows:], y[rows:])}
+    for part, (xs, ys) in parts.items():
+        xs.astype("<f4").tofile(out / f"{part}.x.f32")
+        ys.astype("<f4").tofile(out / f"{part}.y.f32")
+    (out / "boosting.tsv").write_text(f"{rows}\t{test_rows}\t{x.shape[1]}\t{threads}\n")
+    params = {
+        "objective": "binary:logistic",
+        "tree_method": "hist",
+        "max_depth": 6,
+        "eta": 0.3,
+        "nthread": threads,
+        "seed": SEED,
+    }
+    start = time.perf_counter()
+    # The follower trains from rows it holds in memory: the DMatrix build is part of the fit.
+    train = xgboost.DMatrix(parts["train"][0], label=parts["train"][1], nthread=threads)
+    booster = xgboost.train(params, train, num_boost_round=100)
+    fit = time.perf_counter() - start
+    probabilities = booster.predict(xgboost.DMatrix(parts["test"][0], nthread=threads))
+    metrics = {
+        "roc_auc": roc_auc_score(parts["test"][1], probabilities),
+        "accuracy": accuracy_score(parts["test"][1], probabilities > 0.5),
+    }
+    report("boosting", "python_xgboost", metrics, fit)
+
+
+if __name__ == "__main__":
+    command, directory = sys.argv[1], Path(sys.argv[2])
+    if command == "datasets":
+        run_datasets(directory)
+    elif command == "boosting":
+        run_boosting(directory, int(sys.argv[3]), int(sys.argv[4]))
+    else:
+        raise SystemExit(__doc__)
