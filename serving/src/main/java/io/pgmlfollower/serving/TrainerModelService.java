@@ -64,7 +64,8 @@ final class TrainerModelService implements ModelService {
               .hyperparams(command.hyperparams())
               .testSize(command.testSize())
               .testSampling(command.testSampling())
-              .automaticDeploy(command.automaticDeploy());
+              .automaticDeploy(command.automaticDeploy())
+              .search(command.search(), command.searchParams(), command.searchArgs());
       if (command.task() != null) {
         request.task(command.task());
       }
@@ -191,12 +192,6 @@ final class TrainerModelService implements ModelService {
 
   /** Arguments PostgresML accepts that the follower does not implement yet: refuse, not ignore. */
   private static void refuseNotYetSupported(TrainCommand command) throws PgWireException {
-    if (command.search() != null || !command.searchParams().isEmpty()) {
-      throw new PgWireException(
-          SqlState.FEATURE_NOT_SUPPORTED,
-          "pgml.train: hyperparameter search is not supported yet",
-          "omit search and search_params, and pass hyperparams directly");
-    }
     if (!command.preprocess().isEmpty()) {
       throw new PgWireException(
           SqlState.FEATURE_NOT_SUPPORTED,

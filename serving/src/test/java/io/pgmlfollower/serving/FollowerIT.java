@@ -768,6 +768,32 @@ class FollowerIT {
     assertThat(followerChecksum()).isEqualTo(sourceChecksum());
   }
 
+  @Test
+  @Order(15)
+  void pgmlTrainSearchesHyperparametersThroughSql() throws Exception {
+    try (Connection connection = connectToFollower();
+        Statement statement = connection.createStatement()) {
+      try (ResultSet rs =
+          statement.executeQuery(
+              "SELECT * FROM pgml.train('bc_search', 'classification', 'public.bc_small',"
+                  + " 'target', algorithm => 'xgboost', hyperparams => '{\"n_estimators\": 5}',"
+                  + " search => 'grid', search_params => '{\"max_depth\": [1, 2, 3]}',"
+                  + " search_args => '{\"cv\": 2}')")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString("algorithm")).isEqualTo("xgboost");
+      }
+      assertThat(
+              scalar(
+                  connection,
+                  "SELECT search || ' ' || jsonb_array_length(search_results->'mean_test_score')"
+                      + " || ' ' || (hyperparams->'max_depth' = search_results->'params'"
+                      + "    ->((search_results->>'best_index')::int)->'max_depth')"
+                      + " FROM pgml.models m JOIN pgml.projects p ON p.id = m.project_id"
+                      + " WHERE p.name = 'bc_search'"))
+          .isEqualTo("grid 3 true");
+    }
+  }
+
   private static long lsn(String text) {
     int slash = text.indexOf('/');
     return (Long.parseLong(text.substring(0, slash), 16) << 32)

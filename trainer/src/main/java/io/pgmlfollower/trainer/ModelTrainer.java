@@ -18,6 +18,7 @@ import io.pgmlfollower.trainer.metrics.ClassificationMetrics;
 import io.pgmlfollower.trainer.metrics.RegressionMetrics;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * Splits the rows, preprocesses, fits and scores on the holdout: the in-memory part of {@code
@@ -32,15 +33,65 @@ final class ModelTrainer {
     this.seed = seed;
   }
 
+  /**
+   * @param cancelled polled between the folds of a hyperparameter search
+   */
   TrainedModel train(
       Algorithm algorithm,
       HyperParameters hyperparameters,
       RelationData data,
-      TrainRequest request) {
+      TrainRequest request,
+      BooleanSupplier cancelled) {
     TrainTestSplit split =
         TrainTestSplit.of(data.numRows(), request.testSize(), request.testSampling(), seed);
     double[][] xTrain = TrainTestSplit.select(data.x(), split.train());
     double[][] xTest = TrainTestSplit.select(data.x(), split.test());
+    HyperparameterSearch.Outcome search = null;
+    if (request.search().isPresent()) {
+      // On the training rows only: the holdout scores the refitted best, as in scikit-learn.
+      search = search(algorithm, data, request, split, xTrain, cancelled);
+      Map<String, Object> best = new LinkedHashMap<>(request.hyperparams());
+      best.putAll(search.best());
+      hyperparameters = HyperParameters.of(algorithm, best);
+    }
+    TrainedModel trained = fitAndScore(algorithm, hyperparameters, data, split, xTrain, xTest);
+    return search == null ? trained : trained.withSearch(search);
+  }
+
+  private HyperparameterSearch.Outcome search(
+      Algorithm algorithm,
+      RelationData data,
+      TrainRequest request,
+      TrainTestSplit split,
+      double[][] xTrain,
+      BooleanSupplier cancelled) {
+    Object y;
+    int numClasses = 0;
+    if (algorithm instanceof ClassificationAlgorithm) {
+      LabelMapping labels = LabelMapping.fit(data.y());
+      y = TrainTestSplit.select(labels.encode(data.y()), split.train());
+      numClasses = labels.numClasses();
+    } else {
+      y = TrainTestSplit.select(((TargetValues.Numeric) data.y()).values(), split.train());
+    }
+    return new HyperparameterSearch(seed)
+        .run(
+            algorithm,
+            request.hyperparams(),
+            request.search().orElseThrow(),
+            xTrain,
+            y,
+            numClasses,
+            cancelled);
+  }
+
+  private TrainedModel fitAndScore(
+      Algorithm algorithm,
+      HyperParameters hyperparameters,
+      RelationData data,
+      TrainTestSplit split,
+      double[][] xTrain,
+      double[][] xTest) {
     Standardizer scale = null;
     if (algorithm.standardizesFeatures()) {
       scale = Standardizer.fit(xTrain);

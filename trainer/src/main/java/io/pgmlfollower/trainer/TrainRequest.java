@@ -26,6 +26,7 @@ public final class TrainRequest {
   private final double testSize;
   private final TestSampling testSampling;
   private final boolean automaticDeploy;
+  private final Optional<SearchSpec> search;
 
   private TrainRequest(Builder builder) {
     this.projectName = builder.projectName;
@@ -37,6 +38,7 @@ public final class TrainRequest {
     this.testSize = builder.testSize;
     this.testSampling = builder.testSampling;
     this.automaticDeploy = builder.automaticDeploy;
+    this.search = Optional.ofNullable(builder.search);
   }
 
   public static Builder builder(String projectName) {
@@ -83,6 +85,11 @@ public final class TrainRequest {
     return automaticDeploy;
   }
 
+  /** The hyperparameter search, when {@code search} or {@code search_params} was given. */
+  public Optional<SearchSpec> search() {
+    return search;
+  }
+
   /** {@code test_size} is a fraction of the rows: strictly between 0 and 1. */
   static void checkTestSize(double testSize) {
     if (!(testSize > 0 && testSize < 1)) {
@@ -104,6 +111,7 @@ public final class TrainRequest {
     private double testSize = DEFAULT_TEST_SIZE;
     private TestSampling testSampling = TestSampling.RANDOM;
     private boolean automaticDeploy = true;
+    private SearchSpec search;
 
     private Builder(String projectName) {
       requireNonNull(projectName, "projectName is null");
@@ -168,6 +176,17 @@ public final class TrainRequest {
 
     public Builder automaticDeploy(Boolean automaticDeploy) {
       this.automaticDeploy = automaticDeploy == null || automaticDeploy;
+      return this;
+    }
+
+    /**
+     * {@code search}, {@code search_params}, {@code search_args} as given (each may be null).
+     *
+     * @throws TrainerException INVALID_ARGUMENT naming the argument at fault
+     */
+    public Builder search(
+        String search, Map<String, Object> searchParams, Map<String, Object> searchArgs) {
+      this.search = SearchSpec.of(search, searchParams, searchArgs).orElse(null);
       return this;
     }
 

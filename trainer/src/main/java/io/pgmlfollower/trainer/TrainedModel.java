@@ -5,12 +5,29 @@ import static java.util.Objects.requireNonNull;
 import io.pgmlfollower.trainer.algorithm.Estimator;
 import io.pgmlfollower.trainer.deployment.Pipeline;
 import java.util.Map;
+import java.util.Optional;
 
-/** A freshly fitted model with its holdout metrics and pipeline, not yet stored. */
-record TrainedModel(Estimator estimator, Pipeline pipeline, Map<String, Double> metrics) {
+/**
+ * A freshly fitted model with its holdout metrics and pipeline, not yet stored; with the search
+ * that chose its hyperparameters, when there was one.
+ */
+record TrainedModel(
+    Estimator estimator,
+    Pipeline pipeline,
+    Map<String, Double> metrics,
+    Optional<HyperparameterSearch.Outcome> search) {
   TrainedModel {
     requireNonNull(estimator, "estimator is null");
     requireNonNull(pipeline, "pipeline is null");
     metrics = Map.copyOf(requireNonNull(metrics, "metrics is null"));
+    requireNonNull(search, "search is null");
+  }
+
+  TrainedModel(Estimator estimator, Pipeline pipeline, Map<String, Double> metrics) {
+    this(estimator, pipeline, metrics, Optional.empty());
+  }
+
+  TrainedModel withSearch(HyperparameterSearch.Outcome outcome) {
+    return new TrainedModel(estimator, pipeline, metrics, Optional.of(outcome));
   }
 }

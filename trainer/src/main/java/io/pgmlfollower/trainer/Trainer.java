@@ -23,6 +23,7 @@ import io.pgmlfollower.trainer.registry.SnapshotRow;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -108,6 +109,15 @@ public final class Trainer {
       TrainingInput input = resolveInput(connection, request);
       Algorithm algorithm = AlgorithmCatalog.find(input.task(), request.algorithm());
       HyperParameters hyperparameters = HyperParameters.of(algorithm, request.hyperparams());
+      // The searched names too, before anything is stored (their values are checked per fit).
+      request
+          .search()
+          .ifPresent(
+              search -> {
+                Map<String, Object> probe = new java.util.LinkedHashMap<>(request.hyperparams());
+                search.params().forEach((name, values) -> probe.put(name, values.getFirst()));
+                HyperParameters.of(algorithm, probe);
+              });
       SnapshotRow snapshot;
       RelationData data;
       try (Connection reader = trainingData.getConnection()) {
@@ -163,7 +173,9 @@ public final class Trainer {
       TrainedModel trained;
       try {
         trained =
-            fit(() -> modelTrainer.train(algorithm, hyperparameters, data, request), cancelled);
+            fit(
+                () -> modelTrainer.train(algorithm, hyperparameters, data, request, cancelled),
+                cancelled);
         checkCancelled(cancelled);
       } catch (RuntimeException e) {
         markFailed(connection, modelId, e);
@@ -186,6 +198,19 @@ public final class Trainer {
       connection.setAutoCommit(false);
       try {
         registry.completeModel(connection, modelId, trained.metrics());
+        if (trained.search().isPresent()) {
+          SearchSpec spec = request.search().orElseThrow();
+          Map<String, Object> chosen = new java.util.LinkedHashMap<>(request.hyperparams());
+          chosen.putAll(trained.search().get().best());
+          registry.recordSearch(
+              connection,
+              modelId,
+              chosen,
+              spec.kind().sqlName(),
+              spec.params(),
+              spec.args(),
+              trained.search().get().results());
+        }
         registry.insertFile(connection, modelId, Pipeline.ARTIFACT_PATH, artifact);
         registry.insertFile(connection, modelId, Pipeline.PATH, trained.pipeline().toJson());
         ProjectRow project =

@@ -694,6 +694,109 @@ class TrainerIT {
   }
 
   @Test
+  void gridSearchCrossValidatesEveryCandidateAndTrainsTheBest() throws Exception {
+    TrainResult trained =
+        trainer.train(
+            breastCancer("grid_searched")
+                .algorithm("xgboost")
+                .hyperparams(Map.of("n_estimators", 10))
+                .search(
+                    "grid",
+                    Map.of("max_depth", List.of(1, 3), "learning_rate", List.of(0.05, 0.3)),
+                    Map.of("cv", 3))
+                .build());
+    Map<String, Object> row =
+        query(
+                "SELECT hyperparams::text AS hyperparams, search, search_args::text AS args,"
+                    + " search_results::text AS results FROM pgml.models WHERE id = "
+                    + trained.modelId())
+            .get(0);
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    var results = json.readTree((String) row.get("results"));
+    assertThat(row).containsEntry("search", "grid");
+    assertThat(json.readTree((String) row.get("args")).get("cv").asInt()).isEqualTo(3);
+    assertThat(results.get("scoring").asText()).isEqualTo("f1");
+    assertThat(results.get("params")).hasSize(4);
+    // Every candidate scored; the best index holds the highest mean, ranked 1.
+    int best = results.get("best_index").asInt();
+    double bestMean = results.get("mean_test_score").get(best).asDouble();
+    for (var mean : results.get("mean_test_score")) {
+      assertThat(mean.asDouble()).isBetween(0.5, 1.0).isLessThanOrEqualTo(bestMean);
+    }
+    assertThat(results.get("rank_test_score").get(best).asInt()).isEqualTo(1);
+    // The model was trained with the fixed hyperparameters and the best candidate's.
+    var hyperparams = json.readTree((String) row.get("hyperparams"));
+    assertThat(hyperparams.get("n_estimators").asInt()).isEqualTo(10);
+    assertThat(hyperparams.get("max_depth"))
+        .isEqualTo(results.get("params").get(best).get("max_depth"));
+    assertThat(hyperparams.get("learning_rate"))
+        .isEqualTo(results.get("params").get(best).get("learning_rate"));
+    assertThat(trained.metrics().get("f1")).isGreaterThan(0.85);
+  }
+
+  @Test
+  void randomSearchDrawsDistinctCandidatesTheSameWayEachTime() throws Exception {
+    List<String> drawn = new ArrayList<>();
+    for (int attempt = 0; attempt < 2; attempt++) {
+      TrainResult trained =
+          trainer.train(
+              breastCancer("random_searched")
+                  .algorithm("random_forest")
+                  .search(
+                      "random",
+                      Map.of(
+                          "n_estimators", List.of(5, 10, 20),
+                          "max_depth", List.of(2, 4, 8)),
+                      Map.of("n_iter", 4, "cv", 2))
+                  .build());
+      drawn.add(
+          (String)
+              query(
+                      "SELECT search_results->'params' #>> '{}' AS params FROM pgml.models WHERE"
+                          + " id = "
+                          + trained.modelId())
+                  .get(0)
+                  .get("params"));
+    }
+    var params = new com.fasterxml.jackson.databind.ObjectMapper().readTree(drawn.get(0));
+    assertThat(params).hasSize(4);
+    assertThat(java.util.stream.StreamSupport.stream(params.spliterator(), false).distinct())
+        .hasSize(4);
+    assertThat(drawn.get(1)).isEqualTo(drawn.get(0));
+  }
+
+  @Test
+  void badSearchArgumentsAreRefusedBeforeTraining() {
+    assertError(
+        () -> breastCancer("bad_search").search("bogus", Map.of("max_depth", List.of(1)), null),
+        TrainerErrorCode.INVALID_ARGUMENT,
+        "22023",
+        "search must be grid or random");
+    assertError(
+        () -> breastCancer("bad_search").search("grid", Map.of("max_depth", 3), null),
+        TrainerErrorCode.INVALID_ARGUMENT,
+        "22023",
+        "search_params.max_depth must be a non-empty JSON array");
+    assertError(
+        () ->
+            breastCancer("bad_search")
+                .search("grid", Map.of("max_depth", List.of(1)), Map.of("folds", 3)),
+        TrainerErrorCode.INVALID_ARGUMENT,
+        "22023",
+        "valid keys are cv, n_iter");
+    assertError(
+        () ->
+            trainer.train(
+                breastCancer("bad_search")
+                    .algorithm("xgboost")
+                    .search("grid", Map.of("depth", List.of(1, 2)), null)
+                    .build()),
+        TrainerErrorCode.INVALID_HYPERPARAMETER,
+        "22023",
+        "max_depth");
+  }
+
+  @Test
   void aRestartedFollowerPredictsTheSame() throws SQLException {
     trainer.train(breastCancer("restart").algorithm("gradient_boosting_trees").build());
     List<double[]> rows = breastCancerFeatures(25);

@@ -221,6 +221,36 @@ public final class ModelRegistry {
     }
   }
 
+  /**
+   * Records the search that chose a model's hyperparameters: the hyperparameters it was trained
+   * with (the best candidate's), the search's arguments and every candidate's scores.
+   */
+  public void recordSearch(
+      Connection connection,
+      long modelId,
+      Map<String, Object> hyperparams,
+      String search,
+      Map<String, ?> searchParams,
+      Map<String, Object> searchArgs,
+      Map<String, Object> searchResults)
+      throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            """
+            UPDATE pgml.models
+            SET hyperparams = ?::jsonb, search = ?, search_params = ?::jsonb,
+                search_args = ?::jsonb, search_results = ?::jsonb, updated_at = clock_timestamp()
+            WHERE id = ?""")) {
+      statement.setString(1, toJson(hyperparams));
+      statement.setString(2, search);
+      statement.setString(3, toJson(searchParams));
+      statement.setString(4, toJson(searchArgs));
+      statement.setString(5, toJson(searchResults));
+      statement.setLong(6, modelId);
+      statement.executeUpdate();
+    }
+  }
+
   public void completeModel(Connection connection, long modelId, Map<String, Double> metrics)
       throws SQLException {
     try (PreparedStatement statement =

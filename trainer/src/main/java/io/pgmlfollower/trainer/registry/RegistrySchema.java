@@ -89,6 +89,8 @@ public final class RegistrySchema {
           // Training snapshots are immutable copies (pgml.snapshot_<id>); registries created
           // before they were gain the columns that say where a copy is and what it was taken of.
           "ALTER TABLE pgml.snapshots ADD COLUMN IF NOT EXISTS relation_schema text",
+          // Every candidate of a hyperparameter search, in scikit-learn's cv_results_ shape.
+          "ALTER TABLE pgml.models ADD COLUMN IF NOT EXISTS search_results jsonb",
           "ALTER TABLE pgml.snapshots ADD COLUMN IF NOT EXISTS relation_table text",
           "ALTER TABLE pgml.snapshots ADD COLUMN IF NOT EXISTS snapshot_table text",
           "ALTER TABLE pgml.snapshots ADD COLUMN IF NOT EXISTS size_bytes bigint");
