@@ -17,13 +17,17 @@ from pathlib import Path
 
 import numpy as np
 from sklearn import datasets
+from sklearn.discriminant_analysis import LinearDiscriminantAnalysis, QuadraticDiscriminantAnalysis
 from sklearn.ensemble import (
+    AdaBoostClassifier,
     GradientBoostingClassifier,
     GradientBoostingRegressor,
     RandomForestClassifier,
     RandomForestRegressor,
 )
-from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.metrics import accuracy_score, f1_score, mean_squared_error, r2_score, roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
@@ -50,6 +54,11 @@ def classification_algorithms():
     # standardized features; the others take the libraries' own defaults (100 trees).
     return {
         "linear": lambda: LogisticRegression(max_iter=10_000),
+        "decision_tree": lambda: DecisionTreeClassifier(random_state=SEED),
+        "ada_boost": lambda: AdaBoostClassifier(n_estimators=50, algorithm="SAMME", random_state=SEED),
+        "knn": lambda: KNeighborsClassifier(n_neighbors=5),
+        "lda": LinearDiscriminantAnalysis,
+        "qda": QuadraticDiscriminantAnalysis,
         "random_forest": lambda: RandomForestClassifier(n_estimators=100, random_state=SEED),
         "gradient_boosting_trees": lambda: GradientBoostingClassifier(random_state=SEED),
         "xgboost": lambda: xgboost.XGBClassifier(
@@ -62,6 +71,9 @@ def regression_algorithms():
     return {
         "linear": LinearRegression,
         "ridge": lambda: Ridge(alpha=1.0),
+        "lasso": lambda: Lasso(alpha=1.0),
+        "elastic_net": lambda: ElasticNet(alpha=1.0, l1_ratio=0.5),
+        "decision_tree": lambda: DecisionTreeRegressor(random_state=SEED),
         "random_forest": lambda: RandomForestRegressor(n_estimators=100, random_state=SEED),
         "gradient_boosting_trees": lambda: GradientBoostingRegressor(random_state=SEED),
         "xgboost": lambda: xgboost.XGBRegressor(
@@ -93,7 +105,9 @@ def run_datasets(out):
         algorithms = classification_algorithms() if task == "classification" else regression_algorithms()
         for algorithm, make in algorithms.items():
             xs_train, xs_test = x_train, x_test
-            if algorithm == "linear" and task == "classification":
+            # The follower standardizes features for these two (TrainingComparison does as
+            # pgml.train); scikit-learn gets the same scaled features.
+            if algorithm in ("linear", "knn") and task == "classification":
                 scale = StandardScaler().fit(x_train)
                 xs_train, xs_test = scale.transform(x_train), scale.transform(x_test)
             model = make()

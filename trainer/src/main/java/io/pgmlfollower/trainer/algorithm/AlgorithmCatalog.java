@@ -12,10 +12,18 @@ public final class AlgorithmCatalog {
       List.of(
           new OrdinaryLeastSquares(),
           new Ridge(),
+          PenalizedLinearRegression.lasso(),
+          PenalizedLinearRegression.elasticNet(),
+          new DecisionTreeRegression(),
           new RandomForestRegression(),
           new GradientBoostingRegression(BoostingFlavor.GRADIENT_BOOSTING_TREES),
           new XGBoostRegression(),
           new LogisticRegressionClassification(),
+          new DecisionTreeClassification(),
+          new AdaBoostClassification(),
+          VectorClassification.knn(),
+          VectorClassification.lda(),
+          VectorClassification.qda(),
           new RandomForestClassification(),
           new GradientBoostingClassification(BoostingFlavor.GRADIENT_BOOSTING_TREES),
           new XGBoostClassification());

@@ -45,6 +45,12 @@ final class SmileClassificationEstimator<T> implements ClassificationEstimator {
 
   static SmileClassificationEstimator<double[]> ofLogistic(
       LogisticRegression model, int numClasses) {
+    return ofVector(model, numClasses);
+  }
+
+  /** A classifier of plain feature vectors (k-NN, discriminant analysis, logistic regression). */
+  static SmileClassificationEstimator<double[]> ofVector(
+      Classifier<double[]> model, int numClasses) {
     return new SmileClassificationEstimator<>(model, Function.identity(), numClasses);
   }
 

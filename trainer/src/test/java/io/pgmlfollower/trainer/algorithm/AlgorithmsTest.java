@@ -8,6 +8,7 @@ import io.pgmlfollower.trainer.registry.ArtifactCodec;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -42,7 +43,11 @@ class AlgorithmsTest {
     }
     RegressionAlgorithm algorithm =
         (RegressionAlgorithm) AlgorithmCatalog.find(Task.REGRESSION, name);
-    HyperParameters none = HyperParameters.of(algorithm, Map.of());
+    // scikit-learn's default penalty (alpha 1) shrinks these coefficients by 1: a lighter one.
+    HyperParameters none =
+        HyperParameters.of(
+            algorithm,
+            name.equals("lasso") || name.equals("elastic_net") ? Map.of("alpha", 0.01) : Map.of());
 
     RegressionEstimator estimator = algorithm.fit(x, y, none, 42);
     RegressionEstimator again = algorithm.fit(x, y, none, 42);
@@ -53,6 +58,31 @@ class AlgorithmsTest {
     assertThat(estimator.predict(probe)).isCloseTo(4.0, within(1.0));
     assertThat(again.predict(probe)).isEqualTo(estimator.predict(probe));
     assertThat(restored.predict(probe)).isEqualTo(estimator.predict(probe));
+  }
+
+  @Test
+  void lassoShrinksAsScikitLearnsLassoDoes() {
+    // Uncorrelated unit-variance features: scikit-learn's Lasso soft-thresholds each least-squares
+    // coefficient by alpha, so alpha 1 turns (3, -2) into (2, -1), and elastic_net with l1_ratio
+    // 0.5 into ((3 - 0.5) / 1.5, (-2 + 0.5) / 1.5).
+    Random random = new Random(8);
+    int rows = 20_000;
+    double[][] x = new double[rows][];
+    double[] y = new double[rows];
+    for (int i = 0; i < rows; i++) {
+      x[i] = new double[] {random.nextGaussian(), random.nextGaussian()};
+      y[i] = 3 * x[i][0] - 2 * x[i][1];
+    }
+    RegressionAlgorithm lasso =
+        (RegressionAlgorithm) AlgorithmCatalog.find(Task.REGRESSION, "lasso");
+    RegressionEstimator fitted = lasso.fit(x, y, HyperParameters.of(lasso, Map.of()), 1);
+    assertThat(fitted.predict(new double[] {1, 0})).isCloseTo(2.0, within(0.05));
+    assertThat(fitted.predict(new double[] {0, 1})).isCloseTo(-1.0, within(0.05));
+    RegressionAlgorithm net =
+        (RegressionAlgorithm) AlgorithmCatalog.find(Task.REGRESSION, "elastic_net");
+    RegressionEstimator blended = net.fit(x, y, HyperParameters.of(net, Map.of()), 1);
+    assertThat(blended.predict(new double[] {1, 0})).isCloseTo(2.5 / 1.5, within(0.05));
+    assertThat(blended.predict(new double[] {0, 1})).isCloseTo(-1.5 / 1.5, within(0.05));
   }
 
   @ParameterizedTest

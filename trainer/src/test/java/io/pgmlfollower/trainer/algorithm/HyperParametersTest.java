@@ -66,7 +66,7 @@ class HyperParametersTest {
             TrainerException.class,
             e -> assertThat(e.code()).isEqualTo(TrainerErrorCode.UNKNOWN_ALGORITHM))
         .hasMessage(
-            "unknown regression algorithm 'svm': use one of linear, ridge, random_forest,"
-                + " gradient_boosting_trees, xgboost");
+            "unknown regression algorithm 'svm': use one of linear, ridge, lasso, elastic_net,"
+                + " decision_tree, random_forest, gradient_boosting_trees, xgboost");
   }
 }
