@@ -21,9 +21,9 @@ public final class AlgorithmCatalog {
           new LogisticRegressionClassification(),
           new DecisionTreeClassification(),
           new AdaBoostClassification(),
-          VectorClassification.knn(),
-          VectorClassification.lda(),
-          VectorClassification.qda(),
+          new KnnClassification(),
+          GaussianDiscriminant.lda(),
+          GaussianDiscriminant.qda(),
           new RandomForestClassification(),
           new GradientBoostingClassification(BoostingFlavor.GRADIENT_BOOSTING_TREES),
           new XGBoostClassification());

@@ -55,7 +55,13 @@ public final class TrainingComparison {
       double[][] train = csv(dir.resolve(name + ".train.csv"));
       double[][] test = csv(dir.resolve(name + ".test.csv"));
       for (String algorithm : AlgorithmCatalog.names(task)) {
-        report(name, algorithm, run(task, algorithm, Map.of(), train, test));
+        try {
+          report(name, algorithm, run(task, algorithm, Map.of(), train, test));
+        } catch (RuntimeException e) {
+          // What pgml.train would answer (TRAINING_FAILED): reported, and the next one runs.
+          System.out.println(
+              name + "\t" + algorithm + "\terror=" + e.getMessage() + "\tfit_seconds=0");
+        }
       }
     }
   }
