@@ -54,8 +54,24 @@ final class ModelTrainer {
       best.putAll(search.best());
       hyperparameters = HyperParameters.of(algorithm, best);
     }
-    TrainedModel trained = fitAndScore(algorithm, hyperparameters, data, split, xTrain, xTest);
+    TrainedModel trained =
+        fitAndScore(algorithm, hyperparameters, data, split, xTrain, xTest)
+            .withHoldout(new Holdout(xTest, targets(data.y(), split.test())));
     return search == null ? trained : trained.withSearch(search);
+  }
+
+  private static TargetValues targets(TargetValues y, int[] rows) {
+    return switch (y) {
+      case TargetValues.Numeric numeric ->
+          new TargetValues.Numeric(TrainTestSplit.select(numeric.values(), rows));
+      case TargetValues.Text text -> {
+        String[] values = new String[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+          values[i] = text.values()[rows[i]];
+        }
+        yield new TargetValues.Text(values);
+      }
+    };
   }
 
   private HyperparameterSearch.Outcome search(

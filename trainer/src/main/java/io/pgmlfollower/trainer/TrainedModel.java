@@ -15,19 +15,26 @@ record TrainedModel(
     Estimator estimator,
     Pipeline pipeline,
     Map<String, Double> metrics,
-    Optional<HyperparameterSearch.Outcome> search) {
+    Optional<HyperparameterSearch.Outcome> search,
+    Optional<Holdout> holdout) {
   TrainedModel {
     requireNonNull(estimator, "estimator is null");
     requireNonNull(pipeline, "pipeline is null");
     metrics = Map.copyOf(requireNonNull(metrics, "metrics is null"));
     requireNonNull(search, "search is null");
+    requireNonNull(holdout, "holdout is null");
   }
 
   TrainedModel(Estimator estimator, Pipeline pipeline, Map<String, Double> metrics) {
-    this(estimator, pipeline, metrics, Optional.empty());
+    this(estimator, pipeline, metrics, Optional.empty(), Optional.empty());
   }
 
   TrainedModel withSearch(HyperparameterSearch.Outcome outcome) {
-    return new TrainedModel(estimator, pipeline, metrics, Optional.of(outcome));
+    return new TrainedModel(estimator, pipeline, metrics, Optional.of(outcome), holdout);
+  }
+
+  /** The rows it was scored on, for scoring the deployed model on the same ones. */
+  TrainedModel withHoldout(Holdout rows) {
+    return new TrainedModel(estimator, pipeline, metrics, search, Optional.of(rows));
   }
 }

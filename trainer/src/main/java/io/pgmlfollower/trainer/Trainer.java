@@ -193,6 +193,8 @@ public final class Trainer {
       Estimator restored =
           restore(algorithm, ArtifactCodec.deserialize(artifact), trained.pipeline());
 
+      // The deployed model scored on this training's holdout, outside the registry transaction.
+      Optional<ChampionRescore> champion = rescoreChampion(request.projectName(), trained);
       boolean deployed;
       long deploymentId = 0;
       connection.setAutoCommit(false);
@@ -218,7 +220,7 @@ public final class Trainer {
                 .lockProject(connection, request.projectName())
                 .orElseThrow(() -> unknownProject(request.projectName()));
         Optional<DeploymentRow> current = registry.currentDeployment(connection, projectId);
-        deployed = request.automaticDeploy() && beats(trained, current, project.task());
+        deployed = request.automaticDeploy() && beats(trained, current, project.task(), champion);
         if (deployed) {
           DeploymentStrategy strategy =
               current.isPresent() ? DeploymentStrategy.NEW_SCORE : DeploymentStrategy.MOST_RECENT;
@@ -582,13 +584,57 @@ public final class Trainer {
     return new TrainingInput(task, relationName, yColumnName, Optional.empty());
   }
 
-  private static boolean beats(TrainedModel trained, Optional<DeploymentRow> current, Task task) {
+  /** The deployed model's key metric on a challenger's holdout. */
+  private record ChampionRescore(long modelId, double score) {}
+
+  private Optional<ChampionRescore> rescoreChampion(String project, TrainedModel trained) {
+    if (trained.holdout().isEmpty()) {
+      return Optional.empty();
+    }
+    DeployedModel champion;
+    try {
+      champion = deployedModel(project);
+    } catch (TrainerException e) {
+      return Optional.empty(); // none deployed yet (or it cannot be loaded): nothing to compare
+    }
+    try {
+      java.util.OptionalDouble score =
+          ChampionScore.on(trained.holdout().get(), champion, trained.pipeline());
+      if (score.isEmpty()) {
+        return Optional.empty();
+      }
+      log.info(
+          "deployed model {} of {} scores {} on the new holdout; the new model {}",
+          champion.modelId(),
+          project,
+          score.getAsDouble(),
+          trained.metrics());
+      return Optional.of(new ChampionRescore(champion.modelId(), score.getAsDouble()));
+    } catch (RuntimeException e) {
+      log.warn(
+          "cannot score the deployed model of {} on the new holdout: {}", project, e.toString());
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * PostgresML deploys unless the deployed model scores strictly better. The deployed model's score
+   * is taken on the challenger's own holdout when it could be computed (the same columns, every
+   * class known), else the score it had when it was trained.
+   */
+  private static boolean beats(
+      TrainedModel trained,
+      Optional<DeploymentRow> current,
+      Task task,
+      Optional<ChampionRescore> rescored) {
     if (current.isEmpty()) {
       return true;
     }
     Double deployedScore = current.get().model().metrics().get(task.keyMetric());
+    if (rescored.isPresent() && rescored.get().modelId() == current.get().model().id()) {
+      deployedScore = rescored.get().score();
+    }
     Double newScore = trained.metrics().get(task.keyMetric());
-    // PostgresML deploys unless the deployed model scores strictly better.
     return deployedScore == null || (newScore != null && newScore >= deployedScore);
   }
 

@@ -798,6 +798,58 @@ class TrainerIT {
   }
 
   @Test
+  void theChampionIsScoredOnTheChallengersHoldoutBeforeDeciding() throws SQLException {
+    // First the data is easy: y = 3·x1, which a linear model fits exactly (r2 1.0, stored).
+    // Then rows with a step in x2 arrive: the forest scores below 1.0 on the new snapshot, but far
+    // above the linear model on those same rows. PostgresML compares 1.0 (old rows) with the
+    // forest's score and keeps the linear model; the follower deploys the forest.
+    StringBuilder easy = new StringBuilder();
+    StringBuilder stepped = new StringBuilder();
+    java.util.Random random = new java.util.Random(9);
+    for (int i = 0; i < 400; i++) {
+      double x1 = random.nextGaussian();
+      double x2 = random.nextGaussian();
+      easy.append(i == 0 ? "" : ",").append("(%s,%s,%s)".formatted(x1, x2, 3 * x1));
+      double x1b = random.nextGaussian();
+      double x2b = random.nextGaussian();
+      double y = 3 * x1b + (x2b > 0 ? 10 : -10) + 0.3 * random.nextGaussian();
+      stepped.append(i == 0 ? "" : ",").append("(%s,%s,%s)".formatted(x1b, x2b, y));
+    }
+    execute(
+        "CREATE TABLE public.drifting (x1 double precision, x2 double precision, y double precision)",
+        "INSERT INTO public.drifting VALUES " + easy);
+    TrainResult champion =
+        trainer.train(
+            TrainRequest.builder("drifting")
+                .task(Task.REGRESSION)
+                .relationName("public.drifting")
+                .yColumnName("y")
+                .algorithm("linear")
+                .build());
+    assertThat(champion.metrics().get("r2")).isGreaterThan(0.999);
+    execute("INSERT INTO public.drifting VALUES " + stepped);
+    TrainResult challenger =
+        trainer.train(
+            TrainRequest.builder("drifting")
+                .relationName("public.drifting")
+                .algorithm("random_forest")
+                .build());
+    assertThat(challenger.metrics().get("r2")).isLessThan(champion.metrics().get("r2"));
+    assertThat(challenger.deployed())
+        .as("the forest beats the linear model on the same rows")
+        .isTrue();
+    // And the other way: a weaker challenger does not displace the forest, whose stored score it
+    // might beat on another holdout but not on its own.
+    TrainResult weaker =
+        trainer.train(
+            TrainRequest.builder("drifting")
+                .relationName("public.drifting")
+                .algorithm("linear")
+                .build());
+    assertThat(weaker.deployed()).isFalse();
+  }
+
+  @Test
   void aRestartedFollowerPredictsTheSame() throws SQLException {
     trainer.train(breastCancer("restart").algorithm("gradient_boosting_trees").build());
     List<double[]> rows = breastCancerFeatures(25);

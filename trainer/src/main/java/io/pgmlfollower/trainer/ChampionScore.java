@@ -1,0 +1,78 @@
+package io.pgmlfollower.trainer;
+
+import io.pgmlfollower.trainer.data.LabelMapping;
+import io.pgmlfollower.trainer.data.TargetValues;
+import io.pgmlfollower.trainer.deployment.DeployedModel;
+import io.pgmlfollower.trainer.deployment.Pipeline;
+import io.pgmlfollower.trainer.metrics.ClassificationMetrics;
+import io.pgmlfollower.trainer.metrics.RegressionMetrics;
+import java.util.List;
+import java.util.OptionalDouble;
+
+/**
+ * The deployed model's key metric on a challenger's holdout. PostgresML compares the challenger's
+ * score on its new snapshot with the champion's score on the champion's own, older snapshot: when
+ * the data got harder, a better challenger loses to a stale number (and when it got easier, a worse
+ * one wins). Scoring the champion on the same rows compares like with like. Not possible, and
+ * empty, when the two models do not take the same feature columns, or the champion does not know a
+ * class the holdout has.
+ */
+final class ChampionScore {
+  private ChampionScore() {}
+
+  static OptionalDouble on(Holdout holdout, DeployedModel champion, Pipeline challenger) {
+    if (!sameColumns(champion.pipeline().features(), challenger.features())) {
+      return OptionalDouble.empty();
+    }
+    Task task = champion.task();
+    if (task == Task.REGRESSION) {
+      if (!(holdout.y() instanceof TargetValues.Numeric numeric)) {
+        return OptionalDouble.empty();
+      }
+      double[] predicted = new double[holdout.x().length];
+      for (int i = 0; i < predicted.length; i++) {
+        predicted[i] = champion.predict(holdout.x()[i]);
+      }
+      return finite(RegressionMetrics.compute(numeric.values(), predicted).get(task.keyMetric()));
+    }
+    Pipeline.Labels labels = champion.pipeline().labels();
+    if (labels == null) {
+      return OptionalDouble.empty();
+    }
+    LabelMapping mapping = labels.toMapping();
+    int[] truth;
+    try {
+      truth = mapping.encode(holdout.y());
+    } catch (IllegalArgumentException e) {
+      return OptionalDouble.empty(); // a class the champion never saw
+    }
+    int[] predicted = new int[truth.length];
+    double[][] probabilities = new double[truth.length][];
+    for (int i = 0; i < truth.length; i++) {
+      probabilities[i] = champion.predictProba(holdout.x()[i]);
+      int best = 0;
+      for (int c = 1; c < probabilities[i].length; c++) {
+        if (probabilities[i][c] > probabilities[i][best]) {
+          best = c;
+        }
+      }
+      predicted[i] = best;
+    }
+    if (mapping.numClasses() < 2) {
+      return OptionalDouble.empty();
+    }
+    return finite(
+        ClassificationMetrics.compute(truth, predicted, probabilities, mapping.numClasses())
+            .get(task.keyMetric()));
+  }
+
+  private static boolean sameColumns(List<Pipeline.Column> a, List<Pipeline.Column> b) {
+    return a.equals(b);
+  }
+
+  private static OptionalDouble finite(Double value) {
+    return value != null && Double.isFinite(value)
+        ? OptionalDouble.of(value)
+        : OptionalDouble.empty();
+  }
+}
