@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgmlfollower.pgwire.RawClient.Message;
 import io.pgmlfollower.testing.PostgresFixture;
-import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -39,8 +38,7 @@ class MessageFlowIT {
   private static final int TEXT = 25;
 
   private PostgresFixture postgres;
-  private Vertx vertx;
-  private PgWireServer server;
+  private TestEndpoint endpoint;
   private int port;
   private int tableOid;
 
@@ -60,30 +58,14 @@ class MessageFlowIT {
       rs.next();
       tableOid = rs.getInt(1);
     }
-    vertx = Vertx.vertx();
-    server =
-        new PgWireServer(
-            vertx,
-            new PgWireOptions()
-                .setPort(0)
-                .setAuthMethod(AuthMethod.TRUST)
-                .setUpstream(
-                    new UpstreamOptions()
-                        .setHost(postgres.host())
-                        .setPort(postgres.port())
-                        .setUser("flow_session")
-                        .setPassword("flow-pw")),
-            session -> new TestSessionHandler());
-    port = server.start();
+    endpoint = TestEndpoint.start(postgres, "flow_session", "flow-pw", options -> options);
+    port = endpoint.port();
   }
 
   @AfterAll
   void stop() {
-    if (server != null) {
-      server.close();
-    }
-    if (vertx != null) {
-      vertx.close().toCompletionStage().toCompletableFuture().join();
+    if (endpoint != null) {
+      endpoint.close();
     }
     if (postgres != null) {
       postgres.close();

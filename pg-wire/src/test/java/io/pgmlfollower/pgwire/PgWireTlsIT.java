@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgmlfollower.testing.PostgresFixture;
-import io.vertx.core.Vertx;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -40,8 +39,7 @@ class PgWireTlsIT {
 
   @TempDir static Path certificates;
   private PostgresFixture postgres;
-  private Vertx vertx;
-  private PgWireServer server;
+  private TestEndpoint endpoint;
   private int port;
 
   @BeforeAll
@@ -50,35 +48,26 @@ class PgWireTlsIT {
     postgres = PostgresFixture.start();
     postgres.createDatabase("app");
     postgres.execute("app", "CREATE ROLE session_role LOGIN PASSWORD 'session-pw'");
-    vertx = Vertx.vertx();
-    server =
-        new PgWireServer(
-            vertx,
-            new PgWireOptions()
-                .setHost("127.0.0.1")
-                .setPort(0)
-                .setAuthMethod(AuthMethod.SCRAM_SHA_256)
-                .setUsers(Map.of(USER, PASSWORD))
-                .setTls(
-                    new PgWireOptions.Tls(
-                        certificates.resolve("server.pem"), certificates.resolve("server.key")))
-                .setUpstream(
-                    new UpstreamOptions()
-                        .setHost(postgres.host())
-                        .setPort(postgres.port())
-                        .setUser("session_role")
-                        .setPassword("session-pw")),
-            session -> new TestSessionHandler());
-    port = server.start();
+    endpoint =
+        TestEndpoint.start(
+            postgres,
+            "session_role",
+            "session-pw",
+            options ->
+                options
+                    .setAuthMethod(AuthMethod.SCRAM_SHA_256)
+                    .setUsers(Map.of(USER, PASSWORD))
+                    .setTls(
+                        new PgWireOptions.Tls(
+                            certificates.resolve("server.pem"),
+                            certificates.resolve("server.key"))));
+    port = endpoint.port();
   }
 
   @AfterAll
   void stop() throws Exception {
-    if (server != null) {
-      server.close();
-    }
-    if (vertx != null) {
-      vertx.close().toCompletionStage().toCompletableFuture().join();
+    if (endpoint != null) {
+      endpoint.close();
     }
     if (postgres != null) {
       postgres.close();

@@ -3,7 +3,6 @@ package io.pgmlfollower.pgwire;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgmlfollower.testing.PostgresFixture;
-import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -41,8 +40,7 @@ class ProtocolFuzzIT {
   private static final byte[] FRONTEND_TYPES = "QPBEDSHCXFdcfp".getBytes(StandardCharsets.US_ASCII);
 
   private PostgresFixture postgres;
-  private Vertx vertx;
-  private PgWireServer server;
+  private TestEndpoint endpoint;
   private int port;
 
   @BeforeAll
@@ -55,32 +53,19 @@ class ProtocolFuzzIT {
         "INSERT INTO t SELECT generate_series(1, 42)",
         "CREATE ROLE fuzz_session LOGIN PASSWORD 'fuzz-pw'",
         "GRANT SELECT ON t TO fuzz_session");
-    vertx = Vertx.vertx();
-    server =
-        new PgWireServer(
-            vertx,
-            new PgWireOptions()
-                .setHost("127.0.0.1")
-                .setPort(0)
-                .setAuthMethod(AuthMethod.TRUST)
-                .setMaxMessageSize(MAX_MESSAGE_SIZE)
-                .setUpstream(
-                    new UpstreamOptions()
-                        .setHost(postgres.host())
-                        .setPort(postgres.port())
-                        .setUser("fuzz_session")
-                        .setPassword("fuzz-pw")),
-            session -> new TestSessionHandler());
-    port = server.start();
+    endpoint =
+        TestEndpoint.start(
+            postgres,
+            "fuzz_session",
+            "fuzz-pw",
+            options -> options.setMaxMessageSize(MAX_MESSAGE_SIZE));
+    port = endpoint.port();
   }
 
   @AfterAll
   void stop() {
-    if (server != null) {
-      server.close();
-    }
-    if (vertx != null) {
-      vertx.close().toCompletionStage().toCompletableFuture().join();
+    if (endpoint != null) {
+      endpoint.close();
     }
     if (postgres != null) {
       postgres.close();
