@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import io.pgmlfollower.pgwire.spi.Cancellation;
 import io.pgmlfollower.pgwire.spi.PgWireException;
-import io.pgmlfollower.pgwire.spi.SqlState;
 import io.pgmlfollower.serving.sql.ModelService;
 import io.pgmlfollower.trainer.DeployResult;
 import io.pgmlfollower.trainer.TestSampling;
@@ -53,7 +52,6 @@ final class TrainerModelService implements ModelService {
 
   @Override
   public TrainOutcome train(TrainCommand command, Cancellation cancel) throws PgWireException {
-    refuseNotYetSupported(command);
     cancel.check();
     try {
       TrainRequest.Builder request =
@@ -65,7 +63,8 @@ final class TrainerModelService implements ModelService {
               .testSize(command.testSize())
               .testSampling(command.testSampling())
               .automaticDeploy(command.automaticDeploy())
-              .search(command.search(), command.searchParams(), command.searchArgs());
+              .search(command.search(), command.searchParams(), command.searchArgs())
+              .preprocess(command.preprocess());
       if (command.task() != null) {
         request.task(command.task());
       }
@@ -188,15 +187,5 @@ final class TrainerModelService implements ModelService {
 
   private static DeployOutcome outcome(DeployResult result) {
     return new DeployOutcome(result.project(), result.strategy().sqlName(), result.algorithm());
-  }
-
-  /** Arguments PostgresML accepts that the follower does not implement yet: refuse, not ignore. */
-  private static void refuseNotYetSupported(TrainCommand command) throws PgWireException {
-    if (!command.preprocess().isEmpty()) {
-      throw new PgWireException(
-          SqlState.FEATURE_NOT_SUPPORTED,
-          "pgml.train: preprocess is not supported yet",
-          "train on numeric and boolean columns without NULLs, or on a view that prepares them");
-    }
   }
 }

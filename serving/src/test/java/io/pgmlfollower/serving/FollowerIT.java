@@ -769,6 +769,32 @@ class FollowerIT {
   }
 
   @Test
+  @Order(16)
+  void pgmlTrainImputesTheNullsOfAColumnTheSourceAdded() throws Exception {
+    // An earlier test added "batch" on the source, NULL in the old rows: training on the table
+    // fails without preprocess, and works with an imputation.
+    try (Connection connection = connectToFollower();
+        Statement statement = connection.createStatement()) {
+      try (ResultSet rs =
+          statement.executeQuery(
+              "SELECT * FROM pgml.train('bc_imputed', 'classification', 'public.breast_cancer',"
+                  + " 'target', algorithm => 'xgboost', hyperparams => '{\"n_estimators\": 5}',"
+                  + " preprocess => '{\"batch\": {\"impute\": \"zero\"}}')")) {
+        assertThat(rs.next()).isTrue();
+      }
+      assertThat(
+              scalar(
+                  connection,
+                  "SELECT convert_from(f.data, 'UTF8')::jsonb #>> '{preprocess,columns}'"
+                      + " LIKE '%\"name\": \"batch\", \"scale\": 1.0, \"center\": 0.0,"
+                      + " \"impute\": 0.0%' FROM pgml.files f JOIN pgml.models m"
+                      + " ON m.id = f.model_id JOIN pgml.projects p ON p.id = m.project_id"
+                      + " WHERE p.name = 'bc_imputed' AND f.path = 'pipeline.json'"))
+          .isEqualTo("t");
+    }
+  }
+
+  @Test
   @Order(15)
   void pgmlTrainSearchesHyperparametersThroughSql() throws Exception {
     try (Connection connection = connectToFollower();

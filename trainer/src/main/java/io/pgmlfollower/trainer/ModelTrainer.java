@@ -16,6 +16,7 @@ import io.pgmlfollower.trainer.data.TrainTestSplit;
 import io.pgmlfollower.trainer.deployment.Pipeline;
 import io.pgmlfollower.trainer.metrics.ClassificationMetrics;
 import io.pgmlfollower.trainer.metrics.RegressionMetrics;
+import io.pgmlfollower.trainer.preprocess.FittedPreprocess;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -45,7 +46,19 @@ final class ModelTrainer {
     TrainTestSplit split =
         TrainTestSplit.of(data.numRows(), request.testSize(), request.testSampling(), seed);
     double[][] xTrain = TrainTestSplit.select(data.x(), split.train());
-    double[][] xTest = TrainTestSplit.select(data.x(), split.test());
+    double[][] rawTest = TrainTestSplit.select(data.x(), split.test());
+    double[][] xTest = rawTest;
+    // preprocess: fitted on the training rows only, replayed on the holdout and every prediction.
+    FittedPreprocess preprocess = null;
+    if (!request.preprocess().isEmpty()) {
+      preprocess =
+          FittedPreprocess.fit(
+              xTrain,
+              data.features().stream().map(RelationColumn::name).toList(),
+              request.preprocess());
+      xTrain = preprocess.apply(xTrain);
+      xTest = preprocess.apply(xTest);
+    }
     HyperparameterSearch.Outcome search = null;
     if (request.search().isPresent()) {
       // On the training rows only: the holdout scores the refitted best, as in scikit-learn.
@@ -56,7 +69,10 @@ final class ModelTrainer {
     }
     TrainedModel trained =
         fitAndScore(algorithm, hyperparameters, data, split, xTrain, xTest)
-            .withHoldout(new Holdout(xTest, targets(data.y(), split.test())));
+            .withHoldout(new Holdout(rawTest, targets(data.y(), split.test())));
+    if (preprocess != null && !preprocess.isIdentity()) {
+      trained = trained.withPipeline(trained.pipeline().withPreprocess(preprocess));
+    }
     return search == null ? trained : trained.withSearch(search);
   }
 

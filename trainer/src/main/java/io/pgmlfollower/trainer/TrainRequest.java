@@ -2,6 +2,7 @@ package io.pgmlfollower.trainer;
 
 import static java.util.Objects.requireNonNull;
 
+import io.pgmlfollower.trainer.preprocess.ColumnPreprocess;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -27,6 +28,7 @@ public final class TrainRequest {
   private final TestSampling testSampling;
   private final boolean automaticDeploy;
   private final Optional<SearchSpec> search;
+  private final Map<String, ColumnPreprocess> preprocess;
 
   private TrainRequest(Builder builder) {
     this.projectName = builder.projectName;
@@ -39,6 +41,12 @@ public final class TrainRequest {
     this.testSampling = builder.testSampling;
     this.automaticDeploy = builder.automaticDeploy;
     this.search = Optional.ofNullable(builder.search);
+    this.preprocess = Collections.unmodifiableMap(new LinkedHashMap<>(builder.preprocess));
+  }
+
+  /** {@code preprocess}: per feature column, how NULLs are imputed and values scaled. */
+  public Map<String, ColumnPreprocess> preprocess() {
+    return preprocess;
   }
 
   public static Builder builder(String projectName) {
@@ -112,6 +120,7 @@ public final class TrainRequest {
     private TestSampling testSampling = TestSampling.RANDOM;
     private boolean automaticDeploy = true;
     private SearchSpec search;
+    private Map<String, ColumnPreprocess> preprocess = Map.of();
 
     private Builder(String projectName) {
       requireNonNull(projectName, "projectName is null");
@@ -187,6 +196,16 @@ public final class TrainRequest {
     public Builder search(
         String search, Map<String, Object> searchParams, Map<String, Object> searchArgs) {
       this.search = SearchSpec.of(search, searchParams, searchArgs).orElse(null);
+      return this;
+    }
+
+    /**
+     * {@code preprocess} as given (null for none).
+     *
+     * @throws TrainerException INVALID_ARGUMENT naming the column and option at fault
+     */
+    public Builder preprocess(Map<String, Object> preprocess) {
+      this.preprocess = ColumnPreprocess.parse(preprocess);
       return this;
     }
 

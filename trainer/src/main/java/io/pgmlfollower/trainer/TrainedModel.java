@@ -33,6 +33,10 @@ record TrainedModel(
     return new TrainedModel(estimator, pipeline, metrics, Optional.of(outcome), holdout);
   }
 
+  TrainedModel withPipeline(Pipeline replaced) {
+    return new TrainedModel(estimator, replaced, metrics, search, holdout);
+  }
+
   /** The rows it was scored on, for scoring the deployed model on the same ones. */
   TrainedModel withHoldout(Holdout rows) {
     return new TrainedModel(estimator, pipeline, metrics, search, Optional.of(rows));

@@ -8,11 +8,13 @@ import io.pgmlfollower.trainer.algorithm.ClassificationAlgorithm;
 import io.pgmlfollower.trainer.algorithm.Estimator;
 import io.pgmlfollower.trainer.algorithm.HyperParameters;
 import io.pgmlfollower.trainer.algorithm.RegressionAlgorithm;
+import io.pgmlfollower.trainer.data.RelationColumn;
 import io.pgmlfollower.trainer.data.RelationData;
 import io.pgmlfollower.trainer.data.RelationReader;
 import io.pgmlfollower.trainer.deployment.DeployedModel;
 import io.pgmlfollower.trainer.deployment.ModelCache;
 import io.pgmlfollower.trainer.deployment.Pipeline;
+import io.pgmlfollower.trainer.preprocess.ColumnPreprocess;
 import io.pgmlfollower.trainer.registry.ArtifactCodec;
 import io.pgmlfollower.trainer.registry.DeploymentRow;
 import io.pgmlfollower.trainer.registry.ModelRegistry;
@@ -131,10 +133,20 @@ public final class Trainer {
                     input.yColumnName(),
                     request.testSize(),
                     request.testSampling(),
-                    relation -> RelationReader.check(relation, input.yColumnName(), input.task()),
+                    relation -> {
+                      RelationReader.check(relation, input.yColumnName(), input.task());
+                      checkPreprocessColumns(
+                          request,
+                          relation.qualifiedName(),
+                          relation.columns().stream()
+                              .map(RelationColumn::name)
+                              .filter(name -> !name.equals(input.yColumnName()))
+                              .toList());
+                    },
                     cancelled);
         data =
             new RelationReader(config.fetchSize(), config.sourceLsnReader())
+                .withImputed(ColumnPreprocess.imputed(request.preprocess()))
                 .readCopy(
                     reader,
                     snapshot.table().orElseThrow(),
@@ -144,6 +156,7 @@ public final class Trainer {
                     snapshot.sourceLsn());
       }
 
+      checkPreprocessColumns(request, data);
       checkCancelled(cancelled);
       long projectId;
       long modelId;
@@ -582,6 +595,26 @@ public final class Trainer {
             .or(() -> rememberedTarget)
             .orElseThrow(() -> relationRequired(request.projectName(), "y_column_name"));
     return new TrainingInput(task, relationName, yColumnName, Optional.empty());
+  }
+
+  /** Every column {@code preprocess} names must be a feature of the relation. */
+  private static void checkPreprocessColumns(TrainRequest request, RelationData data) {
+    checkPreprocessColumns(
+        request,
+        data.relation().qualifiedName(),
+        data.features().stream().map(RelationColumn::name).toList());
+  }
+
+  private static void checkPreprocessColumns(
+      TrainRequest request, String relation, List<String> features) {
+    for (String column : request.preprocess().keySet()) {
+      if (!features.contains(column)) {
+        throw new TrainerException(
+            TrainerErrorCode.UNKNOWN_COLUMN,
+            "preprocess names column \"%s\", which is not a feature of %s: use one of %s"
+                .formatted(column, relation, String.join(", ", features)));
+      }
+    }
   }
 
   /** The deployed model's key metric on a challenger's holdout. */

@@ -850,6 +850,79 @@ class TrainerIT {
   }
 
   @Test
+  void preprocessImputesAndScalesOnTrainingRowsAndReplaysOnPrediction() throws Exception {
+    StringBuilder rows = new StringBuilder();
+    java.util.Random random = new java.util.Random(4);
+    for (int i = 0; i < 300; i++) {
+      double x1 = random.nextDouble() * 100;
+      double x2 = random.nextGaussian();
+      boolean missing = i % 5 == 0;
+      double y = 2 * x1 + (missing ? 0 : x2);
+      rows.append(i == 0 ? "" : ",")
+          .append("(%s,%s,%s)".formatted(x1, missing ? "NULL" : String.valueOf(x2), y));
+    }
+    execute(
+        "CREATE TABLE public.gappy (x1 double precision, x2 double precision, y double precision)",
+        "INSERT INTO public.gappy VALUES " + rows);
+    TrainRequest.Builder base =
+        TrainRequest.builder("gappy")
+            .task(Task.REGRESSION)
+            .relationName("public.gappy")
+            .yColumnName("y");
+    assertError(() -> trainer.train(base.build()), TrainerErrorCode.NULL_VALUE, "22004", "x2");
+
+    TrainResult trained =
+        trainer.train(
+            base.preprocess(
+                    Map.of(
+                        "x2", Map.of("impute", "mean", "scale", "standard"),
+                        "x1", Map.of("scale", "min_max")))
+                .build());
+    assertThat(trained.metrics().get("r2")).isGreaterThan(0.99);
+    var pipeline =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(
+                (String)
+                    query(
+                            "SELECT convert_from(data, 'UTF8') AS json FROM pgml.files WHERE"
+                                + " model_id = "
+                                + trained.modelId()
+                                + " AND path = 'pipeline.json'")
+                        .get(0)
+                        .get("json"));
+    var steps = pipeline.get("preprocess").get("columns");
+    assertThat(steps.get(0).get("name").asText()).isEqualTo("x1");
+    assertThat(steps.get(0).get("impute").isNull()).isTrue();
+    double imputed = steps.get(1).get("impute").asDouble();
+    assertThat(imputed).isBetween(-0.3, 0.3); // the mean of the training rows' x2
+    // A missing value at prediction time is the fitted mean, scaled as in training.
+    assertThat(trainer.predict("gappy", new double[] {50, Double.NaN}))
+        .isEqualTo(trainer.predict("gappy", new double[] {50, imputed}));
+    // x1 has no imputation: a missing x1 is refused, naming the way out.
+    assertError(
+        () -> trainer.predict("gappy", new double[] {Double.NaN, 1}),
+        TrainerErrorCode.NULL_VALUE,
+        "22004",
+        "\"impute\": \"mean\"");
+
+    assertError(
+        () -> base.preprocess(Map.of("x2", Map.of("impute", "average"))),
+        TrainerErrorCode.INVALID_ARGUMENT,
+        "22023",
+        "error, mean, median, mode, min, max, zero");
+    assertError(
+        () -> trainer.train(base.preprocess(Map.of("nope", Map.of("scale", "robust"))).build()),
+        TrainerErrorCode.UNKNOWN_COLUMN,
+        "42703",
+        "use one of x1, x2");
+    assertError(
+        () -> base.preprocess(Map.of("x1", Map.of("encode", "one_hot"))),
+        TrainerErrorCode.UNSUPPORTED_COLUMN_TYPE,
+        "0A000",
+        "encoding text features is not supported yet");
+  }
+
+  @Test
   void aRestartedFollowerPredictsTheSame() throws SQLException {
     trainer.train(breastCancer("restart").algorithm("gradient_boosting_trees").build());
     List<double[]> rows = breastCancerFeatures(25);

@@ -15,6 +15,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -56,13 +57,24 @@ public final class RelationReader {
 
   private final int fetchSize;
   private final SourceLsnReader sourceLsnReader;
+  private final Set<String> imputed;
 
   public RelationReader(int fetchSize, SourceLsnReader sourceLsnReader) {
+    this(fetchSize, sourceLsnReader, Set.of());
+  }
+
+  private RelationReader(int fetchSize, SourceLsnReader sourceLsnReader, Set<String> imputed) {
     if (fetchSize < 1) {
       throw new IllegalArgumentException("fetchSize must be at least 1");
     }
     this.fetchSize = fetchSize;
     this.sourceLsnReader = requireNonNull(sourceLsnReader, "sourceLsnReader is null");
+    this.imputed = Set.copyOf(imputed);
+  }
+
+  /** A reader that reads NULL as NaN in these feature columns (their NULLs get imputed). */
+  public RelationReader withImputed(Set<String> columns) {
+    return new RelationReader(fetchSize, sourceLsnReader, columns);
   }
 
   /**
@@ -322,7 +334,7 @@ public final class RelationReader {
           int rowNumber = rows.size() + 1;
           double[] row = new double[featureIndexes.length];
           for (int i = 0; i < featureIndexes.length; i++) {
-            row[i] = readNumber(rs, featureIndexes[i], features.get(i), relation, rowNumber);
+            row[i] = readFeature(rs, featureIndexes[i], features.get(i), relation, rowNumber);
           }
           rows.add(row);
           targets.add(
@@ -343,6 +355,19 @@ public final class RelationReader {
             : new TargetValues.Numeric(
                 targets.stream().mapToDouble(value -> (Double) value).toArray());
     return new RelationData(relation, features, target, rows.toArray(double[][]::new), y, lsn);
+  }
+
+  /** A feature's value: NaN for NULL where that column's NULLs are imputed. */
+  private double readFeature(
+      ResultSet rs, int index, RelationColumn column, ResolvedRelation relation, int rowNumber)
+      throws SQLException {
+    if (imputed.contains(column.name())) {
+      rs.getObject(index);
+      if (rs.wasNull()) {
+        return Double.NaN;
+      }
+    }
+    return readNumber(rs, index, column, relation, rowNumber);
   }
 
   private static double readNumber(

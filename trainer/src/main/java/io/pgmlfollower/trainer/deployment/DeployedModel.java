@@ -99,15 +99,20 @@ public final class DeployedModel {
                   describe(columns),
                   features.length));
     }
-    for (int j = 0; j < features.length; j++) {
-      if (!Double.isFinite(features[j])) {
+    double[] values = features;
+    if (pipeline.preprocess() != null) {
+      // Imputes what is missing (NaN) and scales, as fitted on the training rows.
+      values = pipeline.preprocess().apply(features);
+    }
+    for (int j = 0; j < values.length; j++) {
+      if (!Double.isFinite(values[j])) {
         throw new TrainerException(
             TrainerErrorCode.NULL_VALUE,
             "feature %d (%s) is %s: predictions need finite values"
-                .formatted(j + 1, columns.get(j).name(), features[j]));
+                .formatted(j + 1, columns.get(j).name(), values[j]));
       }
     }
-    return pipeline.scale() == null ? features : pipeline.scale().apply(features);
+    return pipeline.scale() == null ? values : pipeline.scale().apply(values);
   }
 
   private static String describe(List<Pipeline.Column> columns) {

@@ -11,6 +11,7 @@ import io.pgmlfollower.trainer.TrainerErrorCode;
 import io.pgmlfollower.trainer.TrainerException;
 import io.pgmlfollower.trainer.data.LabelMapping;
 import io.pgmlfollower.trainer.data.Standardizer;
+import io.pgmlfollower.trainer.preprocess.FittedPreprocess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -40,7 +41,8 @@ public record Pipeline(
     @JsonProperty("features") List<Column> features,
     @JsonProperty("labels") Labels labels,
     @JsonProperty("scale") Standardizer scale,
-    @JsonProperty("artifact_path") String artifactPath) {
+    @JsonProperty("artifact_path") String artifactPath,
+    @JsonProperty("preprocess") FittedPreprocess preprocess) {
   public static final String PATH = "pipeline.json";
   public static final String ARTIFACT_PATH = "estimator.ser";
   public static final int FORMAT_VERSION = 1;
@@ -55,6 +57,45 @@ public record Pipeline(
     requireNonNull(target, "target is null");
     features = List.copyOf(requireNonNull(features, "features is null"));
     requireNonNull(artifactPath, "artifactPath is null");
+  }
+
+  /** This pipeline with the preprocessing fitted on the training rows. */
+  public Pipeline withPreprocess(FittedPreprocess fitted) {
+    return new Pipeline(
+        formatVersion,
+        task,
+        algorithm,
+        relation,
+        target,
+        features,
+        labels,
+        scale,
+        artifactPath,
+        fitted);
+  }
+
+  /** A pipeline without {@code preprocess} (none given, or one that changes nothing). */
+  public Pipeline(
+      int formatVersion,
+      String task,
+      String algorithm,
+      String relation,
+      Column target,
+      List<Column> features,
+      Labels labels,
+      Standardizer scale,
+      String artifactPath) {
+    this(
+        formatVersion,
+        task,
+        algorithm,
+        relation,
+        target,
+        features,
+        labels,
+        scale,
+        artifactPath,
+        null);
   }
 
   /** A column of the relation: its name and type as {@code format_type} prints it. */
