@@ -44,7 +44,14 @@ final class ModelTrainer {
       TrainRequest request,
       BooleanSupplier cancelled) {
     TrainTestSplit split =
-        TrainTestSplit.of(data.numRows(), request.testSize(), request.testSampling(), seed);
+        TrainTestSplit.of(
+            data.numRows(),
+            request.testSize(),
+            request.testSampling(),
+            seed,
+            algorithm instanceof ClassificationAlgorithm
+                ? LabelMapping.fit(data.y()).encode(data.y())
+                : null);
     double[][] xTrain = TrainTestSplit.select(data.x(), split.train());
     double[][] rawTest = TrainTestSplit.select(data.x(), split.test());
     double[][] xTest = rawTest;

@@ -9,7 +9,12 @@ public enum TestSampling {
   /** A seeded random permutation of the rows; the seed is recorded on the snapshot. */
   RANDOM,
   /** The last rows in table order, e.g. the most recent rows of an append-only table. */
-  LAST;
+  LAST,
+  /**
+   * Random within each class, every class keeping its share in both sets (classification only), as
+   * scikit-learn's {@code train_test_split(stratify=y)}.
+   */
+  STRATIFIED;
 
   public String sqlName() {
     return name().toLowerCase(Locale.ROOT);
@@ -23,7 +28,7 @@ public enum TestSampling {
     }
     throw new TrainerException(
         TrainerErrorCode.INVALID_ARGUMENT,
-        "unknown test_sampling '%s': use one of %s (stratified is not supported yet)"
+        "unknown test_sampling '%s': use one of %s"
             .formatted(
                 name,
                 Arrays.stream(values())

@@ -47,8 +47,8 @@ class TrainRequestTest {
         .hasMessageContaining("between 0 and 1");
     assertThatThrownBy(() -> TrainRequest.builder("p").task("clustering"))
         .hasMessage("unknown task 'clustering': use one of regression, classification");
-    assertThatThrownBy(() -> TrainRequest.builder("p").testSampling("stratified"))
-        .hasMessageContaining("use one of random, last");
+    assertThatThrownBy(() -> TrainRequest.builder("p").testSampling("shuffled"))
+        .hasMessageContaining("use one of random, last, stratified");
     assertThatThrownBy(() -> DeploymentStrategy.fromUserInput("new_score"))
         .hasMessage(
             "unknown deployment strategy 'new_score': use one of best_score, most_recent,"

@@ -923,6 +923,20 @@ class TrainerIT {
   }
 
   @Test
+  void stratifiedSamplingIsRecordedOnTheSnapshotAndTrains() throws SQLException {
+    TrainResult trained =
+        trainer.train(breastCancer("stratified").testSampling("stratified").build());
+    assertThat(
+            query(
+                    "SELECT s.test_sampling FROM pgml.snapshots s JOIN pgml.models m"
+                        + " ON m.snapshot_id = s.id WHERE m.id = "
+                        + trained.modelId())
+                .get(0))
+        .containsEntry("test_sampling", "stratified");
+    assertThat(trained.metrics().get("accuracy")).isGreaterThan(0.9);
+  }
+
+  @Test
   void aRestartedFollowerPredictsTheSame() throws SQLException {
     trainer.train(breastCancer("restart").algorithm("gradient_boosting_trees").build());
     List<double[]> rows = breastCancerFeatures(25);

@@ -25,6 +25,16 @@ public record TrainTestSplit(int[] train, int[] test) {
    * generator is specified bit for bit, so the same seed gives the same split on every JVM.
    */
   public static TrainTestSplit of(int numRows, double testSize, TestSampling sampling, long seed) {
+    return of(numRows, testSize, sampling, seed, null);
+  }
+
+  /**
+   * As {@link #of(int, double, TestSampling, long)}; {@code STRATIFIED} needs the rows' classes.
+   *
+   * @param classes each row's class index (classification), or null
+   */
+  public static TrainTestSplit of(
+      int numRows, double testSize, TestSampling sampling, long seed, int[] classes) {
     requireNonNull(sampling, "sampling is null");
     if (!(testSize > 0 && testSize < 1)) {
       throw new IllegalArgumentException("testSize must be in (0, 1), got " + testSize);
@@ -37,6 +47,15 @@ public record TrainTestSplit(int[] train, int[] test) {
           ("%d rows are too few to hold out test_size %s and train on the rest: add rows or"
                   + " change test_size")
               .formatted(numRows, testSize));
+    }
+    if (sampling == TestSampling.STRATIFIED) {
+      if (classes == null) {
+        throw new TrainerException(
+            TrainerErrorCode.INVALID_ARGUMENT,
+            "test_sampling stratified keeps each class's share and needs a classification: use"
+                + " random or last for a regression");
+      }
+      return stratified(numRows, numTest, classes, seed);
     }
     int[] order = new int[numRows];
     Arrays.setAll(order, i -> i);
@@ -54,6 +73,70 @@ public record TrainTestSplit(int[] train, int[] test) {
     int[] test = Arrays.copyOfRange(order, numTrain, numRows);
     Arrays.sort(train);
     Arrays.sort(test);
+    return new TrainTestSplit(train, test);
+  }
+
+  /**
+   * Each class gives the test set its share of {@code numTest} rows (largest remainders settle the
+   * rounding, ties to the lower class), drawn by a seeded shuffle of that class's rows.
+   */
+  private static TrainTestSplit stratified(int numRows, int numTest, int[] classes, long seed) {
+    int numClasses = Arrays.stream(classes).max().orElse(0) + 1;
+    int[] counts = new int[numClasses];
+    for (int label : classes) {
+      counts[label]++;
+    }
+    int[] quota = new int[numClasses];
+    double[] remainder = new double[numClasses];
+    int assigned = 0;
+    for (int c = 0; c < numClasses; c++) {
+      double exact = (double) numTest * counts[c] / numRows;
+      quota[c] = (int) Math.floor(exact);
+      remainder[c] = exact - quota[c];
+      assigned += quota[c];
+    }
+    while (assigned < numTest) {
+      int best = -1;
+      for (int c = 0; c < numClasses; c++) {
+        if (quota[c] < counts[c] && (best < 0 || remainder[c] > remainder[best])) {
+          best = c;
+        }
+      }
+      quota[best]++;
+      remainder[best] = -1;
+      assigned++;
+    }
+    Random random = new Random(seed);
+    boolean[] inTest = new boolean[numRows];
+    for (int c = 0; c < numClasses; c++) {
+      int[] rows = new int[counts[c]];
+      int n = 0;
+      for (int i = 0; i < numRows; i++) {
+        if (classes[i] == c) {
+          rows[n++] = i;
+        }
+      }
+      for (int i = rows.length - 1; i > 0; i--) {
+        int j = random.nextInt(i + 1);
+        int swap = rows[i];
+        rows[i] = rows[j];
+        rows[j] = swap;
+      }
+      for (int i = 0; i < quota[c]; i++) {
+        inTest[rows[i]] = true;
+      }
+    }
+    int[] train = new int[numRows - numTest];
+    int[] test = new int[numTest];
+    int trainAt = 0;
+    int testAt = 0;
+    for (int i = 0; i < numRows; i++) {
+      if (inTest[i]) {
+        test[testAt++] = i;
+      } else {
+        train[trainAt++] = i;
+      }
+    }
     return new TrainTestSplit(train, test);
   }
 

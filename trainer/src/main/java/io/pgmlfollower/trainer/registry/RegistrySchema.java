@@ -37,7 +37,7 @@ public final class RegistrySchema {
             relation_name text NOT NULL,
             y_column_name text[] NOT NULL,
             test_size real NOT NULL,
-            test_sampling text NOT NULL CHECK (test_sampling IN ('random', 'last')),
+            test_sampling text NOT NULL,
             status text NOT NULL,
             columns jsonb,
             num_rows bigint,
@@ -89,6 +89,10 @@ public final class RegistrySchema {
           // Training snapshots are immutable copies (pgml.snapshot_<id>); registries created
           // before they were gain the columns that say where a copy is and what it was taken of.
           "ALTER TABLE pgml.snapshots ADD COLUMN IF NOT EXISTS relation_schema text",
+          // The sampling values, stratified included (an older registry allowed random, last).
+          "ALTER TABLE pgml.snapshots DROP CONSTRAINT IF EXISTS snapshots_test_sampling_check",
+          "ALTER TABLE pgml.snapshots ADD CONSTRAINT snapshots_test_sampling_check"
+              + " CHECK (test_sampling IN ('random', 'last', 'stratified'))",
           // Every candidate of a hyperparameter search, in scikit-learn's cv_results_ shape.
           "ALTER TABLE pgml.models ADD COLUMN IF NOT EXISTS search_results jsonb",
           "ALTER TABLE pgml.snapshots ADD COLUMN IF NOT EXISTS relation_table text",

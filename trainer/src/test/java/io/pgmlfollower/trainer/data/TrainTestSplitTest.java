@@ -60,4 +60,25 @@ class TrainTestSplitTest {
             e -> assertThat(e.code()).isEqualTo(TrainerErrorCode.TRAINING_FAILED))
         .hasMessageContaining("1 rows are too few");
   }
+
+  @Test
+  void stratifiedKeepsEachClassShareInTheHoldout() {
+    int[] classes = new int[100];
+    for (int i = 0; i < 100; i++) {
+      classes[i] = i % 5 == 0 ? 1 : (i % 7 == 0 ? 2 : 0); // 20 of class 1, 12 of 2, 68 of 0
+    }
+    TrainTestSplit split = TrainTestSplit.of(100, 0.25, TestSampling.STRATIFIED, 42, classes);
+    int[] perClass = new int[3];
+    for (int row : split.test()) {
+      perClass[classes[row]]++;
+    }
+    // 25 test rows: 68 / 20 / 12 × 0.25 = 17, 5, 3 exactly.
+    assertThat(split.test()).hasSize(25);
+    assertThat(perClass).containsExactly(17, 5, 3);
+    assertThat(split.train()).hasSize(75).isSorted();
+    assertThat(TrainTestSplit.of(100, 0.25, TestSampling.STRATIFIED, 42, classes).test())
+        .isEqualTo(split.test());
+    assertThatThrownBy(() -> TrainTestSplit.of(100, 0.25, TestSampling.STRATIFIED, 42, null))
+        .hasMessageContaining("needs a classification");
+  }
 }
