@@ -26,6 +26,7 @@ from sklearn.ensemble import (
     RandomForestRegressor,
 )
 from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge
+from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.metrics import accuracy_score, f1_score, mean_squared_error, r2_score, roc_auc_score
@@ -59,6 +60,7 @@ def classification_algorithms():
         "knn": lambda: KNeighborsClassifier(n_neighbors=5),
         "lda": LinearDiscriminantAnalysis,
         "qda": QuadraticDiscriminantAnalysis,
+        "naive_bayes": GaussianNB,
         "random_forest": lambda: RandomForestClassifier(n_estimators=100, random_state=SEED),
         "gradient_boosting_trees": lambda: GradientBoostingClassifier(random_state=SEED),
         "xgboost": lambda: xgboost.XGBClassifier(

@@ -567,8 +567,8 @@ class TrainerIT {
         () -> trainer.train(breastCancer("p_algo").algorithm("svm").build()),
         TrainerErrorCode.UNKNOWN_ALGORITHM,
         "22023",
-        "use one of linear, decision_tree, ada_boost, knn, lda, qda, random_forest,"
-            + " gradient_boosting_trees, xgboost");
+        "use one of linear, decision_tree, ada_boost, knn, lda, qda, naive_bayes,"
+            + " random_forest, gradient_boosting_trees, xgboost");
     assertError(
         () ->
             trainer.train(

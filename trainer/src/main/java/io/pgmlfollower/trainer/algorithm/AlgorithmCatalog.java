@@ -24,6 +24,7 @@ public final class AlgorithmCatalog {
           new KnnClassification(),
           GaussianDiscriminant.lda(),
           GaussianDiscriminant.qda(),
+          new GaussianNaiveBayes(),
           new RandomForestClassification(),
           new GradientBoostingClassification(BoostingFlavor.GRADIENT_BOOSTING_TREES),
           new XGBoostClassification());
