@@ -61,6 +61,34 @@ class AlgorithmsTest {
   }
 
   @Test
+  void aFullDecisionTreeFitsEveryDistinctTrainingRow() {
+    // A 5 × 5 grid (few distinct values per feature: ties everywhere), repeated, with a class that
+    // no single split separates: a tree grown until its leaves are pure classifies every row.
+    double[][] x = new double[100][];
+    int[] y = new int[100];
+    for (int i = 0; i < 100; i++) {
+      int a = i % 5;
+      int b = (i / 5) % 5;
+      x[i] = new double[] {a, b};
+      y[i] = (a + 2 * b) % 3;
+    }
+    ClassificationAlgorithm tree =
+        (ClassificationAlgorithm) AlgorithmCatalog.find(Task.CLASSIFICATION, "decision_tree");
+    ClassificationEstimator fitted = tree.fit(x, y, 3, HyperParameters.of(tree, Map.of()), 1);
+    for (int i = 0; i < 100; i++) {
+      assertThat(fitted.predict(x[i], new double[3])).as("row %d", i).isEqualTo(y[i]);
+    }
+    ClassificationEstimator stump =
+        tree.fit(x, y, 3, HyperParameters.of(tree, Map.of("max_leaf_nodes", 2)), 1);
+    long distinctPredictions =
+        java.util.Arrays.stream(x)
+            .mapToInt(row -> stump.predict(row, new double[3]))
+            .distinct()
+            .count();
+    assertThat(distinctPredictions).isLessThanOrEqualTo(2);
+  }
+
+  @Test
   void lassoShrinksAsScikitLearnsLassoDoes() {
     // Uncorrelated unit-variance features: scikit-learn's Lasso soft-thresholds each least-squares
     // coefficient by alpha, so alpha 1 turns (3, -2) into (2, -1), and elastic_net with l1_ratio
