@@ -356,8 +356,7 @@ public final class ClientConnection {
       return;
     }
     ErrorResponses.append(out.buffer(), Severity.FATAL, failure);
-    out.flush();
-    close();
+    close(); // flushes it, after the connection's slot is released
   }
 
   private void close() {
@@ -369,16 +368,18 @@ public final class ClientConnection {
     if (idleTimer >= 0) {
       resources.vertx().cancelTimer(idleTimer);
     }
-    out.flush();
-    if (session != null) {
-      session.shutdown();
+    // The slot is free before the last bytes go out: a client that has read its error can count
+    // on it (UpstreamStartupTimeoutIT reconnects at once).
+    if (countedAsSession) {
+      countedAsSession = false;
+      resources.activeSessions().decrementAndGet();
     }
     if (key != null) {
       resources.cancelRegistry().unregister(key);
     }
-    if (countedAsSession) {
-      countedAsSession = false;
-      resources.activeSessions().decrementAndGet();
+    out.flush();
+    if (session != null) {
+      session.shutdown();
     }
     transport.close();
   }
