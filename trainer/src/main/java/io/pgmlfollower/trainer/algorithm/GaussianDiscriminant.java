@@ -44,24 +44,13 @@ final class GaussianDiscriminant implements ClassificationAlgorithm {
   public ClassificationEstimator fit(
       double[][] x, int[] y, int numClasses, HyperParameters hyperparameters, long seed) {
     double regParam = quadratic ? hyperparameters.doubleValue("reg_param", 0, 0, true, 1) : 0;
-    int[] classes = Arrays.stream(y).distinct().sorted().toArray();
+    ClassMeans grouped = ClassMeans.of(x, y);
+    int[] classes = grouped.classes();
     int k = classes.length;
     int p = x[0].length;
-    double[] priors = new double[k];
-    double[][] means = new double[k][p];
-    int[] label = new int[y.length];
-    for (int i = 0; i < y.length; i++) {
-      label[i] = Arrays.binarySearch(classes, y[i]);
-      priors[label[i]]++;
-      for (int j = 0; j < p; j++) {
-        means[label[i]][j] += x[i][j];
-      }
-    }
-    for (int c = 0; c < k; c++) {
-      for (int j = 0; j < p; j++) {
-        means[c][j] /= priors[c];
-      }
-    }
+    double[] priors = grouped.counts();
+    double[][] means = grouped.means();
+    int[] label = grouped.label();
     double[][][] scatter = new double[quadratic ? k : 1][p][p];
     for (int i = 0; i < y.length; i++) {
       double[][] s = scatter[quadratic ? label[i] : 0];

@@ -27,25 +27,14 @@ final class GaussianNaiveBayes implements ClassificationAlgorithm {
   public ClassificationEstimator fit(
       double[][] x, int[] y, int numClasses, HyperParameters hyperparameters, long seed) {
     double smoothing = hyperparameters.doubleValue(VAR_SMOOTHING, 1e-9, 0, true, 1);
-    int[] classes = Arrays.stream(y).distinct().sorted().toArray();
+    ClassMeans grouped = ClassMeans.of(x, y);
+    int[] classes = grouped.classes();
     int k = classes.length;
     int p = x[0].length;
-    double[] priors = new double[k];
-    double[][] means = new double[k][p];
+    double[] priors = grouped.counts();
+    double[][] means = grouped.means();
     double[][] variances = new double[k][p];
-    int[] label = new int[y.length];
-    for (int i = 0; i < y.length; i++) {
-      label[i] = Arrays.binarySearch(classes, y[i]);
-      priors[label[i]]++;
-      for (int j = 0; j < p; j++) {
-        means[label[i]][j] += x[i][j];
-      }
-    }
-    for (int c = 0; c < k; c++) {
-      for (int j = 0; j < p; j++) {
-        means[c][j] /= priors[c];
-      }
-    }
+    int[] label = grouped.label();
     for (int i = 0; i < y.length; i++) {
       for (int j = 0; j < p; j++) {
         double d = x[i][j] - means[label[i]][j];
