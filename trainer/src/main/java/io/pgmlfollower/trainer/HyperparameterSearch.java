@@ -101,7 +101,8 @@ final class HyperparameterSearch {
     List<String> names = new ArrayList<>(spec.params().keySet());
     long size = 1;
     for (List<Object> values : spec.params().values()) {
-      size = Math.multiplyExact(size, values.size());
+      // Saturates rather than overflows: a grid that large is refused below, or sampled.
+      size = size > Long.MAX_VALUE / values.size() ? Long.MAX_VALUE : size * values.size();
     }
     List<Map<String, Object>> candidates = new ArrayList<>();
     if (spec.kind() == SearchSpec.Kind.GRID || size <= spec.nIter()) {

@@ -69,7 +69,22 @@ final class ModelTrainer {
     HyperparameterSearch.Outcome search = null;
     if (request.search().isPresent()) {
       // On the training rows only: the holdout scores the refitted best, as in scikit-learn.
-      search = search(algorithm, data, request, split, xTrain, cancelled);
+      try {
+        search = search(algorithm, data, request, split, xTrain, cancelled);
+      } catch (TrainerException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        // As a fit's own failure (fitAndScore): the library's message, not an internal error.
+        throw new TrainerException(
+            TrainerErrorCode.TRAINING_FAILED,
+            "%s %s could not be fitted during the search on %s: %s"
+                .formatted(
+                    algorithm.task().sqlName(),
+                    algorithm.name(),
+                    data.relation().qualifiedName(),
+                    e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()),
+            e);
+      }
       Map<String, Object> best = new LinkedHashMap<>(request.hyperparams());
       best.putAll(search.best());
       hyperparameters = HyperParameters.of(algorithm, best);

@@ -155,7 +155,9 @@ final class CartBuilder {
             weightSum * parent
                 - leftWeight * impurity(leftCounts, leftWeight)
                 - rightWeight * impurity(rightCounts, rightWeight);
-        if (gain > 1e-12 && (best == null || gain > best.gain())) {
+        // An impure node is split even when no split lowers its impurity (XOR-like classes need
+        // two levels), as scikit-learn does; a larger decrease wins, beyond rounding noise.
+        if (best == null || gain > best.gain() + 1e-12) {
           double midpoint = here + (next - here) / 2;
           best = new Split(node, column, midpoint == next ? here : midpoint, gain);
         }

@@ -9,7 +9,11 @@ import smile.regression.LinearModel;
  * Regression {@code lasso} and {@code elastic_net} on Smile, under scikit-learn's parameters:
  * scikit-learn minimizes {@code (1/2n)‖y − Xw‖² + α·l1_ratio·‖w‖₁ + (α/2)(1 − l1_ratio)‖w‖²}; Smile
  * minimizes {@code ‖y − Xw‖² + λ₁‖w‖₁ + λ₂‖w‖²}, so {@code λ₁ = 2n·α·l1_ratio} and {@code λ₂ =
- * n·α·(1 − l1_ratio)}. {@code alpha} defaults to 1.0 and {@code l1_ratio} to 0.5, as there.
+ * n·α·(1 − l1_ratio)}. {@code alpha} defaults to 1.0 and {@code l1_ratio} to 0.5, as there. One
+ * difference remains: Smile penalizes the coefficients of standardized features, scikit-learn those
+ * of the features as given, so the two agree for features of unit variance ({@code AlgorithmsTest})
+ * and differ otherwise. {@code l1_ratio} 1 is the lasso; Smile's elastic net needs both penalties,
+ * so 0 (pure ridge) is refused: use {@code ridge}.
  */
 final class PenalizedLinearRegression implements RegressionAlgorithm {
   private final boolean elasticNet;
@@ -46,8 +50,8 @@ final class PenalizedLinearRegression implements RegressionAlgorithm {
     double tol = hyperparameters.doubleValue("tol", 1e-4, 0, false, 1);
     int n = x.length;
     LinearModel model;
-    if (elasticNet) {
-      double l1Ratio = hyperparameters.doubleValue("l1_ratio", 0.5, 0, true, 1);
+    double l1Ratio = elasticNet ? hyperparameters.doubleValue("l1_ratio", 0.5, 0, false, 1) : 1.0;
+    if (l1Ratio < 1) {
       double lambda1 = 2 * n * alpha * l1Ratio;
       double lambda2 = n * alpha * (1 - l1Ratio);
       model =

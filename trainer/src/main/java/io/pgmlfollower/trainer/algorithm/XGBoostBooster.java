@@ -149,7 +149,7 @@ final class XGBoostBooster {
   static byte[] train(double[][] x, float[] labels, Parameters parameters) {
     int rows = x.length;
     int columns = rows == 0 ? 0 : x[0].length;
-    float[] data = new float[rows * columns];
+    float[] data = new float[Math.multiplyExact(rows, columns)];
     for (int i = 0; i < rows; i++) {
       for (int j = 0; j < columns; j++) {
         data[i * columns + j] = (float) x[i][j];

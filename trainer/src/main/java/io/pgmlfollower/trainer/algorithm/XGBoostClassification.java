@@ -34,6 +34,11 @@ final class XGBoostClassification implements ClassificationAlgorithm {
 
   @Override
   public ClassificationEstimator restore(Object artifact, int numClasses) {
+    if (artifact instanceof smile.classification.GradientTreeBoost) {
+      // Trained before xgboost ran XGBoost (it ran Smile's boosting under that name): still served.
+      return new GradientBoostingClassification(BoostingFlavor.GRADIENT_BOOSTING_TREES)
+          .restore(artifact, numClasses);
+    }
     if (!(artifact instanceof byte[] model)) {
       throw new IllegalArgumentException(
           "expected an XGBoost JSON model, got " + artifact.getClass().getName());

@@ -36,6 +36,11 @@ final class XGBoostRegression implements RegressionAlgorithm {
 
   @Override
   public RegressionEstimator restore(Object artifact) {
+    if (artifact instanceof smile.regression.GradientTreeBoost) {
+      // Trained before xgboost ran XGBoost (it ran Smile's boosting under that name): still served.
+      return new GradientBoostingRegression(BoostingFlavor.GRADIENT_BOOSTING_TREES)
+          .restore(artifact);
+    }
     if (!(artifact instanceof byte[] model)) {
       throw new IllegalArgumentException(
           "expected an XGBoost JSON model, got " + artifact.getClass().getName());

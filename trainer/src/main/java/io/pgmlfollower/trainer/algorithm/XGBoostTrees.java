@@ -104,13 +104,15 @@ final class XGBoostTrees {
           throw corrupt("categorical splits are not evaluated");
         }
       }
-      trees.add(
+      Tree parsed =
           new Tree(
               ints(tree.path("left_children")),
               ints(tree.path("right_children")),
               ints(tree.path("split_indices")),
               floats(tree.path("split_conditions")),
-              booleans(tree.path("default_left"))));
+              booleans(tree.path("default_left")));
+      checkNodes(parsed, trees.size());
+      trees.add(parsed);
     }
     int[] groups = ints(model.path("tree_info"));
     if (groups.length != trees.size()) {
@@ -120,6 +122,9 @@ final class XGBoostTrees {
     int numClass = Integer.parseInt(parameters.path("num_class").asText("0"));
     float[] baseScores = baseScores(parameters.path("base_score").asText());
     int outputs = Math.max(1, numClass);
+    if (baseScores.length != 1 && baseScores.length != outputs) {
+      throw corrupt(baseScores.length + " base scores for " + outputs + " outputs");
+    }
     float[] baseMargins = new float[outputs];
     for (int group = 0; group < outputs; group++) {
       float score = baseScores[baseScores.length == 1 ? 0 : group];
@@ -150,11 +155,13 @@ final class XGBoostTrees {
     }
   }
 
-  /** The prediction of a regression objective. */
+  /** The prediction of a regression objective (one output group). */
   double predictValue(double[] features) {
-    float[] margins = new float[1];
-    margins(features, margins);
-    return margins[0];
+    float margin = baseMargins[0];
+    for (Tree tree : trees) {
+      margin += tree.leafValue(features);
+    }
+    return margin;
   }
 
   /**
@@ -162,25 +169,56 @@ final class XGBoostTrees {
    * multi-class model's margins.
    */
   void probabilities(double[] features, double[] probabilities) {
-    float[] margins = new float[baseMargins.length];
-    margins(features, margins);
     if (objective == Objective.LOGISTIC) {
-      double p = 1.0 / (1.0 + Math.exp(-margins[0]));
+      double p = 1.0 / (1.0 + Math.exp(-predictValue(features)));
       probabilities[0] = 1.0 - p;
       probabilities[1] = p;
       return;
     }
+    // The margins summed in float, as XGBoost sums them, in the caller's array (no allocation).
+    int outputs = baseMargins.length;
+    for (int g = 0; g < outputs; g++) {
+      probabilities[g] = baseMargins[g];
+    }
+    for (int i = 0; i < trees.length; i++) {
+      probabilities[groups[i]] = (float) (probabilities[groups[i]] + trees[i].leafValue(features));
+    }
     double max = Double.NEGATIVE_INFINITY;
-    for (float margin : margins) {
-      max = Math.max(max, margin);
+    for (int g = 0; g < outputs; g++) {
+      max = Math.max(max, probabilities[g]);
     }
     double sum = 0;
-    for (int i = 0; i < margins.length; i++) {
-      probabilities[i] = Math.exp(margins[i] - max);
-      sum += probabilities[i];
+    for (int g = 0; g < outputs; g++) {
+      probabilities[g] = Math.exp(probabilities[g] - max);
+      sum += probabilities[g];
     }
-    for (int i = 0; i < margins.length; i++) {
-      probabilities[i] /= sum;
+    for (int g = 0; g < outputs; g++) {
+      probabilities[g] /= sum;
+    }
+  }
+
+  /** Every node's arrays of one length, every child a node after its parent: no loop, no gap. */
+  private static void checkNodes(Tree tree, int index) {
+    int nodes = tree.left().length;
+    if (nodes == 0
+        || tree.right().length != nodes
+        || tree.feature().length != nodes
+        || tree.condition().length != nodes
+        || tree.defaultLeft().length != nodes) {
+      throw corrupt("tree " + index + " has node arrays of different lengths");
+    }
+    for (int node = 0; node < nodes; node++) {
+      int left = tree.left()[node];
+      int right = tree.right()[node];
+      boolean leaf = left == -1;
+      if (!leaf
+          && (left <= node
+              || left >= nodes
+              || right <= node
+              || right >= nodes
+              || tree.feature()[node] < 0)) {
+        throw corrupt("tree " + index + " node " + node + " has bad children or feature");
+      }
     }
   }
 

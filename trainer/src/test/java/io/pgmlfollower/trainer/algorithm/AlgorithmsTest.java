@@ -89,6 +89,40 @@ class AlgorithmsTest {
   }
 
   @Test
+  void aTreeSplitsAnImpureNodeEvenWhenNoSingleSplitHelps() {
+    // XOR: neither feature alone lowers the impurity, two levels classify every row.
+    double[][] x = {{0, 0}, {0, 1}, {1, 0}, {1, 1}};
+    int[] y = {0, 1, 1, 0};
+    ClassificationAlgorithm tree =
+        (ClassificationAlgorithm) AlgorithmCatalog.find(Task.CLASSIFICATION, "decision_tree");
+    ClassificationEstimator fitted = tree.fit(x, y, 2, HyperParameters.of(tree, Map.of()), 1);
+    for (int i = 0; i < 4; i++) {
+      assertThat(fitted.predict(x[i], new double[2])).as("row %d", i).isEqualTo(y[i]);
+    }
+  }
+
+  @Test
+  void xgboostModelsTrainedBeforeXGBoost4JStillLoad() {
+    // Until this session xgboost ran Smile's boosting: such stored models must keep serving.
+    Random random = new Random(2);
+    double[][] x = features(random);
+    int[] y = new int[ROWS];
+    for (int i = 0; i < ROWS; i++) {
+      y[i] = x[i][0] > 0 ? 1 : 0;
+    }
+    ClassificationAlgorithm smile =
+        (ClassificationAlgorithm)
+            AlgorithmCatalog.find(Task.CLASSIFICATION, "gradient_boosting_trees");
+    ClassificationEstimator old = smile.fit(x, y, 2, HyperParameters.of(smile, Map.of()), 3);
+    ClassificationAlgorithm xgboost =
+        (ClassificationAlgorithm) AlgorithmCatalog.find(Task.CLASSIFICATION, "xgboost");
+    ClassificationEstimator loaded =
+        xgboost.restore(ArtifactCodec.deserialize(ArtifactCodec.serialize(old.artifact())), 2);
+    double[] probe = {1.5, 0, 0.5};
+    assertThat(loaded.predict(probe, new double[2])).isEqualTo(old.predict(probe, new double[2]));
+  }
+
+  @Test
   void lassoShrinksAsScikitLearnsLassoDoes() {
     // Uncorrelated unit-variance features: scikit-learn's Lasso soft-thresholds each least-squares
     // coefficient by alpha, so alpha 1 turns (3, -2) into (2, -1), and elastic_net with l1_ratio
