@@ -74,16 +74,7 @@ final class ModelTrainer {
       } catch (TrainerException e) {
         throw e;
       } catch (RuntimeException e) {
-        // As a fit's own failure (fitAndScore): the library's message, not an internal error.
-        throw new TrainerException(
-            TrainerErrorCode.TRAINING_FAILED,
-            "%s %s could not be fitted during the search on %s: %s"
-                .formatted(
-                    algorithm.task().sqlName(),
-                    algorithm.name(),
-                    data.relation().qualifiedName(),
-                    e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()),
-            e);
+        throw fitFailure(algorithm, data, "during the search on", e);
       }
       Map<String, Object> best = new LinkedHashMap<>(request.hyperparams());
       best.putAll(search.best());
@@ -162,17 +153,27 @@ final class ModelTrainer {
     } catch (TrainerException e) {
       throw e;
     } catch (RuntimeException e) {
-      // Smile signals bad data and impossible options with IllegalArgumentException and friends.
-      throw new TrainerException(
-          TrainerErrorCode.TRAINING_FAILED,
-          "%s %s could not be fitted on %s: %s"
-              .formatted(
-                  algorithm.task().sqlName(),
-                  algorithm.name(),
-                  data.relation().qualifiedName(),
-                  e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()),
-          e);
+      throw fitFailure(algorithm, data, "on", e);
     }
+  }
+
+  /**
+   * A library's refusal (Smile signals bad data and impossible options with
+   * IllegalArgumentException and friends) as TRAINING_FAILED with its message, not an internal
+   * error.
+   */
+  private static TrainerException fitFailure(
+      Algorithm algorithm, RelationData data, String where, RuntimeException e) {
+    return new TrainerException(
+        TrainerErrorCode.TRAINING_FAILED,
+        "%s %s could not be fitted %s %s: %s"
+            .formatted(
+                algorithm.task().sqlName(),
+                algorithm.name(),
+                where,
+                data.relation().qualifiedName(),
+                e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()),
+        e);
   }
 
   private TrainedModel trainRegression(
