@@ -23,10 +23,10 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Grid or random search over {@code search_params} with k-fold cross-validation on the training
- * rows (the holdout is never seen): every candidate is fitted on k−1 folds and scored on the k-th,
- * k times, by the task's key metric (r2, or macro f1), and the best mean wins. As scikit-learn's
- * {@code GridSearchCV} / {@code RandomizedSearchCV}, which PostgresML runs; the results are kept in
- * their {@code cv_results_} shape.
+ * rows (the holdout is never seen; a classification's folds are stratified): every candidate is
+ * fitted on k−1 folds and scored on the k-th, k times, by the task's key metric (r2, or macro f1),
+ * and the best mean wins. As scikit-learn's {@code GridSearchCV} / {@code RandomizedSearchCV},
+ * which PostgresML runs; the results are kept in their {@code cv_results_} shape.
  */
 final class HyperparameterSearch {
   /** A grid larger than this is refused: list fewer values, or search at random. */
@@ -165,7 +165,7 @@ final class HyperparameterSearch {
           "cross-validation in %d folds needs at least %d training rows, there are %d"
               .formatted(spec.folds(), spec.folds(), x.length));
     }
-    int[] order = permutation(x.length);
+    int[][] folds = folds(x.length, y, spec.folds());
     List<Candidate> results = new ArrayList<>();
     int best = 0;
     for (Map<String, Object> params : candidates(spec, seed)) {
@@ -179,9 +179,7 @@ final class HyperparameterSearch {
           throw new TrainerException(
               TrainerErrorCode.CANCELLED, "canceling statement due to user request");
         }
-        int from = (int) ((long) x.length * fold / spec.folds());
-        int to = (int) ((long) x.length * (fold + 1) / spec.folds());
-        scores[fold] = score(algorithm, hyperparameters, x, y, numClasses, order, from, to);
+        scores[fold] = score(algorithm, hyperparameters, x, y, numClasses, folds, fold);
       }
       results.add(new Candidate(params, scores, (System.nanoTime() - started) / 1e9));
       if (score(results.getLast()) > score(results.get(best))) {
@@ -191,20 +189,64 @@ final class HyperparameterSearch {
     return new Outcome(results, best, algorithm.task() == Task.REGRESSION ? "r2" : "f1");
   }
 
-  /** Fits on every row of {@code order} outside {@code [from, to)} and scores on those inside. */
+  /**
+   * The rows of each fold. For a classification the folds are stratified, as scikit-learn's
+   * StratifiedKFold (which GridSearchCV uses for classifiers): each class's rows, shuffled, are
+   * dealt to the folds in turn, so every fold holds about its share of every class. For a
+   * regression: a shuffle cut into k contiguous parts.
+   */
+  int[][] folds(int rows, Object y, int k) {
+    int[] fold = new int[rows];
+    int[] order = permutation(rows);
+    if (y instanceof int[] classes) {
+      int numClasses = java.util.Arrays.stream(classes).max().orElse(0) + 1;
+      int dealt = 0;
+      for (int c = 0; c < numClasses; c++) {
+        for (int row : order) {
+          if (classes[row] == c) {
+            fold[row] = dealt++ % k;
+          }
+        }
+      }
+    } else {
+      for (int i = 0; i < rows; i++) {
+        fold[order[i]] = (int) ((long) i * k / rows);
+      }
+    }
+    int[] sizes = new int[k];
+    for (int f : fold) {
+      sizes[f]++;
+    }
+    int[][] folds = new int[k][];
+    for (int f = 0; f < k; f++) {
+      folds[f] = new int[sizes[f]];
+    }
+    int[] filled = new int[k];
+    for (int row = 0; row < rows; row++) {
+      folds[fold[row]][filled[fold[row]]++] = row;
+    }
+    return folds;
+  }
+
+  /** Fits on every fold but {@code validationFold} and scores on that one. */
   private double score(
       Algorithm algorithm,
       HyperParameters hyperparameters,
       double[][] x,
       Object y,
       int numClasses,
-      int[] order,
-      int from,
-      int to) {
-    int[] validation = java.util.Arrays.copyOfRange(order, from, to);
-    int[] training = new int[order.length - validation.length];
-    System.arraycopy(order, 0, training, 0, from);
-    System.arraycopy(order, to, training, from, order.length - to);
+      int[][] folds,
+      int validationFold) {
+    int[] validation = folds[validationFold];
+    int[] training = new int[x.length - validation.length];
+    int at = 0;
+    for (int f = 0; f < folds.length; f++) {
+      if (f != validationFold) {
+        System.arraycopy(folds[f], 0, training, at, folds[f].length);
+        at += folds[f].length;
+      }
+    }
+    java.util.Arrays.sort(training);
     double[][] xTrain = TrainTestSplit.select(x, training);
     double[][] xValidation = TrainTestSplit.select(x, validation);
     if (algorithm.standardizesFeatures()) {
