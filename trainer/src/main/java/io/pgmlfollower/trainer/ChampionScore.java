@@ -49,14 +49,9 @@ final class ChampionScore {
     int[] predicted = new int[truth.length];
     double[][] probabilities = new double[truth.length][];
     for (int i = 0; i < truth.length; i++) {
-      probabilities[i] = champion.predictProba(holdout.x()[i]);
-      int best = 0;
-      for (int c = 1; c < probabilities[i].length; c++) {
-        if (probabilities[i][c] > probabilities[i][best]) {
-          best = c;
-        }
-      }
-      predicted[i] = best;
+      // The class pgml.predict would answer, as the challenger's metrics count it.
+      probabilities[i] = new double[mapping.numClasses()];
+      predicted[i] = champion.predictClass(holdout.x()[i], probabilities[i]);
     }
     if (mapping.numClasses() < 2) {
       return OptionalDouble.empty();

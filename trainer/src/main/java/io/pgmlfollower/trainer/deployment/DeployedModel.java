@@ -73,6 +73,21 @@ public final class DeployedModel {
 
   /** The probability of each class, in class-index order (labels sorted ascending). */
   public double[] predictProba(double[] features) {
+    ClassificationEstimator classifier = classifier();
+    double[] probabilities = new double[labels.numClasses()];
+    classifier.predict(prepare(features), probabilities);
+    return probabilities;
+  }
+
+  /**
+   * The class index {@link #predict} decodes (the estimator's own decision, which for a voting
+   * ensemble need not be the class of highest probability), filling {@code probabilities}.
+   */
+  public int predictClass(double[] features, double[] probabilities) {
+    return classifier().predict(prepare(features), probabilities);
+  }
+
+  private ClassificationEstimator classifier() {
     if (!(estimator instanceof ClassificationEstimator classifier)) {
       throw new TrainerException(
           TrainerErrorCode.INVALID_ARGUMENT,
@@ -80,9 +95,7 @@ public final class DeployedModel {
                   .formatted(project)
               + " pgml.predict");
     }
-    double[] probabilities = new double[labels.numClasses()];
-    classifier.predict(prepare(features), probabilities);
-    return probabilities;
+    return classifier;
   }
 
   private double[] prepare(double[] features) {
