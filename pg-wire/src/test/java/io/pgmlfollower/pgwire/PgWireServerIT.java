@@ -539,19 +539,7 @@ class PgWireServerIT {
    * session role upstream, {@link TestSessionHandler}); the caller closes it.
    */
   private PgWireServer newTrustingServer(java.util.function.UnaryOperator<PgWireOptions> settings) {
-    return new PgWireServer(
-        vertx,
-        settings.apply(
-            new PgWireOptions()
-                .setPort(0)
-                .setAuthMethod(AuthMethod.TRUST)
-                .setUpstream(
-                    new UpstreamOptions()
-                        .setHost(postgres.host())
-                        .setPort(postgres.port())
-                        .setUser(SESSION_ROLE)
-                        .setPassword(SESSION_ROLE_PASSWORD))),
-        session -> new TestSessionHandler());
+    return TestEndpoint.server(vertx, postgres, SESSION_ROLE, SESSION_ROLE_PASSWORD, settings);
   }
 
   /** Runs the query on another thread; the future fails with its SQLException. */

@@ -29,21 +29,7 @@ final class TestEndpoint implements AutoCloseable {
       String password,
       UnaryOperator<PgWireOptions> settings) {
     Vertx vertx = Vertx.vertx();
-    PgWireServer server =
-        new PgWireServer(
-            vertx,
-            settings.apply(
-                new PgWireOptions()
-                    .setHost("127.0.0.1")
-                    .setPort(0)
-                    .setAuthMethod(AuthMethod.TRUST)
-                    .setUpstream(
-                        new UpstreamOptions()
-                            .setHost(postgres.host())
-                            .setPort(postgres.port())
-                            .setUser(role)
-                            .setPassword(password))),
-            session -> new TestSessionHandler());
+    PgWireServer server = server(vertx, postgres, role, password, settings);
     try {
       return new TestEndpoint(vertx, server, server.start());
     } catch (RuntimeException e) {
@@ -51,6 +37,32 @@ final class TestEndpoint implements AutoCloseable {
       vertx.close().toCompletionStage().toCompletableFuture().join();
       throw e;
     }
+  }
+
+  /**
+   * An endpoint on {@code vertx}, not started: loopback, port 0, trusting unless {@code settings}
+   * change it, upstream the test PostgreSQL as {@code role}, {@link TestSessionHandler}.
+   */
+  static PgWireServer server(
+      Vertx vertx,
+      PostgresFixture postgres,
+      String role,
+      String password,
+      UnaryOperator<PgWireOptions> settings) {
+    return new PgWireServer(
+        vertx,
+        settings.apply(
+            new PgWireOptions()
+                .setHost("127.0.0.1")
+                .setPort(0)
+                .setAuthMethod(AuthMethod.TRUST)
+                .setUpstream(
+                    new UpstreamOptions()
+                        .setHost(postgres.host())
+                        .setPort(postgres.port())
+                        .setUser(role)
+                        .setPassword(password))),
+        session -> new TestSessionHandler());
   }
 
   int port() {
