@@ -20,6 +20,8 @@ from sklearn import datasets
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis, QuadraticDiscriminantAnalysis
 from sklearn.ensemble import (
     AdaBoostClassifier,
+    ExtraTreesClassifier,
+    ExtraTreesRegressor,
     GradientBoostingClassifier,
     GradientBoostingRegressor,
     RandomForestClassifier,
@@ -62,6 +64,7 @@ def classification_algorithms():
         "qda": QuadraticDiscriminantAnalysis,
         "naive_bayes": GaussianNB,
         "random_forest": lambda: RandomForestClassifier(n_estimators=100, random_state=SEED),
+        "extra_trees": lambda: ExtraTreesClassifier(n_estimators=100, random_state=SEED),
         "gradient_boosting_trees": lambda: GradientBoostingClassifier(random_state=SEED),
         "xgboost": lambda: xgboost.XGBClassifier(
             n_estimators=100, max_depth=6, learning_rate=0.3, tree_method="hist", random_state=SEED
@@ -77,6 +80,7 @@ def regression_algorithms():
         "elastic_net": lambda: ElasticNet(alpha=1.0, l1_ratio=0.5),
         "decision_tree": lambda: DecisionTreeRegressor(random_state=SEED),
         "random_forest": lambda: RandomForestRegressor(n_estimators=100, random_state=SEED),
+        "extra_trees": lambda: ExtraTreesRegressor(n_estimators=100, random_state=SEED),
         "gradient_boosting_trees": lambda: GradientBoostingRegressor(random_state=SEED),
         "xgboost": lambda: xgboost.XGBRegressor(
             n_estimators=100, max_depth=6, learning_rate=0.3, tree_method="hist", random_state=SEED

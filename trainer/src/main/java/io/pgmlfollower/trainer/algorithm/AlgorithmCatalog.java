@@ -16,6 +16,7 @@ public final class AlgorithmCatalog {
           PenalizedLinearRegression.elasticNet(),
           new DecisionTreeRegression(),
           new RandomForestRegression(),
+          ExtraTrees.regression(),
           new GradientBoostingRegression(BoostingFlavor.GRADIENT_BOOSTING_TREES),
           new XGBoostRegression(),
           new LogisticRegressionClassification(),
@@ -26,6 +27,7 @@ public final class AlgorithmCatalog {
           GaussianDiscriminant.qda(),
           new GaussianNaiveBayes(),
           new RandomForestClassification(),
+          ExtraTrees.classification(),
           new GradientBoostingClassification(BoostingFlavor.GRADIENT_BOOSTING_TREES),
           new XGBoostClassification());
 

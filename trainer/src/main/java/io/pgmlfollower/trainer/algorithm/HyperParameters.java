@@ -54,6 +54,15 @@ public final class HyperParameters {
     return new HyperParameters(algorithm.name(), Collections.unmodifiableMap(values));
   }
 
+  /**
+   * The value as given (a JSON number, string, boolean, array or object), or null when absent: for
+   * hyperparameters whose type depends on the value, e.g. {@code max_features} ({@code sqrt}, a
+   * count or a fraction).
+   */
+  public Object raw(String name) {
+    return values.get(name);
+  }
+
   /** An integer in {@code [min, max]}. Integral JSON numbers and numeric strings are accepted. */
   public int intValue(String name, int defaultValue, int min, int max) {
     Object value = values.get(name);
