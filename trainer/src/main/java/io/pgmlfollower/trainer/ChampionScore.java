@@ -5,6 +5,7 @@ import io.pgmlfollower.trainer.data.TargetValues;
 import io.pgmlfollower.trainer.deployment.DeployedModel;
 import io.pgmlfollower.trainer.deployment.Pipeline;
 import io.pgmlfollower.trainer.metrics.ClassificationMetrics;
+import io.pgmlfollower.trainer.metrics.ClusteringMetrics;
 import io.pgmlfollower.trainer.metrics.RegressionMetrics;
 import java.util.List;
 import java.util.OptionalDouble;
@@ -25,6 +26,14 @@ final class ChampionScore {
       return OptionalDouble.empty();
     }
     Task task = champion.task();
+    if (task == Task.CLUSTERING) {
+      // The champion's clusters of the challenger's holdout rows (the same rows, the same sample).
+      return finite(
+          ClusteringMetrics.compute(champion::cluster, holdout.x()).get(task.keyMetric()));
+    }
+    if (task == Task.DECOMPOSITION) {
+      return finite(champion.explainedVariance(holdout.x()));
+    }
     if (task == Task.REGRESSION) {
       if (!(holdout.y() instanceof TargetValues.Numeric numeric)) {
         return OptionalDouble.empty();

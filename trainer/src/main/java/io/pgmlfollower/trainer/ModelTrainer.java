@@ -3,6 +3,10 @@ package io.pgmlfollower.trainer;
 import io.pgmlfollower.trainer.algorithm.Algorithm;
 import io.pgmlfollower.trainer.algorithm.ClassificationAlgorithm;
 import io.pgmlfollower.trainer.algorithm.ClassificationEstimator;
+import io.pgmlfollower.trainer.algorithm.ClusteringAlgorithm;
+import io.pgmlfollower.trainer.algorithm.ClusteringEstimator;
+import io.pgmlfollower.trainer.algorithm.DecompositionAlgorithm;
+import io.pgmlfollower.trainer.algorithm.DecompositionEstimator;
 import io.pgmlfollower.trainer.algorithm.Estimator;
 import io.pgmlfollower.trainer.algorithm.HyperParameters;
 import io.pgmlfollower.trainer.algorithm.RegressionAlgorithm;
@@ -15,6 +19,7 @@ import io.pgmlfollower.trainer.data.TargetValues;
 import io.pgmlfollower.trainer.data.TrainTestSplit;
 import io.pgmlfollower.trainer.deployment.Pipeline;
 import io.pgmlfollower.trainer.metrics.ClassificationMetrics;
+import io.pgmlfollower.trainer.metrics.ClusteringMetrics;
 import io.pgmlfollower.trainer.metrics.RegressionMetrics;
 import io.pgmlfollower.trainer.preprocess.FittedPreprocess;
 import java.util.LinkedHashMap;
@@ -66,6 +71,21 @@ final class ModelTrainer {
       xTrain = preprocess.apply(xTrain);
       xTest = preprocess.apply(xTest);
     }
+    if (!algorithm.task().supervised()) {
+      if (request.search().isPresent()) {
+        throw new TrainerException(
+            TrainerErrorCode.INVALID_ARGUMENT,
+            ("search is for regression and classification: a %s has no target to cross-validate"
+                    + " against; train once per hyperparameter set and compare their %s")
+                .formatted(algorithm.task().sqlName(), algorithm.task().keyMetric()));
+      }
+      TrainedModel trained =
+          fitUnsupervised(algorithm, hyperparameters, data, xTrain, xTest)
+              .withHoldout(new Holdout(rawTest, null));
+      return preprocess != null && !preprocess.isIdentity()
+          ? trained.withPipeline(trained.pipeline().withPreprocess(preprocess))
+          : trained;
+    }
     HyperparameterSearch.Outcome search = null;
     if (request.search().isPresent()) {
       // On the training rows only: the holdout scores the refitted best, as in scikit-learn.
@@ -87,6 +107,48 @@ final class ModelTrainer {
       trained = trained.withPipeline(trained.pipeline().withPreprocess(preprocess));
     }
     return search == null ? trained : trained.withSearch(search);
+  }
+
+  /**
+   * Clustering and decomposition: fitted on the training rows, scored on the holdout with
+   * PostgresML's metrics (silhouette; cumulative explained variance).
+   */
+  private TrainedModel fitUnsupervised(
+      Algorithm algorithm,
+      HyperParameters hyperparameters,
+      RelationData data,
+      double[][] xTrain,
+      double[][] xTest) {
+    try {
+      long start = System.nanoTime();
+      Estimator estimator;
+      Map<String, Double> metrics = new LinkedHashMap<>();
+      long fitted;
+      switch (algorithm) {
+        case ClusteringAlgorithm clustering -> {
+          ClusteringEstimator clusters = clustering.fit(xTrain, hyperparameters, seed);
+          fitted = System.nanoTime();
+          metrics.putAll(ClusteringMetrics.compute(clusters::predict, xTest));
+          estimator = clusters;
+        }
+        case DecompositionAlgorithm decomposition -> {
+          DecompositionEstimator projection = decomposition.fit(xTrain, hyperparameters, seed);
+          fitted = System.nanoTime();
+          metrics.put(
+              Task.DECOMPOSITION.keyMetric(),
+              projection.explainedVariance(xTest.length > 0 ? xTest : xTrain));
+          metrics.put("n_components", (double) projection.numComponents());
+          estimator = projection;
+        }
+        default -> throw new IllegalStateException("not unsupervised: " + algorithm.name());
+      }
+      long scored = System.nanoTime();
+      return trainedModel(estimator, algorithm, data, null, null, metrics, start, fitted, scored);
+    } catch (TrainerException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw fitFailure(algorithm, data, "on", e);
+    }
   }
 
   private static TargetValues targets(TargetValues y, int[] rows) {
@@ -149,6 +211,10 @@ final class ModelTrainer {
             trainRegression(regression, hyperparameters, data, split, xTrain, xTest, scale);
         case ClassificationAlgorithm classification ->
             trainClassification(classification, hyperparameters, data, split, xTrain, xTest, scale);
+        case ClusteringAlgorithm clustering ->
+            throw new IllegalStateException("unsupervised: " + clustering.name());
+        case DecompositionAlgorithm decomposition ->
+            throw new IllegalStateException("unsupervised: " + decomposition.name());
       };
     } catch (TrainerException e) {
       throw e;
@@ -257,7 +323,7 @@ final class ModelTrainer {
             algorithm.task().sqlName(),
             algorithm.name(),
             data.relation().qualifiedName(),
-            column(data.target()),
+            data.target() == null ? null : column(data.target()),
             data.features().stream().map(ModelTrainer::column).toList(),
             labels == null ? null : Pipeline.Labels.of(labels),
             scale,

@@ -70,12 +70,13 @@ final class SnapshotTaker {
       throws SQLException {
     requireNonNull(cancelled, "cancelled is null");
     requireNonNull(relationName, "relationName is null");
-    requireNonNull(yColumnName, "yColumnName is null");
     return RelationReader.inSnapshotTransaction(
         reader,
         () -> {
           ResolvedRelation relation = RelationReader.resolve(reader, relationName);
-          RelationReader.findTarget(relation, yColumnName);
+          if (yColumnName != null) {
+            RelationReader.findTarget(relation, yColumnName);
+          }
           check.accept(relation);
           Optional<String> lsn = config.sourceLsnReader().read(reader);
           String readerRole = currentUser(reader);

@@ -7,7 +7,11 @@ import java.util.stream.Collectors;
 /** What a project predicts; PostgresML's {@code pgml.task}. */
 public enum Task {
   REGRESSION("r2"),
-  CLASSIFICATION("f1");
+  CLASSIFICATION("f1"),
+  /** Unsupervised: every column is a feature, {@code pgml.predict} answers a cluster number. */
+  CLUSTERING("silhouette"),
+  /** Unsupervised: every column is a feature, {@code pgml.decompose} answers the components. */
+  DECOMPOSITION("cumulative_explained_variance");
 
   private final String keyMetric;
 
@@ -22,10 +26,16 @@ public enum Task {
 
   /**
    * The metric that decides automatic deploys and {@code best_score}: higher is better. PostgresML
-   * uses r2 for regression and f1 for classification.
+   * uses r2 for regression, f1 for classification, the silhouette for clustering and the cumulative
+   * explained variance for decomposition.
    */
   public String keyMetric() {
     return keyMetric;
+  }
+
+  /** Whether the task learns a target column ({@code y_column_name}). */
+  public boolean supervised() {
+    return this == REGRESSION || this == CLASSIFICATION;
   }
 
   public static Task fromSqlName(String name) {

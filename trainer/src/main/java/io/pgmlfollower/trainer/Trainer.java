@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import io.pgmlfollower.trainer.algorithm.Algorithm;
 import io.pgmlfollower.trainer.algorithm.AlgorithmCatalog;
 import io.pgmlfollower.trainer.algorithm.ClassificationAlgorithm;
+import io.pgmlfollower.trainer.algorithm.ClusteringAlgorithm;
+import io.pgmlfollower.trainer.algorithm.DecompositionAlgorithm;
 import io.pgmlfollower.trainer.algorithm.Estimator;
 import io.pgmlfollower.trainer.algorithm.HyperParameters;
 import io.pgmlfollower.trainer.algorithm.RegressionAlgorithm;
@@ -282,7 +284,6 @@ public final class Trainer {
       TestSampling testSampling,
       BooleanSupplier cancelled) {
     requireNonNull(relationName, "relationName is null");
-    requireNonNull(yColumnName, "yColumnName is null");
     requireNonNull(testSampling, "testSampling is null");
     TrainRequest.checkTestSize(testSize);
     try (Connection owner = offlineStore.getConnection();
@@ -524,6 +525,8 @@ public final class Trainer {
                     .labelMapping()
                     .orElseThrow(() -> new IllegalArgumentException("classifier without labels"))
                     .numClasses());
+        case ClusteringAlgorithm clustering -> clustering.restore(artifact);
+        case DecompositionAlgorithm decomposition -> decomposition.restore(artifact);
       };
     } catch (IllegalArgumentException | ClassCastException e) {
       throw new TrainerException(
@@ -556,9 +559,17 @@ public final class Trainer {
                       new TrainerException(
                           TrainerErrorCode.TASK_REQUIRED,
                           ("project '%s' does not exist: to create it, pass the task"
-                                  + " (regression or classification), the relation_name and the"
+                                  + " (regression, classification, clustering or decomposition),"
+                                  + " the relation_name and, to regress or classify, the"
                                   + " y_column_name")
                               .formatted(request.projectName())));
+    }
+    if (!task.supervised() && request.yColumnName().isPresent()) {
+      throw new TrainerException(
+          TrainerErrorCode.INVALID_ARGUMENT,
+          ("project '%s' is a %s: it learns from every column and takes no y_column_name (train"
+                  + " on a view without the columns to leave out)")
+              .formatted(request.projectName(), task.sqlName()));
     }
     if (request.relationName().isEmpty() && lastSnapshot.isPresent()) {
       SnapshotRow last = lastSnapshot.get();
@@ -590,10 +601,12 @@ public final class Trainer {
                         || request.relationName().get().equals(snapshot.relationName()))
             .map(SnapshotRow::yColumnName);
     String yColumnName =
-        request
-            .yColumnName()
-            .or(() -> rememberedTarget)
-            .orElseThrow(() -> relationRequired(request.projectName(), "y_column_name"));
+        !task.supervised()
+            ? null
+            : request
+                .yColumnName()
+                .or(() -> rememberedTarget)
+                .orElseThrow(() -> relationRequired(request.projectName(), "y_column_name"));
     return new TrainingInput(task, relationName, yColumnName, Optional.empty());
   }
 

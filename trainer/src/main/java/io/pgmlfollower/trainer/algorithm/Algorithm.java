@@ -4,7 +4,11 @@ import io.pgmlfollower.trainer.Task;
 import java.util.Set;
 
 /** A learning algorithm for one task, under its PostgresML name. */
-public sealed interface Algorithm permits RegressionAlgorithm, ClassificationAlgorithm {
+public sealed interface Algorithm
+    permits RegressionAlgorithm,
+        ClassificationAlgorithm,
+        ClusteringAlgorithm,
+        DecompositionAlgorithm {
   /** PostgresML's name, e.g. {@code random_forest}; stored in {@code pgml.models.algorithm}. */
   String name();
 

@@ -29,7 +29,10 @@ public final class AlgorithmCatalog {
           new RandomForestClassification(),
           ExtraTrees.classification(),
           new GradientBoostingClassification(BoostingFlavor.GRADIENT_BOOSTING_TREES),
-          new XGBoostClassification());
+          new XGBoostClassification(),
+          new KMeansClustering(),
+          new DbscanClustering(),
+          new Pca());
 
   private AlgorithmCatalog() {}
 

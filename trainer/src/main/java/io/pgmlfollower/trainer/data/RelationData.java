@@ -10,7 +10,9 @@ import java.util.Optional;
  * target, PostgresML's semantics: an {@code id} column is a feature too) and the target.
  *
  * @param features the feature columns, in the order of each row of {@code x}
+ * @param target null for a task without one (clustering, decomposition)
  * @param x one array of feature values per row
+ * @param y the target's values; null when there is no target
  * @param sourceLsn the source LSN the rows are consistent with, when the store knows it
  */
 public record RelationData(
@@ -23,11 +25,12 @@ public record RelationData(
   public RelationData {
     requireNonNull(relation, "relation is null");
     features = List.copyOf(requireNonNull(features, "features is null"));
-    requireNonNull(target, "target is null");
     requireNonNull(x, "x is null");
-    requireNonNull(y, "y is null");
     requireNonNull(sourceLsn, "sourceLsn is null");
-    if (x.length != y.size()) {
+    if ((target == null) != (y == null)) {
+      throw new IllegalArgumentException("a target needs its values, and values their target");
+    }
+    if (y != null && x.length != y.size()) {
       throw new IllegalArgumentException(
           "x has " + x.length + " rows but y has " + y.size() + " values");
     }

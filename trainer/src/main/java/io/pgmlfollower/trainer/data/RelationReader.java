@@ -81,12 +81,12 @@ public final class RelationReader {
    * Reads every row of {@code relationName}, splitting columns into features and the target.
    *
    * @param connection a connection in auto-commit mode; it is returned in auto-commit mode
+   * @param yColumnName the target; null for a task without one (clustering, decomposition)
    */
   public RelationData read(
       Connection connection, String relationName, String yColumnName, Task task)
       throws SQLException {
     requireNonNull(relationName, "relationName is null");
-    requireNonNull(yColumnName, "yColumnName is null");
     requireNonNull(task, "task is null");
     return inSnapshotTransaction(
         connection,
@@ -104,6 +104,7 @@ public final class RelationReader {
    *
    * @param copy the snapshot's table
    * @param relation the relation the copy was taken of
+   * @param yColumnName the target; null for a task without one (clustering, decomposition)
    */
   public RelationData readCopy(
       Connection connection,
@@ -115,7 +116,6 @@ public final class RelationReader {
       throws SQLException {
     requireNonNull(copy, "copy is null");
     requireNonNull(relation, "relation is null");
-    requireNonNull(yColumnName, "yColumnName is null");
     requireNonNull(task, "task is null");
     requireNonNull(sourceLsn, "sourceLsn is null");
     return inSnapshotTransaction(
@@ -161,21 +161,37 @@ public final class RelationReader {
     }
   }
 
-  /** The target and the features of a relation, in table order. */
+  /**
+   * The target and the features of a relation, in table order.
+   *
+   * @param target null for a task without one: every column is a feature
+   */
   public record Shape(RelationColumn target, List<RelationColumn> features) {
     public Shape {
-      requireNonNull(target, "target is null");
       features = List.copyOf(requireNonNull(features, "features is null"));
     }
   }
 
   /**
    * Checks that the relation can train a model of {@code task} with target {@code yColumnName}: the
-   * target exists and has a usable type, every other column is a usable feature.
+   * target exists and has a usable type, every other column is a usable feature. A task without a
+   * target (clustering, decomposition) takes every column as a feature, and {@code yColumnName}
+   * must be null.
    */
   public static Shape check(ResolvedRelation relation, String yColumnName, Task task) {
-    RelationColumn target = findTarget(relation, yColumnName);
-    checkTarget(relation, target, task);
+    if (task.supervised() != (yColumnName != null)) {
+      throw new TrainerException(
+          TrainerErrorCode.INVALID_ARGUMENT,
+          task.supervised()
+              ? "%s needs y_column_name, the column to predict".formatted(task.sqlName())
+              : ("%s learns from every column and takes no y_column_name: train on a view without"
+                      + " the columns to leave out")
+                  .formatted(task.sqlName()));
+    }
+    RelationColumn target = yColumnName == null ? null : findTarget(relation, yColumnName);
+    if (target != null) {
+      checkTarget(relation, target, task);
+    }
     List<RelationColumn> features = new ArrayList<>();
     for (RelationColumn column : relation.columns()) {
       if (column != target) {
@@ -187,7 +203,7 @@ public final class RelationReader {
       throw new TrainerException(
           TrainerErrorCode.TRAINING_FAILED,
           "%s has no column besides the target %s: add feature columns (or a view with them)"
-              .formatted(relation.qualifiedName(), target.name()));
+              .formatted(relation.qualifiedName(), target == null ? "" : target.name()));
     }
     return new Shape(target, features);
   }
@@ -322,7 +338,7 @@ public final class RelationReader {
             .map(column -> TableId.quoteIdentifier(column.name()))
             .collect(Collectors.joining(", "));
     String sql = "SELECT " + columnList + " FROM " + rowsFrom.quoted();
-    int targetIndex = relation.columns().indexOf(target) + 1;
+    int targetIndex = target == null ? 0 : relation.columns().indexOf(target) + 1;
     int[] featureIndexes =
         features.stream().mapToInt(column -> relation.columns().indexOf(column) + 1).toArray();
     List<double[]> rows = new ArrayList<>();
@@ -337,6 +353,9 @@ public final class RelationReader {
             row[i] = readFeature(rs, featureIndexes[i], features.get(i), relation, rowNumber);
           }
           rows.add(row);
+          if (target == null) {
+            continue;
+          }
           targets.add(
               target.kind() == ColumnKind.TEXT
                   ? readText(rs, targetIndex, target, relation, rowNumber)
@@ -350,10 +369,12 @@ public final class RelationReader {
           "%s has no rows: there is nothing to train on yet".formatted(relation.qualifiedName()));
     }
     TargetValues y =
-        target.kind() == ColumnKind.TEXT
-            ? new TargetValues.Text(targets.toArray(String[]::new))
-            : new TargetValues.Numeric(
-                targets.stream().mapToDouble(value -> (Double) value).toArray());
+        target == null
+            ? null
+            : target.kind() == ColumnKind.TEXT
+                ? new TargetValues.Text(targets.toArray(String[]::new))
+                : new TargetValues.Numeric(
+                    targets.stream().mapToDouble(value -> (Double) value).toArray());
     return new RelationData(relation, features, target, rows.toArray(double[][]::new), y, lsn);
   }
 

@@ -6,6 +6,8 @@ import io.pgmlfollower.trainer.Task;
 import io.pgmlfollower.trainer.TrainerErrorCode;
 import io.pgmlfollower.trainer.TrainerException;
 import io.pgmlfollower.trainer.algorithm.ClassificationEstimator;
+import io.pgmlfollower.trainer.algorithm.ClusteringEstimator;
+import io.pgmlfollower.trainer.algorithm.DecompositionEstimator;
 import io.pgmlfollower.trainer.algorithm.Estimator;
 import io.pgmlfollower.trainer.algorithm.RegressionEstimator;
 import io.pgmlfollower.trainer.data.LabelMapping;
@@ -60,7 +62,10 @@ public final class DeployedModel {
 
   /**
    * The prediction: a number for regression; for classification the predicted label (numeric and
-   * boolean targets) or class index (text targets, see {@link LabelMapping}).
+   * boolean targets) or class index (text targets, see {@link LabelMapping}); for clustering the
+   * cluster, from 0 ({@code -1}: noise, DBSCAN's).
+   *
+   * @throws TrainerException INVALID_ARGUMENT for a decomposition, which {@link #decompose} serves
    */
   public double predict(double[] features) {
     double[] x = prepare(features);
@@ -68,7 +73,28 @@ public final class DeployedModel {
       case RegressionEstimator regressor -> regressor.predict(x);
       case ClassificationEstimator classifier ->
           labels.decode(classifier.predict(x, new double[labels.numClasses()]));
+      case ClusteringEstimator clusters -> clusters.predict(x);
+      case DecompositionEstimator ignored ->
+          throw new TrainerException(
+              TrainerErrorCode.INVALID_ARGUMENT,
+              "project '%s' is a decomposition: use pgml.decompose('%s', features)"
+                  .formatted(project, project));
     };
+  }
+
+  /**
+   * The row's coordinates on the components of a decomposition ({@code pgml.decompose}).
+   *
+   * @throws TrainerException INVALID_ARGUMENT for any other task
+   */
+  public double[] decompose(double[] features) {
+    if (!(estimator instanceof DecompositionEstimator projection)) {
+      throw new TrainerException(
+          TrainerErrorCode.INVALID_ARGUMENT,
+          "project '%s' is a %s: pgml.decompose needs a decomposition project, use pgml.predict"
+              .formatted(project, task().sqlName()));
+    }
+    return projection.transform(prepare(features));
   }
 
   /** The probability of each class, in class-index order (labels sorted ascending). */
@@ -87,13 +113,38 @@ public final class DeployedModel {
     return classifier().predict(prepare(features), probabilities);
   }
 
+  /** The cluster of a clustering project's row, as {@link #predict} answers it. */
+  public int cluster(double[] features) {
+    if (!(estimator instanceof ClusteringEstimator clusters)) {
+      throw new IllegalStateException("project '%s' is not a clustering".formatted(project));
+    }
+    return clusters.predict(prepare(features));
+  }
+
+  /**
+   * The share of the rows' variance a decomposition keeps (its key metric), the rows given as
+   * {@link #decompose} takes them.
+   */
+  public double explainedVariance(double[][] rows) {
+    if (!(estimator instanceof DecompositionEstimator projection)) {
+      throw new IllegalStateException("project '%s' is not a decomposition".formatted(project));
+    }
+    double[][] prepared = new double[rows.length][];
+    for (int i = 0; i < rows.length; i++) {
+      prepared[i] = prepare(rows[i]);
+    }
+    return projection.explainedVariance(prepared);
+  }
+
   private ClassificationEstimator classifier() {
     if (!(estimator instanceof ClassificationEstimator classifier)) {
       throw new TrainerException(
           TrainerErrorCode.INVALID_ARGUMENT,
-          "project '%s' is a regression: predict_proba needs a classification project, use"
-                  .formatted(project)
-              + " pgml.predict");
+          "project '%s' is a %s: predict_proba needs a classification project, use %s"
+              .formatted(
+                  project,
+                  task().sqlName(),
+                  task() == Task.DECOMPOSITION ? "pgml.decompose" : "pgml.predict"));
     }
     return classifier;
   }
@@ -104,10 +155,11 @@ public final class DeployedModel {
     if (features.length != columns.size()) {
       throw new TrainerException(
           TrainerErrorCode.WRONG_FEATURE_COUNT,
-          "project '%s' expects %d features (the non-target columns of %s in table order: %s), got %d"
+          "project '%s' expects %d features (the %scolumns of %s in table order: %s), got %d"
               .formatted(
                   project,
                   columns.size(),
+                  pipeline.target() == null ? "" : "non-target ",
                   pipeline.relation(),
                   describe(columns),
                   features.length));

@@ -25,7 +25,9 @@ import java.util.Optional;
  * 'pipeline.json'}.
  *
  * @param formatVersion bumped on incompatible changes; readers refuse newer versions
- * @param task {@code regression} or {@code classification}
+ * @param task {@code regression}, {@code classification}, {@code clustering} or {@code
+ *     decomposition}
+ * @param target the column predicted; absent for clustering and decomposition
  * @param relation the relation trained on, {@code schema.name}
  * @param labels the classes of a classification model, in class-index order
  * @param scale the standardization applied before the model, if any
@@ -54,7 +56,6 @@ public record Pipeline(
     requireNonNull(task, "task is null");
     requireNonNull(algorithm, "algorithm is null");
     requireNonNull(relation, "relation is null");
-    requireNonNull(target, "target is null");
     features = List.copyOf(requireNonNull(features, "features is null"));
     requireNonNull(artifactPath, "artifactPath is null");
   }

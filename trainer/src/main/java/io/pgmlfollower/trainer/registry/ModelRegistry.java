@@ -155,7 +155,8 @@ public final class ModelRegistry {
             INSERT INTO pgml.snapshots (relation_name, relation_schema, relation_table,
                 y_column_name, test_size, test_sampling, status, columns, num_rows, source_lsn,
                 seed)
-            VALUES (?, ?, ?, ARRAY[?], ?, ?, 'snapshotted', ?::jsonb, 0, ?, ?)
+            VALUES (?, ?, ?, array_remove(ARRAY[?::text], NULL), ?, ?, 'snapshotted', ?::jsonb, 0,
+                ?, ?)
             RETURNING id""")) {
       statement.setString(1, relation.toString());
       statement.setString(2, relation.schema());

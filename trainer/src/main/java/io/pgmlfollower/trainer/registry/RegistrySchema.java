@@ -27,7 +27,7 @@ public final class RegistrySchema {
           CREATE TABLE IF NOT EXISTS pgml.projects (
             id bigserial PRIMARY KEY,
             name text NOT NULL UNIQUE,
-            task text NOT NULL CHECK (task IN ('regression', 'classification')),
+            task text NOT NULL,
             created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
             updated_at timestamptz NOT NULL DEFAULT clock_timestamp()
           )""",
@@ -97,7 +97,11 @@ public final class RegistrySchema {
           "ALTER TABLE pgml.models ADD COLUMN IF NOT EXISTS search_results jsonb",
           "ALTER TABLE pgml.snapshots ADD COLUMN IF NOT EXISTS relation_table text",
           "ALTER TABLE pgml.snapshots ADD COLUMN IF NOT EXISTS snapshot_table text",
-          "ALTER TABLE pgml.snapshots ADD COLUMN IF NOT EXISTS size_bytes bigint");
+          "ALTER TABLE pgml.snapshots ADD COLUMN IF NOT EXISTS size_bytes bigint",
+          // Registries created before clustering and decomposition checked for the first two.
+          "ALTER TABLE pgml.projects DROP CONSTRAINT IF EXISTS projects_task_check",
+          "ALTER TABLE pgml.projects ADD CONSTRAINT projects_task_check CHECK (task IN"
+              + " ('regression', 'classification', 'clustering', 'decomposition'))");
 
   private RegistrySchema() {}
 

@@ -10,6 +10,7 @@ import java.util.Optional;
  * A {@code pgml.snapshots} row: what was copied (the relation, its target), where the immutable
  * copy is, and the source LSN its rows are consistent with.
  *
+ * @param yColumnName the target; null for a snapshot taken without one (clustering, decomposition)
  * @param relation the relation snapshotted; empty for rows written before the registry kept it
  *     apart from {@code relationName}
  * @param table the copy, {@code pgml.snapshot_<id>}; empty when dropped, or for a row written
@@ -34,7 +35,6 @@ public record SnapshotRow(
   public SnapshotRow {
     requireNonNull(relationName, "relationName is null");
     requireNonNull(relation, "relation is null");
-    requireNonNull(yColumnName, "yColumnName is null");
     requireNonNull(testSampling, "testSampling is null");
     requireNonNull(table, "table is null");
     requireNonNull(sourceLsn, "sourceLsn is null");
