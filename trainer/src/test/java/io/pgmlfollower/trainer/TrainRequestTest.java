@@ -45,8 +45,10 @@ class TrainRequestTest {
         .isInstanceOfSatisfying(
             TrainerException.class, e -> assertThat(e.sqlState()).isEqualTo("22023"))
         .hasMessageContaining("between 0 and 1");
-    assertThatThrownBy(() -> TrainRequest.builder("p").task("clustering"))
-        .hasMessage("unknown task 'clustering': use one of regression, classification");
+    assertThatThrownBy(() -> TrainRequest.builder("p").task("ranking"))
+        .hasMessage(
+            "unknown task 'ranking': use one of regression, classification, clustering,"
+                + " decomposition");
     assertThatThrownBy(() -> TrainRequest.builder("p").testSampling("shuffled"))
         .hasMessageContaining("use one of random, last, stratified");
     assertThatThrownBy(() -> DeploymentStrategy.fromUserInput("new_score"))
