@@ -19,7 +19,8 @@ import javax.sql.DataSource;
  */
 final class CatalogFunctions {
   /** Created with real bodies by {@link InQueryPredictions}; left alone here. */
-  static final Set<String> IN_QUERY = Set.of("predict", "predict_proba", "predict_batch");
+  static final Set<String> IN_QUERY =
+      Set.of("predict", "predict_proba", "decompose", "predict_batch");
 
   private CatalogFunctions() {}
 

@@ -12,10 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes {@code pgml.predict}, {@code pgml.predict_proba} and {@code pgml.predict_batch} real
- * functions of the offline store, so that they work anywhere an expression may stand (select list,
- * WHERE, ORDER BY, CTEs, joins) with PostgreSQL's own semantics, and appear in the catalogs ({@code
- * \df pgml.*}) under their real signatures.
+ * Makes {@code pgml.predict}, {@code pgml.predict_proba}, {@code pgml.decompose} and {@code
+ * pgml.predict_batch} real functions of the offline store, so that they work anywhere an expression
+ * may stand (select list, WHERE, ORDER BY, CTEs, joins) with PostgreSQL's own semantics, and appear
+ * in the catalogs ({@code \df pgml.*}) under their real signatures.
  *
  * <p>A statement that is only a pgml call never reaches these functions: the follower answers it
  * natively. Inside a larger query, PostgreSQL calls them per row, and they ask the follower's own
@@ -37,7 +37,9 @@ final class InQueryPredictions {
 
   /** callback function, its return type, the result column of the callback query. */
   private static final String[][] CALLBACKS = {
-    {"predict", "real", "p real"}, {"predict_proba", "real[]", "p real[]"}
+    {"predict", "real", "p real"},
+    {"predict_proba", "real[]", "p real[]"},
+    {"decompose", "real[]", "p real[]"}
   };
 
   /** the client-facing argument type, and how it is passed on (as float8[] or jsonb). */

@@ -114,6 +114,19 @@ final class TrainerModelService implements ModelService {
   }
 
   @Override
+  public double[] decompose(String project, double[] features) throws PgWireException {
+    long start = System.nanoTime();
+    try {
+      double[] components = trainer.decompose(project, features);
+      metrics.recordPrediction(project, System.nanoTime() - start);
+      return components;
+    } catch (RuntimeException e) {
+      metrics.recordPredictionError();
+      throw ErrorMapping.toPgWire(e);
+    }
+  }
+
+  @Override
   public List<String> featureNames(String project) throws PgWireException {
     try {
       return trainer.deployedModel(project).pipeline().features().stream()

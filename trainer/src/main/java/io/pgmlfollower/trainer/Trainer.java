@@ -351,6 +351,11 @@ public final class Trainer {
     return deployedModel(project).predict(features);
   }
 
+  /** {@code pgml.decompose}: a decomposition's coordinates of one feature vector. */
+  public double[] decompose(String project, double[] features) {
+    return deployedModel(project).decompose(features);
+  }
+
   /** {@code pgml.predict_proba}: class probabilities, in ascending label order. */
   public double[] predictProba(String project, double[] features) {
     return deployedModel(project).predictProba(features);

@@ -647,6 +647,130 @@ class TrainerIT {
   }
 
   @Test
+  void clusteringLearnsFromEveryColumnAndPredictsClusters() throws SQLException {
+    // Three well-separated blobs of 100 rows: k-means finds them, DBSCAN too.
+    Random random = new Random(11);
+    StringBuilder values = new StringBuilder();
+    double[][] centers = {{0, 0}, {10, 0}, {0, 10}};
+    for (int i = 0; i < 300; i++) {
+      double[] c = centers[i % 3];
+      values
+          .append(i == 0 ? "" : ",")
+          .append("(%s,%s)".formatted(c[0] + random.nextGaussian(), c[1] + random.nextGaussian()));
+    }
+    execute(
+        "CREATE TABLE public.blobs (a double precision, b real)",
+        "INSERT INTO public.blobs VALUES " + values);
+
+    assertError(
+        () ->
+            trainer.train(
+                TrainRequest.builder("blobs")
+                    .task("clustering")
+                    .relationName("blobs")
+                    .yColumnName("a")
+                    .build()),
+        TrainerErrorCode.INVALID_ARGUMENT,
+        "22023",
+        "takes no y_column_name");
+    assertError(
+        () ->
+            trainer.train(
+                TrainRequest.builder("blobs").task("regression").relationName("blobs").build()),
+        TrainerErrorCode.RELATION_REQUIRED,
+        "22004",
+        "y_column_name");
+    TrainResult kmeans =
+        trainer.train(
+            TrainRequest.builder("blobs")
+                .task("clustering")
+                .relationName("blobs")
+                .algorithm("kmeans")
+                .hyperparams(Map.of("n_clusters", 3))
+                .build());
+    assertThat(kmeans.deployed()).isTrue();
+    assertThat(kmeans.metrics().get("silhouette")).isGreaterThan(0.7);
+    assertThat(kmeans.metrics().get("n_clusters")).isEqualTo(3.0);
+    int[] clusters = new int[3];
+    for (int c = 0; c < 3; c++) {
+      clusters[c] = (int) trainer.predict("blobs", centers[c]);
+      // A point near a center falls in the center's cluster.
+      assertThat(trainer.predict("blobs", new double[] {centers[c][0] + 0.5, centers[c][1] - 0.5}))
+          .isEqualTo(clusters[c]);
+    }
+    assertThat(clusters).doesNotHaveDuplicates();
+    assertError(
+        () -> trainer.predictProba("blobs", centers[0]),
+        TrainerErrorCode.INVALID_ARGUMENT,
+        "22023",
+        "is a clustering");
+    // The snapshot has no target; training again without a relation reuses it, deterministically.
+    assertThat(
+            query(
+                    "SELECT cardinality(y_column_name) AS n FROM pgml.snapshots s JOIN pgml.models m"
+                        + " ON m.snapshot_id = s.id WHERE m.id = "
+                        + kmeans.modelId())
+                .get(0)
+                .get("n"))
+        .isEqualTo(0);
+    TrainResult again =
+        trainer.train(
+            TrainRequest.builder("blobs")
+                .algorithm("kmeans")
+                .hyperparams(Map.of("n_clusters", 3))
+                .build());
+    assertThat(scores(again.metrics())).isEqualTo(scores(kmeans.metrics()));
+    TrainResult dbscan =
+        trainer.train(
+            TrainRequest.builder("blobs")
+                .algorithm("dbscan")
+                .hyperparams(Map.of("eps", 1.5, "min_samples", 5))
+                .build());
+    assertThat(dbscan.metrics().get("n_clusters")).isEqualTo(3.0);
+    assertThat(query("SELECT task FROM pgml.projects WHERE name = 'blobs'").get(0).get("task"))
+        .isEqualTo("clustering");
+  }
+
+  @Test
+  void decompositionProjectsOntoTheComponentsOfLargestVariance() {
+    // synthetic: id, x1, x2 (variance 4), x3 (uniform), y: y = 3·x1 − 2·x2 + noise dominates.
+    TrainResult pca =
+        trainer.train(
+            TrainRequest.builder("components")
+                .task("decomposition")
+                .relationName("synthetic")
+                .algorithm("pca")
+                .hyperparams(Map.of("n_components", 2))
+                .preprocess(
+                    Map.of(
+                        "id", Map.of("scale", "standard"),
+                        "x1", Map.of("scale", "standard"),
+                        "x2", Map.of("scale", "standard"),
+                        "x3", Map.of("scale", "standard"),
+                        "y", Map.of("scale", "standard")))
+                .build());
+    assertThat(pca.deployed()).isTrue();
+    // Five standardized columns of which y is a mix of x1 and x2 (and id, x3 are noise): two
+    // components keep more than two fifths of the variance, and not all of it.
+    assertThat(pca.metrics().get("cumulative_explained_variance")).isBetween(0.45, 0.95);
+    assertThat(pca.metrics().get("n_components")).isEqualTo(2.0);
+    double[] components = trainer.decompose("components", new double[] {250, 1, 2, 0.5, -1});
+    assertThat(components).hasSize(2);
+    assertThat(trainer.decompose("components", new double[] {250, 1, 2, 0.5, -1}))
+        .containsExactly(components);
+    assertError(
+        () -> trainer.predict("components", new double[] {250, 1, 2, 0.5, -1}),
+        TrainerErrorCode.INVALID_ARGUMENT,
+        "22023",
+        "use pgml.decompose('components', features)");
+    assertError(
+        () -> trainer.decompose("synthetic_never_trained_here", new double[] {1}),
+        TrainerErrorCode.UNKNOWN_PROJECT,
+        "42704",
+        "synthetic_never_trained_here");
+  }
+
+  @Test
   void retrainingTheSameDataGivesTheSameMetrics() {
     TrainResult first = trainer.train(breastCancer("repeat").algorithm("random_forest").build());
     TrainResult second =

@@ -224,7 +224,16 @@ public final class ConfigLoader {
       require(project.name(), prefix + "name");
       require(project.task(), prefix + "task");
       require(project.relation(), prefix + "relation");
-      require(project.target(), prefix + "target");
+      if (project.task().supervised()) {
+        require(project.target(), prefix + "target");
+      } else if (project.target() != null) {
+        throw new ConfigException(
+            prefix + "target",
+            prefix
+                + "target: a "
+                + project.task().name().toLowerCase(java.util.Locale.ROOT)
+                + " project learns from every column and takes no target; leave it out");
+      }
       if (project.schedule() != null) {
         try {
           io.pgmlfollower.serving.schedule.CronSchedule.parse(project.schedule());

@@ -187,7 +187,16 @@ public record FollowerConfig(
     @JsonProperty("regression")
     REGRESSION,
     @JsonProperty("classification")
-    CLASSIFICATION
+    CLASSIFICATION,
+    @JsonProperty("clustering")
+    CLUSTERING,
+    @JsonProperty("decomposition")
+    DECOMPOSITION;
+
+    /** Whether projects of the task name a {@code target} (regression and classification do). */
+    public boolean supervised() {
+      return this == REGRESSION || this == CLASSIFICATION;
+    }
   }
 
   public record Project(

@@ -18,6 +18,9 @@ public interface ModelService {
 
   double[] predictProba(String project, double[] features) throws PgWireException;
 
+  /** {@code pgml.decompose}: the coordinates of a decomposition project's components. */
+  double[] decompose(String project, double[] features) throws PgWireException;
+
   /**
    * Predicts for the row of the project's relation with this primary key.
    *

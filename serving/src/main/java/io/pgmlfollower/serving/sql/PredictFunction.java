@@ -10,10 +10,11 @@ import io.pgmlfollower.pgwire.spi.PgWireException;
 import java.util.List;
 
 /**
- * {@code pgml.predict(project_name, features)} → real (a regression value, or the predicted class
- * label) and {@code pgml.predict_proba(project_name, features)} → real[] (one probability per
- * class), both answered by the project's deployed model; features as an array, or as a row ({@code
- * jsonb}) matched to the model's features by column name.
+ * {@code pgml.predict(project_name, features)} → real (a regression value, the predicted class
+ * label, or a clustering's cluster), {@code pgml.predict_proba(project_name, features)} → real[]
+ * (one probability per class) and {@code pgml.decompose(project_name, features)} → real[] (a
+ * decomposition's components), all answered by the project's deployed model; features as an array,
+ * or as a row ({@code jsonb}) matched to the model's features by column name.
  */
 final class PredictFunction extends FunctionShape {
   private static final List<FunctionParameter> ARRAY_PARAMETERS =
@@ -74,10 +75,30 @@ final class PredictFunction extends FunctionShape {
 
   private static Object probabilities(ModelService models, String project, double[] features)
       throws PgWireException {
-    double[] probabilities = models.predictProba(project, features);
-    float[] result = new float[probabilities.length];
+    return toFloats(models.predictProba(project, features));
+  }
+
+  /** {@code pgml.decompose(project_name, features)} → real[]: a decomposition's components. */
+  static PredictFunction decompose(ModelService models) {
+    return new PredictFunction(
+        models, ARRAY_PARAMETERS, "decompose", PgType.FLOAT4_ARRAY, PredictFunction::components);
+  }
+
+  /** {@code pgml.decompose(project_name, row jsonb)}: features by column name. */
+  static PredictFunction decomposeRow(ModelService models) {
+    return new PredictFunction(
+        models, ROW_PARAMETERS, "decompose", PgType.FLOAT4_ARRAY, PredictFunction::components);
+  }
+
+  private static Object components(ModelService models, String project, double[] features)
+      throws PgWireException {
+    return toFloats(models.decompose(project, features));
+  }
+
+  private static float[] toFloats(double[] values) {
+    float[] result = new float[values.length];
     for (int i = 0; i < result.length; i++) {
-      result[i] = (float) probabilities[i];
+      result[i] = (float) values[i];
     }
     return result;
   }

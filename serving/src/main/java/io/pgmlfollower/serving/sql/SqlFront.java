@@ -38,6 +38,8 @@ public final class SqlFront {
         PredictFunction.predictProba(models),
         PredictFunction.predictRow(models),
         PredictFunction.predictProbaRow(models),
+        PredictFunction.decompose(models),
+        PredictFunction.decomposeRow(models),
         new PredictBatchFunction(models),
         new PredictByKeyFunction(models),
         DeployFunction.byStrategy(models),

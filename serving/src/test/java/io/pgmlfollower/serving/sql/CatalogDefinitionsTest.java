@@ -64,6 +64,11 @@ class CatalogDefinitionsTest {
     }
 
     @Override
+    public double[] decompose(String project, double[] features) {
+      throw new AssertionError();
+    }
+
+    @Override
     public Double predictByKey(String project, String key) {
       throw new AssertionError();
     }

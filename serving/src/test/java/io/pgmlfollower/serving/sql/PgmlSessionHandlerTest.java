@@ -42,6 +42,11 @@ class PgmlSessionHandlerTest {
         }
 
         @Override
+        public double[] decompose(String project, double[] features) {
+          return new double[] {features[0] + features[1], features[0] - features[1]};
+        }
+
+        @Override
         public Double predictByKey(String project, String key) {
           return key.equals("missing") ? null : Double.valueOf(key.length());
         }
@@ -222,6 +227,17 @@ class PgmlSessionHandlerTest {
         .containsExactly("predict_proba:FLOAT4_ARRAY");
     Object[] row = statement.execute(List.of(), notCancelled).rows().next();
     assertThat((float[]) row[0]).containsExactly(0.25f, 0.75f);
+  }
+
+  @Test
+  void decomposeAnswersTheComponentsAsRealArray() throws PgWireException {
+    LocalStatement statement =
+        handler.prepare("SELECT pgml.decompose('pca', ARRAY[3, 1])", new int[0]);
+    assertThat(statement.columns())
+        .extracting(c -> c.name() + ":" + c.type())
+        .containsExactly("decompose:FLOAT4_ARRAY");
+    Object[] row = statement.execute(List.of(), notCancelled).rows().next();
+    assertThat((float[]) row[0]).containsExactly(4f, 2f);
   }
 
   @Test
