@@ -569,7 +569,7 @@ class TrainerIT {
         TrainerErrorCode.UNKNOWN_ALGORITHM,
         "22023",
         "use one of linear, decision_tree, ada_boost, knn, lda, qda, naive_bayes,"
-            + " random_forest, gradient_boosting_trees, xgboost");
+            + " random_forest, gradient_boosting_trees, xgboost, mlp");
     assertError(
         () ->
             trainer.train(

@@ -18,6 +18,7 @@ public final class AlgorithmCatalog {
           new RandomForestRegression(),
           new GradientBoostingRegression(BoostingFlavor.GRADIENT_BOOSTING_TREES),
           new XGBoostRegression(),
+          new MlpRegression(),
           new LogisticRegressionClassification(),
           new DecisionTreeClassification(),
           new AdaBoostClassification(),
@@ -27,7 +28,8 @@ public final class AlgorithmCatalog {
           new GaussianNaiveBayes(),
           new RandomForestClassification(),
           new GradientBoostingClassification(BoostingFlavor.GRADIENT_BOOSTING_TREES),
-          new XGBoostClassification());
+          new XGBoostClassification(),
+          new MlpClassification());
 
   private AlgorithmCatalog() {}
 
