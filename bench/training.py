@@ -30,6 +30,7 @@ from sklearn.ensemble import (
 from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.metrics import accuracy_score, f1_score, mean_squared_error, r2_score, roc_auc_score
 from sklearn.model_selection import train_test_split
@@ -69,6 +70,9 @@ def classification_algorithms():
         "xgboost": lambda: xgboost.XGBClassifier(
             n_estimators=100, max_depth=6, learning_rate=0.3, tree_method="hist", random_state=SEED
         ),
+        # scikit-learn's defaults on unscaled features, as the follower's mlp (no standardization):
+        # both warn or stop short on data sets whose features are far from unit scale.
+        "mlp": lambda: MLPClassifier(random_state=SEED),
     }
 
 
@@ -85,6 +89,7 @@ def regression_algorithms():
         "xgboost": lambda: xgboost.XGBRegressor(
             n_estimators=100, max_depth=6, learning_rate=0.3, tree_method="hist", random_state=SEED
         ),
+        "mlp": lambda: MLPRegressor(random_state=SEED),
     }
 
 

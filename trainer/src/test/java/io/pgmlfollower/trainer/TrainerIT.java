@@ -565,11 +565,11 @@ class TrainerIT {
   @Test
   void badAlgorithmsAndHyperparametersAreRejectedBeforeReadingData() {
     assertError(
-        () -> trainer.train(breastCancer("p_algo").algorithm("svm").build()),
+        () -> trainer.train(breastCancer("p_algo").algorithm("catboost").build()),
         TrainerErrorCode.UNKNOWN_ALGORITHM,
         "22023",
         "use one of linear, decision_tree, ada_boost, knn, lda, qda, naive_bayes,"
-            + " random_forest, gradient_boosting_trees, xgboost");
+            + " random_forest, extra_trees, gradient_boosting_trees, xgboost, mlp");
     assertError(
         () ->
             trainer.train(

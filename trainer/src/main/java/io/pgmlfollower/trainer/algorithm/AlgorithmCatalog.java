@@ -19,6 +19,7 @@ public final class AlgorithmCatalog {
           ExtraTrees.regression(),
           new GradientBoostingRegression(BoostingFlavor.GRADIENT_BOOSTING_TREES),
           new XGBoostRegression(),
+          new MlpRegression(),
           new LogisticRegressionClassification(),
           new DecisionTreeClassification(),
           new AdaBoostClassification(),
@@ -30,6 +31,7 @@ public final class AlgorithmCatalog {
           ExtraTrees.classification(),
           new GradientBoostingClassification(BoostingFlavor.GRADIENT_BOOSTING_TREES),
           new XGBoostClassification(),
+          new MlpClassification(),
           new KMeansClustering(),
           new DbscanClustering(),
           new Pca());

@@ -4,8 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import io.pgmlfollower.trainer.TrainerErrorCode;
 import io.pgmlfollower.trainer.TrainerException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -111,6 +115,63 @@ public final class HyperParameters {
       return Boolean.parseBoolean(text);
     }
     throw invalid(name, value, "true or false");
+  }
+
+  /**
+   * A list of integers each in {@code [min, max]}, as scikit-learn's {@code hidden_layer_sizes}: a
+   * JSON array ({@code [50, 20]}), a single integer standing for a one-element list ({@code 100}),
+   * or a string of comma-separated integers, optionally in brackets or parentheses ({@code "(50,
+   * 20)"}, as a Python tuple is written). An empty list is allowed.
+   */
+  public int[] intList(String name, int[] defaultValue, int min, int max) {
+    Object value = values.get(name);
+    if (value == null) {
+      return defaultValue.clone();
+    }
+    String expected = "a list of integers from %d to %d".formatted(min, max);
+    List<?> items;
+    if (value instanceof Collection<?> collection) {
+      items = new ArrayList<>(collection); // not List.copyOf: a null element is an error here
+    } else if (value instanceof int[] array) {
+      items = Arrays.stream(array).boxed().toList();
+    } else if (value instanceof Object[] array) {
+      items = Arrays.asList(array);
+    } else if (value instanceof String text) {
+      String inner = text.strip();
+      if (inner.length() >= 2
+          && ((inner.startsWith("[") && inner.endsWith("]"))
+              || (inner.startsWith("(") && inner.endsWith(")")))) {
+        inner = inner.substring(1, inner.length() - 1);
+      }
+      items =
+          Arrays.stream(inner.split(",", -1))
+              .map(String::strip)
+              .filter(item -> !item.isEmpty())
+              .toList();
+    } else {
+      items = List.of(value);
+    }
+    int[] result = new int[items.size()];
+    for (int i = 0; i < result.length; i++) {
+      Object item = items.get(i);
+      if (item == null) {
+        throw invalid(name, value, expected);
+      }
+      double number = number(name, item, expected);
+      if (number != Math.rint(number) || number < min || number > max) {
+        throw invalid(name, value, expected);
+      }
+      result[i] = (int) number;
+    }
+    return result;
+  }
+
+  /**
+   * Whether the value is the word {@code text} (case-insensitive): for a number that may also be
+   * given as a keyword, such as {@code batch_size}'s {@code auto}.
+   */
+  public boolean isText(String name, String text) {
+    return values.get(name) instanceof String given && given.strip().equalsIgnoreCase(text);
   }
 
   /** One of {@code choices}, compared case-insensitively; returned in lower case. */

@@ -67,6 +67,46 @@ class HyperParametersTest {
             e -> assertThat(e.code()).isEqualTo(TrainerErrorCode.UNKNOWN_ALGORITHM))
         .hasMessage(
             "unknown regression algorithm 'catboost': use one of linear, ridge, lasso, elastic_net,"
-                + " decision_tree, random_forest, extra_trees, gradient_boosting_trees, xgboost");
+                + " decision_tree, random_forest, extra_trees, gradient_boosting_trees, xgboost,"
+                + " mlp");
+  }
+
+  @Test
+  void integerListsTakeAnArrayASingleIntegerOrATupleString() {
+    Algorithm mlp = AlgorithmCatalog.find(Task.REGRESSION, "mlp");
+    int[] fallback = {100};
+
+    assertThat(
+            HyperParameters.of(mlp, Map.of("hidden_layer_sizes", java.util.List.of(50, 20.0)))
+                .intList("hidden_layer_sizes", fallback, 1, 1000))
+        .containsExactly(50, 20);
+    assertThat(
+            HyperParameters.of(mlp, Map.of("hidden_layer_sizes", 30))
+                .intList("hidden_layer_sizes", fallback, 1, 1000))
+        .containsExactly(30);
+    assertThat(
+            HyperParameters.of(mlp, Map.of("hidden_layer_sizes", "(10, 5)"))
+                .intList("hidden_layer_sizes", fallback, 1, 1000))
+        .containsExactly(10, 5);
+    assertThat(HyperParameters.of(mlp, Map.of()).intList("hidden_layer_sizes", fallback, 1, 1000))
+        .containsExactly(100)
+        .isNotSameAs(fallback);
+    assertThatThrownBy(
+            () ->
+                HyperParameters.of(mlp, Map.of("hidden_layer_sizes", java.util.List.of(50, 2.5)))
+                    .intList("hidden_layer_sizes", fallback, 1, 1000))
+        .hasMessage(
+            "hyperparameter hidden_layer_sizes of mlp must be a list of integers from 1 to 1000,"
+                + " got [50, 2.5]");
+  }
+
+  @Test
+  void aKeywordCanStandForANumber() {
+    Algorithm mlp = AlgorithmCatalog.find(Task.REGRESSION, "mlp");
+    assertThat(HyperParameters.of(mlp, Map.of("batch_size", "Auto")).isText("batch_size", "auto"))
+        .isTrue();
+    assertThat(HyperParameters.of(mlp, Map.of("batch_size", 32)).isText("batch_size", "auto"))
+        .isFalse();
+    assertThat(HyperParameters.of(mlp, Map.of()).isText("batch_size", "auto")).isFalse();
   }
 }
