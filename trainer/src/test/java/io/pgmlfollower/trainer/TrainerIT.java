@@ -565,10 +565,10 @@ class TrainerIT {
   @Test
   void badAlgorithmsAndHyperparametersAreRejectedBeforeReadingData() {
     assertError(
-        () -> trainer.train(breastCancer("p_algo").algorithm("svm").build()),
+        () -> trainer.train(breastCancer("p_algo").algorithm("catboost").build()),
         TrainerErrorCode.UNKNOWN_ALGORITHM,
         "22023",
-        "use one of linear, decision_tree, ada_boost, knn, lda, qda, naive_bayes,"
+        "use one of linear, decision_tree, ada_boost, knn, svm, lda, qda, naive_bayes,"
             + " random_forest, gradient_boosting_trees, xgboost");
     assertError(
         () ->

@@ -61,12 +61,13 @@ class HyperParametersTest {
 
   @Test
   void unknownAlgorithmListsTheTasksAlgorithms() {
-    assertThatThrownBy(() -> AlgorithmCatalog.find(Task.REGRESSION, "svm"))
+    assertThatThrownBy(() -> AlgorithmCatalog.find(Task.REGRESSION, "catboost"))
         .isInstanceOfSatisfying(
             TrainerException.class,
             e -> assertThat(e.code()).isEqualTo(TrainerErrorCode.UNKNOWN_ALGORITHM))
         .hasMessage(
-            "unknown regression algorithm 'svm': use one of linear, ridge, lasso, elastic_net,"
-                + " decision_tree, random_forest, gradient_boosting_trees, xgboost");
+            "unknown regression algorithm 'catboost': use one of linear, ridge, lasso,"
+                + " elastic_net, decision_tree, svm, random_forest, gradient_boosting_trees,"
+                + " xgboost");
   }
 }
