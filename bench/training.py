@@ -31,6 +31,7 @@ from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRe
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.svm import SVC, SVR
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.metrics import accuracy_score, f1_score, mean_squared_error, r2_score, roc_auc_score
 from sklearn.model_selection import train_test_split
@@ -61,6 +62,7 @@ def classification_algorithms():
         "decision_tree": lambda: DecisionTreeClassifier(random_state=SEED),
         "ada_boost": lambda: AdaBoostClassifier(n_estimators=50, algorithm="SAMME", random_state=SEED),
         "knn": lambda: KNeighborsClassifier(n_neighbors=5),
+        "svm": SVC,  # defaults, unscaled features: the follower's svm does not standardize
         "lda": LinearDiscriminantAnalysis,
         "qda": QuadraticDiscriminantAnalysis,
         "naive_bayes": GaussianNB,
@@ -83,6 +85,7 @@ def regression_algorithms():
         "lasso": lambda: Lasso(alpha=1.0),
         "elastic_net": lambda: ElasticNet(alpha=1.0, l1_ratio=0.5),
         "decision_tree": lambda: DecisionTreeRegressor(random_state=SEED),
+        "svm": SVR,
         "random_forest": lambda: RandomForestRegressor(n_estimators=100, random_state=SEED),
         "extra_trees": lambda: ExtraTreesRegressor(n_estimators=100, random_state=SEED),
         "gradient_boosting_trees": lambda: GradientBoostingRegressor(random_state=SEED),

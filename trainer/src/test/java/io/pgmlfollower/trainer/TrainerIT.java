@@ -568,7 +568,7 @@ class TrainerIT {
         () -> trainer.train(breastCancer("p_algo").algorithm("catboost").build()),
         TrainerErrorCode.UNKNOWN_ALGORITHM,
         "22023",
-        "use one of linear, decision_tree, ada_boost, knn, lda, qda, naive_bayes,"
+        "use one of linear, decision_tree, ada_boost, knn, svm, lda, qda, naive_bayes,"
             + " random_forest, extra_trees, gradient_boosting_trees, xgboost, mlp");
     assertError(
         () ->

@@ -187,6 +187,23 @@ public final class HyperParameters {
     return text;
   }
 
+  /**
+   * A hyperparameter that is either one of {@code choices} or a number, as scikit-learn's SVM
+   * {@code gamma} ('scale', 'auto' or a float): the choice in lower case ({@code defaultValue} when
+   * absent), or null when a number was given, which {@link #doubleValue} then reads and checks.
+   */
+  public String choiceOrNumber(String name, String defaultValue, Set<String> choices) {
+    Object value = values.get(name);
+    if (value == null) {
+      return defaultValue;
+    }
+    if (value instanceof String text && choices.contains(text.toLowerCase(Locale.ROOT))) {
+      return text.toLowerCase(Locale.ROOT);
+    }
+    number(name, value, "one of " + String.join(", ", new TreeSet<>(choices)) + " or a number");
+    return null;
+  }
+
   private double number(String name, Object value, String expected) {
     if (value instanceof Number number) {
       return number.doubleValue();
