@@ -249,6 +249,28 @@ class FollowerConfigTest {
   }
 
   @Test
+  void unsupervisedProjectsTakeNoTarget() {
+    String clustering = "projects:\n  - name: c\n    task: clustering\n    relation: t\n";
+    FollowerConfig config = loader.parse(MINIMAL + clustering);
+    assertThat(config.projects().getFirst().task()).isEqualTo(FollowerConfig.Task.CLUSTERING);
+    assertThat(config.projects().getFirst().target()).isNull();
+    assertThat(
+            loader
+                .parse(MINIMAL + clustering.replace("clustering", "decomposition"))
+                .projects()
+                .getFirst()
+                .task())
+        .isEqualTo(FollowerConfig.Task.DECOMPOSITION);
+    assertThatThrownBy(() -> loader.parse(MINIMAL + clustering + "    target: y\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("projects[0].target")
+        .hasMessageContaining("takes no target");
+    assertThatThrownBy(() -> loader.parse(MINIMAL + clustering.replace("clustering", "regression")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("projects[0].target");
+  }
+
+  @Test
   void noDefaultPassword() {
     String noUsers = MINIMAL.substring(0, MINIMAL.indexOf("serve:"));
     assertThatThrownBy(() -> loader.parse(noUsers))
