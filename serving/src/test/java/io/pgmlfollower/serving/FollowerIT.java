@@ -820,6 +820,79 @@ class FollowerIT {
     }
   }
 
+  @Test
+  @Order(16)
+  void clusteringAndDecompositionTrainAndAnswerThroughSql() throws Exception {
+    try (Connection connection = connectToFollower();
+        Statement statement = connection.createStatement()) {
+      statement.execute(
+          "CREATE VIEW public.bc_shape AS SELECT mean_radius, mean_texture FROM"
+              + " public.breast_cancer");
+      try (ResultSet rs =
+          statement.executeQuery(
+              "SELECT * FROM pgml.train('bc_pca', 'decomposition', 'public.bc_shape',"
+                  + " algorithm => 'pca', hyperparams => '{\"n_components\": 1}')")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString("task")).isEqualTo("decomposition");
+        assertThat(rs.getBoolean("deployed")).isTrue();
+      }
+      double radius;
+      double texture;
+      try (ResultSet rs =
+          statement.executeQuery("SELECT mean_radius, mean_texture FROM public.bc_shape LIMIT 1")) {
+        assertThat(rs.next()).isTrue();
+        radius = rs.getDouble(1);
+        texture = rs.getDouble(2);
+      }
+      // Natively, by row inside a query, and by array inside a query: the same components.
+      String direct;
+      try (PreparedStatement decompose =
+          connection.prepareStatement("SELECT pgml.decompose('bc_pca', ?)")) {
+        decompose.setArray(1, connection.createArrayOf("float8", new Object[] {radius, texture}));
+        try (ResultSet rs = decompose.executeQuery()) {
+          assertThat(rs.next()).isTrue();
+          Float[] components = (Float[]) rs.getArray(1).getArray();
+          assertThat(components).hasSize(1);
+          direct = rs.getString(1);
+        }
+      }
+      assertThat(
+              scalar(
+                  connection,
+                  "SELECT pgml.decompose('bc_pca', s)::text FROM public.bc_shape s"
+                      + " WHERE mean_radius = %s AND mean_texture = %s LIMIT 1"
+                          .formatted(radius, texture)))
+          .isEqualTo(direct);
+      assertThat(
+              scalar(
+                  connection,
+                  "SELECT bool_and(pgml.decompose('bc_pca', s) = pgml.decompose('bc_pca',"
+                      + " ARRAY[s.mean_radius, s.mean_texture])) FROM public.bc_shape s"))
+          .isEqualTo("t");
+      assertThatThrownBy(() -> scalar(connection, "SELECT pgml.predict('bc_pca', ARRAY[1, 2])"))
+          .isInstanceOfSatisfying(
+              SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("22023"))
+          .hasMessageContaining("pgml.decompose");
+
+      statement.execute(
+          "SELECT * FROM pgml.train('bc_clusters', 'clustering', 'public.bc_shape',"
+              + " algorithm => 'kmeans', hyperparams => '{\"n_clusters\": 2}')");
+      assertThat(
+              scalar(
+                  connection,
+                  "SELECT count(DISTINCT pgml.predict('bc_clusters', s)) || ' '"
+                      + " || min(pgml.predict('bc_clusters', s)) || ' '"
+                      + " || max(pgml.predict('bc_clusters', s)) FROM public.bc_shape s"))
+          .isEqualTo("2 0 1");
+      assertThat(
+              scalar(
+                  connection,
+                  "SELECT metrics ? 'silhouette' FROM pgml.models m JOIN pgml.projects p"
+                      + " ON p.id = m.project_id WHERE p.name = 'bc_clusters'"))
+          .isEqualTo("t");
+    }
+  }
+
   private static long lsn(String text) {
     int slash = text.indexOf('/');
     return (Long.parseLong(text.substring(0, slash), 16) << 32)

@@ -52,7 +52,7 @@ final class PgmlStatementParser {
    */
   private static final Pattern CALLBACK =
       Pattern.compile(
-          "SELECT (\\* FROM )?pgml\\.(predict|predict_proba|predict_batch)"
+          "SELECT (\\* FROM )?pgml\\.(predict|predict_proba|decompose|predict_batch)"
               + "\\('((?:[^'\\\\]|'')*)', '((?:[^'\\\\]|'')*)'::(float8\\[\\]|jsonb)\\)");
 
   private static final Pattern PGML_FUNCTION_CALL =
@@ -60,11 +60,11 @@ final class PgmlStatementParser {
 
   private static final Pattern IN_QUERY_FUNCTIONS =
       Pattern.compile(
-          "\\bpgml\"?\\s*\\.\\s*\"?(predict|predict_proba|predict_batch)\"?\\s*\\(",
+          "\\bpgml\"?\\s*\\.\\s*\"?(predict|predict_proba|decompose|predict_batch)\"?\\s*\\(",
           Pattern.CASE_INSENSITIVE);
   private static final Pattern OTHER_FUNCTIONS =
       Pattern.compile(
-          "\\bpgml\"?\\s*\\.\\s*\"?(?!predict\\b|predict_proba\\b|predict_batch\\b)\\w+\"?\\s*\\(",
+          "\\bpgml\"?\\s*\\.\\s*\"?(?!predict\\b|predict_proba\\b|decompose\\b|predict_batch\\b)\\w+\"?\\s*\\(",
           Pattern.CASE_INSENSITIVE);
 
   private final ConcurrentHashMap<String, Optional<PgmlCall>> cache = new ConcurrentHashMap<>();
@@ -169,7 +169,8 @@ final class PgmlStatementParser {
         SqlState.FEATURE_NOT_SUPPORTED,
         "this pgml function can only be called on its own",
         "run it as a statement of its own, e.g. SELECT * FROM pgml.train(...); only"
-            + " pgml.predict and pgml.predict_proba may stand inside larger queries");
+            + " pgml.predict, pgml.predict_proba and pgml.decompose may stand inside larger"
+            + " queries");
   }
 
   private static boolean isBareSelect(PlainSelect select) {

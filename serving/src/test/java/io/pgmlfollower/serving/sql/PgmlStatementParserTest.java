@@ -95,6 +95,9 @@ class PgmlStatementParserTest {
     PgmlCall row =
         parser.parse("SELECT pgml.predict_proba('p', '{\"a\": 1}'::jsonb)").orElseThrow();
     assertThat(row.arguments().get(1).value().evaluate(List.of())).isEqualTo("{\"a\": 1}");
+    assertThat(
+            parser.parse("SELECT pgml.decompose('p', '{1,2}'::float8[])").orElseThrow().function())
+        .isEqualTo("decompose");
     PgmlCall batch =
         parser.parse("SELECT * FROM pgml.predict_batch('p', '{1,2}'::float8[])").orElseThrow();
     assertThat(batch.fromClause()).isTrue();
@@ -124,6 +127,7 @@ class PgmlStatementParserTest {
                 "WITH s AS (SELECT *, pgml.predict_proba('p', ARRAY[a]) AS p FROM t)"
                     + " SELECT * FROM s ORDER BY p[1] LIMIT 25"))
         .isEmpty();
+    assertThat(parser.parse("SELECT pgml.decompose('p', t) FROM t")).isEmpty();
     // Syntax JSqlParser does not know is PostgreSQL's to judge.
     assertThat(parser.parse("SELECT pgml.predict('p', ARRAY[a]) FROM t TABLESAMPLE SYSTEM (10)"))
         .isEmpty();
