@@ -15,6 +15,7 @@ import io.pgmlfollower.trainer.TrainerException;
 import io.pgmlfollower.trainer.deployment.Pipeline;
 import io.pgmlfollower.trainer.registry.SnapshotRow;
 import java.util.List;
+import java.util.Map;
 
 /** The SQL front's view of the trainer. */
 final class TrainerModelService implements ModelService {
@@ -122,6 +123,15 @@ final class TrainerModelService implements ModelService {
       return components;
     } catch (RuntimeException e) {
       metrics.recordPredictionError();
+      throw ErrorMapping.toPgWire(e);
+    }
+  }
+
+  @Override
+  public Map<String, List<String>> categories(String project) throws PgWireException {
+    try {
+      return trainer.deployedModel(project).categories();
+    } catch (RuntimeException e) {
       throw ErrorMapping.toPgWire(e);
     }
   }

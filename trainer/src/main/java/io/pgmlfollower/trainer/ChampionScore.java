@@ -7,7 +7,9 @@ import io.pgmlfollower.trainer.deployment.Pipeline;
 import io.pgmlfollower.trainer.metrics.ClassificationMetrics;
 import io.pgmlfollower.trainer.metrics.ClusteringMetrics;
 import io.pgmlfollower.trainer.metrics.RegressionMetrics;
+import io.pgmlfollower.trainer.preprocess.FittedPreprocess;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalDouble;
 
 /**
@@ -25,6 +27,7 @@ final class ChampionScore {
     if (!sameColumns(champion.pipeline().features(), challenger.features())) {
       return OptionalDouble.empty();
     }
+    holdout = new Holdout(recode(holdout.x(), challenger, champion.pipeline()), holdout.y());
     Task task = champion.task();
     if (task == Task.CLUSTERING) {
       // The champion's clusters of the challenger's holdout rows (the same rows, the same sample).
@@ -68,6 +71,39 @@ final class ChampionScore {
     return finite(
         ClassificationMetrics.compute(truth, predicted, probabilities, mapping.numClasses())
             .get(task.keyMetric()));
+  }
+
+  /**
+   * The holdout's text features coded as the champion codes them: each model numbers the categories
+   * of its own snapshot, and a category the champion never saw is unknown to it.
+   */
+  static double[][] recode(double[][] x, Pipeline challenger, Pipeline champion) {
+    Map<String, List<String>> ours =
+        challenger.preprocess() == null ? Map.of() : challenger.preprocess().categories();
+    Map<String, List<String>> theirs =
+        champion.preprocess() == null ? Map.of() : champion.preprocess().categories();
+    if (ours.equals(theirs)) {
+      return x;
+    }
+    double[][] recoded = new double[x.length][];
+    for (int i = 0; i < x.length; i++) {
+      recoded[i] = x[i].clone();
+    }
+    List<Pipeline.Column> features = challenger.features();
+    for (int j = 0; j < features.size(); j++) {
+      List<String> from = ours.get(features.get(j).name());
+      List<String> to = theirs.getOrDefault(features.get(j).name(), List.of());
+      if (from == null || from.equals(to)) {
+        continue;
+      }
+      for (double[] row : recoded) {
+        if (!Double.isNaN(row[j])) {
+          int at = to.indexOf(from.get((int) row[j]));
+          row[j] = at < 0 ? FittedPreprocess.UNKNOWN : at;
+        }
+      }
+    }
+    return recoded;
   }
 
   private static boolean sameColumns(List<Pipeline.Column> a, List<Pipeline.Column> b) {

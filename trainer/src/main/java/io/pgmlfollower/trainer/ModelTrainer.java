@@ -61,13 +61,16 @@ final class ModelTrainer {
     double[][] rawTest = TrainTestSplit.select(data.x(), split.test());
     double[][] xTest = rawTest;
     // preprocess: fitted on the training rows only, replayed on the holdout and every prediction.
+    // Text features always need one (their default encoding is ordinal).
     FittedPreprocess preprocess = null;
-    if (!request.preprocess().isEmpty()) {
+    if (!request.preprocess().isEmpty() || !data.categories().isEmpty()) {
       preprocess =
           FittedPreprocess.fit(
               xTrain,
               data.features().stream().map(RelationColumn::name).toList(),
-              request.preprocess());
+              request.preprocess(),
+              data.categories(),
+              encodingTargets(algorithm, data, split));
       xTrain = preprocess.apply(xTrain);
       xTest = preprocess.apply(xTest);
     }
@@ -149,6 +152,24 @@ final class ModelTrainer {
     } catch (RuntimeException e) {
       throw fitFailure(algorithm, data, "on", e);
     }
+  }
+
+  /**
+   * The training rows' targets as target encoding averages them: the values of a regression, the
+   * class indexes of a classification; null without a target.
+   */
+  private static double[] encodingTargets(
+      Algorithm algorithm, RelationData data, TrainTestSplit split) {
+    return switch (algorithm) {
+      case RegressionAlgorithm ignored ->
+          TrainTestSplit.select(((TargetValues.Numeric) data.y()).values(), split.train());
+      case ClassificationAlgorithm ignored ->
+          java.util.Arrays.stream(
+                  TrainTestSplit.select(LabelMapping.fit(data.y()).encode(data.y()), split.train()))
+              .asDoubleStream()
+              .toArray();
+      default -> null;
+    };
   }
 
   private static TargetValues targets(TargetValues y, int[] rows) {

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.pgmlfollower.featurestore.spi.TableId;
 import io.pgmlfollower.testing.PostgresFixture;
+import io.pgmlfollower.trainer.deployment.DeployedModel;
+import io.pgmlfollower.trainer.preprocess.FittedPreprocess;
 import io.pgmlfollower.trainer.registry.SnapshotRow;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -585,8 +587,8 @@ class TrainerIT {
   @Test
   void unusableColumnsAreNamed() throws SQLException {
     execute(
-        "CREATE TABLE public.with_text (a integer, note text, label integer)",
-        "INSERT INTO public.with_text VALUES (1, 'x', 0), (2, 'y', 1)",
+        "CREATE TABLE public.with_text (a integer, note jsonb, label integer)",
+        "INSERT INTO public.with_text VALUES (1, '{}', 0), (2, '[]', 1)",
         "CREATE TABLE public.with_null (a integer, b double precision, label integer)",
         "INSERT INTO public.with_null SELECT i, CASE WHEN i = 3 THEN NULL ELSE i END, i % 2"
             + " FROM generate_series(1, 10) i");
@@ -601,7 +603,7 @@ class TrainerIT {
                     .build()),
         TrainerErrorCode.UNSUPPORTED_COLUMN_TYPE,
         "0A000",
-        "feature column \"note\" of public.with_text has type text");
+        "feature column \"note\" of public.with_text has type jsonb");
     assertError(
         () ->
             trainer.train(
@@ -768,6 +770,95 @@ class TrainerIT {
         TrainerErrorCode.UNKNOWN_PROJECT,
         "42704",
         "synthetic_never_trained_here");
+  }
+
+  @Test
+  void textFeaturesAreEncodedOrdinalOneHotOrByTarget() throws SQLException {
+    // adopted depends on kind only through its category: cats and rabbits are adopted, dogs and
+    // lizards not; weight is noise. An enum column and a text column, one NULL kind.
+    Random random = new Random(3);
+    String[] kinds = {"cat", "dog", "lizard", "rabbit"};
+    StringBuilder values = new StringBuilder();
+    for (int i = 0; i < 400; i++) {
+      String kind = kinds[i % 4];
+      boolean adopted = kind.equals("cat") || kind.equals("rabbit");
+      values
+          .append(i == 0 ? "" : ",")
+          .append(
+              "(%s, '%s', %s, %s)"
+                  .formatted(
+                      i == 7 ? "NULL" : "'" + kind + "'",
+                      i % 2 == 0 ? "small" : "large",
+                      random.nextGaussian(),
+                      adopted));
+    }
+    execute(
+        "CREATE TYPE public.size AS ENUM ('small', 'large')",
+        "CREATE TABLE public.pets (kind text, size public.size, weight double precision,"
+            + " adopted boolean)",
+        "INSERT INTO public.pets VALUES " + values);
+
+    assertError(
+        () ->
+            trainer.train(
+                TrainRequest.builder("pets_null")
+                    .task("classification")
+                    .relationName("pets")
+                    .yColumnName("adopted")
+                    .algorithm("decision_tree")
+                    .build()),
+        TrainerErrorCode.NULL_VALUE,
+        "22004",
+        "column \"kind\"");
+    for (String encode : new String[] {"ordinal", "one_hot", "target"}) {
+      String project = "pets_" + encode;
+      TrainResult result =
+          trainer.train(
+              TrainRequest.builder(project)
+                  .task("classification")
+                  .relationName("pets")
+                  .yColumnName("adopted")
+                  .algorithm(encode.equals("one_hot") ? "linear" : "decision_tree")
+                  .preprocess(Map.of("kind", Map.of("encode", encode, "impute", "mode")))
+                  .build());
+      assertThat(result.metrics().get("accuracy")).as(encode).isGreaterThan(0.97);
+      DeployedModel model = trainer.deployedModel(project);
+      assertThat(model.categories())
+          .containsEntry("kind", List.of("cat", "dog", "lizard", "rabbit"))
+          .containsEntry("size", List.of("large", "small"));
+      // kind and size as their indexes in the model's categories, as a row's values arrive.
+      assertThat(model.predict(new double[] {0, 1, 0.3})).as(encode).isEqualTo(1.0);
+      assertThat(model.predict(new double[] {1, 0, 0.3})).as(encode).isEqualTo(0.0);
+      assertThat(model.predict(new double[] {3, 0, -2})).as(encode).isEqualTo(1.0);
+      assertThat(model.predict(new double[] {Double.NaN, 0, 0}))
+          .as("NULL kind: the mode")
+          .isIn(0.0, 1.0);
+      if (!encode.equals("ordinal")) {
+        // one_hot ignores a category it never saw, target takes the mean: still a prediction.
+        assertThat(model.predict(new double[] {FittedPreprocess.UNKNOWN, 0, 0})).isIn(0.0, 1.0);
+      }
+    }
+    assertThat(
+            trainer
+                .deployedModel("pets_ordinal")
+                .predict(new double[] {FittedPreprocess.UNKNOWN, 0, 0}))
+        .as("ordinal imputes an unknown category with the mode")
+        .isIn(0.0, 1.0);
+    assertError(
+        () ->
+            trainer.train(
+                TrainRequest.builder("pets_bad")
+                    .task("classification")
+                    .relationName("pets")
+                    .yColumnName("adopted")
+                    .preprocess(
+                        Map.of(
+                            "weight", Map.of("encode", "one_hot"),
+                            "kind", Map.of("impute", "mode")))
+                    .build()),
+        TrainerErrorCode.INVALID_ARGUMENT,
+        "22023",
+        "preprocess.weight.encode");
   }
 
   @Test
@@ -1017,7 +1108,7 @@ class TrainerIT {
                         .get("json"));
     var steps = pipeline.get("preprocess").get("columns");
     assertThat(steps.get(0).get("name").asText()).isEqualTo("x1");
-    assertThat(steps.get(0).get("impute").isNull()).isTrue();
+    assertThat(steps.get(0).has("impute")).as("no imputation: no impute key").isFalse();
     double imputed = steps.get(1).get("impute").asDouble();
     assertThat(imputed).isBetween(-0.3, 0.3); // the mean of the training rows' x2
     // A missing value at prediction time is the fitted mean, scaled as in training.
@@ -1041,10 +1132,21 @@ class TrainerIT {
         "42703",
         "use one of x1, x2");
     assertError(
-        () -> base.preprocess(Map.of("x1", Map.of("encode", "one_hot"))),
-        TrainerErrorCode.UNSUPPORTED_COLUMN_TYPE,
-        "0A000",
-        "encoding text features is not supported yet");
+        () ->
+            trainer.train(
+                base.preprocess(
+                        Map.of(
+                            "x1", Map.of("encode", "one_hot"),
+                            "x2", Map.of("impute", "mean")))
+                    .build()),
+        TrainerErrorCode.INVALID_ARGUMENT,
+        "22023",
+        "preprocess.x1.encode: one_hot encodes text columns");
+    assertError(
+        () -> base.preprocess(Map.of("x1", Map.of("encode", "binary"))),
+        TrainerErrorCode.INVALID_ARGUMENT,
+        "22023",
+        "none, ordinal, one_hot, target");
   }
 
   @Test

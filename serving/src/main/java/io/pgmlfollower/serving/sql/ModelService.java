@@ -31,6 +31,30 @@ public interface ModelService {
   /** The deployed model's feature names, in the order {@link #predict} takes them. */
   List<String> featureNames(String project) throws PgWireException;
 
+  /**
+   * The deployed model's text features and their categories: {@link #predict} takes such a
+   * feature's value as its index in the list ({@code -1} for a category the model never saw). Empty
+   * when every feature is numeric or boolean.
+   */
+  default Map<String, List<String>> categories(String project) throws PgWireException {
+    return Map.of();
+  }
+
+  /**
+   * Refuses features given as numbers to a model with text features, which only a row can carry.
+   */
+  static void checkNumeric(Map<String, List<String>> categories, String project, String function)
+      throws PgWireException {
+    if (!categories.isEmpty()) {
+      throw new PgWireException(
+          io.pgmlfollower.pgwire.spi.SqlState.INVALID_PARAMETER_VALUE,
+          "project '%s' has text features (%s): an array of numbers cannot carry them"
+              .formatted(project, String.join(", ", categories.keySet())),
+          "pass a row instead, e.g. SELECT pgml.%s('%s', t) FROM my_table t"
+              .formatted(function, project));
+    }
+  }
+
   /** Deploys by strategy: best_score, most_recent or rollback; algorithm may be null. */
   DeployOutcome deploy(String project, String strategy, String algorithm) throws PgWireException;
 

@@ -36,6 +36,7 @@ final class PredictBatchFunction extends FunctionShape {
   public List<Object[]> invoke(BoundArguments arguments, Cancellation cancel)
       throws PgWireException {
     String project = arguments.requiredText("project_name");
+    ModelService.checkNumeric(models.categories(project), project, "predict");
     double[] flat = arguments.features("features");
     int width = models.featureNames(project).size();
     if (width == 0 || flat.length % width != 0) {

@@ -116,11 +116,16 @@ final class PredictFunction extends FunctionShape {
   public List<Object[]> invoke(BoundArguments arguments, Cancellation cancel)
       throws PgWireException {
     String project = arguments.requiredText("project_name");
-    double[] features =
-        byRow
-            ? RowFeatures.features(
-                arguments.requiredText("row"), models.featureNames(project), project)
-            : arguments.features("features");
+    java.util.Map<String, List<String>> categories = models.categories(project);
+    double[] features;
+    if (byRow) {
+      features =
+          RowFeatures.features(
+              arguments.requiredText("row"), models.featureNames(project), categories, project);
+    } else {
+      ModelService.checkNumeric(categories, project, name());
+      features = arguments.features("features");
+    }
     Object result = prediction.predict(models, project, features);
     return List.<Object[]>of(new Object[] {result});
   }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgmlfollower.pgwire.spi.PgWireException;
 import io.pgmlfollower.pgwire.spi.SqlState;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Features from a row, as {@code pgml.predict('p', u) FROM users u} passes it: the row's JSON
@@ -17,7 +18,13 @@ final class RowFeatures {
 
   private RowFeatures() {}
 
-  static double[] features(String json, List<String> featureNames, String project)
+  /**
+   * @param categories the model's text features and their categories: such a feature's value
+   *     becomes its category's index, -1 when unknown, NaN when NULL (imputed, or refused by the
+   *     model)
+   */
+  static double[] features(
+      String json, List<String> featureNames, Map<String, List<String>> categories, String project)
       throws PgWireException {
     JsonNode row;
     try {
@@ -37,7 +44,7 @@ final class RowFeatures {
             "pass the features in the order the model was trained on");
       }
       for (int i = 0; i < features.length; i++) {
-        features[i] = value(row.get(i), featureNames.get(i), project);
+        features[i] = value(row.get(i), featureNames.get(i), categories, project);
       }
       return features;
     }
@@ -56,12 +63,23 @@ final class RowFeatures {
                 + " names: "
                 + String.join(", ", featureNames));
       }
-      features[i] = value(value, featureNames.get(i), project);
+      features[i] = value(value, featureNames.get(i), categories, project);
     }
     return features;
   }
 
-  private static double value(JsonNode node, String column, String project) throws PgWireException {
+  private static double value(
+      JsonNode node, String column, Map<String, List<String>> categories, String project)
+      throws PgWireException {
+    List<String> known = categories.get(column);
+    if (known != null) {
+      if (node.isNull()) {
+        return Double.NaN;
+      }
+      // to_jsonb gives text and enums as strings; a number or boolean is matched by its text.
+      int code = known.indexOf(node.isTextual() ? node.textValue() : node.asText());
+      return code; // -1: a category the model never saw, which its encoding handles
+    }
     if (node.isNumber()) {
       return node.doubleValue();
     }

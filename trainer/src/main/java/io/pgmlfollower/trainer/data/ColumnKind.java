@@ -8,7 +8,10 @@ public enum ColumnKind {
   NUMERIC,
   /** boolean: false = 0, true = 1. */
   BOOLEAN,
-  /** text, varchar, char, name and enums: usable as a classification label only (for now). */
+  /**
+   * text, varchar, char, name and enums: a classification label, or a categorical feature (encoded
+   * by {@code preprocess}).
+   */
   TEXT,
   /** Anything else (dates, arrays, json...): not usable yet. */
   UNSUPPORTED;

@@ -3,6 +3,7 @@ package io.pgmlfollower.trainer.data;
 import static java.util.Objects.requireNonNull;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -14,6 +15,8 @@ import java.util.Optional;
  * @param x one array of feature values per row
  * @param y the target's values; null when there is no target
  * @param sourceLsn the source LSN the rows are consistent with, when the store knows it
+ * @param categories the text features' distinct values, sorted, by feature name: in {@code x} such
+ *     a feature holds its value's index in this list (NaN for a NULL to impute)
  */
 public record RelationData(
     ResolvedRelation relation,
@@ -21,8 +24,10 @@ public record RelationData(
     RelationColumn target,
     double[][] x,
     TargetValues y,
-    Optional<String> sourceLsn) {
+    Optional<String> sourceLsn,
+    Map<String, List<String>> categories) {
   public RelationData {
+    categories = Map.copyOf(requireNonNull(categories, "categories is null"));
     requireNonNull(relation, "relation is null");
     features = List.copyOf(requireNonNull(features, "features is null"));
     requireNonNull(x, "x is null");

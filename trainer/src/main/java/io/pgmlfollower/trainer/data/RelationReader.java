@@ -13,7 +13,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -314,11 +316,11 @@ public final class RelationReader {
   }
 
   private static void checkFeature(ResolvedRelation relation, RelationColumn column) {
-    if (column.kind() != ColumnKind.NUMERIC && column.kind() != ColumnKind.BOOLEAN) {
+    if (column.kind() == ColumnKind.UNSUPPORTED) {
       throw new TrainerException(
           TrainerErrorCode.UNSUPPORTED_COLUMN_TYPE,
-          ("feature column \"%s\" of %s has type %s: only numeric and boolean features are"
-                  + " supported for now; train on a view that casts or leaves out that column")
+          ("feature column \"%s\" of %s has type %s: features are numeric, boolean, text or enum"
+                  + " columns; train on a view that casts or leaves out that column")
               .formatted(column.name(), relation.qualifiedName(), column.pgType()));
     }
   }
@@ -343,6 +345,12 @@ public final class RelationReader {
         features.stream().mapToInt(column -> relation.columns().indexOf(column) + 1).toArray();
     List<double[]> rows = new ArrayList<>();
     List<Object> targets = new ArrayList<>();
+    // Text features are read as codes in order of first appearance, renumbered in sorted order
+    // once every row is in, so that codes do not depend on the row order.
+    CategoryCoder[] text = new CategoryCoder[features.size()];
+    for (int i = 0; i < text.length; i++) {
+      text[i] = features.get(i).kind() == ColumnKind.TEXT ? new CategoryCoder() : null;
+    }
     try (Statement statement = connection.createStatement()) {
       statement.setFetchSize(fetchSize);
       try (ResultSet rs = statement.executeQuery(sql)) {
@@ -350,7 +358,13 @@ public final class RelationReader {
           int rowNumber = rows.size() + 1;
           double[] row = new double[featureIndexes.length];
           for (int i = 0; i < featureIndexes.length; i++) {
-            row[i] = readFeature(rs, featureIndexes[i], features.get(i), relation, rowNumber);
+            RelationColumn column = features.get(i);
+            if (column.kind() == ColumnKind.TEXT) {
+              row[i] =
+                  text[i].code(readCategory(rs, featureIndexes[i], column, relation, rowNumber));
+            } else {
+              row[i] = readFeature(rs, featureIndexes[i], column, relation, rowNumber);
+            }
           }
           rows.add(row);
           if (target == null) {
@@ -375,7 +389,14 @@ public final class RelationReader {
                 ? new TargetValues.Text(targets.toArray(String[]::new))
                 : new TargetValues.Numeric(
                     targets.stream().mapToDouble(value -> (Double) value).toArray());
-    return new RelationData(relation, features, target, rows.toArray(double[][]::new), y, lsn);
+    double[][] x = rows.toArray(double[][]::new);
+    Map<String, List<String>> categories = new LinkedHashMap<>();
+    for (int i = 0; i < text.length; i++) {
+      if (text[i] != null) {
+        categories.put(features.get(i).name(), text[i].sortInPlace(x, i));
+      }
+    }
+    return new RelationData(relation, features, target, x, y, lsn, categories);
   }
 
   /** A feature's value: NaN for NULL where that column's NULLs are imputed. */
@@ -389,6 +410,17 @@ public final class RelationReader {
       }
     }
     return readNumber(rs, index, column, relation, rowNumber);
+  }
+
+  /** A text feature's value; null for a NULL its column imputes. */
+  private String readCategory(
+      ResultSet rs, int index, RelationColumn column, ResolvedRelation relation, int rowNumber)
+      throws SQLException {
+    String value = rs.getString(index);
+    if (value == null && !imputed.contains(column.name())) {
+      throw nullValue(column, relation, rowNumber, "NULL");
+    }
+    return value;
   }
 
   private static double readNumber(

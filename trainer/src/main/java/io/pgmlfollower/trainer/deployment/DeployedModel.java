@@ -113,6 +113,14 @@ public final class DeployedModel {
     return classifier().predict(prepare(features), probabilities);
   }
 
+  /**
+   * The categories of the model's text features, by name: a row's text value is passed to {@link
+   * #predict} as its index in this list ({@code FittedPreprocess.UNKNOWN} when absent).
+   */
+  public java.util.Map<String, List<String>> categories() {
+    return pipeline.preprocess() == null ? java.util.Map.of() : pipeline.preprocess().categories();
+  }
+
   /** The cluster of a clustering project's row, as {@link #predict} answers it. */
   public int cluster(double[] features) {
     if (!(estimator instanceof ClusteringEstimator clusters)) {
@@ -165,17 +173,20 @@ public final class DeployedModel {
                   features.length));
     }
     double[] values = features;
-    if (pipeline.preprocess() != null) {
-      // Imputes what is missing (NaN) and scales, as fitted on the training rows.
-      values = pipeline.preprocess().apply(features);
-    }
-    for (int j = 0; j < values.length; j++) {
-      if (!Double.isFinite(values[j])) {
+    for (int j = 0; j < features.length; j++) {
+      // NaN is a NULL, which the preprocessing imputes or refuses; infinity is never a value.
+      boolean missing = Double.isNaN(features[j]) && pipeline.preprocess() != null;
+      if (!Double.isFinite(features[j]) && !missing) {
         throw new TrainerException(
             TrainerErrorCode.NULL_VALUE,
             "feature %d (%s) is %s: predictions need finite values"
-                .formatted(j + 1, columns.get(j).name(), values[j]));
+                .formatted(j + 1, columns.get(j).name(), features[j]));
       }
+    }
+    if (pipeline.preprocess() != null) {
+      // Imputes what is missing (NaN), encodes text categories and scales, as fitted on the
+      // training rows; one_hot makes more values than there are columns.
+      values = pipeline.preprocess().apply(features);
     }
     return pipeline.scale() == null ? values : pipeline.scale().apply(values);
   }

@@ -14,9 +14,13 @@ import java.util.stream.Collectors;
  * impute} (what replaces NULL: {@code error}, the default, or the training rows' {@code mean},
  * {@code median}, {@code mode}, {@code min}, {@code max}, or {@code zero}), {@code scale} ({@code
  * preserve}, the default, {@code standard}, {@code min_max}, {@code max_abs}, {@code robust}) and
- * {@code encode} (for text columns: not supported yet, refused rather than ignored).
+ * {@code encode} (how a text column becomes numbers: {@code ordinal}, the default for text, {@code
+ * one_hot} or {@code target}; {@code none}, or PostgresML's {@code native}, leaves a numeric column
+ * as it is).
+ *
+ * @param encode null when not given: ordinal for a text column, none for the others
  */
-public record ColumnPreprocess(Impute impute, Scale scale) {
+public record ColumnPreprocess(Impute impute, Scale scale, Encode encode) {
   public enum Impute {
     ERROR,
     MEAN,
@@ -35,7 +39,15 @@ public record ColumnPreprocess(Impute impute, Scale scale) {
     ROBUST
   }
 
-  public static final ColumnPreprocess NONE = new ColumnPreprocess(Impute.ERROR, Scale.PRESERVE);
+  public enum Encode {
+    NONE,
+    ORDINAL,
+    ONE_HOT,
+    TARGET
+  }
+
+  public static final ColumnPreprocess NONE =
+      new ColumnPreprocess(Impute.ERROR, Scale.PRESERVE, null);
 
   /**
    * Parses {@code preprocess}: column name to an object of options.
@@ -56,28 +68,22 @@ public record ColumnPreprocess(Impute impute, Scale scale) {
       }
       Impute impute = Impute.ERROR;
       Scale scale = Scale.PRESERVE;
+      Encode encode = null;
       for (Map.Entry<?, ?> option : options.entrySet()) {
         String name = String.valueOf(option.getKey());
         String value = String.valueOf(option.getValue()).toUpperCase(Locale.ROOT);
         switch (name) {
           case "impute" -> impute = choice(column, name, value, Impute.class);
           case "scale" -> scale = choice(column, name, value, Scale.class);
-          case "encode" -> {
-            if (!value.equals("NONE") && !value.equals("NATIVE")) {
-              throw new TrainerException(
-                  TrainerErrorCode.UNSUPPORTED_COLUMN_TYPE,
-                  ("preprocess.%s.encode: encoding text features is not supported yet; train on a"
-                          + " view that maps the categories to numbers")
-                      .formatted(column));
-            }
-          }
+          case "encode" ->
+              encode = choice(column, name, value.equals("NATIVE") ? "NONE" : value, Encode.class);
           default ->
               throw invalid(
                   "preprocess.%s: unknown option '%s': valid options are encode, impute, scale"
                       .formatted(column, name));
         }
       }
-      columns.put(column, new ColumnPreprocess(impute, scale));
+      columns.put(column, new ColumnPreprocess(impute, scale, encode));
     }
     return columns;
   }

@@ -1,5 +1,6 @@
 package io.pgmlfollower.trainer.preprocess;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.pgmlfollower.trainer.TrainerErrorCode;
 import io.pgmlfollower.trainer.TrainerException;
@@ -11,53 +12,209 @@ import java.util.Map;
 /**
  * The preprocessing fitted on the training rows, one step per feature column, stored with the model
  * ({@code pipeline.json}) and replayed on every prediction: a missing value (NaN, from NULL)
- * becomes the imputed value, then {@code (x − center) / scale}. Columns without preprocessing keep
- * {@code center 0, scale 1}, and refuse a missing value.
+ * becomes the imputed value, a text column's category (its index in the step's {@code categories},
+ * {@link #UNKNOWN} for a value training never saw) is encoded, then {@code (x − center) / scale}.
+ * Columns without preprocessing keep {@code center 0, scale 1}, and refuse a missing value.
+ *
+ * <p>Encodings of a text column, as PostgresML's: {@code ordinal} (the default) is the category's
+ * index in sorted order; {@code one_hot} is one 0/1 value per category (an unknown category is all
+ * zeros, as scikit-learn's {@code handle_unknown='ignore'}; not scaled); {@code target} is the mean
+ * target of the training rows of that category (the class index for a classification; the mean of
+ * all training rows for a category none of them had, or an unknown one). An unknown category with
+ * {@code ordinal} is refused unless the column imputes.
  *
  * @param columns one step per feature, in feature order
  */
 public record FittedPreprocess(@JsonProperty("columns") List<Step> columns) {
+  /** The code of a text value that is not among a column's categories. */
+  public static final double UNKNOWN = -1;
+
   /**
-   * @param impute the value a NULL becomes; null when NULL is refused
+   * @param impute the value a NULL becomes (a category code for a text column); null when NULL is
+   *     refused
+   * @param encode {@code ordinal}, {@code one_hot} or {@code target} for a text column; null for
+   *     the others
+   * @param categories a text column's categories, in code order; null for the others
+   * @param targets {@code target} encoding's value per category
+   * @param fallback {@code target} encoding's value of an unknown category
    */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Step(
       @JsonProperty("name") String name,
       @JsonProperty("impute") Double impute,
       @JsonProperty("center") double center,
-      @JsonProperty("scale") double scale) {}
+      @JsonProperty("scale") double scale,
+      @JsonProperty("encode") String encode,
+      @JsonProperty("categories") List<String> categories,
+      @JsonProperty("targets") double[] targets,
+      @JsonProperty("fallback") Double fallback) {
+    public Step(String name, Double impute, double center, double scale) {
+      this(name, impute, center, scale, null, null, null, null);
+    }
+
+    /** How many values the step gives the model: one, or one per category for one_hot. */
+    int width() {
+      return ONE_HOT.equals(encode) ? categories.size() : 1;
+    }
+  }
+
+  private static final String ORDINAL = "ordinal";
+  private static final String ONE_HOT = "one_hot";
+  private static final String TARGET = "target";
 
   public FittedPreprocess {
     columns = List.copyOf(columns);
+  }
+
+  /** As {@link #fit(double[][], List, Map, Map, double[])} for numeric features only. */
+  public static FittedPreprocess fit(
+      double[][] x, List<String> names, Map<String, ColumnPreprocess> options) {
+    return fit(x, names, options, Map.of(), null);
   }
 
   /**
    * Fits every feature's step on the training rows ({@code x}, NaN for NULL).
    *
    * @param names the feature names, in column order
+   * @param categories the text features' categories by name (their codes in {@code x})
+   * @param y the training rows' targets (class indexes for a classification), for {@code target}
+   *     encoding; null when the task has none
+   * @throws TrainerException INVALID_ARGUMENT for an option the column's type cannot take
    */
   public static FittedPreprocess fit(
-      double[][] x, List<String> names, Map<String, ColumnPreprocess> options) {
+      double[][] x,
+      List<String> names,
+      Map<String, ColumnPreprocess> options,
+      Map<String, List<String>> categories,
+      double[] y) {
     List<Step> steps = new ArrayList<>();
     for (int j = 0; j < names.size(); j++) {
-      ColumnPreprocess option = options.getOrDefault(names.get(j), ColumnPreprocess.NONE);
+      String name = names.get(j);
+      ColumnPreprocess option = options.getOrDefault(name, ColumnPreprocess.NONE);
+      List<String> columnCategories = categories.get(name);
+      if (columnCategories != null) {
+        steps.add(fitCategorical(x, j, name, option, columnCategories, y));
+        continue;
+      }
+      if (option.encode() != null && option.encode() != ColumnPreprocess.Encode.NONE) {
+        throw invalid(
+            "preprocess.%s.encode: %s encodes text columns, and \"%s\" is not one: leave encode out"
+                .formatted(name, lower(option.encode()), name));
+      }
       double[] present = column(x, j);
       Double impute =
           option.impute() == ColumnPreprocess.Impute.ERROR
               ? null
-              : impute(present, option.impute(), names.get(j));
+              : impute(present, option.impute(), name);
       double[] filled = new double[x.length];
       for (int i = 0; i < x.length; i++) {
         filled[i] = Double.isNaN(x[i][j]) && impute != null ? impute : x[i][j];
       }
       double[] scaling = scaling(filled, option.scale());
-      steps.add(new Step(names.get(j), impute, scaling[0], scaling[1]));
+      steps.add(new Step(name, impute, scaling[0], scaling[1]));
     }
     return new FittedPreprocess(steps);
   }
 
+  private static Step fitCategorical(
+      double[][] x,
+      int j,
+      String name,
+      ColumnPreprocess option,
+      List<String> categories,
+      double[] y) {
+    ColumnPreprocess.Encode encode =
+        option.encode() == null ? ColumnPreprocess.Encode.ORDINAL : option.encode();
+    if (encode == ColumnPreprocess.Encode.NONE) {
+      throw invalid(
+          "preprocess.%s.encode: \"%s\" is a text column and needs an encoding: ordinal (the"
+                  .formatted(name, name)
+              + " default), one_hot or target");
+    }
+    if (option.impute() != ColumnPreprocess.Impute.ERROR
+        && option.impute() != ColumnPreprocess.Impute.MODE) {
+      throw invalid(
+          "preprocess.%s.impute: a text column imputes its most frequent category (mode), not %s"
+              .formatted(name, lower(option.impute())));
+    }
+    double[] present = column(x, j);
+    Double impute =
+        option.impute() == ColumnPreprocess.Impute.MODE
+            ? impute(present, ColumnPreprocess.Impute.MODE, name)
+            : null;
+    double[] codes = new double[x.length];
+    for (int i = 0; i < x.length; i++) {
+      codes[i] = Double.isNaN(x[i][j]) && impute != null ? impute : x[i][j];
+    }
+    return switch (encode) {
+      case ORDINAL -> {
+        double[] scaling = scaling(codes, option.scale());
+        yield new Step(name, impute, scaling[0], scaling[1], ORDINAL, categories, null, null);
+      }
+      case ONE_HOT -> {
+        if (option.scale() != ColumnPreprocess.Scale.PRESERVE) {
+          throw invalid(
+              "preprocess.%s.scale: one_hot values are 0 or 1 and are not scaled; leave scale out"
+                  .formatted(name));
+        }
+        yield new Step(name, impute, 0, 1, ONE_HOT, categories, null, null);
+      }
+      case TARGET -> {
+        if (y == null) {
+          throw invalid(
+              "preprocess.%s.encode: target encoding needs a target, and this task has none"
+                  .formatted(name));
+        }
+        double[] sums = new double[categories.size()];
+        int[] counts = new int[categories.size()];
+        double total = 0;
+        for (int i = 0; i < codes.length; i++) {
+          total += y[i];
+          if (!Double.isNaN(codes[i])) {
+            sums[(int) codes[i]] += y[i];
+            counts[(int) codes[i]]++;
+          }
+        }
+        double mean = total / codes.length;
+        double[] targets = new double[categories.size()];
+        for (int c = 0; c < targets.length; c++) {
+          targets[c] = counts[c] == 0 ? mean : sums[c] / counts[c];
+        }
+        double[] encoded = new double[codes.length];
+        for (int i = 0; i < codes.length; i++) {
+          encoded[i] = Double.isNaN(codes[i]) ? Double.NaN : targets[(int) codes[i]];
+        }
+        double[] scaling = scaling(encoded, option.scale());
+        yield new Step(name, impute, scaling[0], scaling[1], TARGET, categories, targets, mean);
+      }
+      case NONE -> throw new IllegalStateException("refused above");
+    };
+  }
+
+  private static String lower(Enum<?> value) {
+    return value.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private static TrainerException invalid(String message) {
+    return new TrainerException(TrainerErrorCode.INVALID_ARGUMENT, message);
+  }
+
   /** Whether any step changes a value: a model without one stores none. */
   public boolean isIdentity() {
-    return columns.stream().allMatch(s -> s.impute() == null && s.center() == 0 && s.scale() == 1);
+    return columns.stream()
+        .allMatch(
+            s -> s.encode() == null && s.impute() == null && s.center() == 0 && s.scale() == 1);
+  }
+
+  /** The categories of the text features, by name: how a row's text values become codes. */
+  public Map<String, List<String>> categories() {
+    Map<String, List<String>> categories = new java.util.LinkedHashMap<>();
+    for (Step step : columns) {
+      if (step.categories() != null) {
+        categories.put(step.name(), step.categories());
+      }
+    }
+    return categories;
   }
 
   public double[][] apply(double[][] x) {
@@ -69,10 +226,16 @@ public record FittedPreprocess(@JsonProperty("columns") List<Step> columns) {
   }
 
   /**
-   * @throws TrainerException NULL_VALUE for a missing value in a column that refuses NULL
+   * @throws TrainerException NULL_VALUE for a missing value in a column that refuses NULL;
+   *     INVALID_ARGUMENT for an unknown category an ordinal column cannot encode
    */
   public double[] apply(double[] row) {
-    double[] out = new double[row.length];
+    int width = 0;
+    for (Step step : columns) {
+      width += step.width();
+    }
+    double[] out = new double[width];
+    int at = 0;
     for (int j = 0; j < row.length; j++) {
       Step step = columns.get(j);
       double value = row[j];
@@ -81,12 +244,41 @@ public record FittedPreprocess(@JsonProperty("columns") List<Step> columns) {
           throw new TrainerException(
               TrainerErrorCode.NULL_VALUE,
               ("feature \"%s\" is NULL: pass a value, or train with preprocess => '{\"%s\":"
-                      + " {\"impute\": \"mean\"}}'")
-                  .formatted(step.name(), step.name()));
+                      + " {\"impute\": \"%s\"}}'")
+                  .formatted(step.name(), step.name(), step.encode() == null ? "mean" : "mode"));
         }
         value = step.impute();
       }
-      out[j] = (value - step.center()) / step.scale();
+      if (step.encode() == null) {
+        out[at++] = (value - step.center()) / step.scale();
+        continue;
+      }
+      int code = (int) value;
+      boolean known = value == code && code >= 0 && code < step.categories().size();
+      switch (step.encode()) {
+        case ONE_HOT -> {
+          if (known) {
+            out[at + code] = 1;
+          }
+          at += step.categories().size();
+        }
+        case TARGET ->
+            out[at++] =
+                ((known ? step.targets()[code] : step.fallback()) - step.center()) / step.scale();
+        default -> {
+          if (!known) {
+            if (step.impute() == null) {
+              throw new TrainerException(
+                  TrainerErrorCode.INVALID_ARGUMENT,
+                  ("feature \"%s\" has a category training never saw: ordinal encoding cannot place"
+                          + " it; impute it (\"impute\": \"mode\") or encode one_hot or target")
+                      .formatted(step.name()));
+            }
+            value = step.impute();
+          }
+          out[at++] = (value - step.center()) / step.scale();
+        }
+      }
     }
     return out;
   }
