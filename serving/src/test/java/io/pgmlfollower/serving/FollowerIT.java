@@ -893,6 +893,55 @@ class FollowerIT {
     }
   }
 
+  @Test
+  @Order(17)
+  void textFeaturesArePassedByRowNativelyAndInsideQueries() throws Exception {
+    try (Connection connection = connectToFollower();
+        Statement statement = connection.createStatement()) {
+      statement.execute(
+          "CREATE VIEW public.bc_text AS SELECT CASE WHEN mean_radius > 15 THEN 'big' ELSE"
+              + " 'small' END AS size, mean_texture, target FROM public.breast_cancer");
+      statement.execute(
+          "SELECT * FROM pgml.train('bc_text', 'classification', 'public.bc_text', 'target',"
+              + " algorithm => 'linear', preprocess => '{\"size\": {\"encode\": \"one_hot\"},"
+              + " \"mean_texture\": {\"scale\": \"standard\"}}')");
+      // A row inside a query, and the same values as a jsonb row on their own: equal answers.
+      String inQuery =
+          scalar(
+              connection,
+              "SELECT string_agg(pgml.predict('bc_text', t)::text, ',' ORDER BY mean_texture)"
+                  + " FROM (SELECT * FROM public.bc_text ORDER BY mean_texture LIMIT 5) t");
+      StringBuilder native_ = new StringBuilder();
+      try (ResultSet rs =
+              statement.executeQuery(
+                  "SELECT size, mean_texture FROM public.bc_text ORDER BY mean_texture LIMIT 5");
+          PreparedStatement predict =
+              connection.prepareStatement("SELECT pgml.predict('bc_text', ?::jsonb)")) {
+        while (rs.next()) {
+          predict.setString(
+              1,
+              "{\"size\": \"%s\", \"mean_texture\": %s}"
+                  .formatted(rs.getString(1), rs.getDouble(2)));
+          try (ResultSet p = predict.executeQuery()) {
+            p.next();
+            native_.append(native_.isEmpty() ? "" : ",").append(p.getString(1));
+          }
+        }
+      }
+      assertThat(inQuery).isEqualTo(native_.toString());
+      // A category the model never saw is all zeros in one_hot: still a prediction.
+      assertThat(
+              scalar(
+                  connection,
+                  "SELECT pgml.predict('bc_text', '{\"size\": \"huge\", \"mean_texture\": 20}'::jsonb)"))
+          .isIn("0", "1");
+      assertThatThrownBy(() -> scalar(connection, "SELECT pgml.predict('bc_text', ARRAY[1, 20])"))
+          .isInstanceOfSatisfying(
+              SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("22023"))
+          .hasMessageContaining("has text features (size)");
+    }
+  }
+
   private static long lsn(String text) {
     int slash = text.indexOf('/');
     return (Long.parseLong(text.substring(0, slash), 16) << 32)
