@@ -109,7 +109,9 @@ public final class TrainingComparison {
     HyperParameters hyperparameters = HyperParameters.of(algorithm, given);
     double[][] xTrain = features(train);
     double[][] xTest = features(test);
-    if (algorithm.standardizesFeatures()) {
+    // mlp: scaled as a user scales its features (preprocess scale standard, docs/sql.md) and as
+    // bench/training.py scales scikit-learn's; unscaled, both sides' accuracy is a draw of the seed.
+    if (algorithm.standardizesFeatures() || name.equals("mlp")) {
       Standardizer scale = Standardizer.fit(xTrain);
       xTrain = scale.apply(xTrain);
       xTest = scale.apply(xTest);
