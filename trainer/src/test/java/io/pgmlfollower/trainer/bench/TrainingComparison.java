@@ -110,7 +110,8 @@ public final class TrainingComparison {
     double[][] xTrain = features(train);
     double[][] xTest = features(test);
     // mlp: scaled as a user scales its features (preprocess scale standard, docs/sql.md) and as
-    // bench/training.py scales scikit-learn's; unscaled, both sides' accuracy is a draw of the seed.
+    // bench/training.py scales scikit-learn's; unscaled, both sides' accuracy is a draw of the
+    // seed.
     if (algorithm.standardizesFeatures() || name.equals("mlp")) {
       Standardizer scale = Standardizer.fit(xTrain);
       xTrain = scale.apply(xTrain);
