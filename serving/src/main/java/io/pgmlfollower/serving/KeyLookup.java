@@ -6,8 +6,10 @@ import io.pgmlfollower.featurestore.online.OnlineStore;
 import io.pgmlfollower.featurestore.spi.StoreErrorCode;
 import io.pgmlfollower.featurestore.spi.StoreException;
 import io.pgmlfollower.featurestore.spi.TableId;
+import io.pgmlfollower.featurestore.spi.TableSpec;
 import io.pgmlfollower.pgwire.spi.PgWireException;
 import io.pgmlfollower.pgwire.spi.SqlState;
+import io.pgmlfollower.serving.sql.RowKey;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
@@ -38,54 +42,75 @@ final class KeyLookup {
 
   /**
    * @param relation the trained relation, {@code schema.name}
+   * @param categories the model's text features and their categories: such a value becomes its
+   *     category's index (-1 when the model never saw it)
    * @return the features in order, or null when no row has that key
    */
-  double[] features(String relation, List<String> featureNames, String key) throws PgWireException {
+  double[] features(
+      String relation, List<String> featureNames, Map<String, List<String>> categories, RowKey key)
+      throws PgWireException {
     TableId table = table(relation);
-    if (online.isPresent() && online.get().spec(table).isPresent()) {
-      return fromOnline(online.get(), table, featureNames, key);
+    Optional<TableSpec> spec = online.flatMap(store -> store.spec(table));
+    if (spec.isPresent()) {
+      List<String> values = keyValues(key, spec.get().primaryKey(), table);
+      Optional<Map<String, String>> row;
+      try {
+        row = online.get().get(table, values);
+      } catch (StoreException e) {
+        throw new PgWireException(
+            e.code() == StoreErrorCode.INVALID_DATA
+                ? SqlState.INVALID_TEXT_REPRESENTATION
+                : SqlState.FEATURE_NOT_SUPPORTED,
+            "pgml.predict_by_key: " + e.getMessage(),
+            "pass values of the table's primary key " + spec.get().primaryKey());
+      }
+      if (row.isEmpty()) {
+        return null;
+      }
+      double[] features = new double[featureNames.size()];
+      for (int i = 0; i < features.length; i++) {
+        String name = featureNames.get(i);
+        if (!row.get().containsKey(name)) {
+          throw new PgWireException(
+              SqlState.UNDEFINED_COLUMN,
+              "feature %s is no longer a column of %s".formatted(name, table));
+        }
+        features[i] = feature(row.get().get(name), name, categories.get(name), table, key);
+      }
+      return features;
     }
     try (Connection connection = clientData.getConnection()) {
       List<String> primaryKey = primaryKey(connection, table);
-      if (primaryKey.size() != 1) {
-        throw new PgWireException(
-            SqlState.FEATURE_NOT_SUPPORTED,
-            "pgml.predict_by_key: %s has %s; only single-column primary keys are supported yet"
-                .formatted(
-                    table, primaryKey.isEmpty() ? "no primary key" : "a composite primary key"),
-            "use SELECT pgml.predict('project', t) FROM %s t WHERE ...".formatted(table.quoted()));
-      }
+      List<String> values = keyValues(key, primaryKey, table);
       String sql =
-          "SELECT %s FROM %s WHERE %s = ?"
+          "SELECT %s FROM %s WHERE %s"
               .formatted(
                   featureNames.stream()
                       .map(TableId::quoteIdentifier)
                       .collect(Collectors.joining(", ")),
                   table.quoted(),
-                  TableId.quoteIdentifier(primaryKey.getFirst()));
+                  primaryKey.stream()
+                      .map(column -> TableId.quoteIdentifier(column) + " = ?")
+                      .collect(Collectors.joining(" AND ")));
       try (PreparedStatement statement = connection.prepareStatement(sql)) {
-        // Typed by the server from the key column, as a literal would be.
-        statement.setObject(1, key, Types.OTHER);
+        for (int i = 0; i < values.size(); i++) {
+          // Typed by the server from the key column, as a literal would be.
+          statement.setObject(i + 1, values.get(i), Types.OTHER);
+        }
         try (ResultSet rs = statement.executeQuery()) {
           if (!rs.next()) {
             return null;
           }
           double[] features = new double[featureNames.size()];
           for (int i = 0; i < features.length; i++) {
+            String name = featureNames.get(i);
             Object value = rs.getObject(i + 1);
             features[i] =
                 switch (value) {
-                  case null ->
-                      throw new PgWireException(
-                          SqlState.NULL_VALUE_NOT_ALLOWED,
-                          "feature %s of %s key %s is NULL"
-                              .formatted(featureNames.get(i), table, key));
                   case Boolean b -> b ? 1 : 0;
                   case Number n -> n.doubleValue();
-                  default ->
-                      throw new PgWireException(
-                          SqlState.DATATYPE_MISMATCH,
-                          "feature %s of %s is not numeric".formatted(featureNames.get(i), table));
+                  case null -> feature(null, name, categories.get(name), table, key);
+                  default -> feature(value.toString(), name, categories.get(name), table, key);
                 };
           }
           return features;
@@ -102,53 +127,83 @@ final class KeyLookup {
     }
   }
 
-  private static double[] fromOnline(
-      OnlineStore store, TableId table, List<String> featureNames, String key)
+  /**
+   * The key's values in primary-key order.
+   *
+   * @throws PgWireException 0A000 for a table without primary key; 22023 for a key that does not
+   *     name exactly the primary-key columns
+   */
+  static List<String> keyValues(RowKey key, List<String> primaryKey, TableId table)
       throws PgWireException {
-    Optional<Map<String, String>> row;
-    try {
-      row = store.get(table, List.of(key));
-    } catch (StoreException e) {
+    if (primaryKey.isEmpty()) {
       throw new PgWireException(
-          e.code() == StoreErrorCode.INVALID_DATA
-              ? SqlState.INVALID_TEXT_REPRESENTATION
-              : SqlState.FEATURE_NOT_SUPPORTED,
-          "pgml.predict_by_key: " + e.getMessage(),
-          "pass one value of the table's single-column primary key");
+          SqlState.FEATURE_NOT_SUPPORTED,
+          "pgml.predict_by_key: %s has no primary key".formatted(table),
+          "use SELECT pgml.predict('project', t) FROM %s t WHERE ...".formatted(table.quoted()));
     }
-    if (row.isEmpty()) {
-      return null;
-    }
-    double[] features = new double[featureNames.size()];
-    for (int i = 0; i < features.length; i++) {
-      String name = featureNames.get(i);
-      if (!row.get().containsKey(name)) {
-        throw new PgWireException(
-            SqlState.UNDEFINED_COLUMN,
-            "feature %s is no longer a column of %s".formatted(name, table));
+    return switch (key) {
+      case RowKey.Single single -> {
+        if (primaryKey.size() != 1) {
+          throw new PgWireException(
+              SqlState.INVALID_PARAMETER_VALUE,
+              "pgml.predict_by_key: %s has a composite primary key (%s): one value cannot name a row"
+                  .formatted(table, String.join(", ", primaryKey)),
+              "pass every key column as jsonb, e.g. pgml.predict_by_key('project', '{%s}'::jsonb)"
+                  .formatted(
+                      primaryKey.stream()
+                          .map(column -> "\"" + column + "\": ...")
+                          .collect(Collectors.joining(", "))));
+        }
+        yield List.of(single.value());
       }
-      String value = row.get().get(name);
-      if (value == null) {
-        throw new PgWireException(
-            SqlState.NULL_VALUE_NOT_ALLOWED,
-            "feature %s of %s key %s is NULL".formatted(name, table, key));
+      case RowKey.ByColumn byColumn -> {
+        if (!byColumn.values().keySet().equals(Set.copyOf(primaryKey))) {
+          throw new PgWireException(
+              SqlState.INVALID_PARAMETER_VALUE,
+              "pgml.predict_by_key: the key names %s, but the primary key of %s is (%s)"
+                  .formatted(
+                      String.join(", ", new TreeSet<>(byColumn.values().keySet())),
+                      table,
+                      String.join(", ", primaryKey)),
+              "name every primary-key column once, and no other");
+        }
+        yield primaryKey.stream().map(byColumn.values()::get).toList();
       }
-      features[i] =
-          switch (value) {
-            case "t" -> 1;
-            case "f" -> 0;
-            default -> {
-              try {
-                yield Double.parseDouble(value);
-              } catch (NumberFormatException e) {
-                throw new PgWireException(
-                    SqlState.DATATYPE_MISMATCH,
-                    "feature %s of %s is not numeric".formatted(name, table));
-              }
-            }
-          };
+    };
+  }
+
+  /** A stored value (text form) as a model feature. */
+  private static double feature(
+      String value, String name, List<String> categories, TableId table, RowKey key)
+      throws PgWireException {
+    if (categories != null) {
+      // NULL stays missing (NaN): the model imputes it or refuses it by name.
+      return value == null ? Double.NaN : categories.indexOf(value);
     }
-    return features;
+    if (value == null) {
+      throw new PgWireException(
+          SqlState.NULL_VALUE_NOT_ALLOWED,
+          "feature %s of %s key %s is NULL".formatted(name, table, describe(key)));
+    }
+    return switch (value) {
+      case "t" -> 1;
+      case "f" -> 0;
+      default -> {
+        try {
+          yield Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+          throw new PgWireException(
+              SqlState.DATATYPE_MISMATCH, "feature %s of %s is not numeric".formatted(name, table));
+        }
+      }
+    };
+  }
+
+  private static String describe(RowKey key) {
+    return switch (key) {
+      case RowKey.Single single -> single.value();
+      case RowKey.ByColumn byColumn -> byColumn.values().toString();
+    };
   }
 
   private List<String> primaryKey(Connection connection, TableId table) throws SQLException {

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.pgmlfollower.pgwire.spi.Cancellation;
 import io.pgmlfollower.pgwire.spi.PgWireException;
 import io.pgmlfollower.serving.sql.ModelService;
+import io.pgmlfollower.serving.sql.RowKey;
 import io.pgmlfollower.trainer.DeployResult;
 import io.pgmlfollower.trainer.TestSampling;
 import io.pgmlfollower.trainer.TrainRequest;
@@ -12,6 +13,7 @@ import io.pgmlfollower.trainer.TrainResult;
 import io.pgmlfollower.trainer.Trainer;
 import io.pgmlfollower.trainer.TrainerErrorCode;
 import io.pgmlfollower.trainer.TrainerException;
+import io.pgmlfollower.trainer.deployment.DeployedModel;
 import io.pgmlfollower.trainer.deployment.Pipeline;
 import io.pgmlfollower.trainer.registry.SnapshotRow;
 import java.util.List;
@@ -30,19 +32,22 @@ final class TrainerModelService implements ModelService {
   }
 
   @Override
-  public Double predictByKey(String project, String key) throws PgWireException {
+  public Double predictByKey(String project, RowKey key) throws PgWireException {
     long start = System.nanoTime();
     try {
-      Pipeline pipeline = trainer.deployedModel(project).pipeline();
+      DeployedModel model = trainer.deployedModel(project);
+      Pipeline pipeline = model.pipeline();
       double[] features =
           keys.features(
               pipeline.relation(),
               pipeline.features().stream().map(Pipeline.Column::name).toList(),
+              model.categories(),
               key);
       if (features == null) {
         return null;
       }
-      double prediction = trainer.predict(project, features);
+      // The model resolved above, not the cache again: one deployment answers the whole call.
+      double prediction = model.predict(features);
       metrics.recordPrediction(project, System.nanoTime() - start);
       return prediction;
     } catch (RuntimeException e) {

@@ -58,6 +58,7 @@ class FollowerIT {
   private int endpointPort;
   private int adminPort;
   private FollowerProcess follower;
+  private SourceRole role;
 
   @BeforeAll
   void startSourceAndFollower() throws Exception {
@@ -67,8 +68,7 @@ class FollowerIT {
       data.createTable(connection);
       data.insert(connection, initial);
     }
-    SourceRole role =
-        source.createReplicationSource(DATABASE, "pgml_pub", List.of(BreastCancer.TABLE));
+    role = source.createReplicationSource(DATABASE, "pgml_pub", List.of(BreastCancer.TABLE));
 
     // The embedded PostgreSQL runs as an unprivileged user when we are root: it must traverse.
     work =
@@ -939,6 +939,84 @@ class FollowerIT {
           .isInstanceOfSatisfying(
               SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("22023"))
           .hasMessageContaining("has text features (size)");
+    }
+  }
+
+  @Test
+  @Order(18)
+  void predictByKeyFindsCompositeKeysWithTextFeaturesAndTellsItsFreshness() throws Exception {
+    try (Connection connection = source.connectAsSuperuser(DATABASE);
+        Statement statement = connection.createStatement()) {
+      statement.execute(
+          "CREATE TABLE public.order_lines (order_id int, line int, channel text,"
+              + " qty double precision, amount double precision, PRIMARY KEY (order_id, line))");
+      statement.execute(
+          "INSERT INTO public.order_lines SELECT o, l, CASE WHEN (o + l) % 2 = 0 THEN 'web' ELSE"
+              + " 'store' END, l * 1.5, o * 2 + l * 3 + CASE WHEN (o + l) % 2 = 0 THEN 10 ELSE 0"
+              + " END FROM generate_series(1, 100) o, generate_series(1, 4) l");
+      statement.execute("GRANT SELECT ON public.order_lines TO " + role.user());
+      statement.execute("ALTER PUBLICATION pgml_pub ADD TABLE public.order_lines");
+    }
+    try (Connection connection = connectToFollower();
+        Statement statement = connection.createStatement()) {
+      awaitTrue(
+          () -> {
+            try {
+              return scalar(connection, "SELECT count(*) FROM public.order_lines").equals("400");
+            } catch (SQLException e) {
+              return false; // not there yet
+            }
+          },
+          CATCH_UP);
+      statement.execute(
+          "SELECT * FROM pgml.train('lines', 'regression', 'public.order_lines', 'amount',"
+              + " algorithm => 'linear')");
+      String key = "'{\"order_id\": 42, \"line\": 3}'::jsonb";
+      String row = "FROM public.order_lines t WHERE order_id = 42 AND line = 3";
+      // The online store's row (text feature coded by the model's categories) and the same row
+      // read by SQL predict the same.
+      assertThat(scalar(connection, "SELECT pgml.predict_by_key('lines', " + key + ")"))
+          .isEqualTo(scalar(connection, "SELECT pgml.predict('lines', t) " + row));
+      assertThat(
+              scalar(
+                  connection,
+                  "SELECT pgml.predict_by_key('lines', '{\"line\": 1, \"order_id\": 999}'::jsonb)"
+                      + " IS NULL"))
+          .isEqualTo("t");
+      assertThatThrownBy(() -> scalar(connection, "SELECT pgml.predict_by_key('lines', '42')"))
+          .isInstanceOfSatisfying(
+              SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("22023"))
+          .hasMessageContaining("composite primary key (order_id, line)");
+      assertThatThrownBy(
+              () ->
+                  scalar(
+                      connection,
+                      "SELECT pgml.predict_by_key('lines', '{\"order_id\": 42}'::jsonb)"))
+          .isInstanceOfSatisfying(
+              SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("22023"))
+          .hasMessageContaining("primary key of public.order_lines is (order_id, line)");
+
+      // Read-your-writes with the freshness shown: after a source change is applied, the
+      // prediction uses it and says which position it is at least as fresh as.
+      String lsn;
+      try (Connection sourceConnection = source.connectAsSuperuser(DATABASE)) {
+        scalar(
+            sourceConnection,
+            "WITH u AS (UPDATE public.order_lines SET qty = 100, channel = 'web' WHERE order_id"
+                + " = 42 AND line = 3 RETURNING 1) SELECT count(*) FROM u");
+        lsn = scalar(sourceConnection, "SELECT pg_current_wal_lsn()");
+      }
+      assertThat(scalar(connection, "SELECT pgml.wait_for_lsn('" + lsn + "', 30000)"))
+          .isEqualTo("t");
+      try (ResultSet rs =
+          statement.executeQuery(
+              "SELECT * FROM pgml.predict_by_key_with_lsn('lines', " + key + ")")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString("prediction"))
+            .isEqualTo(scalar(connection, "SELECT pgml.predict('lines', t) " + row));
+        assertThat(lsn(rs.getString("applied_lsn"))).isGreaterThanOrEqualTo(lsn(lsn));
+        assertThat(rs.getLong("lag_ms")).isGreaterThanOrEqualTo(0);
+      }
     }
   }
 

@@ -26,7 +26,7 @@ public interface ModelService {
    *
    * @return the prediction, or null when no row has that key
    */
-  Double predictByKey(String project, String key) throws PgWireException;
+  Double predictByKey(String project, RowKey key) throws PgWireException;
 
   /** The deployed model's feature names, in the order {@link #predict} takes them. */
   List<String> featureNames(String project) throws PgWireException;

@@ -69,7 +69,7 @@ class CatalogDefinitionsTest {
     }
 
     @Override
-    public Double predictByKey(String project, String key) {
+    public Double predictByKey(String project, RowKey key) {
       throw new AssertionError();
     }
 

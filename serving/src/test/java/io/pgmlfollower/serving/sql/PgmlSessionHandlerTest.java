@@ -47,8 +47,12 @@ class PgmlSessionHandlerTest {
         }
 
         @Override
-        public Double predictByKey(String project, String key) {
-          return key.equals("missing") ? null : Double.valueOf(key.length());
+        public Double predictByKey(String project, RowKey key) {
+          return switch (key) {
+            case RowKey.Single single ->
+                single.value().equals("missing") ? null : Double.valueOf(single.value().length());
+            case RowKey.ByColumn byColumn -> Double.valueOf(byColumn.values().size());
+          };
         }
 
         @Override
@@ -383,6 +387,27 @@ class PgmlSessionHandlerTest {
                     .execute(List.of(), notCancelled))
         .extracting(e -> ((PgWireException) e).sqlState())
         .isEqualTo(SqlState.INVALID_PARAMETER_VALUE);
+  }
+
+  @Test
+  void predictByKeyTakesAJsonbKeyOfColumnsForCompositeKeys() throws PgWireException {
+    assertThat(
+            handler
+                .prepare(
+                    "SELECT pgml.predict_by_key('bc', '{\"order_id\": 7, \"line\": 2}'::jsonb)",
+                    new int[0])
+                .execute(List.of(), notCancelled)
+                .rows()
+                .next())
+        .containsExactly(2.0f);
+    assertThatThrownBy(
+            () ->
+                handler
+                    .prepare("SELECT pgml.predict_by_key('bc', '{}'::jsonb)", new int[0])
+                    .execute(List.of(), notCancelled))
+        .isInstanceOfSatisfying(
+            PgWireException.class,
+            e -> assertThat(e.sqlState()).isEqualTo(SqlState.INVALID_PARAMETER_VALUE));
   }
 
   @Test
