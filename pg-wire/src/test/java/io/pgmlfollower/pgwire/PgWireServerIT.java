@@ -184,6 +184,19 @@ class PgWireServerIT {
   }
 
   @Test
+  void forwardedRowsLargerThanThePreAuthenticationCapPassWhole() throws SQLException {
+    // A 64 KiB cap guards the endpoint from unauthenticated clients; the offline store's replies
+    // are not bound by it (a model file read from pgml.files is a few hundred KiB).
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT repeat('x', 300000), 7")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).hasSize(300_000);
+      assertThat(rs.getInt(2)).isEqualTo(7);
+    }
+  }
+
+  @Test
   void simpleQueryMixesLocalAndForwardedStatements() throws SQLException {
     try (Connection connection = connect("preferQueryMode=simple");
         Statement statement = connection.createStatement()) {

@@ -97,6 +97,9 @@ public final class UpstreamConnector implements AutoCloseable {
     promise.future().onComplete(done -> vertx.cancelTimer(timer));
     FrameDecoder decoder = new FrameDecoder(MAX_UPSTREAM_MESSAGE_SIZE);
     decoder.startupDone();
+    // The offline store is ours and authenticates us: its replies (a DataRow of a large value)
+    // are not held to the cap an unauthenticated client is.
+    decoder.authenticated();
     socket.handler(
         bytes -> {
           decoder.feed(bytes);
