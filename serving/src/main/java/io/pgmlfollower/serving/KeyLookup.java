@@ -40,6 +40,12 @@ final class KeyLookup {
     this.online = requireNonNull(online, "online is null");
   }
 
+  /** Whether the relation's rows are read from the online store (no SQL, no waiting). */
+  boolean isOnline(String relation) {
+    TableId table = table(relation);
+    return online.isPresent() && online.get().spec(table).isPresent();
+  }
+
   /**
    * @param relation the trained relation, {@code schema.name}
    * @param categories the model's text features and their categories: such a value becomes its

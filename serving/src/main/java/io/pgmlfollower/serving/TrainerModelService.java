@@ -18,6 +18,7 @@ import io.pgmlfollower.trainer.deployment.Pipeline;
 import io.pgmlfollower.trainer.registry.SnapshotRow;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** The SQL front's view of the trainer. */
 final class TrainerModelService implements ModelService {
@@ -130,6 +131,12 @@ final class TrainerModelService implements ModelService {
       metrics.recordPredictionError();
       throw ErrorMapping.toPgWire(e);
     }
+  }
+
+  @Override
+  public boolean answersWithoutWaiting(String project, boolean byKey) {
+    Optional<DeployedModel> model = trainer.cachedModel(project);
+    return model.isPresent() && (!byKey || keys.isOnline(model.get().pipeline().relation()));
   }
 
   @Override

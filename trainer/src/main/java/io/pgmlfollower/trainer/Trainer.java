@@ -361,6 +361,11 @@ public final class Trainer {
     return deployedModel(project).predictProba(features);
   }
 
+  /** The project's deployed model when it is loaded already: answering needs no registry read. */
+  public Optional<DeployedModel> cachedModel(String project) {
+    return cache.get(requireNonNull(project, "project is null"));
+  }
+
   /**
    * The project's deployed model, from the cache or else from the registry. Exposed so that batch
    * callers resolve it once.

@@ -39,6 +39,11 @@ final class LocalPortal {
     return name;
   }
 
+  /** The values bound to the statement's parameters. */
+  List<Object> parameters() {
+    return parameters;
+  }
+
   LocalStatement statement() {
     return statement;
   }

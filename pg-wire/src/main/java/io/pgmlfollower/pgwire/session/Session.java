@@ -884,7 +884,7 @@ final class Session {
    * thread for blocking ones (training), so the event loop stays free.
    */
   private void continueRun(LocalRun run) {
-    if (run.portal.statement().blocking()) {
+    if (run.portal.statement().blocking(run.portal.parameters())) {
       int pullSize = run.nextPullSize();
       vertx
           .executeBlocking(() -> run.portal.pull(pullSize, run.cancellation), false)

@@ -17,6 +17,17 @@ public interface LocalStatement {
   boolean blocking();
 
   /**
+   * Whether this execution, with these bound values, may block: asked before each execution, so a
+   * statement that is usually fast (a prediction from a cached model) can stay on the event loop
+   * and take the worker thread only when it would wait (the model must be loaded first).
+   *
+   * @param parameters the bound values, as {@link #execute} gets them
+   */
+  default boolean blocking(List<Object> parameters) {
+    return blocking();
+  }
+
+  /**
    * Runs the statement.
    *
    * @param parameters the bound values decoded by {@link #parameterTypes()}: {@code Boolean},

@@ -28,6 +28,15 @@ public interface ModelService {
    */
   Double predictByKey(String project, RowKey key) throws PgWireException;
 
+  /**
+   * Whether a prediction for the project is answered from memory, without waiting: its deployed
+   * model is loaded, and (for {@code byKey}) its relation is in the online store. The endpoint then
+   * answers on its event loop rather than hopping to a worker thread.
+   */
+  default boolean answersWithoutWaiting(String project, boolean byKey) {
+    return false;
+  }
+
   /** The deployed model's feature names, in the order {@link #predict} takes them. */
   List<String> featureNames(String project) throws PgWireException;
 

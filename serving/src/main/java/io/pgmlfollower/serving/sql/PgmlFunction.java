@@ -19,6 +19,14 @@ interface PgmlFunction {
   boolean blocking();
 
   /**
+   * Whether a call for this project may block; by default {@link #blocking()}. A prediction blocks
+   * only while its project's model is not loaded yet.
+   */
+  default boolean blocking(String projectName) {
+    return blocking();
+  }
+
+  /**
    * Runs the function.
    *
    * @param arguments one value per {@link #parameters()} entry, converted to its type (defaults

@@ -94,6 +94,24 @@ final class PgmlLocalStatement implements LocalStatement {
     return function.blocking();
   }
 
+  /** Asks the function about the call's project, when the call names it as text. */
+  @Override
+  public boolean blocking(List<Object> parameters) {
+    if (!function.blocking()) {
+      return false;
+    }
+    int project = indexOf(function.parameters(), "project_name");
+    if (project < 0 || arguments[project] == null) {
+      return true;
+    }
+    try {
+      return !(arguments[project].evaluate(parameters) instanceof String name)
+          || function.blocking(name);
+    } catch (PgWireException | RuntimeException e) {
+      return true; // the worker thread runs the call and reports the error
+    }
+  }
+
   @Override
   public QueryResult execute(List<Object> parameters, Cancellation cancel) throws PgWireException {
     List<FunctionParameter> declared = function.parameters();

@@ -69,6 +69,11 @@ final class PredictByKeyFunction extends FunctionShape {
   }
 
   @Override
+  public boolean blocking(String projectName) {
+    return !models.answersWithoutWaiting(projectName, true);
+  }
+
+  @Override
   public List<Object[]> invoke(BoundArguments arguments, Cancellation cancel)
       throws PgWireException {
     String project = arguments.requiredText("project_name");

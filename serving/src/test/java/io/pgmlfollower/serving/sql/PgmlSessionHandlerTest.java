@@ -42,6 +42,11 @@ class PgmlSessionHandlerTest {
         }
 
         @Override
+        public boolean answersWithoutWaiting(String project, boolean byKey) {
+          return project.equals("bc"); // its model is "loaded"; any other is not
+        }
+
+        @Override
         public double[] decompose(String project, double[] features) {
           return new double[] {features[0] + features[1], features[0] - features[1]};
         }
@@ -231,6 +236,29 @@ class PgmlSessionHandlerTest {
         .containsExactly("predict_proba:FLOAT4_ARRAY");
     Object[] row = statement.execute(List.of(), notCancelled).rows().next();
     assertThat((float[]) row[0]).containsExactly(0.25f, 0.75f);
+  }
+
+  @Test
+  void predictionsOfALoadedModelStayOnTheEventLoopOthersTakeAWorker() throws PgWireException {
+    assertThat(
+            handler
+                .prepare("SELECT pgml.predict('bc', ARRAY[1, 2])", new int[0])
+                .blocking(List.of()))
+        .isFalse();
+    assertThat(
+            handler
+                .prepare("SELECT pgml.predict('cold', ARRAY[1, 2])", new int[0])
+                .blocking(List.of()))
+        .as("the model must be loaded from the registry first")
+        .isTrue();
+    LocalStatement byParameter = handler.prepare("SELECT pgml.predict_by_key($1, $2)", new int[0]);
+    assertThat(byParameter.blocking(java.util.Arrays.asList("bc", "7"))).isFalse();
+    assertThat(byParameter.blocking(java.util.Arrays.asList("cold", "7"))).isTrue();
+    assertThat(
+            handler
+                .prepare("SELECT * FROM pgml.train('bc', algorithm => 'xgboost')", new int[0])
+                .blocking(List.of()))
+        .isTrue();
   }
 
   @Test
