@@ -29,7 +29,7 @@ from sklearn.ensemble import (
 )
 from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge
 from sklearn.naive_bayes import GaussianNB
-from sklearn.neighbors import KNeighborsClassifier
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.svm import SVC, SVR
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
@@ -85,6 +85,7 @@ def regression_algorithms():
         "elastic_net": lambda: ElasticNet(alpha=1.0, l1_ratio=0.5),
         "decision_tree": lambda: DecisionTreeRegressor(random_state=SEED),
         "svm": SVR,
+        "knn": lambda: KNeighborsRegressor(n_neighbors=5),
         "random_forest": lambda: RandomForestRegressor(n_estimators=100, random_state=SEED),
         "extra_trees": lambda: ExtraTreesRegressor(n_estimators=100, random_state=SEED),
         "gradient_boosting_trees": lambda: GradientBoostingRegressor(random_state=SEED),
@@ -124,7 +125,7 @@ def run_datasets(out):
             # pgml.train); scikit-learn gets the same scaled features.
             # mlp: both sides on standardized features, as a user scales them for a network
             # (unscaled, either side's accuracy on wine is a draw of the seed, 0.07 to 0.96).
-            if (algorithm in ("linear", "knn") and task == "classification") or algorithm == "mlp":
+            if (algorithm == "linear" and task == "classification") or algorithm in ("knn", "mlp"):
                 scale = StandardScaler().fit(x_train)
                 xs_train, xs_test = scale.transform(x_train), scale.transform(x_test)
             model = make()

@@ -315,7 +315,10 @@ final class ModelTrainer {
     Map<String, Double> metrics =
         ClassificationMetrics.compute(
             TrainTestSplit.select(y, split.test()), predicted, probabilities, labels.numClasses());
-    return trainedModel(estimator, algorithm, data, labels, scale, metrics, start, fitted, scored);
+    return trainedModel(estimator, algorithm, data, labels, scale, metrics, start, fitted, scored)
+        .withConfusionMatrix(
+            ClassificationMetrics.confusionMatrix(
+                TrainTestSplit.select(y, split.test()), predicted, labels.numClasses()));
   }
 
   private static TrainedModel trainedModel(

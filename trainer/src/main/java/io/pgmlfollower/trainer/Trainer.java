@@ -214,7 +214,8 @@ public final class Trainer {
       long deploymentId = 0;
       connection.setAutoCommit(false);
       try {
-        registry.completeModel(connection, modelId, trained.metrics());
+        registry.completeModel(
+            connection, modelId, trained.metrics(), trained.confusionMatrix().orElse(null));
         if (trained.search().isPresent()) {
           SearchSpec spec = request.search().orElseThrow();
           Map<String, Object> chosen = new java.util.LinkedHashMap<>(request.hyperparams());

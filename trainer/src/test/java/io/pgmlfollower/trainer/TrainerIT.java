@@ -408,6 +408,18 @@ class TrainerIT {
     // Later trainings take task, relation and target from the project.
     TrainResult forest =
         trainer.train(TrainRequest.builder("cancer").algorithm("random_forest").build());
+    // "logistic", as the issue and scikit-learn call it, is PostgresML's classification "linear".
+    assertThat(
+            trainer
+                .train(
+                    TrainRequest.builder("cancer_logistic")
+                        .task("classification")
+                        .relationName("public.breast_cancer")
+                        .yColumnName("target")
+                        .algorithm("logistic")
+                        .build())
+                .algorithm())
+        .isEqualTo("linear");
 
     assertThat(linear.project()).isEqualTo("cancer");
     assertThat(linear.task()).isEqualTo(Task.CLASSIFICATION);
@@ -426,6 +438,10 @@ class TrainerIT {
         query(
             "SELECT m.id, m.algorithm, m.runtime, m.status, m.num_features,"
                 + " (m.metrics->>'accuracy')::float8 AS accuracy, s.relation_name,"
+                + " (SELECT sum(v::int) FROM jsonb_array_elements(m.metrics->'confusion_matrix') r,"
+                + " jsonb_array_elements_text(r) v) AS confused,"
+                + " (SELECT sum((r->>(i::int - 1))::int) FROM jsonb_array_elements(m.metrics->"
+                + "'confusion_matrix') WITH ORDINALITY AS t(r, i)) AS diagonal,"
                 + " s.y_column_name[1] AS y, s.num_rows, s.seed, s.test_sampling,"
                 + " jsonb_array_length(s.columns) AS columns, s.columns->0->>'name' AS first_column"
                 + " FROM pgml.models m JOIN pgml.snapshots s ON s.id = m.snapshot_id"
@@ -441,6 +457,13 @@ class TrainerIT {
     assertThat((Double) first.get("accuracy"))
         .isCloseTo(linear.metrics().get("accuracy"), within(1e-12));
     assertThat(first.get("relation_name")).isEqualTo("public.breast_cancer");
+    // The holdout's confusion matrix: every test row counted once, the diagonal the correct ones.
+    long testRows = 569 - Math.round(569 * 0.75 - 0.5);
+    assertThat(((Number) first.get("confused")).longValue()).isBetween(testRows - 1, testRows + 1);
+    assertThat(((Number) first.get("diagonal")).doubleValue())
+        .isCloseTo(
+            linear.metrics().get("accuracy") * ((Number) first.get("confused")).longValue(),
+            within(1e-6));
     assertThat(first.get("y")).isEqualTo("target");
     assertThat(first.get("num_rows")).isEqualTo(569L);
     assertThat(first.get("seed")).isEqualTo(42L);

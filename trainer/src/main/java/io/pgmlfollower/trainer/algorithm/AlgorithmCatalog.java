@@ -16,6 +16,7 @@ public final class AlgorithmCatalog {
           PenalizedLinearRegression.elasticNet(),
           new DecisionTreeRegression(),
           new SvmRegression(),
+          new KnnRegression(),
           new RandomForestRegression(),
           ExtraTrees.regression(),
           new GradientBoostingRegression(BoostingFlavor.GRADIENT_BOOSTING_TREES),
@@ -45,6 +46,9 @@ public final class AlgorithmCatalog {
    */
   public static Algorithm find(Task task, String name) {
     String normalized = name.strip().toLowerCase(Locale.ROOT);
+    if (task == Task.CLASSIFICATION && normalized.equals("logistic")) {
+      normalized = "linear"; // PostgresML's name for a logistic regression is linear; both work
+    }
     for (Algorithm algorithm : ALGORITHMS) {
       if (algorithm.task() == task && algorithm.name().equals(normalized)) {
         return algorithm;

@@ -27,6 +27,15 @@ public final class ClassificationMetrics {
    * @param predicted class indices 0..numClasses-1
    * @param probabilities per row, the probability of each class
    */
+  /** Counts of (actual, predicted) class pairs: rows actual, columns predicted. */
+  public static long[][] confusionMatrix(int[] actual, int[] predicted, int numClasses) {
+    long[][] confusion = new long[numClasses][numClasses];
+    for (int i = 0; i < actual.length; i++) {
+      confusion[actual[i]][predicted[i]]++;
+    }
+    return confusion;
+  }
+
   public static Map<String, Double> compute(
       int[] actual, int[] predicted, double[][] probabilities, int numClasses) {
     int n = actual.length;
@@ -36,10 +45,7 @@ public final class ClassificationMetrics {
     if (numClasses < 2) {
       throw new IllegalArgumentException("need at least two classes");
     }
-    long[][] confusion = new long[numClasses][numClasses];
-    for (int i = 0; i < n; i++) {
-      confusion[actual[i]][predicted[i]]++;
-    }
+    long[][] confusion = confusionMatrix(actual, predicted, numClasses);
     long correct = 0;
     for (int c = 0; c < numClasses; c++) {
       correct += confusion[c][c];

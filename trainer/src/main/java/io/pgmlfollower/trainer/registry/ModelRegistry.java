@@ -252,7 +252,12 @@ public final class ModelRegistry {
     }
   }
 
-  public void completeModel(Connection connection, long modelId, Map<String, Double> metrics)
+  /**
+   * @param confusionMatrix a classification's, stored in the metrics as {@code confusion_matrix};
+   *     null for other tasks
+   */
+  public void completeModel(
+      Connection connection, long modelId, Map<String, Double> metrics, long[][] confusionMatrix)
       throws SQLException {
     try (PreparedStatement statement =
         connection.prepareStatement(
@@ -260,7 +265,11 @@ public final class ModelRegistry {
             UPDATE pgml.models
             SET status = 'successful', metrics = ?::jsonb, updated_at = clock_timestamp()
             WHERE id = ?""")) {
-      statement.setString(1, toJson(metrics));
+      Map<String, Object> stored = new java.util.LinkedHashMap<>(metrics);
+      if (confusionMatrix != null) {
+        stored.put("confusion_matrix", confusionMatrix);
+      }
+      statement.setString(1, toJson(stored));
       statement.setLong(2, modelId);
       statement.executeUpdate();
     }
@@ -474,11 +483,21 @@ public final class ModelRegistry {
         metrics == null ? Map.of() : parseMetrics(metrics));
   }
 
+  /** The numeric metrics; other entries (the confusion matrix) are not scores and are skipped. */
   private Map<String, Double> parseMetrics(String metrics) throws SQLException {
     try {
-      return json.readValue(metrics, new TypeReference<Map<String, Double>>() {});
+      Map<String, Object> all =
+          json.readValue(metrics, new TypeReference<Map<String, Object>>() {});
+      Map<String, Double> numbers = new java.util.LinkedHashMap<>();
+      all.forEach(
+          (name, value) -> {
+            if (value instanceof Number number) {
+              numbers.put(name, number.doubleValue());
+            }
+          });
+      return numbers;
     } catch (JsonProcessingException e) {
-      throw new SQLException("pgml.models.metrics is not a JSON object of numbers: " + metrics, e);
+      throw new SQLException("pgml.models.metrics is not a JSON object: " + metrics, e);
     }
   }
 

@@ -67,7 +67,7 @@ class HyperParametersTest {
             e -> assertThat(e.code()).isEqualTo(TrainerErrorCode.UNKNOWN_ALGORITHM))
         .hasMessage(
             "unknown regression algorithm 'catboost': use one of linear, ridge, lasso, elastic_net,"
-                + " decision_tree, svm, random_forest, extra_trees, gradient_boosting_trees,"
+                + " decision_tree, svm, knn, random_forest, extra_trees, gradient_boosting_trees,"
                 + " xgboost, mlp");
   }
 
