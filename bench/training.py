@@ -20,6 +20,7 @@ from sklearn import datasets
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis, QuadraticDiscriminantAnalysis
 from sklearn.ensemble import (
     AdaBoostClassifier,
+    AdaBoostRegressor,
     ExtraTreesClassifier,
     ExtraTreesRegressor,
     GradientBoostingClassifier,
@@ -86,6 +87,7 @@ def regression_algorithms():
         "decision_tree": lambda: DecisionTreeRegressor(random_state=SEED),
         "svm": SVR,
         "knn": lambda: KNeighborsRegressor(n_neighbors=5),
+        "ada_boost": lambda: AdaBoostRegressor(n_estimators=50, random_state=SEED),
         "random_forest": lambda: RandomForestRegressor(n_estimators=100, random_state=SEED),
         "extra_trees": lambda: ExtraTreesRegressor(n_estimators=100, random_state=SEED),
         "gradient_boosting_trees": lambda: GradientBoostingRegressor(random_state=SEED),

@@ -17,6 +17,7 @@ public final class AlgorithmCatalog {
           new DecisionTreeRegression(),
           new SvmRegression(),
           new KnnRegression(),
+          new AdaBoostRegression(),
           new RandomForestRegression(),
           ExtraTrees.regression(),
           new GradientBoostingRegression(BoostingFlavor.GRADIENT_BOOSTING_TREES),

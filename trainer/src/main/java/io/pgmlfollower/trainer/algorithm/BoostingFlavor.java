@@ -43,7 +43,7 @@ enum BoostingFlavor {
             TreeParameters.N_ESTIMATORS, defaultTrees, 1, TreeParameters.MAX_TREES);
     int maxDepth =
         hyperparameters.intValue(
-            TreeParameters.MAX_DEPTH, defaultDepth, 2, TreeParameters.MAX_TREE_DEPTH);
+            TreeParameters.MAX_DEPTH, defaultDepth, 1, TreeParameters.MAX_TREE_DEPTH);
     int maxNodes =
         hyperparameters.intValue(
             TreeParameters.MAX_LEAF_NODES,
@@ -54,7 +54,8 @@ enum BoostingFlavor {
         hyperparameters.intValue(
             TreeParameters.MIN_SAMPLES_LEAF, defaultNodeSize, 1, Integer.MAX_VALUE);
     double subsample = hyperparameters.doubleValue(SUBSAMPLE, 1.0, 0, false, 1);
-    return new TreeParameters(ntrees, maxDepth, maxNodes, nodeSize, subsample, 0);
+    return new TreeParameters(
+        ntrees, TreeParameters.smileDepth(maxDepth), maxNodes, nodeSize, subsample, 0);
   }
 
   double learningRate(HyperParameters hyperparameters) {

@@ -29,7 +29,8 @@ final class DecisionTreeRegression implements RegressionAlgorithm {
       double[][] x, double[] y, HyperParameters hyperparameters, long seed) {
     RegressionTree.Options options =
         new RegressionTree.Options(
-            hyperparameters.intValue(MAX_DEPTH, MAX_TREE_DEPTH, 2, MAX_TREE_DEPTH),
+            TreeParameters.smileDepth(
+                hyperparameters.intValue(MAX_DEPTH, MAX_TREE_DEPTH, 1, MAX_TREE_DEPTH)),
             hyperparameters.intValue(MAX_LEAF_NODES, Math.max(2, x.length), 2, Integer.MAX_VALUE),
             hyperparameters.intValue(MIN_SAMPLES_LEAF, 1, 1, Integer.MAX_VALUE));
     return new SmileRegressionEstimator(

@@ -4,7 +4,6 @@ import static io.pgmlfollower.trainer.algorithm.TreeParameters.MAX_DEPTH;
 import static io.pgmlfollower.trainer.algorithm.TreeParameters.MAX_FEATURES;
 import static io.pgmlfollower.trainer.algorithm.TreeParameters.MAX_LEAF_NODES;
 import static io.pgmlfollower.trainer.algorithm.TreeParameters.MAX_TREES;
-import static io.pgmlfollower.trainer.algorithm.TreeParameters.MAX_TREE_DEPTH;
 import static io.pgmlfollower.trainer.algorithm.TreeParameters.MIN_SAMPLES_LEAF;
 import static io.pgmlfollower.trainer.algorithm.TreeParameters.N_ESTIMATORS;
 
@@ -47,7 +46,7 @@ final class RandomForestClassification implements ClassificationAlgorithm {
     TreeParameters parameters =
         new TreeParameters(
             ntrees,
-            hyperparameters.intValue(MAX_DEPTH, defaults.maxDepth(), 2, MAX_TREE_DEPTH),
+            TreeParameters.smileDepth(hyperparameters, defaults.maxDepth()),
             hyperparameters.intValue(MAX_LEAF_NODES, defaults.maxNodes(), 2, Integer.MAX_VALUE),
             hyperparameters.intValue(MIN_SAMPLES_LEAF, defaults.nodeSize(), 1, Integer.MAX_VALUE),
             hyperparameters.doubleValue(MAX_SAMPLES, defaults.subsample(), 0, false, 1),

@@ -26,6 +26,22 @@ record TreeParameters(
 
   static final int MAX_TREES = 100_000;
 
+  /**
+   * Smile's depth of a tree of scikit-learn's {@code max_depth}: Smile counts the root as depth 1
+   * (a tree of its {@code maxDepth} 2 has one split), scikit-learn as depth 0 ({@code max_depth} 1
+   * is a stump), so scikit-learn's d is Smile's d + 1.
+   */
+  static int smileDepth(int depth) {
+    return depth >= MAX_TREE_DEPTH ? MAX_TREE_DEPTH : depth + 1;
+  }
+
+  /** scikit-learn's {@code max_depth} as Smile's, or Smile's own default when not given. */
+  static int smileDepth(HyperParameters hyperparameters, int smileDefault) {
+    return hyperparameters.raw(MAX_DEPTH) == null
+        ? smileDefault
+        : smileDepth(hyperparameters.intValue(MAX_DEPTH, 1, 1, MAX_TREE_DEPTH));
+  }
+
   /** Checks that {@code max_features} does not exceed the number of features. */
   void checkFeatureCount(String algorithm, int numFeatures) {
     if (mtry > numFeatures) {

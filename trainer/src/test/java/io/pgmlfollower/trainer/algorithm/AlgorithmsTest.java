@@ -60,6 +60,34 @@ class AlgorithmsTest {
     assertThat(restored.predict(probe)).isEqualTo(estimator.predict(probe));
   }
 
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(
+      strings = {"decision_tree", "random_forest", "gradient_boosting_trees", "xgboost"})
+  void maxDepthCountsSplitLevelsAsScikitLearnDoes(String name) {
+    // max_depth d: 2^d leaves at most (d levels of splits below the root), reached on a smooth
+    // target. Smile counts the root as a level: the trainer translates.
+    Random random = new Random(3);
+    double[][] x = features(random);
+    double[] y = new double[ROWS];
+    for (int i = 0; i < ROWS; i++) {
+      y[i] = 3 * x[i][0] - 2 * x[i][1];
+    }
+    RegressionAlgorithm algorithm =
+        (RegressionAlgorithm) AlgorithmCatalog.find(Task.REGRESSION, name);
+    for (int depth : new int[] {1, 2, 3}) {
+      Map<String, Object> given =
+          name.equals("decision_tree")
+              ? Map.of("max_depth", depth)
+              : Map.of("max_depth", depth, "n_estimators", 1);
+      RegressionEstimator tree = algorithm.fit(x, y, HyperParameters.of(algorithm, given), 1);
+      java.util.Set<Double> leaves = new java.util.HashSet<>();
+      for (double[] row : x) {
+        leaves.add(tree.predict(row));
+      }
+      assertThat(leaves).as("%s max_depth %d", name, depth).hasSize(1 << depth);
+    }
+  }
+
   @Test
   void aFullDecisionTreeFitsEveryDistinctTrainingRow() {
     // A 5 × 5 grid (few distinct values per feature: ties everywhere), repeated, with a class that

@@ -67,8 +67,8 @@ class HyperParametersTest {
             e -> assertThat(e.code()).isEqualTo(TrainerErrorCode.UNKNOWN_ALGORITHM))
         .hasMessage(
             "unknown regression algorithm 'catboost': use one of linear, ridge, lasso, elastic_net,"
-                + " decision_tree, svm, knn, random_forest, extra_trees, gradient_boosting_trees,"
-                + " xgboost, mlp");
+                + " decision_tree, svm, knn, ada_boost, random_forest, extra_trees,"
+                + " gradient_boosting_trees, xgboost, mlp");
   }
 
   @Test
