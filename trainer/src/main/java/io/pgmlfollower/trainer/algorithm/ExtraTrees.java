@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.LongFunction;
 import java.util.stream.IntStream;
 
 /**
@@ -102,6 +103,18 @@ final class ExtraTrees {
             .formatted(numFeatures, value));
   }
 
+  /**
+   * Grows the trees in parallel, each from its own seed drawn in order from the training seed, so
+   * that the forest does not depend on thread scheduling.
+   */
+  private static CartTree[] grow(int ntrees, long seed, LongFunction<CartTree> tree) {
+    long[] seeds = new Random(seed).longs(ntrees).toArray();
+    return IntStream.range(0, ntrees)
+        .parallel()
+        .mapToObj(i -> tree.apply(seeds[i]))
+        .toArray(CartTree[]::new);
+  }
+
   private static Serializable artifact(CartTree[] trees) {
     Object[] parts = new Object[trees.length];
     for (int i = 0; i < trees.length; i++) {
@@ -155,16 +168,14 @@ final class ExtraTrees {
     public ClassificationEstimator fit(
         double[][] x, int[] y, int numClasses, HyperParameters hyperparameters, long seed) {
       Settings s = Settings.of(hyperparameters, x[0].length, true);
-      long[] seeds = new Random(seed).longs(s.ntrees()).toArray();
-      CartTree[] trees =
-          IntStream.range(0, s.ntrees())
-              .parallel()
-              .mapToObj(
-                  i ->
-                      ExtraTreeBuilder.classification(
-                          x, y, numClasses, s.maxFeatures(), s.maxDepth(), s.minLeaf(), seeds[i]))
-              .toArray(CartTree[]::new);
-      return new Forest(trees, numClasses);
+      return new Forest(
+          grow(
+              s.ntrees(),
+              seed,
+              treeSeed ->
+                  ExtraTreeBuilder.classification(
+                      x, y, numClasses, s.maxFeatures(), s.maxDepth(), s.minLeaf(), treeSeed)),
+          numClasses);
     }
 
     @Override
@@ -188,16 +199,13 @@ final class ExtraTrees {
     public RegressionEstimator fit(
         double[][] x, double[] y, HyperParameters hyperparameters, long seed) {
       Settings s = Settings.of(hyperparameters, x[0].length, false);
-      long[] seeds = new Random(seed).longs(s.ntrees()).toArray();
-      CartTree[] trees =
-          IntStream.range(0, s.ntrees())
-              .parallel()
-              .mapToObj(
-                  i ->
-                      ExtraTreeBuilder.regression(
-                          x, y, s.maxFeatures(), s.maxDepth(), s.minLeaf(), seeds[i]))
-              .toArray(CartTree[]::new);
-      return new RegressionForest(trees);
+      return new RegressionForest(
+          grow(
+              s.ntrees(),
+              seed,
+              treeSeed ->
+                  ExtraTreeBuilder.regression(
+                      x, y, s.maxFeatures(), s.maxDepth(), s.minLeaf(), treeSeed)));
     }
 
     @Override
