@@ -10,6 +10,7 @@ import io.pgmlfollower.featurestore.spi.TableSpec;
 import io.pgmlfollower.pgwire.spi.PgWireException;
 import io.pgmlfollower.pgwire.spi.SqlState;
 import io.pgmlfollower.serving.sql.RowKey;
+import io.pgmlfollower.trainer.preprocess.FittedPreprocess;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -184,7 +185,7 @@ final class KeyLookup {
       throws PgWireException {
     if (categories != null) {
       // NULL stays missing (NaN): the model imputes it or refuses it by name.
-      return value == null ? Double.NaN : categories.indexOf(value);
+      return value == null ? Double.NaN : FittedPreprocess.code(categories, value);
     }
     if (value == null) {
       throw new PgWireException(

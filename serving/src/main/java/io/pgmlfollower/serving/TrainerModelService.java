@@ -136,7 +136,9 @@ final class TrainerModelService implements ModelService {
   @Override
   public boolean answersWithoutWaiting(String project, boolean byKey) {
     Optional<DeployedModel> model = trainer.cachedModel(project);
-    return model.isPresent() && (!byKey || keys.isOnline(model.get().pipeline().relation()));
+    return model.isPresent()
+        && model.get().predictsQuickly()
+        && (!byKey || keys.isOnline(model.get().pipeline().relation()));
   }
 
   @Override

@@ -98,8 +98,7 @@ final class ChampionScore {
       }
       for (double[] row : recoded) {
         if (!Double.isNaN(row[j])) {
-          int at = to.indexOf(from.get((int) row[j]));
-          row[j] = at < 0 ? FittedPreprocess.UNKNOWN : at;
+          row[j] = FittedPreprocess.code(to, from.get((int) row[j]));
         }
       }
     }

@@ -30,8 +30,9 @@ public interface ModelService {
 
   /**
    * Whether a prediction for the project is answered from memory, without waiting: its deployed
-   * model is loaded, and (for {@code byKey}) its relation is in the online store. The endpoint then
-   * answers on its event loop rather than hopping to a worker thread.
+   * model is loaded and predicts in about the time of a lookup (not k-NN, DBSCAN or SVM, which scan
+   * their stored rows), and (for {@code byKey}) its relation is in the online store. The endpoint
+   * then answers on its event loop rather than hopping to a worker thread.
    */
   default boolean answersWithoutWaiting(String project, boolean byKey) {
     return false;

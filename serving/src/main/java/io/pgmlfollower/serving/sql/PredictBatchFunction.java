@@ -33,11 +33,6 @@ final class PredictBatchFunction extends FunctionShape {
   }
 
   @Override
-  public boolean blocking(String projectName) {
-    return !models.answersWithoutWaiting(projectName, false);
-  }
-
-  @Override
   public List<Object[]> invoke(BoundArguments arguments, Cancellation cancel)
       throws PgWireException {
     String project = arguments.requiredText("project_name");

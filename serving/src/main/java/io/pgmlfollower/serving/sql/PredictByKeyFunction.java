@@ -115,7 +115,12 @@ final class PredictByKeyFunction extends FunctionShape {
             "pgml.predict_by_key: key column %s must be a number, string or boolean, got %s"
                 .formatted(entry.getKey(), value));
       }
-      values.put(entry.getKey(), String.valueOf(value));
+      // 7 and 7.0 name the same integer key; other numbers keep their shortest decimal form.
+      values.put(
+          entry.getKey(),
+          value instanceof Double d && d == Math.rint(d) && Math.abs(d) < 1e15
+              ? Long.toString(d.longValue())
+              : String.valueOf(value));
     }
     return values;
   }

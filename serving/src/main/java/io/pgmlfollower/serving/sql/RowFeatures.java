@@ -77,8 +77,12 @@ final class RowFeatures {
         return Double.NaN;
       }
       // to_jsonb gives text and enums as strings; a number or boolean is matched by its text.
-      int code = known.indexOf(node.isTextual() ? node.textValue() : node.asText());
-      return code; // -1: a category the model never saw, which its encoding handles
+      // The categories are sorted (String order); -1 for one the model never saw, which its
+      // encoding handles.
+      int code =
+          java.util.Collections.binarySearch(
+              known, node.isTextual() ? node.textValue() : node.asText());
+      return code >= 0 ? code : -1;
     }
     if (node.isNumber()) {
       return node.doubleValue();

@@ -122,6 +122,12 @@ final class DbscanClustering implements ClusteringAlgorithm {
       return label;
     }
 
+    /** A scan of the stored rows (or support vectors) per prediction: not for the event loop. */
+    @Override
+    public boolean predictsQuickly() {
+      return false;
+    }
+
     @Override
     public Serializable artifact() {
       return new Object[] {rows, labels, new double[] {eps}};

@@ -13,4 +13,13 @@ public sealed interface Estimator
    * smile.io.Write} does), or a primitive array for models the trainer fits itself.
    */
   Serializable artifact();
+
+  /**
+   * Whether one prediction costs about as little as a lookup (a linear model, trees, a network):
+   * the endpoint then answers it on its event loop. False for models that scan their training rows
+   * or support vectors per prediction (k-NN, DBSCAN, SVM), whose cost grows with the data.
+   */
+  default boolean predictsQuickly() {
+    return true;
+  }
 }

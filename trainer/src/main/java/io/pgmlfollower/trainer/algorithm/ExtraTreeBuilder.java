@@ -169,7 +169,7 @@ final class ExtraTreeBuilder {
    */
   private int split(int node, int start, int end) {
     int n = end - start;
-    if (n < 2 * minLeaf || n < 2 || impurityTimesN(start, end) <= 1e-12) {
+    if (n < 2 * minLeaf || n < 2 || isPure(start, end)) {
       return -1;
     }
     double bestScore = Double.NEGATIVE_INFINITY;
@@ -263,6 +263,21 @@ final class ExtraTreeBuilder {
       return Double.NEGATIVE_INFINITY;
     }
     return -gini(leftCounts, nLeft) * nLeft - gini(rightCounts, nRight) * nRight;
+  }
+
+  /**
+   * Whether the node's rows share one class or one target. For regression the variance is compared
+   * with the targets' own scale, so that small-valued targets (1e-7) still split.
+   */
+  private boolean isPure(int start, int end) {
+    if (classes != null) {
+      return impurityTimesN(start, end) == 0;
+    }
+    double squares = 0;
+    for (int i = start; i < end; i++) {
+      squares += targets[rows[i]] * targets[rows[i]];
+    }
+    return impurityTimesN(start, end) <= 1e-12 * squares;
   }
 
   private double impurityTimesN(int start, int end) {

@@ -1,5 +1,7 @@
 package io.pgmlfollower.trainer.algorithm;
 
+import io.pgmlfollower.trainer.TrainerErrorCode;
+import io.pgmlfollower.trainer.TrainerException;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Set;
@@ -33,6 +35,13 @@ final class KMeansClustering implements ClusteringAlgorithm {
   @Override
   public ClusteringEstimator fit(double[][] x, HyperParameters hyperparameters, long seed) {
     int k = hyperparameters.intValue(N_CLUSTERS, 8, 1, x.length);
+    if (k > x.length) {
+      // The default of 8, on fewer training rows: scikit-learn refuses it too.
+      throw new TrainerException(
+          TrainerErrorCode.INVALID_HYPERPARAMETER,
+          "kmeans needs at least n_clusters (%d) training rows, got %d: pass a smaller n_clusters"
+              .formatted(k, x.length));
+    }
     boolean plusPlus =
         hyperparameters
             .choice(INIT, "k-means++", Set.of("k-means++", "random"))

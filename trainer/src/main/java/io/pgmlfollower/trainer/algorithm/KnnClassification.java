@@ -39,7 +39,10 @@ final class KnnClassification implements ClassificationAlgorithm {
       renumbered[i] = Arrays.binarySearch(present, y[i]);
     }
     KNN<double[]> model =
-        KNN.fit(x, renumbered, hyperparameters.intValue(N_NEIGHBORS, 5, 1, x.length));
+        KNN.fit(
+            x,
+            renumbered,
+            Math.min(hyperparameters.intValue(N_NEIGHBORS, 5, 1, x.length), x.length));
     return new Renumbered(model, present, numClasses);
   }
 
@@ -83,6 +86,12 @@ final class KnnClassification implements ClassificationAlgorithm {
         probabilities[classes[k]] = local[k];
       }
       return classes[predicted];
+    }
+
+    /** A scan of the stored rows (or support vectors) per prediction: not for the event loop. */
+    @Override
+    public boolean predictsQuickly() {
+      return false;
     }
 
     /** The Smile model and its classes: only java.* and smile.* classes, as the codec admits. */

@@ -31,7 +31,8 @@ final class KnnRegression implements RegressionAlgorithm {
   @Override
   public RegressionEstimator fit(
       double[][] x, double[] y, HyperParameters hyperparameters, long seed) {
-    int k = hyperparameters.intValue(N_NEIGHBORS, 5, 1, x.length);
+    // The default of 5 is capped at the rows there are (a given value is checked against them).
+    int k = Math.min(hyperparameters.intValue(N_NEIGHBORS, 5, 1, x.length), x.length);
     return new Neighbours(x, y, k);
   }
 
@@ -76,6 +77,12 @@ final class KnnRegression implements RegressionAlgorithm {
         sum += y[row];
       }
       return sum / k;
+    }
+
+    /** A scan of the stored rows (or support vectors) per prediction: not for the event loop. */
+    @Override
+    public boolean predictsQuickly() {
+      return false;
     }
 
     @Override

@@ -154,6 +154,12 @@ final class SvmClassification implements ClassificationAlgorithm {
       double[] probB,
       int numClasses)
       implements ClassificationEstimator {
+    /** A scan of the stored rows (or support vectors) per prediction: not for the event loop. */
+    @Override
+    public boolean predictsQuickly() {
+      return false;
+    }
+
     Model {
       requireNonNull(kernel, "kernel is null");
       int k = classes.length;

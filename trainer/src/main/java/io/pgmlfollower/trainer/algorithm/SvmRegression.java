@@ -84,6 +84,12 @@ final class SvmRegression implements RegressionAlgorithm {
   /** The support vectors, their coefficients αᵢ − αᵢ* and the offset; immutable. */
   private record Model(SvmKernel kernel, double[][] vectors, double[] coefficients, double rho)
       implements RegressionEstimator {
+    /** A scan of the stored rows (or support vectors) per prediction: not for the event loop. */
+    @Override
+    public boolean predictsQuickly() {
+      return false;
+    }
+
     Model {
       requireNonNull(kernel, "kernel is null");
       if (vectors.length != coefficients.length) {

@@ -56,6 +56,11 @@ public final class DeployedModel {
     return pipeline;
   }
 
+  /** Whether a prediction costs about a lookup (see {@code Estimator.predictsQuickly}). */
+  public boolean predictsQuickly() {
+    return estimator.predictsQuickly();
+  }
+
   public Task task() {
     return pipeline.taskValue();
   }

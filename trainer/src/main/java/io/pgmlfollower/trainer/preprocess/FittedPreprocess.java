@@ -206,6 +206,15 @@ public record FittedPreprocess(@JsonProperty("columns") List<Step> columns) {
             s -> s.encode() == null && s.impute() == null && s.center() == 0 && s.scale() == 1);
   }
 
+  /**
+   * A text value's code among a column's categories: its index, found by binary search (the
+   * categories are sorted in {@code String} order), or {@link #UNKNOWN}.
+   */
+  public static double code(List<String> categories, String value) {
+    int at = java.util.Collections.binarySearch(categories, value);
+    return at >= 0 ? at : UNKNOWN;
+  }
+
   /** The categories of the text features, by name: how a row's text values become codes. */
   public Map<String, List<String>> categories() {
     Map<String, List<String>> categories = new java.util.LinkedHashMap<>();

@@ -89,6 +89,16 @@ class AlgorithmsTest {
   }
 
   @Test
+  void knnOnFewerRowsThanItsDefaultNeighboursAveragesThemAll() {
+    RegressionAlgorithm knn = (RegressionAlgorithm) AlgorithmCatalog.find(Task.REGRESSION, "knn");
+    double[][] x = {{0}, {1}, {2}};
+    RegressionEstimator fitted =
+        knn.fit(x, new double[] {1, 2, 6}, HyperParameters.of(knn, Map.of()), 1);
+    assertThat(fitted.predict(new double[] {0})).isEqualTo(3.0);
+    assertThat(fitted.predictsQuickly()).as("a scan of the rows per prediction").isFalse();
+  }
+
+  @Test
   void aFullDecisionTreeFitsEveryDistinctTrainingRow() {
     // A 5 × 5 grid (few distinct values per feature: ties everywhere), repeated, with a class that
     // no single split separates: a tree grown until its leaves are pure classifies every row.

@@ -42,6 +42,21 @@ class ExtraTreesTest {
   }
 
   @Test
+  void smallValuedTargetsStillSplit() {
+    // Purity is judged against the targets' own scale: targets of order 1e-7 are not "pure".
+    double[][] x = new double[100][];
+    double[] y = new double[100];
+    for (int i = 0; i < 100; i++) {
+      x[i] = new double[] {i};
+      y[i] = i * 1e-9;
+    }
+    RegressionEstimator forest = REGRESSOR.fit(x, y, HyperParameters.of(REGRESSOR, Map.of()), 3);
+    for (int i = 0; i < 100; i += 7) {
+      assertThat(forest.predict(x[i])).isCloseTo(y[i], within(1e-15));
+    }
+  }
+
+  @Test
   void thresholdsAreRandomSoTreesDiffer() {
     // A single feature: every tree splits it, at thresholds drawn at random, so two forests of one
     // tree from different seeds disagree somewhere between the training points.

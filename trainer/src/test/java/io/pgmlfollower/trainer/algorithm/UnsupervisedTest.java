@@ -120,6 +120,16 @@ class UnsupervisedTest {
   }
 
   @Test
+  void kmeansRefusesMoreClustersThanRows() {
+    ClusteringAlgorithm kmeans = clustering("kmeans");
+    double[][] five = Arrays.copyOf(BLOBS, 5);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> kmeans.fit(five, HyperParameters.of(kmeans, Map.of()), 1))
+        .isInstanceOf(io.pgmlfollower.trainer.TrainerException.class)
+        .hasMessageContaining("n_clusters (8)");
+  }
+
+  @Test
   void dbscanLabelsEveryRowAsScikitLearn() {
     ClusteringAlgorithm dbscan = clustering("dbscan");
     ClusteringEstimator fitted = dbscan.fit(BLOBS, HyperParameters.of(dbscan, Map.of()), 1);
