@@ -126,7 +126,8 @@ final class KeyLookup {
     } catch (SQLException e) {
       throw new PgWireException(
           SqlState.DATA_EXCEPTION,
-          "pgml.predict_by_key: cannot read key %s of %s: %s".formatted(key, table, e.getMessage()),
+          "pgml.predict_by_key: cannot read key %s of %s: %s"
+              .formatted(describe(key), table, e.getMessage()),
           null,
           "pass a value of the table's primary key",
           0,
@@ -183,14 +184,12 @@ final class KeyLookup {
   private static double feature(
       String value, String name, List<String> categories, TableId table, RowKey key)
       throws PgWireException {
-    if (categories != null) {
-      // NULL stays missing (NaN): the model imputes it or refuses it by name.
-      return value == null ? Double.NaN : FittedPreprocess.code(categories, value);
-    }
     if (value == null) {
-      throw new PgWireException(
-          SqlState.NULL_VALUE_NOT_ALLOWED,
-          "feature %s of %s key %s is NULL".formatted(name, table, describe(key)));
+      // Missing: the model imputes it where it was trained to, and refuses it by name elsewhere.
+      return Double.NaN;
+    }
+    if (categories != null) {
+      return FittedPreprocess.code(categories, value);
     }
     return switch (value) {
       case "t" -> 1;

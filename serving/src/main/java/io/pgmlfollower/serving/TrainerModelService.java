@@ -133,6 +133,67 @@ final class TrainerModelService implements ModelService {
     }
   }
 
+  /** Every step of the call on the model resolved here, timed and counted per prediction. */
+  @Override
+  public Deployed deployed(String project) throws PgWireException {
+    DeployedModel model;
+    try {
+      model = trainer.deployedModel(project);
+    } catch (RuntimeException e) {
+      throw ErrorMapping.toPgWire(e);
+    }
+    List<String> names = model.pipeline().features().stream().map(Pipeline.Column::name).toList();
+    Map<String, List<String>> categories = model.categories();
+    return new Deployed() {
+      @Override
+      public List<String> featureNames() {
+        return names;
+      }
+
+      @Override
+      public Map<String, List<String>> categories() {
+        return categories;
+      }
+
+      @Override
+      public double predict(double[] features) throws PgWireException {
+        long start = System.nanoTime();
+        try {
+          double prediction = model.predict(features);
+          metrics.recordPrediction(project, System.nanoTime() - start);
+          return prediction;
+        } catch (RuntimeException e) {
+          metrics.recordPredictionError();
+          throw ErrorMapping.toPgWire(e);
+        }
+      }
+
+      @Override
+      public double[] predictProba(double[] features) throws PgWireException {
+        return timed(project, () -> model.predictProba(features));
+      }
+
+      @Override
+      public double[] decompose(double[] features) throws PgWireException {
+        return timed(project, () -> model.decompose(features));
+      }
+    };
+  }
+
+  /** A prediction counted in the project's metrics, its failure mapped to a SQLSTATE. */
+  private double[] timed(String project, java.util.function.Supplier<double[]> prediction)
+      throws PgWireException {
+    long start = System.nanoTime();
+    try {
+      double[] answer = prediction.get();
+      metrics.recordPrediction(project, System.nanoTime() - start);
+      return answer;
+    } catch (RuntimeException e) {
+      metrics.recordPredictionError();
+      throw ErrorMapping.toPgWire(e);
+    }
+  }
+
   @Override
   public boolean answersWithoutWaiting(String project, boolean byKey) {
     Optional<DeployedModel> model = trainer.cachedModel(project);

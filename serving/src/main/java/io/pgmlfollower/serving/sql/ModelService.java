@@ -51,6 +51,58 @@ public interface ModelService {
   }
 
   /**
+   * The project's deployed model as one call sees it: its feature names, categories and answers all
+   * from the same deployment, even while a redeploy swaps the model in between.
+   */
+  interface Deployed {
+    List<String> featureNames();
+
+    Map<String, List<String>> categories();
+
+    double predict(double[] features) throws PgWireException;
+
+    double[] predictProba(double[] features) throws PgWireException;
+
+    double[] decompose(double[] features) throws PgWireException;
+  }
+
+  /**
+   * The deployed model for one call. This default asks this service for each step (separate
+   * lookups); an implementation with a model cache answers from one deployment.
+   */
+  default Deployed deployed(String project) throws PgWireException {
+    List<String> names = featureNames(project);
+    Map<String, List<String>> categories = categories(project);
+    ModelService service = this;
+    return new Deployed() {
+      @Override
+      public List<String> featureNames() {
+        return names;
+      }
+
+      @Override
+      public Map<String, List<String>> categories() {
+        return categories;
+      }
+
+      @Override
+      public double predict(double[] features) throws PgWireException {
+        return service.predict(project, features);
+      }
+
+      @Override
+      public double[] predictProba(double[] features) throws PgWireException {
+        return service.predictProba(project, features);
+      }
+
+      @Override
+      public double[] decompose(double[] features) throws PgWireException {
+        return service.decompose(project, features);
+      }
+    };
+  }
+
+  /**
    * Refuses features given as numbers to a model with text features, which only a row can carry.
    */
   static void checkNumeric(Map<String, List<String>> categories, String project, String function)

@@ -36,9 +36,11 @@ final class PredictBatchFunction extends FunctionShape {
   public List<Object[]> invoke(BoundArguments arguments, Cancellation cancel)
       throws PgWireException {
     String project = arguments.requiredText("project_name");
-    ModelService.checkNumeric(models.categories(project), project, "predict");
+    // One deployment answers every row of the batch, even while a redeploy lands.
+    ModelService.Deployed model = models.deployed(project);
+    ModelService.checkNumeric(model.categories(), project, "predict");
     double[] flat = arguments.features("features");
-    int width = models.featureNames(project).size();
+    int width = model.featureNames().size();
     if (width == 0 || flat.length % width != 0) {
       throw new PgWireException(
           SqlState.INVALID_PARAMETER_VALUE,
@@ -49,9 +51,7 @@ final class PredictBatchFunction extends FunctionShape {
     List<Object[]> rows = new ArrayList<>(flat.length / width);
     for (int offset = 0; offset < flat.length; offset += width) {
       rows.add(
-          new Object[] {
-            (float) models.predict(project, Arrays.copyOfRange(flat, offset, offset + width))
-          });
+          new Object[] {(float) model.predict(Arrays.copyOfRange(flat, offset, offset + width))});
     }
     return rows;
   }

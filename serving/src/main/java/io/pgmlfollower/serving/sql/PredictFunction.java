@@ -25,7 +25,7 @@ final class PredictFunction extends FunctionShape {
   /** How a variant asks the model and shapes the answer. */
   @FunctionalInterface
   private interface Prediction {
-    Object predict(ModelService models, String project, double[] features) throws PgWireException;
+    Object predict(ModelService.Deployed model, double[] features) throws PgWireException;
   }
 
   private final ModelService models;
@@ -68,14 +68,14 @@ final class PredictFunction extends FunctionShape {
         PredictFunction::probabilities);
   }
 
-  private static Object scalar(ModelService models, String project, double[] features)
+  private static Object scalar(ModelService.Deployed model, double[] features)
       throws PgWireException {
-    return (float) models.predict(project, features);
+    return (float) model.predict(features);
   }
 
-  private static Object probabilities(ModelService models, String project, double[] features)
+  private static Object probabilities(ModelService.Deployed model, double[] features)
       throws PgWireException {
-    return toFloats(models.predictProba(project, features));
+    return toFloats(model.predictProba(features));
   }
 
   /** {@code pgml.decompose(project_name, features)} → real[]: a decomposition's components. */
@@ -90,9 +90,9 @@ final class PredictFunction extends FunctionShape {
         models, ROW_PARAMETERS, "decompose", PgType.FLOAT4_ARRAY, PredictFunction::components);
   }
 
-  private static Object components(ModelService models, String project, double[] features)
+  private static Object components(ModelService.Deployed model, double[] features)
       throws PgWireException {
-    return toFloats(models.decompose(project, features));
+    return toFloats(model.decompose(features));
   }
 
   private static float[] toFloats(double[] values) {
@@ -121,17 +121,18 @@ final class PredictFunction extends FunctionShape {
   public List<Object[]> invoke(BoundArguments arguments, Cancellation cancel)
       throws PgWireException {
     String project = arguments.requiredText("project_name");
-    java.util.Map<String, List<String>> categories = models.categories(project);
+    // One deployment answers the whole call: names, categories and the prediction.
+    ModelService.Deployed model = models.deployed(project);
     double[] features;
     if (byRow) {
       features =
           RowFeatures.features(
-              arguments.requiredText("row"), models.featureNames(project), categories, project);
+              arguments.requiredText("row"), model.featureNames(), model.categories(), project);
     } else {
-      ModelService.checkNumeric(categories, project, name());
+      ModelService.checkNumeric(model.categories(), project, name());
       features = arguments.features("features");
     }
-    Object result = prediction.predict(models, project, features);
+    Object result = prediction.predict(model, features);
     return List.<Object[]>of(new Object[] {result});
   }
 }

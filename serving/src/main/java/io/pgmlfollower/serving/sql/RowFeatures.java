@@ -91,10 +91,8 @@ final class RowFeatures {
       return node.booleanValue() ? 1 : 0;
     }
     if (node.isNull()) {
-      throw new PgWireException(
-          SqlState.NULL_VALUE_NOT_ALLOWED,
-          "project '%s': feature %s is NULL".formatted(project, column),
-          "features must not be NULL; replace missing values before predicting");
+      // Missing: the model imputes it where it was trained to, and refuses it by name elsewhere.
+      return Double.NaN;
     }
     if (node.isTextual()) {
       switch (node.textValue()) {

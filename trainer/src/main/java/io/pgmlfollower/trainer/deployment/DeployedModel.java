@@ -180,12 +180,18 @@ public final class DeployedModel {
     double[] values = features;
     for (int j = 0; j < features.length; j++) {
       // NaN is a NULL, which the preprocessing imputes or refuses; infinity is never a value.
-      boolean missing = Double.isNaN(features[j]) && pipeline.preprocess() != null;
-      if (!Double.isFinite(features[j]) && !missing) {
+      if (Double.isInfinite(features[j])) {
         throw new TrainerException(
             TrainerErrorCode.NULL_VALUE,
             "feature %d (%s) is %s: predictions need finite values"
                 .formatted(j + 1, columns.get(j).name(), features[j]));
+      }
+      if (Double.isNaN(features[j]) && pipeline.preprocess() == null) {
+        throw new TrainerException(
+            TrainerErrorCode.NULL_VALUE,
+            ("feature %d (%s) is NULL: pass a value, or train with preprocess => '{\"%s\":"
+                    + " {\"impute\": \"mean\"}}'")
+                .formatted(j + 1, columns.get(j).name(), columns.get(j).name()));
       }
     }
     if (pipeline.preprocess() != null) {

@@ -63,6 +63,21 @@ class DeployedModelTest {
   }
 
   @Test
+  void aMissingFeatureIsRefusedByNameWhereNothingImputesIt() {
+    assertThatThrownBy(() -> linearModel().predict(new double[] {1, Double.NaN, 3}))
+        .isInstanceOfSatisfying(
+            TrainerException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(TrainerErrorCode.NULL_VALUE);
+              assertThat(e.sqlState()).isEqualTo("22004");
+            })
+        .hasMessageContaining("feature 2 (b) is NULL")
+        .hasMessageContaining("\"impute\"");
+    assertThatThrownBy(() -> linearModel().predict(new double[] {1, Double.POSITIVE_INFINITY, 3}))
+        .hasMessageContaining("predictions need finite values");
+  }
+
+  @Test
   void probabilitiesNeedAClassifier() {
     assertThatThrownBy(() -> linearModel().predictProba(new double[] {1, 2, 3}))
         .isInstanceOfSatisfying(
