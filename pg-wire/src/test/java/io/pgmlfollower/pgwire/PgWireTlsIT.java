@@ -163,7 +163,11 @@ class PgWireTlsIT {
 
   private Connection connect(String host, String parameters) throws SQLException {
     return DriverManager.getConnection(
-        "jdbc:postgresql://%s:%d/app?socketTimeout=60&%s".formatted(host, port, parameters),
+        // connectTimeout too: pgjdbc's default of 10 s also bounds the TLS handshake, and the
+        // first one in a JVM (JSSE and the endpoint's SSL context warming up) has taken longer
+        // on this shared 2-core machine under load.
+        "jdbc:postgresql://%s:%d/app?socketTimeout=60&connectTimeout=60&%s"
+            .formatted(host, port, parameters),
         USER,
         PASSWORD);
   }
