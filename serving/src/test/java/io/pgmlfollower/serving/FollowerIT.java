@@ -1020,6 +1020,80 @@ class FollowerIT {
     }
   }
 
+  @Test
+  @Order(19)
+  void everyPlacementThroughPsqlEqualsPredictionsMadeOneRowAtATime() throws Exception {
+    String features = String.join(", ", data.columns().subList(0, data.columns().size() - 1));
+    int[] ids = {6, 12, 18, 24, 30};
+    String in = "(6, 12, 18, 24, 30)";
+    // One row at a time, natively, through pgjdbc, on the rows as they are now (earlier tests
+    // updated some): the reference.
+    Map<Integer, float[]> expected = new java.util.TreeMap<>();
+    try (Connection connection = connectToFollower();
+        PreparedStatement read =
+            connection.prepareStatement(
+                "SELECT ARRAY[" + features + "]::float8[] FROM public.breast_cancer WHERE id = ?");
+        PreparedStatement one = connection.prepareStatement("SELECT pgml.predict_proba('bc', ?)")) {
+      for (int id : ids) {
+        read.setInt(1, id);
+        try (ResultSet row = read.executeQuery()) {
+          assertThat(row.next()).as("row %d", id).isTrue();
+          one.setArray(1, row.getArray(1));
+        }
+        try (ResultSet rs = one.executeQuery()) {
+          rs.next();
+          Float[] probabilities = (Float[]) rs.getArray(1).getArray();
+          float[] values = new float[probabilities.length];
+          for (int i = 0; i < values.length; i++) {
+            values[i] = probabilities[i];
+          }
+          expected.put(id, values);
+        }
+      }
+    }
+    String[] placements = {
+      // select list, by row and by array
+      "SELECT id, pgml.predict_proba('bc', b) FROM public.breast_cancer b WHERE id IN " + in,
+      "SELECT id, pgml.predict_proba('bc', ARRAY["
+          + features
+          + "]) FROM public.breast_cancer"
+          + " WHERE id IN "
+          + in,
+      // WHERE and ORDER BY
+      "SELECT id, pgml.predict_proba('bc', b) FROM public.breast_cancer b WHERE id IN "
+          + in
+          + " AND (pgml.predict_proba('bc', b))[1] >= 0 ORDER BY (pgml.predict_proba('bc', b))[2]",
+      // a CTE, a subquery, a join
+      "WITH s AS (SELECT id, pgml.predict_proba('bc', b) AS p FROM public.breast_cancer b)"
+          + " SELECT id, p FROM s WHERE id IN "
+          + in,
+      "SELECT id, p FROM (SELECT id, pgml.predict_proba('bc', b) AS p FROM public.breast_cancer b"
+          + " WHERE id IN "
+          + in
+          + ") q",
+      "SELECT b.id, pgml.predict_proba('bc', b) FROM public.breast_cancer b"
+          + " JOIN (VALUES (6), (12), (18), (24), (30)) v(id) ON v.id = b.id"
+    };
+    for (String placement : placements) {
+      Map<Integer, float[]> answered = new java.util.TreeMap<>();
+      for (String line : psql(placement + ";").split("\n")) {
+        String[] fields = line.split("\\|");
+        String[] values = fields[1].replaceAll("[{}]", "").split(",");
+        float[] probabilities = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+          probabilities[i] = Float.parseFloat(values[i]);
+        }
+        answered.put(Integer.parseInt(fields[0]), probabilities);
+      }
+      assertThat(answered.keySet()).as(placement).containsExactlyElementsOf(expected.keySet());
+      for (int id : ids) {
+        assertThat(answered.get(id))
+            .as("%s, row %d", placement, id)
+            .containsExactly(expected.get(id));
+      }
+    }
+  }
+
   private static long lsn(String text) {
     int slash = text.indexOf('/');
     return (Long.parseLong(text.substring(0, slash), 16) << 32)
