@@ -39,11 +39,7 @@ final class TrainerModelService implements ModelService {
       DeployedModel model = trainer.deployedModel(project);
       Pipeline pipeline = model.pipeline();
       double[] features =
-          keys.features(
-              pipeline.relation(),
-              pipeline.features().stream().map(Pipeline.Column::name).toList(),
-              model.categories(),
-              key);
+          keys.features(pipeline.relation(), model.featureNames(), model.categories(), key);
       if (features == null) {
         return null;
       }
@@ -96,41 +92,17 @@ final class TrainerModelService implements ModelService {
 
   @Override
   public double predict(String project, double[] features) throws PgWireException {
-    long start = System.nanoTime();
-    try {
-      double prediction = trainer.predict(project, features);
-      metrics.recordPrediction(project, System.nanoTime() - start);
-      return prediction;
-    } catch (RuntimeException e) {
-      metrics.recordPredictionError();
-      throw ErrorMapping.toPgWire(e);
-    }
+    return deployed(project).predict(features);
   }
 
   @Override
   public double[] predictProba(String project, double[] features) throws PgWireException {
-    long start = System.nanoTime();
-    try {
-      double[] probabilities = trainer.predictProba(project, features);
-      metrics.recordPrediction(project, System.nanoTime() - start);
-      return probabilities;
-    } catch (RuntimeException e) {
-      metrics.recordPredictionError();
-      throw ErrorMapping.toPgWire(e);
-    }
+    return deployed(project).predictProba(features);
   }
 
   @Override
   public double[] decompose(String project, double[] features) throws PgWireException {
-    long start = System.nanoTime();
-    try {
-      double[] components = trainer.decompose(project, features);
-      metrics.recordPrediction(project, System.nanoTime() - start);
-      return components;
-    } catch (RuntimeException e) {
-      metrics.recordPredictionError();
-      throw ErrorMapping.toPgWire(e);
-    }
+    return deployed(project).decompose(features);
   }
 
   /** Every step of the call on the model resolved here, timed and counted per prediction. */
@@ -142,17 +114,15 @@ final class TrainerModelService implements ModelService {
     } catch (RuntimeException e) {
       throw ErrorMapping.toPgWire(e);
     }
-    List<String> names = model.pipeline().features().stream().map(Pipeline.Column::name).toList();
-    Map<String, List<String>> categories = model.categories();
     return new Deployed() {
       @Override
       public List<String> featureNames() {
-        return names;
+        return model.featureNames();
       }
 
       @Override
       public Map<String, List<String>> categories() {
-        return categories;
+        return model.categories();
       }
 
       @Override
@@ -204,22 +174,12 @@ final class TrainerModelService implements ModelService {
 
   @Override
   public Map<String, List<String>> categories(String project) throws PgWireException {
-    try {
-      return trainer.deployedModel(project).categories();
-    } catch (RuntimeException e) {
-      throw ErrorMapping.toPgWire(e);
-    }
+    return deployed(project).categories();
   }
 
   @Override
   public List<String> featureNames(String project) throws PgWireException {
-    try {
-      return trainer.deployedModel(project).pipeline().features().stream()
-          .map(Pipeline.Column::name)
-          .toList();
-    } catch (RuntimeException e) {
-      throw ErrorMapping.toPgWire(e);
-    }
+    return deployed(project).featureNames();
   }
 
   @Override

@@ -25,6 +25,8 @@ public final class DeployedModel {
   private final Pipeline pipeline;
   private final Estimator estimator;
   private final LabelMapping labels;
+  private final List<String> featureNames;
+  private final java.util.Map<String, List<String>> categories;
 
   public DeployedModel(
       String project, long deploymentId, long modelId, Pipeline pipeline, Estimator estimator) {
@@ -34,6 +36,12 @@ public final class DeployedModel {
     this.pipeline = requireNonNull(pipeline, "pipeline is null");
     this.estimator = requireNonNull(estimator, "estimator is null");
     this.labels = pipeline.labelMapping().orElse(null);
+    // Derived once: every prediction by row or by key asks for them.
+    this.featureNames = pipeline.features().stream().map(Pipeline.Column::name).toList();
+    this.categories =
+        pipeline.preprocess() == null
+            ? java.util.Map.of()
+            : java.util.Map.copyOf(pipeline.preprocess().categories());
     if ((estimator instanceof ClassificationEstimator) != (labels != null)) {
       throw new IllegalArgumentException("a classifier needs labels, a regressor none");
     }
@@ -123,7 +131,12 @@ public final class DeployedModel {
    * #predict} as its index in this list ({@code FittedPreprocess.UNKNOWN} when absent).
    */
   public java.util.Map<String, List<String>> categories() {
-    return pipeline.preprocess() == null ? java.util.Map.of() : pipeline.preprocess().categories();
+    return categories;
+  }
+
+  /** The feature columns' names, in the order {@link #predict} takes their values. */
+  public List<String> featureNames() {
+    return featureNames;
   }
 
   /** The cluster of a clustering project's row, as {@link #predict} answers it. */
