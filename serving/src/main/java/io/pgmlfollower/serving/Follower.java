@@ -37,8 +37,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running follower: offline store, trainer, replication, the PostgreSQL endpoint and the admin
- * endpoint, started in that order and closed in reverse.
+ * The running follower: offline store, trainer, the PostgreSQL endpoint, the admin endpoint, then
+ * replication and scheduled training, started in that order and closed in reverse.
  */
 public final class Follower implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Follower.class);
@@ -124,7 +124,6 @@ public final class Follower implements AutoCloseable {
     ChangeCounter changes = new ChangeCounter(sink);
     source = new PgOutputSource(ModuleConfigs.pgOutputSource(config.source()), changes);
     resources.push(() -> source.close());
-    source.start();
     metrics.bindReplication(source);
 
     Vertx vertx = Vertx.vertx();
@@ -160,6 +159,11 @@ public final class Follower implements AutoCloseable {
             this::notReadyReason,
             metrics::scrape);
     resources.push(admin);
+
+    // Replication starts once both endpoints answer: during a long initial snapshot clients can
+    // follow its progress (pgml.replication_status(), /health/ready, /metrics), and the endpoint's
+    // own start-up does not compete with the copy for the CPU.
+    source.start();
 
     ProjectTraining training =
         new ProjectTraining(

@@ -42,7 +42,7 @@ final class KeyCodec {
       out.write(0x01);
       try {
         switch (column.typeOid()) {
-          case INT2, INT4, INT8 -> writeLong(out, Long.parseLong(value) ^ Long.MIN_VALUE);
+          case INT2, INT4, INT8 -> writeLong(out, parseKey(column, value) ^ Long.MIN_VALUE);
           case FLOAT4, FLOAT8 -> writeLong(out, sortableDouble(Double.parseDouble(value)));
           case BOOL -> out.write(value.startsWith("t") ? 1 : 0);
           default -> writeText(out, value);
@@ -55,6 +55,96 @@ final class KeyCodec {
       }
     }
     return out.toArray();
+  }
+
+  /**
+   * As {@link #encode(List, String[])} for the key columns of a row parsed from COPY, into {@code
+   * out} (reset first): the same bytes, with no string per value where the text form is read as
+   * bytes (integers are parsed from their ASCII digits, text is copied as the UTF-8 it is).
+   *
+   * @param keyIndexes each key column's position in the row, in key order
+   * @return false when a key column is NULL
+   */
+  static boolean encode(List<ColumnSpec> keyColumns, int[] keyIndexes, CopyRow row, Builder out)
+      throws StoreException {
+    out.length = 0;
+    byte[] bytes = row.bytes();
+    for (int i = 0; i < keyIndexes.length; i++) {
+      int column = keyIndexes[i];
+      if (row.isNull(column)) {
+        return false;
+      }
+      int start = row.start(column);
+      int end = start + row.length(column);
+      out.write(0x01);
+      switch (keyColumns.get(i).typeOid()) {
+        case INT2, INT4, INT8 -> {
+          long value = parseLong(bytes, start, end);
+          if (value == Long.MIN_VALUE && !isLongMin(bytes, start, end)) {
+            // Not plain digits: parsed as the string path parses it, or refused as it refuses it.
+            value = parseKey(keyColumns.get(i), row.text(column));
+          }
+          writeLong(out, value ^ Long.MIN_VALUE);
+        }
+        case FLOAT4, FLOAT8 -> {
+          try {
+            writeLong(out, sortableDouble(Double.parseDouble(row.text(column))));
+          } catch (NumberFormatException e) {
+            throw new StoreException(
+                StoreErrorCode.INVALID_DATA,
+                "key value \""
+                    + row.text(column)
+                    + "\" of "
+                    + keyColumns.get(i).name()
+                    + " is not a number",
+                e);
+          }
+        }
+        case BOOL -> out.write(end > start && bytes[start] == 't' ? 1 : 0);
+        default -> writeText(out, bytes, start, end);
+      }
+    }
+    return true;
+  }
+
+  private static long parseKey(ColumnSpec column, String value) throws StoreException {
+    try {
+      return Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw new StoreException(
+          StoreErrorCode.INVALID_DATA,
+          "key value \"" + value + "\" of " + column.name() + " is not a number",
+          e);
+    }
+  }
+
+  /**
+   * A decimal integer's value; {@link Long#MIN_VALUE} when the bytes are not an optional minus sign
+   * and 1 to 19 digits that fit a long (the caller then checks whether it was that value itself).
+   */
+  private static long parseLong(byte[] bytes, int start, int end) {
+    boolean negative = end > start && bytes[start] == '-';
+    int at = negative ? start + 1 : start;
+    if (at == end || end - at > 19) {
+      return Long.MIN_VALUE;
+    }
+    long value = 0; // accumulated negatively: the range of negatives is the larger one
+    for (; at < end; at++) {
+      int digit = bytes[at] - '0';
+      if (digit < 0 || digit > 9 || value < (Long.MIN_VALUE + digit) / 10) {
+        return Long.MIN_VALUE;
+      }
+      value = value * 10 - digit;
+    }
+    if (negative) {
+      return value;
+    }
+    return value == Long.MIN_VALUE ? Long.MIN_VALUE : -value;
+  }
+
+  private static boolean isLongMin(byte[] bytes, int start, int end) {
+    byte[] min = "-9223372036854775808".getBytes(StandardCharsets.US_ASCII);
+    return java.util.Arrays.equals(bytes, start, end, min, 0, min.length);
   }
 
   /** IEEE bits ordered as the doubles are: negatives have every bit flipped, others the sign. */
@@ -72,8 +162,13 @@ final class KeyCodec {
 
   private static void writeText(Builder out, String value) {
     byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
-    out.ensure(utf8.length * 2 + 2);
-    for (byte b : utf8) {
+    writeText(out, utf8, 0, utf8.length);
+  }
+
+  private static void writeText(Builder out, byte[] utf8, int start, int end) {
+    out.ensure((end - start) * 2 + 2);
+    for (int i = start; i < end; i++) {
+      byte b = utf8[i];
       out.bytes[out.length++] = b;
       if (b == 0) {
         out.bytes[out.length++] = (byte) 0xFF;
@@ -83,8 +178,8 @@ final class KeyCodec {
     out.bytes[out.length++] = 0x01;
   }
 
-  /** A growable byte array. */
-  private static final class Builder {
+  /** A growable byte array (reused across keys by the snapshot path). */
+  static final class Builder {
     private byte[] bytes;
     private int length;
 
@@ -105,6 +200,14 @@ final class KeyCodec {
 
     byte[] toArray() {
       return java.util.Arrays.copyOf(bytes, length);
+    }
+
+    byte[] bytes() {
+      return bytes;
+    }
+
+    int length() {
+      return length;
     }
   }
 }

@@ -12,7 +12,6 @@ import io.pgmlfollower.featurestore.spi.TableSpec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
-import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
 /**
@@ -25,6 +24,9 @@ import org.rocksdb.WriteBatch;
  */
 final class OnlineSnapshotLoader implements SnapshotLoader {
   private static final int CHUNK_ROWS = 10_000;
+
+  /** A chunk also ends at this size: wide rows do not make one huge batch. */
+  private static final int CHUNK_BYTES = 8 << 20;
 
   private final OnlineStore store;
   private final String source;
@@ -93,8 +95,8 @@ final class OnlineSnapshotLoader implements SnapshotLoader {
     /** The parser's write, and whether it stopped mid-row: one of the two formats'. */
     private final RowWriter rows;
 
-    private WriteBatch batch = new WriteBatch();
-    private int batched;
+    /** Rows serialized as a write batch until {@code CHUNK_ROWS} or {@code CHUNK_BYTES}. */
+    private final SnapshotBatch batch;
 
     /** The table's shape for the whole load: a load runs between two schema changes. */
     private final OnlineTable.Shape shape;
@@ -102,6 +104,7 @@ final class OnlineSnapshotLoader implements SnapshotLoader {
     TableStream(OnlineTable table, CopyFormat format) throws StoreException {
       this.table = table;
       this.shape = table.shape();
+      this.batch = new SnapshotBatch(table.family().getID(), 1 << 20);
       if (format == CopyFormat.BINARY) {
         List<BinaryToText> types = new java.util.ArrayList<>();
         for (ColumnSpec column : table.spec().columns()) {
@@ -125,27 +128,20 @@ final class OnlineSnapshotLoader implements SnapshotLoader {
     }
 
     private void put(CopyRow values) throws StoreException {
-      byte[] key = shape.keyOf(values);
-      if (key == null) {
+      if (!batch.put(shape, values)) {
         throw new StoreException(
             StoreErrorCode.INVALID_DATA, "a row of " + table.spec().id() + " has a NULL key");
       }
-      try {
-        batch.put(table.family(), key, RowCodec.encode(shape.version(), values));
-      } catch (RocksDBException e) {
-        throw new StoreException(StoreErrorCode.STORE_UNAVAILABLE, e.getMessage(), e);
-      }
-      if (++batched == CHUNK_ROWS) {
+      if (batch.count() == CHUNK_ROWS || batch.bytes() >= CHUNK_BYTES) {
         writeBatched();
       }
     }
 
     private void writeBatched() throws StoreException {
-      if (batched > 0) {
-        store.writeBulk(batch);
-        batch.close();
-        batch = new WriteBatch();
-        batched = 0;
+      if (batch.count() > 0) {
+        try (WriteBatch rows = batch.drain()) {
+          store.writeBulk(rows);
+        }
       }
     }
 
@@ -173,8 +169,6 @@ final class OnlineSnapshotLoader implements SnapshotLoader {
         writeBatched();
       } catch (StoreException e) {
         throw new IOException(e.getMessage(), e);
-      } finally {
-        batch.close();
       }
     }
   }

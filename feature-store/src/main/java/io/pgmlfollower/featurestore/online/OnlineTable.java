@@ -130,16 +130,12 @@ final class OnlineTable {
       return KeyCodec.encode(keyColumns, key);
     }
 
-    /** The key of a row parsed from COPY text; null when a key column is NULL. */
-    byte[] keyOf(CopyRow row) throws StoreException {
-      String[] key = new String[keyIndexes.length];
-      for (int i = 0; i < keyIndexes.length; i++) {
-        key[i] = row.text(keyIndexes[i]);
-        if (key[i] == null) {
-          return null;
-        }
-      }
-      return KeyCodec.encode(keyColumns, key);
+    /**
+     * Writes the key of a row parsed from COPY into {@code out}, as {@link #keyOf(String[])} gives
+     * it for the row's strings; false when a key column is NULL.
+     */
+    boolean keyInto(CopyRow row, KeyCodec.Builder out) throws StoreException {
+      return KeyCodec.encode(keyColumns, keyIndexes, row, out);
     }
 
     /** The key from the key columns' values, in key order (a lookup). */

@@ -43,9 +43,16 @@ final class RowCodec {
 
   /**
    * As {@link #encode(int, String[])} for a row parsed from COPY text, straight from its UTF-8
-   * bytes (the snapshot path: no string per value).
+   * bytes (no string per value).
    */
   static byte[] encode(int schemaVersion, CopyRow row) {
+    byte[] out = new byte[encodedSize(schemaVersion, row)];
+    encodeInto(out, 0, schemaVersion, row);
+    return out;
+  }
+
+  /** The size {@link #encodeInto} writes. */
+  static int encodedSize(int schemaVersion, CopyRow row) {
     int columns = row.columns();
     int size = varintSize(schemaVersion) + varintSize(columns) + (columns + 7) / 8;
     for (int i = 0; i < columns; i++) {
@@ -53,11 +60,22 @@ final class RowCodec {
         size += varintSize(row.length(i)) + row.length(i);
       }
     }
-    byte[] out = new byte[size];
-    int at = writeVarint(out, 0, schemaVersion);
+    return size;
+  }
+
+  /**
+   * Writes the row's encoding at {@code out[at]}, which must have {@link #encodedSize} bytes free
+   * and zeroed null bitmap bytes; returns the position after it. The snapshot path: rows are
+   * written straight into a write batch's bytes.
+   */
+  static int encodeInto(byte[] out, int at, int schemaVersion, CopyRow row) {
+    int columns = row.columns();
+    at = writeVarint(out, at, schemaVersion);
     at = writeVarint(out, at, columns);
     int nullsAt = at;
-    at += (columns + 7) / 8;
+    int nullBytes = (columns + 7) / 8;
+    java.util.Arrays.fill(out, nullsAt, nullsAt + nullBytes, (byte) 0);
+    at += nullBytes;
     for (int i = 0; i < columns; i++) {
       if (row.isNull(i)) {
         out[nullsAt + i / 8] |= (byte) (1 << (i % 8));
@@ -67,7 +85,7 @@ final class RowCodec {
         at += row.length(i);
       }
     }
-    return out;
+    return at;
   }
 
   /** A decoded row: the schema version it was written with and its values in that version. */
@@ -95,7 +113,7 @@ final class RowCodec {
     }
   }
 
-  private static int varintSize(int value) {
+  static int varintSize(int value) {
     int size = 1;
     while ((value & ~0x7F) != 0) {
       value >>>= 7;
@@ -105,7 +123,7 @@ final class RowCodec {
   }
 
   /** Writes {@code value} at {@code at}; returns the position after it. */
-  private static int writeVarint(byte[] out, int at, int value) {
+  static int writeVarint(byte[] out, int at, int value) {
     while ((value & ~0x7F) != 0) {
       out[at++] = (byte) ((value & 0x7F) | 0x80);
       value >>>= 7;
