@@ -1,0 +1,97 @@
+package io.pgmlfollower.replicator.kafka;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.regex.Pattern;
+
+/**
+ * Where a {@link KafkaSource} reads Debezium's change events: the YAML keys {@code
+ * source.kafka.bootstrap-servers}, {@code source.kafka.topic-prefix} and {@code
+ * source.kafka.group-id}. The topics are Debezium's default names, {@code
+ * <topic-prefix>.<schema>.<table>}, every one that exists or appears.
+ */
+public final class KafkaSourceConfig {
+  private String sourceName = "source";
+  private String bootstrapServers;
+  private String topicPrefix;
+  private String groupId = "pgml-follower";
+  private int maxPollRecords = 10_000;
+  private Duration pollTimeout = Duration.ofMillis(100);
+
+  public String sourceName() {
+    return sourceName;
+  }
+
+  public KafkaSourceConfig setSourceName(String sourceName) {
+    this.sourceName = requireNonBlank(sourceName, "sourceName");
+    return this;
+  }
+
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  public KafkaSourceConfig setBootstrapServers(String bootstrapServers) {
+    this.bootstrapServers = requireNonBlank(bootstrapServers, "bootstrapServers");
+    return this;
+  }
+
+  public String topicPrefix() {
+    return topicPrefix;
+  }
+
+  public KafkaSourceConfig setTopicPrefix(String topicPrefix) {
+    this.topicPrefix = requireNonBlank(topicPrefix, "topicPrefix");
+    return this;
+  }
+
+  public String groupId() {
+    return groupId;
+  }
+
+  public KafkaSourceConfig setGroupId(String groupId) {
+    this.groupId = requireNonBlank(groupId, "groupId");
+    return this;
+  }
+
+  public int maxPollRecords() {
+    return maxPollRecords;
+  }
+
+  /** Records per poll at most: the most one store transaction takes from one partition. */
+  public KafkaSourceConfig setMaxPollRecords(int maxPollRecords) {
+    if (maxPollRecords < 1) {
+      throw new IllegalArgumentException("maxPollRecords must be at least 1");
+    }
+    this.maxPollRecords = maxPollRecords;
+    return this;
+  }
+
+  public Duration pollTimeout() {
+    return pollTimeout;
+  }
+
+  public KafkaSourceConfig setPollTimeout(Duration pollTimeout) {
+    this.pollTimeout = requireNonNull(pollTimeout, "pollTimeout is null");
+    return this;
+  }
+
+  /** The topics of the prefix's tables: {@code <prefix>.<schema>.<table>}. */
+  public Pattern topics() {
+    return Pattern.compile(
+        Pattern.quote(requireNonNull(topicPrefix, "topicPrefix is not set")) + "\\.[^.]+\\.[^.]+");
+  }
+
+  void validate() {
+    requireNonNull(bootstrapServers, "source.kafka.bootstrap-servers is not set");
+    requireNonNull(topicPrefix, "source.kafka.topic-prefix is not set");
+  }
+
+  private static String requireNonBlank(String value, String name) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(name + " must not be blank");
+    }
+    return value;
+  }
+}

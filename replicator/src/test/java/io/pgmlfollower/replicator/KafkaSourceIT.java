@@ -1,0 +1,244 @@
+package io.pgmlfollower.replicator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.format.Json;
+import io.pgmlfollower.featurestore.offline.OfflineStore;
+import io.pgmlfollower.replicator.kafka.KafkaSource;
+import io.pgmlfollower.replicator.kafka.KafkaSourceConfig;
+import io.pgmlfollower.testing.KafkaBroker;
+import io.pgmlfollower.testing.PostgresFixture;
+import io.pgmlfollower.testing.SourceRole;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code source.type: kafka} end to end with real components: a source PostgreSQL, Debezium
+ * Embedded (the PostgreSQL connector over pgoutput, as a non-superuser REPLICATION role) writing
+ * its JSON change events into a real KRaft broker, and the follower's Kafka source applying the
+ * topics to the real offline store.
+ */
+class KafkaSourceIT {
+  private static final Duration WAIT = Duration.ofSeconds(90);
+  private static final String COLUMNS =
+      "id, name, score::text, extract(epoch FROM seen)::text, born::text, tags::text,"
+          + " ratio::text, active::text";
+
+  private static PostgresFixture postgres;
+  private static KafkaBroker broker;
+
+  @TempDir Path directory;
+
+  @BeforeAll
+  static void start() {
+    postgres = PostgresFixture.start();
+    broker = KafkaBroker.start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (broker != null) {
+      broker.close();
+    }
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  @Test
+  void debeziumTopicsAreAppliedExactlyOnceAcrossRestarts() throws Exception {
+    String database = "kafka_src";
+    try (Connection admin = postgres.connectAsSuperuser("postgres");
+        Statement statement = admin.createStatement()) {
+      statement.execute("CREATE DATABASE " + database);
+    }
+    try (Connection source = postgres.connectAsSuperuser(database);
+        Statement statement = source.createStatement()) {
+      statement.execute(
+          "CREATE TABLE users (id int PRIMARY KEY, name text, score numeric(10,2),"
+              + " seen timestamptz, born date, tags text[], ratio float8, active boolean)");
+      statement.execute(
+          "INSERT INTO users SELECT i, 'user ' || i, i * 1.25, timestamptz '2024-01-01 00:00:00+00'"
+              + " + i * interval '1 hour 1.5 seconds', date '1990-01-01' + i,"
+              + " ARRAY['a' || i, 'b \"q\"'], i / 7.0, i % 2 = 0 FROM generate_series(1, 300) i");
+    }
+    SourceRole role = postgres.createReplicationSource(database, "dbz_pub", List.of("users"));
+    ExecutorService engineThread = Executors.newSingleThreadExecutor();
+    try (KafkaProducer<String, String> producer =
+            new KafkaProducer<>(
+                Map.of("bootstrap.servers", broker.bootstrapServers(), "acks", "all"),
+                new StringSerializer(),
+                new StringSerializer());
+        DebeziumEngine<ChangeEvent<String, String>> engine =
+            DebeziumEngine.create(Json.class)
+                .using(debezium(role, directory))
+                .notifying(
+                    (records, committer) -> {
+                      for (ChangeEvent<String, String> record : records) {
+                        try {
+                          producer
+                              .send(
+                                  new ProducerRecord<>(
+                                      record.destination(), record.key(), record.value()))
+                              .get();
+                        } catch (java.util.concurrent.ExecutionException e) {
+                          throw new IllegalStateException(e);
+                        }
+                        committer.markProcessed(record);
+                      }
+                      committer.markBatchFinished();
+                    })
+                .build();
+        OfflineStore store = TestSources.open(postgres, directory.resolve("store"), "kafka")) {
+      engineThread.submit(engine);
+      KafkaSourceConfig config =
+          new KafkaSourceConfig()
+              .setSourceName("orders")
+              .setBootstrapServers(broker.bootstrapServers())
+              .setTopicPrefix("app")
+              .setGroupId("follower-it");
+
+      // The snapshot ('r' events), then changes while the follower runs.
+      try (KafkaSource follower = new KafkaSource(config, store)) {
+        follower.start();
+        await(() -> sameRows(role, store), follower);
+        sourceSql(
+            database,
+            "UPDATE users SET name = 'renamed', score = score + 0.01 WHERE id <= 50",
+            "DELETE FROM users WHERE id BETWEEN 51 AND 60",
+            "INSERT INTO users (id, name, tags) VALUES (1000, NULL, '{}')");
+        await(() -> sameRows(role, store), follower);
+        // 300 snapshot rows, 50 updates, 10 deletes each with its tombstone, 1 insert.
+        awaitRecords(follower, 300 + 50 + 10 * 2 + 1);
+      }
+      // The position is the store's, kept with the rows: one entry per topic partition.
+      assertThat(store.offsets("orders")).containsOnlyKeys("app.public.users/0");
+      // Changes while the follower is away are applied once when it is back, from the offsets its
+      // store holds: even in a new consumer group, which has no committed offsets of its own (a
+      // replay from the start would fail on deletes of rows that are gone).
+      config.setGroupId("follower-it-new-group");
+      sourceSql(
+          database,
+          "UPDATE users SET active = NOT active WHERE id > 200",
+          "DELETE FROM users WHERE id = 1000",
+          "INSERT INTO users (id, name) VALUES (1001, 'back')");
+      try (KafkaSource follower = new KafkaSource(config, store)) {
+        follower.start();
+        await(() -> sameRows(role, store), follower);
+        // Exactly the records since: 101 updates (ids 201 to 300, and 1000), a delete and its
+        // tombstone, an insert.
+        awaitRecords(follower, 101 + 2 + 1);
+        // A TRUNCATE empties the table; rows after it come back.
+        sourceSql(database, "TRUNCATE users", "INSERT INTO users (id, name) VALUES (7, 'after')");
+        await(() -> sameRows(role, store), follower);
+        assertThat(rows(store.dataSource().getConnection(), "public.users")).hasSize(1);
+        assertThat(follower.failure()).isNull();
+      }
+    } finally {
+      engineThread.shutdownNow();
+      engineThread.awaitTermination(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Waits for the count, then checks it stays there (nothing applied twice). */
+  private void awaitRecords(KafkaSource follower, long expected) throws InterruptedException {
+    await(() -> follower.appliedRecords() >= expected, follower);
+    Thread.sleep(500);
+    assertThat(follower.appliedRecords()).isEqualTo(expected);
+  }
+
+  private static Properties debezium(SourceRole role, Path directory) {
+    Properties properties = new Properties();
+    properties.setProperty("name", "pgml-follower-it");
+    properties.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+    properties.setProperty(
+        "offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
+    properties.setProperty(
+        "offset.storage.file.filename", directory.resolve("debezium.offsets").toString());
+    properties.setProperty("offset.flush.interval.ms", "0");
+    properties.setProperty("database.hostname", role.host());
+    properties.setProperty("database.port", Integer.toString(role.port()));
+    properties.setProperty("database.user", role.user());
+    properties.setProperty("database.password", role.password());
+    properties.setProperty("database.dbname", role.database());
+    properties.setProperty("topic.prefix", "app");
+    properties.setProperty("plugin.name", "pgoutput");
+    properties.setProperty("publication.name", role.publication());
+    properties.setProperty("publication.autocreate.mode", "disabled");
+    properties.setProperty("slot.name", "dbz_slot");
+    properties.setProperty("snapshot.mode", "initial");
+    properties.setProperty("skipped.operations", "none"); // truncates too
+    properties.setProperty("converter.schemas.enable", "true");
+    return properties;
+  }
+
+  private void await(BooleanSupplier condition, KafkaSource follower) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      assertThat(follower.failure()).isNull();
+      if (condition.getAsBoolean()) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    assertThat(condition.getAsBoolean()).as("the store equals the source in time").isTrue();
+  }
+
+  private static boolean sameRows(SourceRole role, OfflineStore store) {
+    try (Connection source = postgres.connectAsSuperuser(role.database());
+        Connection replica = store.dataSource().getConnection()) {
+      return rows(source, "public.users").equals(rows(replica, "public.users"));
+    } catch (SQLException e) {
+      return false; // the table is not in the store yet
+    }
+  }
+
+  private static List<List<String>> rows(Connection connection, String table) throws SQLException {
+    try (connection;
+        Statement statement = connection.createStatement();
+        ResultSet rs =
+            statement.executeQuery("SELECT " + COLUMNS + " FROM " + table + " ORDER BY id")) {
+      ResultSetMetaData meta = rs.getMetaData();
+      List<List<String>> rows = new ArrayList<>();
+      while (rs.next()) {
+        List<String> row = new ArrayList<>();
+        for (int i = 1; i <= meta.getColumnCount(); i++) {
+          row.add(rs.getString(i));
+        }
+        rows.add(row);
+      }
+      return rows;
+    }
+  }
+
+  private static void sourceSql(String database, String... statements) throws SQLException {
+    try (Connection source = postgres.connectAsSuperuser(database);
+        Statement statement = source.createStatement()) {
+      for (String sql : statements) {
+        statement.execute(sql);
+      }
+    }
+  }
+}
