@@ -118,6 +118,95 @@ class PgWireServerIT {
     return connect("");
   }
 
+  /**
+   * A rewritten statement ({@code test.halve}, see TestSessionHandler): the upstream runs the
+   * rewritten text, the server answers the rewritten column in batches of at most {@link
+   * io.pgmlfollower.pgwire.session.RowRewriter}'s size, and every client mode sees the column under
+   * its own name and type with every other column, order and limit PostgreSQL's.
+   */
+  @Test
+  void rewrittenColumnsAreComputedInBatchesInEveryProtocolMode() throws SQLException {
+    String sql =
+        "SELECT g, test.halve(g) FROM generate_series(1, 3000) g WHERE g % 3 <> 0 ORDER BY g DESC";
+    for (String mode :
+        List.of(
+            "preferQueryMode=extended",
+            "preferQueryMode=simple",
+            "prepareThreshold=1&binaryTransfer=true")) {
+      TestSessionHandler.halveBatches.clear();
+      try (Connection connection = connect(mode);
+          PreparedStatement statement = connection.prepareStatement(sql)) {
+        for (int run = 0; run < 3; run++) { // a named, described statement from the second on
+          List<Integer> seen = new java.util.ArrayList<>();
+          try (ResultSet rs = statement.executeQuery()) {
+            assertThat(rs.getMetaData().getColumnName(2)).isEqualTo("halve");
+            assertThat(rs.getMetaData().getColumnType(2)).isEqualTo(java.sql.Types.REAL);
+            while (rs.next()) {
+              int g = rs.getInt(1);
+              seen.add(g);
+              assertThat(rs.getFloat(2)).as("%s, row %d", mode, g).isEqualTo(g / 2.0f);
+            }
+          }
+          assertThat(seen).hasSize(2000).startsWith(2999, 2998, 2996).endsWith(2, 1);
+        }
+      }
+      int rows = TestSessionHandler.halveBatches.stream().mapToInt(Integer::intValue).sum();
+      assertThat(rows).as(mode).isEqualTo(3 * 2000);
+      assertThat(TestSessionHandler.halveBatches)
+          .as(mode)
+          .allSatisfy(batch -> assertThat(batch).isBetween(1, 1024))
+          .hasSizeLessThan(3 * 2000 / 10); // batches, not rows one by one
+    }
+  }
+
+  @Test
+  void aRewrittenBatchThatFailsEndsItsStatementLikeAnUpstreamError() throws SQLException {
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
+      assertThatThrownBy(
+              () ->
+                  statement.executeQuery(
+                      "SELECT test.halve(g - 1500) FROM generate_series(1, 3000) g"))
+          .isInstanceOfSatisfying(
+              SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("22023"));
+      // The session goes on; in a transaction block the failure aborts the block.
+      try (ResultSet rs = statement.executeQuery("SELECT 1")) {
+        assertThat(rs.next()).isTrue();
+      }
+      connection.setAutoCommit(false);
+      statement.execute("CREATE TEMP TABLE kept (x int)");
+      assertThatThrownBy(
+              () -> statement.executeQuery("SELECT test.halve(-g) FROM generate_series(1, 5) g"))
+          .isInstanceOf(SQLException.class);
+      assertThatThrownBy(() -> statement.executeQuery("SELECT 1"))
+          .isInstanceOfSatisfying(
+              SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("25P02"));
+      connection.rollback();
+      connection.setAutoCommit(true);
+      // NULL in, NULL out; a fetch size suspends the portal between batches.
+      connection.setAutoCommit(false);
+      statement.setFetchSize(100);
+      int rows = 0;
+      try (ResultSet rs =
+          statement.executeQuery(
+              "SELECT g, test.halve(CASE WHEN g = 7 THEN NULL ELSE g END)"
+                  + " FROM generate_series(1, 1500) g")) {
+        while (rs.next()) {
+          rows++;
+          float half = rs.getFloat(2);
+          boolean isNull = rs.wasNull();
+          if (rs.getInt(1) == 7) {
+            assertThat(isNull).isTrue();
+          } else {
+            assertThat(half).isEqualTo(rs.getInt(1) / 2.0f);
+          }
+        }
+      }
+      assertThat(rows).isEqualTo(1500);
+      connection.commit();
+    }
+  }
+
   @Test
   void scramLoginRunsSessionsAsTheUpstreamRole() throws SQLException {
     try (Connection connection = connect();

@@ -34,8 +34,8 @@ final class TestSessionHandler implements SessionHandler {
   @Override
   public LocalStatement prepare(String sql, int[] parameterTypeOids) throws PgWireException {
     String normalized = sql.strip().toLowerCase(Locale.ROOT);
-    if (!normalized.contains("test.")) {
-      return null;
+    if (!normalized.contains("test.") || normalized.contains("test.halve(")) {
+      return null; // forwarded (test.halve: rewritten, see rewrite)
     }
     return switch (normalized) {
       case "select test.version()" ->
@@ -116,6 +116,75 @@ final class TestSessionHandler implements SessionHandler {
   @FunctionalInterface
   interface Body {
     QueryResult run(List<Object> parameters, Cancellation cancel) throws PgWireException;
+  }
+
+  /** Rows each {@code test.halve} batch held, in order (reset by the tests). */
+  static final java.util.List<Integer> halveBatches =
+      java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+  /**
+   * {@code test.halve(<expression>)} in a select list, a rewritten statement: the upstream sends
+   * {@code to_jsonb(<expression>)} and the server answers half of it as a real, in batches; 22023
+   * for a negative number.
+   */
+  @Override
+  public io.pgmlfollower.pgwire.spi.ResultRewrite rewrite(String sql) {
+    java.util.regex.Matcher call =
+        java.util.regex.Pattern.compile("test\\.halve\\(([^()]*)\\)").matcher(sql);
+    if (!call.find()) {
+      return null;
+    }
+    String rewritten =
+        sql.substring(0, call.start())
+            + "to_jsonb("
+            + call.group(1)
+            + ") AS halve_input"
+            + sql.substring(call.end());
+    return new io.pgmlfollower.pgwire.spi.ResultRewrite() {
+      @Override
+      public String sql() {
+        return rewritten;
+      }
+
+      @Override
+      public int columns() {
+        return 1;
+      }
+
+      @Override
+      public String marker(int i) {
+        return "halve_input";
+      }
+
+      @Override
+      public String name(int i) {
+        return "halve";
+      }
+
+      @Override
+      public PgType type(int i) {
+        return PgType.FLOAT4;
+      }
+
+      @Override
+      public List<Object[]> apply(List<String[]> inputs) throws PgWireException {
+        halveBatches.add(inputs.size());
+        List<Object[]> outputs = new java.util.ArrayList<>();
+        for (String[] input : inputs) {
+          if (input[0] == null) {
+            outputs.add(new Object[] {null});
+            continue;
+          }
+          double value = Double.parseDouble(input[0]);
+          if (value < 0) {
+            throw new PgWireException(
+                SqlState.INVALID_PARAMETER_VALUE, "test.halve: " + input[0] + " is negative");
+          }
+          outputs.add(new Object[] {(float) (value / 2)});
+        }
+        return outputs;
+      }
+    };
   }
 
   private static LocalStatement statement(

@@ -1094,6 +1094,65 @@ class FollowerIT {
     }
   }
 
+  @Test
+  @Order(20)
+  void selectListPredictionsOverManyRowsEqualPredictionsMadeOneRowAtATime() throws Exception {
+    // The reference: each row's prediction, one native call per row.
+    Map<Integer, Float> expected = new java.util.TreeMap<>();
+    try (Connection connection = connectToFollower();
+        Statement statement = connection.createStatement();
+        PreparedStatement one =
+            connection.prepareStatement("SELECT pgml.predict('bc', ?::jsonb)")) {
+      List<String[]> rows = new ArrayList<>();
+      try (ResultSet rs =
+          statement.executeQuery("SELECT id, to_jsonb(b)::text FROM public.breast_cancer b")) {
+        while (rs.next()) {
+          rows.add(new String[] {rs.getString(1), rs.getString(2)});
+        }
+      }
+      for (String[] row : rows) {
+        one.setString(1, row[1]);
+        try (ResultSet rs = one.executeQuery()) {
+          rs.next();
+          expected.put(Integer.parseInt(row[0]), rs.getFloat(1));
+        }
+      }
+    }
+    // Three copies of every row: more rows than one batch holds, in PostgreSQL's order.
+    String sql =
+        "SELECT b.id, g, pgml.predict('bc', b) AS p FROM public.breast_cancer b"
+            + " CROSS JOIN generate_series(1, 3) g ORDER BY b.id DESC, g";
+    for (String mode : List.of("", "prepareThreshold=1&binaryTransfer=true")) {
+      try (Connection connection = connectToFollower(mode);
+          PreparedStatement statement = connection.prepareStatement(sql)) {
+        for (int run = 0; run < 2; run++) {
+          int count = 0;
+          int previous = Integer.MAX_VALUE;
+          try (ResultSet rs = statement.executeQuery()) {
+            assertThat(rs.getMetaData().getColumnType(3)).isEqualTo(java.sql.Types.REAL);
+            while (rs.next()) {
+              int id = rs.getInt(1);
+              assertThat(id).isLessThanOrEqualTo(previous);
+              previous = id;
+              assertThat(rs.getFloat(3)).as("%s row %d", mode, id).isEqualTo(expected.get(id));
+              count++;
+            }
+          }
+          assertThat(count).isEqualTo(3 * expected.size());
+        }
+      }
+    }
+    // psql (the simple protocol, text).
+    String[] lines = psql(sql + ";").split("\n");
+    assertThat(lines).hasSize(3 * expected.size());
+    for (String line : lines) {
+      String[] fields = line.split("\\|");
+      assertThat(Float.parseFloat(fields[2]))
+          .as(line)
+          .isEqualTo(expected.get(Integer.parseInt(fields[0])));
+    }
+  }
+
   private static long lsn(String text) {
     int slash = text.indexOf('/');
     return (Long.parseLong(text.substring(0, slash), 16) << 32)
@@ -1133,11 +1192,16 @@ class FollowerIT {
   }
 
   private Connection connectToFollower() throws SQLException {
+    return connectToFollower("");
+  }
+
+  private Connection connectToFollower(String parameters) throws SQLException {
     Properties properties = new Properties();
     properties.setProperty("user", USER);
     properties.setProperty("password", PASSWORD);
     return DriverManager.getConnection(
-        "jdbc:postgresql://127.0.0.1:" + endpointPort + "/" + DATABASE, properties);
+        "jdbc:postgresql://127.0.0.1:" + endpointPort + "/" + DATABASE + "?" + parameters,
+        properties);
   }
 
   private static Array float8Array(Connection connection, double[] values) throws SQLException {

@@ -70,6 +70,18 @@ final class Session {
 
   private final Map<String, LocalPreparedStatement> statements = new HashMap<>();
   private final Map<String, LocalPortal> portals = new HashMap<>();
+
+  /** Forwarded statements and portals the handler rewrote (see {@link RowRewriter}). */
+  private final Map<String, RewrittenStatement> rewrittenStatements = new HashMap<>();
+
+  private final Map<String, RewrittenPortal> rewrittenPortals = new HashMap<>();
+
+  /**
+   * The Execute of a rewritten portal while it runs: later messages wait for it, so that should its
+   * batch fail, nothing after it has reached the upstream (as after a local statement's error).
+   */
+  private ForwardedOp barrier;
+
   private final ArrayDeque<Step> waiting = new ArrayDeque<>();
   private final ArrayDeque<ForwardedOp> inFlight = new ArrayDeque<>();
 
@@ -261,6 +273,12 @@ final class Session {
 
   private boolean advance(ClientMessage message) {
     char type = message.type();
+    if (barrier != null) {
+      if (inFlight.contains(barrier)) {
+        return false;
+      }
+      barrier = null;
+    }
     if (ignoreTillSync && type != 'S') {
       waiting.poll();
       return true;
@@ -300,6 +318,9 @@ final class Session {
       message.routed = true;
       try {
         message.local = handler.prepare(parse.sql(), parse.parameterTypeOids());
+        if (message.local == null) {
+          message.rewrite = rewrite(parse.sql());
+        }
       } catch (Throwable e) {
         message.prepareFailure = e;
       }
@@ -308,7 +329,22 @@ final class Session {
     if (message.local == null && message.prepareFailure == null && !duplicate) {
       statements.remove(parse.name());
       forgetDeallocated(parse.sql());
-      return forward(Reply.PARSE);
+      if (message.rewrite == null) {
+        rewrittenStatements.remove(parse.name());
+        return forward(Reply.PARSE);
+      }
+      rewrittenStatements.put(parse.name(), new RewrittenStatement(message.rewrite));
+      waiting.poll();
+      writeUpstream(
+          MessageBuilder.begin(Buffer.buffer(), 'P')
+              .cstring(parse.name())
+              .cstring(message.rewrite.sql())
+              .int16(parse.parameterTypeOids().length)
+              .bytes(oids(parse.parameterTypeOids()))
+              .end());
+      inFlight.add(new ForwardedOp(Reply.PARSE, null));
+      groupForwarded = true;
+      return true;
     }
     if (!idle()) {
       return false;
@@ -337,6 +373,12 @@ final class Session {
     LocalPreparedStatement statement = statements.get(bind.statement());
     if (statement == null) {
       portals.remove(bind.portal());
+      RewrittenStatement rewritten = rewrittenStatements.get(bind.statement());
+      if (rewritten == null) {
+        rewrittenPortals.remove(bind.portal());
+      } else {
+        rewrittenPortals.put(bind.portal(), new RewrittenPortal(rewritten, bind.resultFormats()));
+      }
       return forward(Reply.BIND);
     }
     if (!idle()) {
@@ -371,7 +413,10 @@ final class Session {
     if (describe.isStatement()) {
       LocalPreparedStatement statement = statements.get(describe.name());
       if (statement == null) {
-        return forward(Reply.DESCRIBE);
+        RewrittenStatement rewritten = rewrittenStatements.get(describe.name());
+        return rewritten == null
+            ? forward(Reply.DESCRIBE)
+            : forward(Reply.DESCRIBE, new RowRewriter(rewritten, new short[0], true));
       }
       if (!idle()) {
         return false;
@@ -383,7 +428,12 @@ final class Session {
     }
     LocalPortal portal = portals.get(describe.name());
     if (portal == null) {
-      return forward(Reply.DESCRIBE);
+      RewrittenPortal rewritten = rewrittenPortals.get(describe.name());
+      return rewritten == null
+          ? forward(Reply.DESCRIBE)
+          : forward(
+              Reply.DESCRIBE,
+              new RowRewriter(rewritten.statement(), rewritten.resultFormats(), true));
     }
     if (!idle()) {
       return false;
@@ -405,7 +455,25 @@ final class Session {
     ExecuteMessage execute = (ExecuteMessage) message.decoded;
     LocalPortal portal = portals.get(execute.portal());
     if (portal == null) {
-      return forward(Reply.EXECUTE);
+      RewrittenPortal rewritten = rewrittenPortals.get(execute.portal());
+      if (rewritten == null) {
+        return forward(Reply.EXECUTE);
+      }
+      if (rewritten.statement().positions() == null) {
+        // Where the rewritten columns are is known from a RowDescription only: ask for one,
+        // which the client does not see.
+        writeUpstream(
+            MessageBuilder.begin(Buffer.buffer(), 'D').int8('P').cstring(execute.portal()).end());
+        inFlight.add(
+            new ForwardedOp(
+                Reply.DESCRIBE,
+                null,
+                new RowRewriter(rewritten.statement(), rewritten.resultFormats(), false)));
+      }
+      forward(
+          Reply.EXECUTE, new RowRewriter(rewritten.statement(), rewritten.resultFormats(), true));
+      barrier = inFlight.peekLast();
+      return true;
     }
     if (!idle()) {
       return false;
@@ -423,6 +491,7 @@ final class Session {
     DescribeMessage close = (DescribeMessage) message.decoded;
     Map<String, ?> names = close.isStatement() ? statements : portals;
     if (!names.containsKey(close.name())) {
+      (close.isStatement() ? rewrittenStatements : rewrittenPortals).remove(close.name());
       return forward(Reply.CLOSE);
     }
     if (!idle()) {
@@ -506,6 +575,7 @@ final class Session {
     if (transactionStatus == 'I') {
       // The implicit transaction ended: PostgreSQL drops every portal with it.
       portals.clear();
+      rewrittenPortals.clear();
     }
     BackendMessages.readyForQuery(out.buffer(), transactionStatus);
     out.flush();
@@ -515,6 +585,24 @@ final class Session {
     return new PgWireException(
         SqlState.IN_FAILED_SQL_TRANSACTION,
         "current transaction is aborted, commands ignored until end of transaction block");
+  }
+
+  /** The handler's rewrite of a forwarded statement; a failing handler rewrites nothing. */
+  private io.pgmlfollower.pgwire.spi.ResultRewrite rewrite(String sql) {
+    try {
+      return handler.rewrite(sql);
+    } catch (RuntimeException e) {
+      LOG.warn("Session handler failed to rewrite a statement; forwarded as sent", e);
+      return null;
+    }
+  }
+
+  private static Buffer oids(int[] oids) {
+    Buffer buffer = Buffer.buffer(oids.length * 4);
+    for (int oid : oids) {
+      buffer.appendInt(oid);
+    }
+    return buffer;
   }
 
   // ---- simple query -------------------------------------------------------------------------
@@ -527,19 +615,24 @@ final class Session {
       for (String sql : StatementSplitter.split(query.sql())) {
         LocalStatement local = null;
         Throwable failure = null;
+        io.pgmlfollower.pgwire.spi.ResultRewrite rewrite = null;
         try {
           local = handler.prepare(sql, new int[0]);
+          if (local == null) {
+            rewrite = rewrite(sql);
+          }
         } catch (Throwable e) {
           failure = e;
         }
-        message.statements.add(new QueryStatement(sql, local, failure));
+        message.statements.add(new QueryStatement(sql, local, failure, rewrite));
         if (local == null && failure == null) {
           forgetDeallocated(sql);
         }
       }
     }
     boolean anyLocal =
-        message.statements.stream().anyMatch(s -> s.local() != null || s.prepareFailure() != null);
+        message.statements.stream()
+            .anyMatch(s -> s.local() != null || s.prepareFailure() != null || s.rewrite() != null);
     if (!anyLocal) {
       // The fast path: the upstream gets the Query exactly as sent.
       return forward(Reply.QUERY);
@@ -549,7 +642,7 @@ final class Session {
     List<Step> steps = new ArrayList<>();
     for (QueryStatement statement : message.statements) {
       if (statement.local() == null && statement.prepareFailure() == null) {
-        steps.add(new ForwardedQueryStatement(statement.sql(), simpleQuery));
+        steps.add(new ForwardedQueryStatement(statement.sql(), simpleQuery, statement.rewrite()));
       } else {
         steps.add(new LocalQueryStatement(statement, simpleQuery));
       }
@@ -607,8 +700,17 @@ final class Session {
     if (step.query().failed()) {
       return true;
     }
-    writeUpstream(QueryMessage.encode(step.sql()));
-    inFlight.add(new ForwardedOp(Reply.QUERY_PART, step.query()));
+    if (step.rewrite() == null) {
+      writeUpstream(QueryMessage.encode(step.sql()));
+      inFlight.add(new ForwardedOp(Reply.QUERY_PART, step.query()));
+    } else {
+      writeUpstream(QueryMessage.encode(step.rewrite().sql()));
+      inFlight.add(
+          new ForwardedOp(
+              Reply.QUERY_PART,
+              step.query(),
+              new RowRewriter(new RewrittenStatement(step.rewrite()), new short[0], true)));
+    }
     return true;
   }
 
@@ -631,9 +733,14 @@ final class Session {
 
   /** Sends the message at the head of the queue upstream as it came, expecting {@code reply}. */
   private boolean forward(Reply reply) {
+    return forward(reply, null);
+  }
+
+  /** As {@link #forward(Reply)}, with the rewriter that finishes the reply's rows (or null). */
+  private boolean forward(Reply reply, RowRewriter rewriter) {
     ClientMessage message = (ClientMessage) waiting.poll();
     writeUpstream(message.frame.raw());
-    inFlight.add(new ForwardedOp(reply, null));
+    inFlight.add(new ForwardedOp(reply, null, rewriter));
     if (reply.isExtended()) {
       groupForwarded = true;
     }
@@ -728,9 +835,84 @@ final class Session {
       onUpstreamFailure(e);
       return;
     }
+    // Rows held for a batch go out when the upstream pauses: results stream.
+    ForwardedOp head = inFlight.peek();
+    if (!closed && head != null && head.rewriter() != null && head.rewriter().hasRows()) {
+      flushRewritten(head);
+    }
     out.flush();
     watchClientBacklog();
     pump();
+  }
+
+  /**
+   * A frame of a rewritten statement's reply: its RowDescription renamed and retyped, its rows held
+   * and computed in batches, the rest relayed after the held rows. Returns whether the frame is
+   * dealt with; false lets the usual relay handle it (after the held rows went out).
+   */
+  private boolean rewritten(ForwardedOp op, Frame frame) {
+    RowRewriter rewriter = op.rewriter();
+    char type = frame.typeChar();
+    if (!rewriter.failed()) {
+      try {
+        switch (type) {
+          case 'T' -> {
+            rewriter.rowDescription(frame.payload(), out.buffer());
+            if (op.reply().endsWith(type)) {
+              inFlight.poll();
+            }
+            return true;
+          }
+          case 'D' -> {
+            if (rewriter.row(frame.payload())) {
+              flushRewritten(op);
+            }
+            return true;
+          }
+          default -> flushRewritten(op);
+        }
+      } catch (PgWireException e) {
+        rewriteFailed(op, e);
+      }
+      if (!rewriter.failed()) {
+        return false;
+      }
+    }
+    // The batch failed and the client has its error: the rest of this reply is dropped.
+    if (type == 'E') {
+      if (!op.reply().endsWithReadyForQuery()) {
+        inFlight.poll();
+        skipUntilSync();
+      }
+    } else if (op.reply().endsWith(type)) {
+      inFlight.poll();
+    }
+    return true;
+  }
+
+  private void flushRewritten(ForwardedOp op) {
+    try {
+      op.rewriter().flush(out.buffer());
+    } catch (PgWireException | RuntimeException e) {
+      rewriteFailed(op, e);
+    }
+  }
+
+  /**
+   * A rewritten statement's batch failed: the client gets the error as if the upstream had raised
+   * it, the rest of the statement's reply is dropped, and the statement fails as a local one does
+   * (later statements of a simple Query skipped, the extended protocol skipping until Sync, an open
+   * transaction block aborted).
+   */
+  private void rewriteFailed(ForwardedOp op, Throwable failure) {
+    op.rewriter().fail();
+    ErrorResponses.append(out.buffer(), Severity.ERROR, failure);
+    if (op.query() != null) {
+      op.query().fail();
+    } else {
+      ignoreTillSync = true;
+    }
+    abortUpstreamTransaction();
   }
 
   /**
@@ -763,6 +945,9 @@ final class Session {
       out.append(frame.raw());
       return;
     }
+    if (op.rewriter() != null && type != 'Z' && rewritten(op, frame)) {
+      return;
+    }
     if (op.reply() == Reply.ABORT_TRANSACTION) {
       // Our own statement: the client saw the local error already; only the status matters.
       if (type == 'Z') {
@@ -778,6 +963,7 @@ final class Session {
         if (op.reply() != Reply.QUERY_PART) {
           if (transactionStatus == 'I') {
             portals.clear();
+            rewrittenPortals.clear();
           }
           out.append(frame.raw());
         }

@@ -17,6 +17,7 @@ sealed interface Step {
     boolean routed;
     LocalStatement local;
     Throwable prepareFailure;
+    io.pgmlfollower.pgwire.spi.ResultRewrite rewrite;
     java.util.List<QueryStatement> statements;
 
     ClientMessage(Frame frame, Object decoded) {
@@ -30,13 +31,19 @@ sealed interface Step {
   }
 
   /** One statement of a split simple Query, with what the handler said about it. */
-  record QueryStatement(String sql, LocalStatement local, Throwable prepareFailure) {}
+  record QueryStatement(
+      String sql,
+      LocalStatement local,
+      Throwable prepareFailure,
+      io.pgmlfollower.pgwire.spi.ResultRewrite rewrite) {}
 
   /** A statement of a split simple Query that the server runs. */
   record LocalQueryStatement(QueryStatement statement, SimpleQuery query) implements Step {}
 
   /** A statement of a split simple Query sent to the upstream as a Query of its own. */
-  record ForwardedQueryStatement(String sql, SimpleQuery query) implements Step {}
+  record ForwardedQueryStatement(
+      String sql, SimpleQuery query, io.pgmlfollower.pgwire.spi.ResultRewrite rewrite)
+      implements Step {}
 
   /** The ReadyForQuery ending a split simple Query. */
   record QueryEnd(SimpleQuery query) implements Step {}

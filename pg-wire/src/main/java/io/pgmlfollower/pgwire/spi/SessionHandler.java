@@ -18,6 +18,17 @@ public interface SessionHandler extends AutoCloseable {
    */
   LocalStatement prepare(String sql, int[] parameterTypeOids) throws PgWireException;
 
+  /**
+   * For a statement {@link #prepare} forwards: whether the server forwards it in another form and
+   * finishes its result itself. Called after {@link #prepare} returned null; must be fast for the
+   * statements it does not rewrite.
+   *
+   * @return the rewrite, or null to forward the statement as the client sent it
+   */
+  default ResultRewrite rewrite(String sql) {
+    return null;
+  }
+
   @Override
   default void close() {}
 }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.pgmlfollower.pgwire.spi.LocalStatement;
 import io.pgmlfollower.pgwire.spi.PgWireException;
+import io.pgmlfollower.pgwire.spi.ResultRewrite;
 import io.pgmlfollower.pgwire.spi.SessionHandler;
 import io.pgmlfollower.pgwire.spi.SqlState;
 import java.util.List;
@@ -16,10 +17,19 @@ import java.util.Optional;
 final class PgmlSessionHandler implements SessionHandler {
   private final PgmlStatementParser parser;
   private final PgmlFunctions functions;
+  private final InQueryRewriter rewriter;
 
-  PgmlSessionHandler(PgmlStatementParser parser, PgmlFunctions functions) {
+  PgmlSessionHandler(
+      PgmlStatementParser parser, PgmlFunctions functions, InQueryRewriter rewriter) {
     this.parser = requireNonNull(parser, "parser is null");
     this.functions = requireNonNull(functions, "functions is null");
+    this.rewriter = requireNonNull(rewriter, "rewriter is null");
+  }
+
+  /** Select-list predictions of a forwarded query, batched (see {@link InQueryRewriter}). */
+  @Override
+  public ResultRewrite rewrite(String sql) {
+    return PgmlStatementParser.mentionsPgml(sql) ? rewriter.rewrite(sql) : null;
   }
 
   @Override

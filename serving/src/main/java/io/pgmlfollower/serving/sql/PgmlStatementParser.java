@@ -115,7 +115,7 @@ final class PgmlStatementParser {
   }
 
   /** The cheap test every forwarded statement pays: does the text contain "pgml" at all? */
-  private static boolean mentionsPgml(String sql) {
+  static boolean mentionsPgml(String sql) {
     int length = sql.length();
     for (int i = 0; i + 4 <= length; i++) {
       char c = sql.charAt(i);

@@ -13,7 +13,9 @@ public final class SqlFront {
       ModelService models, ReplicationService replication, String version) {
     PgmlSessionHandler handler =
         new PgmlSessionHandler(
-            new PgmlStatementParser(), new PgmlFunctions(functions(models, replication, version)));
+            new PgmlStatementParser(),
+            new PgmlFunctions(functions(models, replication, version)),
+            new InQueryRewriter(models));
     return session -> handler;
   }
 

@@ -7,6 +7,7 @@ import io.pgmlfollower.pgwire.spi.Cancellation;
 import io.pgmlfollower.pgwire.spi.LocalStatement;
 import io.pgmlfollower.pgwire.spi.PgType;
 import io.pgmlfollower.pgwire.spi.PgWireException;
+import io.pgmlfollower.pgwire.spi.ResultRewrite;
 import io.pgmlfollower.pgwire.spi.SessionHandler;
 import io.pgmlfollower.pgwire.spi.SessionInfo;
 import io.pgmlfollower.pgwire.spi.SqlState;
@@ -458,5 +459,62 @@ class PgmlSessionHandlerTest {
   void versionAnswers() throws PgWireException {
     LocalStatement statement = handler.prepare("SELECT pgml.version()", new int[0]);
     assertThat(statement.execute(List.of(), notCancelled).rows().next()).containsExactly("1.2.3");
+  }
+
+  @Test
+  void selectListPredictionsOfLoadedModelsAreBatchedAndEverythingElseIsLeftToPostgres()
+      throws PgWireException {
+    String sql =
+        "SELECT id, pgml.predict('bc', ARRAY[a, b, c]) AS score, pgml.predict_proba('bc', t)"
+            + " FROM t WHERE id > 5 ORDER BY id LIMIT 10";
+    ResultRewrite rewrite = handler.rewrite(sql);
+    assertThat(rewrite).isNotNull();
+    assertThat(rewrite.columns()).isEqualTo(2);
+    assertThat(rewrite.name(0)).isEqualTo("score");
+    assertThat(rewrite.type(0)).isEqualTo(PgType.FLOAT4);
+    // Unaliased, the column is named after the function, as PostgreSQL names it.
+    assertThat(rewrite.name(1)).isEqualTo("predict_proba");
+    assertThat(rewrite.type(1)).isEqualTo(PgType.FLOAT4_ARRAY);
+    assertThat(rewrite.sql())
+        .startsWith("SELECT id, to_jsonb( ARRAY[a, b, c]) AS \"" + rewrite.marker(0) + "\",")
+        .contains("to_jsonb( t) AS \"" + rewrite.marker(1) + "\"")
+        .endsWith(" FROM t WHERE id > 5 ORDER BY id LIMIT 10");
+    // A batch: rows by array and by row (JSON object), NULL features giving NULL.
+    List<Object[]> values =
+        rewrite.apply(
+            List.of(
+                new String[] {"[1, 2, 3]", "{\"a\": 1, \"b\": 2, \"c\": 3, \"id\": 9}"},
+                new String[] {null, null}));
+    assertThat(values.get(0)[0]).isEqualTo(3.0f);
+    assertThat((float[]) values.get(0)[1]).containsExactly(0.25f, 0.75f);
+    assertThat(values.get(1)).containsExactly(null, null);
+    assertThatThrownBy(() -> rewrite.apply(List.<String[]>of(new String[] {"[1]", null})))
+        .isInstanceOfSatisfying(
+            PgWireException.class,
+            e -> assertThat(e.sqlState()).isEqualTo(SqlState.INVALID_PARAMETER_VALUE));
+
+    for (String perRow :
+        List.of(
+            // ORDER BY the prediction, by alias or position: PostgreSQL must see the value.
+            "SELECT id, pgml.predict('bc', ARRAY[a, b, c]) AS s FROM t ORDER BY s DESC LIMIT 5",
+            "SELECT id, pgml.predict('bc', ARRAY[a, b, c]) FROM t ORDER BY 2",
+            "SELECT pgml.predict('bc', ARRAY[a, b, c]) AS s, count(*) FROM t GROUP BY s",
+            // Elsewhere than the select list, nested, or DISTINCT.
+            "SELECT id FROM t WHERE pgml.predict('bc', ARRAY[a, b, c]) > 0.5",
+            "SELECT id, pgml.predict('bc', ARRAY[a, b, c]) FROM t"
+                + " WHERE pgml.predict('bc', ARRAY[a, b, c]) > 0.5",
+            "SELECT round(pgml.predict('bc', ARRAY[a, b, c])::numeric, 2) FROM t",
+            "SELECT DISTINCT pgml.predict('bc', ARRAY[a, b, c]) FROM t",
+            "SELECT x FROM (SELECT pgml.predict('bc', ARRAY[a, b, c]) AS x FROM t) s",
+            "SELECT pgml.predict('bc', ARRAY[a]) FROM t UNION SELECT 1",
+            // A model not loaded yet, a project by parameter, features by parameter.
+            "SELECT pgml.predict('other', ARRAY[a, b, c]) FROM t",
+            "SELECT pgml.predict($1, ARRAY[a, b, c]) FROM t",
+            "SELECT pgml.predict('bc', ARRAY[a, $1, c]) FROM t",
+            // No pgml at all, or a pgml word inside a string.
+            "SELECT 1",
+            "SELECT 'pgml.predict(''bc'', ARRAY[1])' FROM t")) {
+      assertThat(handler.rewrite(perRow)).as(perRow).isNull();
+    }
   }
 }

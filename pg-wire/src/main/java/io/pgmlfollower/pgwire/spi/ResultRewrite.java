@@ -1,0 +1,40 @@
+package io.pgmlfollower.pgwire.spi;
+
+import java.util.List;
+
+/**
+ * A statement the server forwards in another form and whose result it finishes itself: the upstream
+ * runs {@link #sql()}, whose result has, for each rewritten column, an input column named {@link
+ * #marker(int)}; the server replaces those values, a batch of rows at a time, and the client sees
+ * the column as {@link #name(int)} of type {@link #type(int)}. Every other column, and the
+ * statement's semantics (filters, joins, order, limits, transactions), stay the upstream's.
+ *
+ * <p>The server batches rows as they arrive (up to a bound, and at least whenever the upstream
+ * pauses), so results still stream and memory stays bounded.
+ */
+public interface ResultRewrite {
+  /** The statement the upstream runs instead of the client's. */
+  String sql();
+
+  /** How many columns are rewritten. */
+  int columns();
+
+  /** The name of the upstream column that carries the input of rewritten column {@code i}. */
+  String marker(int i);
+
+  /** The name the client sees for rewritten column {@code i}. */
+  String name(int i);
+
+  /** The type the client sees for rewritten column {@code i}. */
+  PgType type(int i);
+
+  /**
+   * The values of a batch of rows.
+   *
+   * @param inputs per row, the text of each rewritten column's input (null for SQL NULL)
+   * @return per row, each rewritten column's value (a Java value of its {@link #type(int)}, null
+   *     for SQL NULL)
+   * @throws PgWireException ends the statement with this error, as if the upstream had raised it
+   */
+  List<Object[]> apply(List<String[]> inputs) throws PgWireException;
+}
