@@ -73,12 +73,17 @@ public final class TwoStores implements ChangeSink {
   }
 
   private static void remember(Map<String, Long> held, String source, Map<String, Long> offsets) {
-    Long stream = offsets.get(STREAM);
-    if (stream == null) {
-      held.remove(source);
-    } else {
-      held.put(source, stream);
+    held.keySet().removeIf(key -> key.startsWith(source + PARTITION_SEPARATOR));
+    for (Map.Entry<String, Long> offset : offsets.entrySet()) {
+      held.put(key(source, offset.getKey()), offset.getValue());
     }
+  }
+
+  /** Held positions are kept per source and partition (a slot's stream, a Kafka partition). */
+  private static final char PARTITION_SEPARATOR = '\u0000';
+
+  private static String key(String source, String partition) {
+    return source + PARTITION_SEPARATOR + partition;
   }
 
   @Override
@@ -191,7 +196,7 @@ public final class TwoStores implements ChangeSink {
     if (stream != null) {
       Long holds;
       synchronized (this) {
-        holds = held.get(stream.source());
+        holds = held.get(key(stream.source(), stream.partition()));
       }
       if (holds != null && Long.compareUnsigned(holds, stream.position()) >= 0) {
         return;
@@ -203,7 +208,7 @@ public final class TwoStores implements ChangeSink {
     store.apply(toApply);
     if (stream != null) {
       synchronized (this) {
-        held.put(stream.source(), stream.position());
+        held.put(key(stream.source(), stream.partition()), stream.position());
       }
     }
   }
@@ -244,13 +249,17 @@ public final class TwoStores implements ChangeSink {
     return new ChangeBatch(kept, batch.offsets(), transactions);
   }
 
+  /**
+   * The position a batch completes: its slot stream's, or its only one (a Kafka partition's: the
+   * Kafka source applies one partition per batch). Null when it has none of these.
+   */
   private static SourceOffset streamOffset(ChangeBatch batch) {
     for (SourceOffset offset : batch.offsets()) {
       if (offset.partition().equals(STREAM)) {
         return offset;
       }
     }
-    return null;
+    return batch.offsets().size() == 1 ? batch.offsets().getFirst() : null;
   }
 
   /**
@@ -305,10 +314,8 @@ public final class TwoStores implements ChangeSink {
       }
       synchronized (TwoStores.this) {
         for (SourceOffset offset : offsets) {
-          if (offset.partition().equals(STREAM)) {
-            firstHeld.put(offset.source(), offset.position());
-            secondHeld.put(offset.source(), offset.position());
-          }
+          firstHeld.put(key(offset.source(), offset.partition()), offset.position());
+          secondHeld.put(key(offset.source(), offset.partition()), offset.position());
         }
       }
     }

@@ -196,6 +196,60 @@ class TwoStoresIT {
   }
 
   /** The initial snapshot of {@code rows} (COPY text) into both stores, at position 100. */
+  /**
+   * The same repair per Kafka partition: each record's change is marked with its offset, and a
+   * store that holds the partition up to an offset skips the records before it.
+   */
+  @Test
+  void aKafkaPartitionReplayedFromTheLowerOffsetAppliesOnlyTheRecordsEachStoreLacks()
+      throws Exception {
+    TwoStores stores = new TwoStores(offline, online);
+    stores.ensureTables(List.of(SPEC));
+    stores.apply(
+        new ChangeBatch(
+            List.of(
+                row(RowChange.insert(ITEMS, new String[] {"1", "one"})),
+                row(RowChange.insert(ITEMS, new String[] {"2", "two"}))),
+            List.of(new SourceOffset("k", "app.public.items/0", 2)),
+            List.of(new ChangeBatch.Committed(1, 0), new ChangeBatch.Committed(2, 1))));
+    // Records 2 and 3 reached the offline store only.
+    List<ChangeBatch.Change> first =
+        List.of(
+            row(RowChange.delete(ITEMS, new String[] {"2", null})),
+            row(RowChange.insert(ITEMS, new String[] {"3", "three"})));
+    TwoStores crashing = new TwoStores(offline, new FailsToApply(online));
+    crashing.offsets("k");
+    assertThatThrownBy(
+            () ->
+                crashing.apply(
+                    new ChangeBatch(
+                        first,
+                        List.of(new SourceOffset("k", "app.public.items/0", 4)),
+                        List.of(new ChangeBatch.Committed(1, 2), new ChangeBatch.Committed(2, 3)))))
+        .isInstanceOf(StoreException.class);
+
+    // The consumer seeks to the lower offset (2) and polls records 2 to 5 as one batch: the
+    // offline store applies 4 and 5 only (the DELETE of 2 again would find no row).
+    TwoStores restarted = new TwoStores(offline, online);
+    assertThat(restarted.offsets("k")).containsExactly(Map.entry("app.public.items/0", 2L));
+    List<ChangeBatch.Change> all = new ArrayList<>(first);
+    all.add(row(RowChange.delete(ITEMS, new String[] {"3", null})));
+    all.add(row(RowChange.insert(ITEMS, new String[] {"1", "one!"})));
+    restarted.apply(
+        new ChangeBatch(
+            all,
+            List.of(new SourceOffset("k", "app.public.items/0", 6)),
+            List.of(
+                new ChangeBatch.Committed(1, 2),
+                new ChangeBatch.Committed(2, 3),
+                new ChangeBatch.Committed(3, 4),
+                new ChangeBatch.Committed(4, 5))));
+
+    assertThat(restarted.offsets("k")).containsExactly(Map.entry("app.public.items/0", 6L));
+    assertThat(offlineRows()).containsExactly("1=one!");
+    assertThat(onlineRows("1", "2", "3")).containsExactly("1=one!");
+  }
+
   private static void snapshot(TwoStores stores, String rows) throws Exception {
     try (SnapshotLoader loader = stores.beginSnapshot("src")) {
       try (OutputStream copy = loader.copyIn(SPEC)) {

@@ -34,9 +34,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.postgresql.replication.PGReplicationStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +51,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>All work happens on one dedicated thread started by {@link #start()}.
  */
-public final class PgOutputSource implements AutoCloseable {
+public final class PgOutputSource implements ReplicationSource {
   private static final Logger log = LoggerFactory.getLogger(PgOutputSource.class);
 
   /** PostgreSQL 14 added pgoutput protocol version 2: streaming of in-progress transactions. */
@@ -103,20 +100,6 @@ public final class PgOutputSource implements AutoCloseable {
    */
   public CompletableFuture<Void> snapshotDone() {
     return snapshotDone.copy();
-  }
-
-  /** Waits for {@link #snapshotDone()}; rethrows the source's failure. */
-  public void awaitSnapshot(Duration timeout)
-      throws ReplicatorException, TimeoutException, InterruptedException {
-    try {
-      snapshotDone.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof ReplicatorException failure) {
-        throw new ReplicatorException(failure.code(), failure.getMessage(), failure);
-      }
-      throw new ReplicatorException(
-          ReplicatorErrorCode.INTERNAL, "snapshot failed: " + e.getCause(), e.getCause());
-    }
   }
 
   /**

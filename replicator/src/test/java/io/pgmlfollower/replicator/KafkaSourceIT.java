@@ -2,12 +2,10 @@ package io.pgmlfollower.replicator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.debezium.engine.ChangeEvent;
-import io.debezium.engine.DebeziumEngine;
-import io.debezium.engine.format.Json;
 import io.pgmlfollower.featurestore.offline.OfflineStore;
 import io.pgmlfollower.replicator.kafka.KafkaSource;
 import io.pgmlfollower.replicator.kafka.KafkaSourceConfig;
+import io.pgmlfollower.testing.DebeziumToKafka;
 import io.pgmlfollower.testing.KafkaBroker;
 import io.pgmlfollower.testing.PostgresFixture;
 import io.pgmlfollower.testing.SourceRole;
@@ -20,15 +18,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -85,34 +75,9 @@ class KafkaSourceIT {
               + " ARRAY['a' || i, 'b \"q\"'], i / 7.0, i % 2 = 0 FROM generate_series(1, 300) i");
     }
     SourceRole role = postgres.createReplicationSource(database, "dbz_pub", List.of("users"));
-    ExecutorService engineThread = Executors.newSingleThreadExecutor();
-    try (KafkaProducer<String, String> producer =
-            new KafkaProducer<>(
-                Map.of("bootstrap.servers", broker.bootstrapServers(), "acks", "all"),
-                new StringSerializer(),
-                new StringSerializer());
-        DebeziumEngine<ChangeEvent<String, String>> engine =
-            DebeziumEngine.create(Json.class)
-                .using(debezium(role, directory))
-                .notifying(
-                    (records, committer) -> {
-                      for (ChangeEvent<String, String> record : records) {
-                        try {
-                          producer
-                              .send(
-                                  new ProducerRecord<>(
-                                      record.destination(), record.key(), record.value()))
-                              .get();
-                        } catch (java.util.concurrent.ExecutionException e) {
-                          throw new IllegalStateException(e);
-                        }
-                        committer.markProcessed(record);
-                      }
-                      committer.markBatchFinished();
-                    })
-                .build();
+    try (DebeziumToKafka debezium =
+            DebeziumToKafka.start(role, "dbz_slot", "app", broker, directory.resolve("offsets"));
         OfflineStore store = TestSources.open(postgres, directory.resolve("store"), "kafka")) {
-      engineThread.submit(engine);
       KafkaSourceConfig config =
           new KafkaSourceConfig()
               .setSourceName("orders")
@@ -156,9 +121,6 @@ class KafkaSourceIT {
         assertThat(rows(store.dataSource().getConnection(), "public.users")).hasSize(1);
         assertThat(follower.failure()).isNull();
       }
-    } finally {
-      engineThread.shutdownNow();
-      engineThread.awaitTermination(30, TimeUnit.SECONDS);
     }
   }
 
@@ -167,31 +129,6 @@ class KafkaSourceIT {
     await(() -> follower.appliedRecords() >= expected, follower);
     Thread.sleep(500);
     assertThat(follower.appliedRecords()).isEqualTo(expected);
-  }
-
-  private static Properties debezium(SourceRole role, Path directory) {
-    Properties properties = new Properties();
-    properties.setProperty("name", "pgml-follower-it");
-    properties.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
-    properties.setProperty(
-        "offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
-    properties.setProperty(
-        "offset.storage.file.filename", directory.resolve("debezium.offsets").toString());
-    properties.setProperty("offset.flush.interval.ms", "0");
-    properties.setProperty("database.hostname", role.host());
-    properties.setProperty("database.port", Integer.toString(role.port()));
-    properties.setProperty("database.user", role.user());
-    properties.setProperty("database.password", role.password());
-    properties.setProperty("database.dbname", role.database());
-    properties.setProperty("topic.prefix", "app");
-    properties.setProperty("plugin.name", "pgoutput");
-    properties.setProperty("publication.name", role.publication());
-    properties.setProperty("publication.autocreate.mode", "disabled");
-    properties.setProperty("slot.name", "dbz_slot");
-    properties.setProperty("snapshot.mode", "initial");
-    properties.setProperty("skipped.operations", "none"); // truncates too
-    properties.setProperty("converter.schemas.enable", "true");
-    return properties;
   }
 
   private void await(BooleanSupplier condition, KafkaSource follower) throws InterruptedException {

@@ -13,9 +13,11 @@ import io.pgmlfollower.pgwire.PgWireOptions;
 import io.pgmlfollower.pgwire.PgWireServer;
 import io.pgmlfollower.pgwire.UpstreamOptions;
 import io.pgmlfollower.replicator.PgOutputSource;
+import io.pgmlfollower.replicator.ReplicationSource;
 import io.pgmlfollower.replicator.ReplicationState;
 import io.pgmlfollower.replicator.ReplicationStatus;
 import io.pgmlfollower.replicator.connection.Lsn;
+import io.pgmlfollower.replicator.kafka.KafkaSource;
 import io.pgmlfollower.serving.config.ConfigException;
 import io.pgmlfollower.serving.config.FollowerConfig;
 import io.pgmlfollower.serving.config.FollowerConfig.OfflineType;
@@ -54,7 +56,7 @@ public final class Follower implements AutoCloseable {
       java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(24));
   private OfflineStore store;
   private Trainer trainer;
-  private PgOutputSource source;
+  private ReplicationSource source;
   private PgWireServer endpoint;
   private AdminServer admin;
   private boolean closed;
@@ -122,7 +124,11 @@ public final class Follower implements AutoCloseable {
         new TrainerModelService(trainer, metrics, new KeyLookup(store.clientDataSource(), online));
 
     ChangeCounter changes = new ChangeCounter(sink);
-    source = new PgOutputSource(ModuleConfigs.pgOutputSource(config.source()), changes);
+    source =
+        switch (config.source().type()) {
+          case KAFKA -> new KafkaSource(ModuleConfigs.kafkaSource(config.source()), changes);
+          default -> new PgOutputSource(ModuleConfigs.pgOutputSource(config.source()), changes);
+        };
     resources.push(() -> source.close());
     metrics.bindReplication(source);
 
@@ -186,10 +192,10 @@ public final class Follower implements AutoCloseable {
   }
 
   private static void checkBeforeStart(FollowerConfig config) {
-    if (config.source().type() != SourceType.PGOUTPUT) {
+    if (config.source().type() == SourceType.DEBEZIUM) {
       throw new ConfigException(
           "source.type",
-          "source.type: %s is not available yet; use pgoutput"
+          "source.type: %s is not available yet; use pgoutput or kafka"
               .formatted(config.source().type().name().toLowerCase(java.util.Locale.ROOT)));
     }
     FollowerConfig.Tls tls = config.serve().tls();
@@ -308,7 +314,7 @@ public final class Follower implements AutoCloseable {
     return source.status();
   }
 
-  public PgOutputSource source() {
+  public ReplicationSource source() {
     return source;
   }
 

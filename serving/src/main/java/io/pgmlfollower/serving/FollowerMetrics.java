@@ -18,7 +18,7 @@ import io.pgmlfollower.featurestore.online.OnlineStore;
 import io.pgmlfollower.featurestore.spi.StoreException;
 import io.pgmlfollower.featurestore.spi.TableId;
 import io.pgmlfollower.pgwire.PgWireServer;
-import io.pgmlfollower.replicator.PgOutputSource;
+import io.pgmlfollower.replicator.ReplicationSource;
 import io.pgmlfollower.replicator.ReplicationState;
 import io.pgmlfollower.replicator.snapshot.SnapshotProgress;
 import java.sql.Connection;
@@ -60,7 +60,7 @@ final class FollowerMetrics {
             .register(registry);
   }
 
-  void bindReplication(PgOutputSource source) {
+  void bindReplication(ReplicationSource source) {
     requireNonNull(source, "source is null");
     String name = source.status().sourceName();
     Gauge.builder(PREFIX + "replication.lag.bytes", source, s -> s.status().lagBytes())
@@ -111,7 +111,7 @@ final class FollowerMetrics {
         || copy.state() == SnapshotProgress.State.COPIED;
   }
 
-  private static double rowsBeingCopied(PgOutputSource source) {
+  private static double rowsBeingCopied(ReplicationSource source) {
     return source.status().tableCopies().stream()
         .filter(FollowerMetrics::pending)
         .mapToLong(SnapshotProgress.TableProgress::rows)

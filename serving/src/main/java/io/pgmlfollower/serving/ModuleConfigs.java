@@ -1,6 +1,7 @@
 package io.pgmlfollower.serving;
 
 import io.pgmlfollower.replicator.PgOutputSourceConfig;
+import io.pgmlfollower.replicator.kafka.KafkaSourceConfig;
 import io.pgmlfollower.serving.config.FollowerConfig;
 
 /** Maps the YAML configuration onto each module's own configuration object. */
@@ -28,5 +29,14 @@ public final class ModuleConfigs {
       config.setPassword(source.password());
     }
     return config.validate();
+  }
+
+  /** {@code source.type: kafka}: Debezium's topics {@code <topic-prefix>.<schema>.<table>}. */
+  public static KafkaSourceConfig kafkaSource(FollowerConfig.Source source) {
+    return new KafkaSourceConfig()
+        .setSourceName(source.name())
+        .setBootstrapServers(source.kafka().bootstrapServers())
+        .setTopicPrefix(source.kafka().topicPrefix())
+        .setGroupId(source.kafka().groupId());
   }
 }

@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.pgmlfollower.pgwire.spi.Cancellation;
 import io.pgmlfollower.pgwire.spi.PgWireException;
 import io.pgmlfollower.pgwire.spi.SqlState;
-import io.pgmlfollower.replicator.PgOutputSource;
+import io.pgmlfollower.replicator.ReplicationSource;
 import io.pgmlfollower.replicator.ReplicationStatus;
 import io.pgmlfollower.replicator.ReplicatorException;
 import io.pgmlfollower.replicator.connection.Lsn;
@@ -19,9 +19,9 @@ final class SourceReplicationService implements ReplicationService {
   /** Waits are sliced so a CancelRequest ends them promptly. */
   private static final Duration SLICE = Duration.ofMillis(100);
 
-  private final PgOutputSource source;
+  private final ReplicationSource source;
 
-  SourceReplicationService(PgOutputSource source) {
+  SourceReplicationService(ReplicationSource source) {
     this.source = requireNonNull(source, "source is null");
   }
 
@@ -87,6 +87,9 @@ final class SourceReplicationService implements ReplicationService {
         }
       }
     } catch (ReplicatorException e) {
+      if (e.code() == io.pgmlfollower.replicator.ReplicatorErrorCode.UNSUPPORTED) {
+        throw new PgWireException(SqlState.FEATURE_NOT_SUPPORTED, e.getMessage());
+      }
       throw new PgWireException(
           SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE,
           "replication is not running: " + e.getMessage(),

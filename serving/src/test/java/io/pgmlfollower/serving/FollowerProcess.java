@@ -125,6 +125,49 @@ final class FollowerProcess implements AutoCloseable {
     return process;
   }
 
+  /** A follower of Debezium's topics in Kafka: {@code source.type: kafka}. */
+  static FollowerProcess forKafka(
+      Path work, String bootstrapServers, String topicPrefix, String user, String password)
+      throws IOException {
+    int endpointPort = freePort();
+    int adminPort = freePort();
+    Path config = work.resolve("follower.yaml");
+    Files.writeString(
+        config,
+        """
+        source:
+          type: kafka
+          name: orders
+          kafka:
+            bootstrap-servers: %s
+            topic-prefix: %s
+            group-id: pgml-follower-test
+        store:
+          path: %s
+        serve:
+          host: 127.0.0.1
+          port: %d
+          users:
+            - name: %s
+              password: ${APP_PASSWORD}
+        admin:
+          port: %d
+        """
+            .formatted(
+                bootstrapServers,
+                topicPrefix,
+                work.resolve("store"),
+                endpointPort,
+                user,
+                adminPort),
+        java.nio.charset.StandardCharsets.UTF_8);
+    FollowerProcess process =
+        new FollowerProcess(
+            config, work.resolve("follower.log"), adminPort, Map.of("APP_PASSWORD", password));
+    process.endpointPort = endpointPort;
+    return process;
+  }
+
   private int endpointPort;
 
   int endpointPort() {

@@ -23,9 +23,10 @@ import org.apache.kafka.connect.data.Struct;
  * tombstone (a null value), which changes nothing here.
  *
  * <p>The table's shape comes from the event's own schemas: columns from the row schema ({@code
- * after}, else {@code before}), the primary key from the key schema. Creates, snapshot reads and
- * updates of a table with a key are applied as upserts (replaying one changes nothing); an update
- * with unchanged TOAST values, or of a table without a key, as an UPDATE found by its old row.
+ * after}, else {@code before}), the primary key from the key schema. Creates and snapshot reads are
+ * inserts (upserts by key where the table has one), and so are updates of a table with a key; an
+ * update with unchanged TOAST values, or of a table without a key, is an UPDATE found by its old
+ * row.
  */
 public final class ChangeEvents {
   private ChangeEvents() {}
@@ -87,8 +88,8 @@ public final class ChangeEvents {
             }
             BitSet unchanged = new BitSet();
             String[] newValues = values(rowSchema, after, unchanged);
-            if (!spec.primaryKey().isEmpty() && unchanged.isEmpty()) {
-              // An upsert by key (the stores insert or replace): replaying it changes nothing.
+            if (!op.equals("u") || (!spec.primaryKey().isEmpty() && unchanged.isEmpty())) {
+              // A new row; with a key, an upsert (the stores insert or replace by key).
               yield RowChange.insert(table, newValues);
             }
             // Without a key the old row finds the row (REPLICA IDENTITY FULL on the source); with

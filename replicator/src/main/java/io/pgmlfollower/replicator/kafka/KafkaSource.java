@@ -8,15 +8,23 @@ import io.pgmlfollower.featurestore.spi.SourceOffset;
 import io.pgmlfollower.featurestore.spi.StoreException;
 import io.pgmlfollower.featurestore.spi.TableId;
 import io.pgmlfollower.featurestore.spi.TableSpec;
+import io.pgmlfollower.replicator.ReplicationSource;
+import io.pgmlfollower.replicator.ReplicationState;
+import io.pgmlfollower.replicator.ReplicationStatus;
+import io.pgmlfollower.replicator.ReplicatorErrorCode;
 import io.pgmlfollower.replicator.ReplicatorException;
 import io.pgmlfollower.replicator.StopSignal;
+import io.pgmlfollower.replicator.connection.Lsn;
 import io.pgmlfollower.replicator.debezium.ChangeEvents;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -43,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * are applied in partition order; Debezium keys a table's topic by primary key, so a row's changes
  * stay in one partition.
  */
-public final class KafkaSource implements AutoCloseable {
+public final class KafkaSource implements ReplicationSource {
   private static final Logger log = LoggerFactory.getLogger(KafkaSource.class);
 
   private final KafkaSourceConfig config;
@@ -54,6 +62,13 @@ public final class KafkaSource implements AutoCloseable {
   private final JsonConverter values = new JsonConverter();
   private final AtomicLong appliedRecords = new AtomicLong();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private final CompletableFuture<Void> caughtUp = new CompletableFuture<>();
+  private volatile ReplicationState state = ReplicationState.STARTING;
+  private volatile Instant lastApplied;
+
+  /** The end offsets of the partitions first assigned: the initial load is in once reached. */
+  private Map<TopicPartition, Long> initialEnds;
+
   private Thread thread;
 
   public KafkaSource(KafkaSourceConfig config, ChangeSink sink) {
@@ -64,6 +79,7 @@ public final class KafkaSource implements AutoCloseable {
     values.configure(Map.of("schemas.enable", "true"), false);
   }
 
+  @Override
   public synchronized void start() {
     if (thread != null) {
       throw new IllegalStateException("already started");
@@ -81,11 +97,56 @@ public final class KafkaSource implements AutoCloseable {
     return failure.get();
   }
 
+  /**
+   * The source's view for {@code pgml.replication_status()}. Kafka has offsets, not LSNs: the LSN
+   * and lag fields are empty, {@code slot} names the topics ({@code kafka:<prefix>.*}) and {@code
+   * appliedChanges} counts the records applied.
+   */
+  @Override
+  public ReplicationStatus status() {
+    Throwable error = failure.get();
+    return new ReplicationStatus(
+        config.sourceName(),
+        state,
+        "kafka:" + config.topicPrefix() + ".*",
+        "",
+        0,
+        "",
+        0,
+        0,
+        Optional.ofNullable(lastApplied),
+        0,
+        Optional.ofNullable(error).map(Throwable::getMessage),
+        appliedRecords.get(),
+        List.of());
+  }
+
+  /**
+   * Completes once the records that were in the topics when the source first got its partitions are
+   * in the stores (Debezium's snapshot, and whatever followed it by then).
+   */
+  @Override
+  public CompletableFuture<Void> snapshotDone() {
+    return caughtUp.copy();
+  }
+
+  /** Kafka has no LSNs: read-your-writes by LSN needs {@code source.type: pgoutput}. */
+  @Override
+  public boolean awaitApplied(Lsn lsn, Duration timeout) throws ReplicatorException {
+    throw new ReplicatorException(
+        ReplicatorErrorCode.UNSUPPORTED,
+        "source "
+            + config.sourceName()
+            + " reads Kafka, whose positions are offsets, not source LSNs: waiting for an LSN"
+            + " needs source.type pgoutput");
+  }
+
   private void run() {
     try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
       consumer.subscribe(config.topics(), new SeekToStored(consumer));
       while (!stop.isStopped()) {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(config.pollTimeout());
+        checkCaughtUp(consumer);
         if (records.isEmpty()) {
           continue;
         }
@@ -96,17 +157,47 @@ public final class KafkaSource implements AutoCloseable {
           applied.put(partition, new OffsetAndMetadata(batch.getLast().offset() + 1));
         }
         consumer.commitAsync(applied, null);
+        lastApplied = Instant.now();
+        checkCaughtUp(consumer);
       }
+      state = ReplicationState.STOPPED;
+      caughtUp.completeExceptionally(
+          new ReplicatorException(
+              ReplicatorErrorCode.SOURCE_STOPPED, "source " + config.sourceName() + " stopped"));
     } catch (ReplicatorException | StoreException | RuntimeException e) {
       failure.set(e);
+      state = ReplicationState.FAILED;
+      caughtUp.completeExceptionally(e);
       log.error("Kafka source {} stopped: {}", config.sourceName(), e.getMessage(), e);
     }
+  }
+
+  /** Streaming once the partitions first assigned reached the offsets they ended at then. */
+  private void checkCaughtUp(KafkaConsumer<byte[], byte[]> consumer) {
+    if (caughtUp.isDone() || consumer.assignment().isEmpty()) {
+      return;
+    }
+    if (initialEnds == null) {
+      initialEnds = consumer.endOffsets(consumer.assignment());
+    }
+    for (Map.Entry<TopicPartition, Long> end : initialEnds.entrySet()) {
+      if (consumer.assignment().contains(end.getKey())
+          && consumer.position(end.getKey()) < end.getValue()) {
+        return;
+      }
+    }
+    state = ReplicationState.STREAMING;
+    caughtUp.complete(null);
+    log.info("Kafka source {}: caught up with {}", config.sourceName(), initialEnds.keySet());
   }
 
   private KafkaConsumer<byte[], byte[]> consumer() {
     Map<String, Object> properties = new HashMap<>();
     properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
     properties.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+    // Static membership: a follower restarted (after a crash too) takes its partitions back at
+    // once, instead of waiting out the dead member's session timeout (45 s by default).
+    properties.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.instanceId());
     properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -117,44 +208,57 @@ public final class KafkaSource implements AutoCloseable {
         properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
-  /** One partition's records of one poll, as one store transaction with its next offset. */
+  /**
+   * One partition's records of one poll, as one store transaction with the partition's next offset.
+   * Each record's change is marked with the record's offset ({@link ChangeBatch.Committed}), so
+   * that a store already holding the first records of the batch (it committed before the other one
+   * did, then the follower stopped) skips exactly those.
+   */
   private void apply(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records)
       throws ReplicatorException, StoreException {
     List<ChangeBatch.Change> changes = new ArrayList<>();
+    List<ChangeBatch.Committed> marks = new ArrayList<>();
+    long next = records.getFirst().offset();
     for (ConsumerRecord<byte[], byte[]> record : records) {
       SchemaAndValue key =
           keys.toConnectData(record.topic(), record.value() == null ? null : record.key());
       SchemaAndValue value = values.toConnectData(record.topic(), record.value());
       ChangeEvents.Decoded decoded =
           ChangeEvents.decode(key.schema(), value.schema(), value.value());
-      if (decoded == null) {
-        continue;
+      if (decoded != null) {
+        if (decoded.spec() != null && !decoded.spec().equals(tables.get(decoded.spec().id()))) {
+          // A table seen for the first time, or reshaped on the source: the changes before it
+          // in this batch are of the old shape, so they go first.
+          flush(partition, changes, marks, next);
+          sink.ensureTables(List.of(decoded.spec()));
+          tables.put(decoded.spec().id(), decoded.spec());
+        }
+        changes.add(decoded.change());
+        marks.add(new ChangeBatch.Committed(changes.size(), record.offset()));
       }
-      if (decoded.spec() != null && !decoded.spec().equals(tables.get(decoded.spec().id()))) {
-        // A table seen for the first time, or reshaped on the source: the changes before it in
-        // this batch are of the old shape, so they go first.
-        flush(partition, changes, null);
-        sink.ensureTables(List.of(decoded.spec()));
-        tables.put(decoded.spec().id(), decoded.spec());
-      }
-      changes.add(decoded.change());
+      next = record.offset() + 1;
     }
-    flush(partition, changes, records.getLast().offset() + 1);
+    flush(partition, changes, marks, next);
     appliedRecords.addAndGet(records.size());
   }
 
-  /** Applies the changes (with the partition's next offset, when given) and empties the list. */
-  private void flush(TopicPartition partition, List<ChangeBatch.Change> changes, Long nextOffset)
+  /** Applies the changes with the partition's next offset, and empties the lists. */
+  private void flush(
+      TopicPartition partition,
+      List<ChangeBatch.Change> changes,
+      List<ChangeBatch.Committed> marks,
+      long nextOffset)
       throws StoreException {
-    if (changes.isEmpty() && nextOffset == null) {
+    if (changes.isEmpty() && marks.isEmpty() && nextOffset == 0) {
       return;
     }
-    List<SourceOffset> offsets =
-        nextOffset == null
-            ? List.of()
-            : List.of(new SourceOffset(config.sourceName(), partitionKey(partition), nextOffset));
-    sink.apply(new ChangeBatch(changes, offsets));
+    sink.apply(
+        new ChangeBatch(
+            changes,
+            List.of(new SourceOffset(config.sourceName(), partitionKey(partition), nextOffset)),
+            marks));
     changes.clear();
+    marks.clear();
   }
 
   static String partitionKey(TopicPartition partition) {
@@ -200,14 +304,23 @@ public final class KafkaSource implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     stop.stop();
     Thread running;
     synchronized (this) {
       running = thread;
     }
-    if (running != null) {
+    if (running == null) {
+      state = ReplicationState.STOPPED;
+      caughtUp.completeExceptionally(
+          new ReplicatorException(
+              ReplicatorErrorCode.SOURCE_STOPPED, "source " + config.sourceName() + " stopped"));
+      return;
+    }
+    try {
       running.join(Duration.ofSeconds(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

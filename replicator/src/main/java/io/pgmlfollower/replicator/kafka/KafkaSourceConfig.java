@@ -16,6 +16,7 @@ public final class KafkaSourceConfig {
   private String bootstrapServers;
   private String topicPrefix;
   private String groupId = "pgml-follower";
+  private String instanceId;
   private int maxPollRecords = 10_000;
   private Duration pollTimeout = Duration.ofMillis(100);
 
@@ -52,6 +53,29 @@ public final class KafkaSourceConfig {
 
   public KafkaSourceConfig setGroupId(String groupId) {
     this.groupId = requireNonBlank(groupId, "groupId");
+    return this;
+  }
+
+  /**
+   * The consumer's {@code group.instance.id} (static membership): unique per follower in the group,
+   * the same across its restarts. Defaults to {@code <host name>-<source name>}, stable for a
+   * Kubernetes StatefulSet pod or a host.
+   */
+  public String instanceId() {
+    if (instanceId != null) {
+      return instanceId;
+    }
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      host = "follower";
+    }
+    return host + "-" + sourceName;
+  }
+
+  public KafkaSourceConfig setInstanceId(String instanceId) {
+    this.instanceId = requireNonBlank(instanceId, "instanceId");
     return this;
   }
 

@@ -69,6 +69,9 @@ public record FollowerConfig(
       streaming = requireNonNullElse(streaming, true);
       maxStreamedTransactionBytes = requireNonNullElse(maxStreamedTransactionBytes, 256L << 20);
       type = requireNonNullElse(type, SourceType.PGOUTPUT);
+      if (database == null && type == SourceType.KAFKA) {
+        database = "pgml"; // the database clients name; a Kafka source has no source database
+      }
       name = requireNonNullElse(name, "source");
       port = requireNonNullElse(port, 5432);
       sslmode = requireNonNullElse(sslmode, SslMode.PREFER);

@@ -3,7 +3,7 @@ package io.pgmlfollower.serving.schedule;
 import static java.util.Objects.requireNonNull;
 
 import io.pgmlfollower.featurestore.spi.TableId;
-import io.pgmlfollower.replicator.PgOutputSource;
+import io.pgmlfollower.replicator.ReplicationSource;
 import io.pgmlfollower.serving.config.FollowerConfig;
 import io.pgmlfollower.trainer.TrainRequest;
 import io.pgmlfollower.trainer.TrainResult;
@@ -34,7 +34,7 @@ public final class ProjectTraining implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProjectTraining.class);
 
   private final Trainer trainer;
-  private final PgOutputSource source;
+  private final ReplicationSource source;
   private final ChangeCounter changes;
   private final List<FollowerConfig.Project> projects;
   private final Clock clock;
@@ -46,7 +46,7 @@ public final class ProjectTraining implements AutoCloseable {
 
   public ProjectTraining(
       Trainer trainer,
-      PgOutputSource source,
+      ReplicationSource source,
       ChangeCounter changes,
       List<FollowerConfig.Project> projects,
       Clock clock,
