@@ -250,8 +250,10 @@ public final class TwoStores implements ChangeSink {
   }
 
   /**
-   * The position a batch completes: its slot stream's, or its only one (a Kafka partition's: the
-   * Kafka source applies one partition per batch). Null when it has none of these.
+   * The position a batch completes: its slot stream's, or the only one of a batch whose changes are
+   * marked with their positions (a Kafka partition's: the Kafka source applies one partition per
+   * batch). Null otherwise: such a batch (a table's copy position forgotten, say) is applied to
+   * both stores as it is.
    */
   private static SourceOffset streamOffset(ChangeBatch batch) {
     for (SourceOffset offset : batch.offsets()) {
@@ -259,7 +261,9 @@ public final class TwoStores implements ChangeSink {
         return offset;
       }
     }
-    return batch.offsets().size() == 1 ? batch.offsets().getFirst() : null;
+    return batch.offsets().size() == 1 && !batch.transactions().isEmpty()
+        ? batch.offsets().getFirst()
+        : null;
   }
 
   /**

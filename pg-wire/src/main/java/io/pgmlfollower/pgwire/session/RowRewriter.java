@@ -44,6 +44,11 @@ final class RowRewriter {
     this.relayDescription = relayDescription;
   }
 
+  /** False for a Describe the server sent on its own, whose reply the client never sees. */
+  boolean relaysDescription() {
+    return relayDescription;
+  }
+
   /** Whether the batch failed: the rest of this message's result is dropped. */
   boolean failed() {
     return failed;

@@ -536,11 +536,14 @@ final class Session {
     }
     if (deallocation.all()) {
       statements.keySet().removeIf(name -> !name.isEmpty());
+      rewrittenStatements.keySet().removeIf(name -> !name.isEmpty());
     } else {
       statements.remove(deallocation.name());
+      rewrittenStatements.remove(deallocation.name());
     }
     if (deallocation.portalsToo()) {
       portals.clear();
+      rewrittenPortals.clear();
     }
   }
 
@@ -629,6 +632,12 @@ final class Session {
           forgetDeallocated(sql);
         }
       }
+    }
+    if (message.statements.size() > 1) {
+      // Rewritten only alone: split into one Query per statement, the statements of this Query
+      // would lose their one implicit transaction.
+      message.statements.replaceAll(
+          s -> new QueryStatement(s.sql(), s.local(), s.prepareFailure(), null));
     }
     boolean anyLocal =
         message.statements.stream()
@@ -863,6 +872,15 @@ final class Session {
             }
             return true;
           }
+          case 'n' -> {
+            // NoData: nothing to rewrite; a Describe the server sent on its own is not the
+            // client's to see.
+            if (rewriter.relaysDescription()) {
+              return false;
+            }
+            inFlight.poll();
+            return true;
+          }
           case 'D' -> {
             if (rewriter.row(frame.payload())) {
               flushRewritten(op);
@@ -939,6 +957,12 @@ final class Session {
   private void onUpstreamFrame(Frame frame) {
     char type = frame.typeChar();
     ForwardedOp op = inFlight.peek();
+    if ((type == 'N' || type == 'S' || type == 'A')
+        && op != null
+        && op.rewriter() != null
+        && op.rewriter().hasRows()) {
+      flushRewritten(op); // the rows held came first
+    }
     if (type == 'N' || type == 'S' || type == 'A' || op == null) {
       // Asynchronous messages, and anything the upstream sends on its own (a FATAL error before
       // it ends the connection), go to the client as they come.
@@ -962,8 +986,9 @@ final class Session {
         transactionStatus = (char) frame.payload().getByte(0);
         if (op.reply() != Reply.QUERY_PART) {
           if (transactionStatus == 'I') {
+            // Not rewrittenPortals: Binds after this Sync may already be on their way (a Bind of
+            // a forwarded portal does not wait), and each Bind replaces its portal's entry.
             portals.clear();
-            rewrittenPortals.clear();
           }
           out.append(frame.raw());
         }

@@ -146,8 +146,9 @@ public final class KafkaSource implements ReplicationSource {
       consumer.subscribe(config.topics(), new SeekToStored(consumer));
       while (!stop.isStopped()) {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(config.pollTimeout());
-        checkCaughtUp(consumer);
         if (records.isEmpty()) {
+          // The positions are past what was polled: checked only when all of that is applied.
+          checkCaughtUp(consumer);
           continue;
         }
         Map<TopicPartition, OffsetAndMetadata> applied = new HashMap<>();

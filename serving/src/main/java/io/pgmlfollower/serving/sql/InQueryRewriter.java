@@ -40,7 +40,8 @@ import net.sf.jsqlparser.statement.select.SelectItem;
  */
 final class InQueryRewriter {
   private static final Pattern CALL =
-      Pattern.compile("\\b\"?pgml\"?\\s*\\.\\s*\"?(\\w+)\"?\\s*\\(", Pattern.CASE_INSENSITIVE);
+      Pattern.compile(
+          "(?<![\\w$\"])\"?pgml\"?\\s*\\.\\s*\"?(\\w+)\"?\\s*\\(", Pattern.CASE_INSENSITIVE);
 
   private static final Pattern PARAMETER = Pattern.compile("\\$\\d");
 
@@ -63,7 +64,9 @@ final class InQueryRewriter {
     } catch (ParseException | RuntimeException e) {
       return null;
     }
-    if (!(statement instanceof PlainSelect select) || select.getDistinct() != null) {
+    if (!(statement instanceof PlainSelect select)
+        || select.getDistinct() != null
+        || select.getIntoTables() != null) {
       return null;
     }
     List<Item> items = new ArrayList<>();

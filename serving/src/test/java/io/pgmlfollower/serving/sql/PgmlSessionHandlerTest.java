@@ -493,8 +493,17 @@ class PgmlSessionHandlerTest {
             PgWireException.class,
             e -> assertThat(e.sqlState()).isEqualTo(SqlState.INVALID_PARAMETER_VALUE));
 
+    // Quoted names are the same function.
+    ResultRewrite quoted =
+        handler.rewrite("SELECT \"pgml\".\"predict\"('bc', t) AS \"Score\" FROM t");
+    assertThat(quoted.sql())
+        .isEqualTo("SELECT to_jsonb( t) AS \"" + quoted.marker(0) + "\" FROM t");
+    assertThat(quoted.name(0)).isEqualTo("Score");
+
     for (String perRow :
         List.of(
+            // SELECT INTO would create a table of features.
+            "SELECT id, pgml.predict('bc', t) AS s INTO scored FROM t",
             // ORDER BY the prediction, by alias or position: PostgreSQL must see the value.
             "SELECT id, pgml.predict('bc', ARRAY[a, b, c]) AS s FROM t ORDER BY s DESC LIMIT 5",
             "SELECT id, pgml.predict('bc', ARRAY[a, b, c]) FROM t ORDER BY 2",
