@@ -159,6 +159,49 @@ class PgWireServerIT {
     }
   }
 
+  /**
+   * A rewrite ordered by its own column with a limit: the upstream sends every row unordered, the
+   * server keeps the best and sends them sorted, also in slices of a fetch size (the portal's rest
+   * held by the server between Executes).
+   */
+  @Test
+  void aSortedRewriteKeepsTheBestRowsInOrderWhateverTheFetchSize() throws SQLException {
+    String sql =
+        "SELECT g, test.halve(g) FROM generate_series(1, 3000) g WHERE g % 3 <> 0"
+            + " ORDER BY halve DESC LIMIT 7";
+    List<Integer> expected = List.of(2999, 2998, 2996, 2995, 2993, 2992, 2990);
+    for (String mode :
+        List.of(
+            "preferQueryMode=extended",
+            "preferQueryMode=simple",
+            "prepareThreshold=1&binaryTransfer=true")) {
+      for (int fetchSize : new int[] {0, 3}) {
+        try (Connection connection = connect(mode);
+            PreparedStatement statement = connection.prepareStatement(sql)) {
+          connection.setAutoCommit(fetchSize == 0); // a fetch size needs a transaction
+          statement.setFetchSize(fetchSize);
+          List<Integer> seen = new java.util.ArrayList<>();
+          try (ResultSet rs = statement.executeQuery()) {
+            while (rs.next()) {
+              seen.add(rs.getInt(1));
+              assertThat(rs.getFloat(2)).isEqualTo(rs.getInt(1) / 2.0f);
+            }
+          }
+          assertThat(seen).as("%s, fetch size %d", mode, fetchSize).isEqualTo(expected);
+          // The session goes on.
+          try (Statement next = connection.createStatement();
+              ResultSet rs = next.executeQuery("SELECT 42")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(42);
+          }
+          if (fetchSize > 0) {
+            connection.commit();
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void aRewrittenBatchThatFailsEndsItsStatementLikeAnUpstreamError() throws SQLException {
     try (Connection connection = connect();

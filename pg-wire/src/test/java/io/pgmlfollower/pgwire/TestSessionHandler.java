@@ -6,6 +6,7 @@ import io.pgmlfollower.pgwire.spi.LocalStatement;
 import io.pgmlfollower.pgwire.spi.PgType;
 import io.pgmlfollower.pgwire.spi.PgWireException;
 import io.pgmlfollower.pgwire.spi.QueryResult;
+import io.pgmlfollower.pgwire.spi.ResultRewrite.TopN;
 import io.pgmlfollower.pgwire.spi.SessionHandler;
 import io.pgmlfollower.pgwire.spi.SqlState;
 import java.util.ArrayList;
@@ -134,13 +135,26 @@ final class TestSessionHandler implements SessionHandler {
     if (!call.find()) {
       return null;
     }
-    String rewritten =
+    String full =
         sql.substring(0, call.start())
             + "to_jsonb("
             + call.group(1)
             + ") AS halve_input"
             + sql.substring(call.end());
+    // ... ORDER BY halve DESC LIMIT n: sorted by the server.
+    java.util.regex.Matcher order =
+        java.util.regex.Pattern.compile("\\s+ORDER BY halve DESC LIMIT (\\d+)\\s*$").matcher(full);
+    String rewritten = order.find() ? full.substring(0, order.start()) : full;
+    TopN topN =
+        rewritten.length() == full.length()
+            ? null
+            : new TopN(0, true, true, Long.parseLong(order.group(1)), 0);
     return new io.pgmlfollower.pgwire.spi.ResultRewrite() {
+      @Override
+      public TopN topN() {
+        return topN;
+      }
+
       @Override
       public String sql() {
         return rewritten;

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -1140,6 +1141,44 @@ class FollowerIT {
           }
           assertThat(count).isEqualTo(3 * expected.size());
         }
+      }
+    }
+    // ORDER BY the prediction LIMIT n: the follower sorts (ties in any order, as in PostgreSQL).
+    float highest = java.util.Collections.max(expected.values());
+    float lowest = java.util.Collections.min(expected.values());
+    for (String order : List.of("DESC", "ASC")) {
+      String top =
+          "SELECT b.id, pgml.predict('bc', b) AS p FROM public.breast_cancer b ORDER BY p "
+              + order
+              + " LIMIT 20";
+      float best = order.equals("DESC") ? highest : lowest;
+      for (int fetchSize : new int[] {0, 7}) {
+        try (Connection connection = connectToFollower();
+            PreparedStatement statement = connection.prepareStatement(top)) {
+          connection.setAutoCommit(fetchSize == 0);
+          statement.setFetchSize(fetchSize);
+          Set<Integer> ids = new java.util.HashSet<>();
+          try (ResultSet rs = statement.executeQuery()) {
+            while (rs.next()) {
+              int id = rs.getInt(1);
+              ids.add(id);
+              assertThat(rs.getFloat(2)).as("%s row %d", order, id).isEqualTo(expected.get(id));
+              assertThat(rs.getFloat(2)).isEqualTo(best);
+            }
+          }
+          assertThat(ids).hasSize(20);
+          if (fetchSize > 0) {
+            connection.commit();
+          }
+        }
+      }
+      String[] topLines = psql(top + ";").split("\n");
+      assertThat(topLines).hasSize(20);
+      for (String line : topLines) {
+        String[] fields = line.split("\\|");
+        assertThat(Float.parseFloat(fields[1]))
+            .isEqualTo(expected.get(Integer.parseInt(fields[0])))
+            .isEqualTo(best);
       }
     }
     // psql (the simple protocol, text).

@@ -34,14 +34,66 @@ final class RowRewriter {
   private final List<Buffer> rows = new ArrayList<>();
   private boolean failed;
 
+  /** A sorted rewrite: the best rows so far, the worst first; null otherwise. */
+  private final java.util.PriorityQueue<Sorted> best;
+
+  /** Where a sorted result's rows beyond the client's row limit wait; null for a simple Query. */
+  private final RewrittenPortal portal;
+
+  private final int maxRows;
+
+  /** A finished row of a sorted rewrite, with its sort key (null for NULL). */
+  private record Sorted(Float key, Buffer row) {}
+
   /**
    * @param resultFormats the client's result formats (a Bind's; empty for text)
    * @param relayDescription false for a Describe the server sent on its own to learn the columns
    */
   RowRewriter(RewrittenStatement statement, short[] resultFormats, boolean relayDescription) {
+    this(statement, resultFormats, relayDescription, null, 0);
+  }
+
+  /**
+   * @param portal the portal an Execute runs (its sorted rows beyond {@code maxRows} wait there)
+   * @param maxRows the client's row limit for this Execute, 0 for all
+   */
+  RowRewriter(
+      RewrittenStatement statement,
+      short[] resultFormats,
+      boolean relayDescription,
+      RewrittenPortal portal,
+      int maxRows) {
     this.statement = requireNonNull(statement, "statement is null");
     this.resultFormats = requireNonNull(resultFormats, "resultFormats is null").clone();
     this.relayDescription = relayDescription;
+    this.portal = portal;
+    this.maxRows = maxRows;
+    ResultRewrite.TopN topN = statement.rewrite().topN();
+    this.best =
+        topN == null
+            ? null
+            : new java.util.PriorityQueue<>(java.util.Collections.reverseOrder(order(topN)));
+  }
+
+  /** PostgreSQL's order of a real column: NaN above every number, NULLs where asked. */
+  private static java.util.Comparator<Sorted> order(ResultRewrite.TopN topN) {
+    return (a, b) -> {
+      if (a.key() == null || b.key() == null) {
+        if (a.key() == b.key()) {
+          return 0;
+        }
+        return (a.key() == null) == topN.nullsFirst() ? -1 : 1;
+      }
+      float x = a.key() == 0 ? 0 : a.key(); // -0 equals 0
+      float y = b.key() == 0 ? 0 : b.key();
+      int compared = Float.compare(x, y);
+      return topN.descending() ? -compared : compared;
+    };
+  }
+
+  /** Whether the server sorts this result (the upstream's CommandComplete is replaced). */
+  boolean sorts() {
+    return best != null;
   }
 
   /** False for a Describe the server sent on its own, whose reply the client never sees. */
@@ -169,10 +221,59 @@ final class RowRewriter {
           SqlState.INTERNAL_ERROR,
           "a rewrite answered " + values.size() + " rows for " + rows.size());
     }
+    ResultRewrite.TopN topN = rewrite.topN();
     for (int r = 0; r < rows.size(); r++) {
-      appendRow(out, rows.get(r), values.get(r), positions, rewrite);
+      if (best == null) {
+        appendRow(out, rows.get(r), values.get(r), positions, rewrite);
+        continue;
+      }
+      Buffer row = Buffer.buffer(rows.get(r).length() + 16);
+      appendRow(row, rows.get(r), values.get(r), positions, rewrite);
+      best.add(new Sorted((Float) values.get(r)[topN.column()], row));
+      if (best.size() > topN.offset() + topN.limit()) {
+        best.poll(); // the worst of the kept rows
+      }
     }
     rows.clear();
+  }
+
+  /**
+   * Ends a sorted result: its rows in order after the offset, up to the client's row limit (the
+   * rest wait in the portal and the Execute ends with PortalSuspended), then CommandComplete.
+   */
+  void finish(Buffer out) {
+    List<Sorted> sorted = new ArrayList<>(best);
+    sorted.sort(order(statement.rewrite().topN()));
+    java.util.ArrayDeque<Buffer> result = new java.util.ArrayDeque<>();
+    for (int i = (int) Math.min(statement.rewrite().topN().offset(), sorted.size());
+        i < sorted.size();
+        i++) {
+      result.add(sorted.get(i).row());
+    }
+    best.clear();
+    sendRows(out, result, maxRows, portal);
+  }
+
+  /**
+   * Sends up to {@code maxRows} (0: all) of {@code rows}; PortalSuspended and the rest kept in the
+   * portal when rows remain, else CommandComplete.
+   */
+  static void sendRows(
+      Buffer out, java.util.ArrayDeque<Buffer> rows, int maxRows, RewrittenPortal portal) {
+    int sent = 0;
+    while (!rows.isEmpty() && (maxRows <= 0 || sent < maxRows)) {
+      out.appendBuffer(rows.poll());
+      sent++;
+    }
+    if (!rows.isEmpty() && portal != null) {
+      portal.pending(rows);
+      io.pgmlfollower.pgwire.protocol.BackendMessages.portalSuspended(out);
+    } else {
+      if (portal != null) {
+        portal.pending(null);
+      }
+      io.pgmlfollower.pgwire.protocol.BackendMessages.commandComplete(out, "SELECT " + sent);
+    }
   }
 
   private void appendRow(

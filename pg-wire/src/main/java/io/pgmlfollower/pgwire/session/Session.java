@@ -459,6 +459,19 @@ final class Session {
       if (rewritten == null) {
         return forward(Reply.EXECUTE);
       }
+      if (rewritten.pending() != null) {
+        // The rest of a sorted result, held here since an Execute with a row limit.
+        if (!idle()) {
+          return false;
+        }
+        waiting.poll();
+        if (transactionStatus == 'E') {
+          extendedError(abortedTransaction());
+          return true;
+        }
+        RowRewriter.sendRows(out.buffer(), rewritten.pending(), execute.maxRows(), rewritten);
+        return true;
+      }
       if (rewritten.statement().positions() == null) {
         // Where the rewritten columns are is known from a RowDescription only: ask for one,
         // which the client does not see.
@@ -470,8 +483,19 @@ final class Session {
                 null,
                 new RowRewriter(rewritten.statement(), rewritten.resultFormats(), false)));
       }
-      forward(
-          Reply.EXECUTE, new RowRewriter(rewritten.statement(), rewritten.resultFormats(), true));
+      RowRewriter rewriter =
+          new RowRewriter(
+              rewritten.statement(), rewritten.resultFormats(), true, rewritten, execute.maxRows());
+      if (rewriter.sorts()) {
+        // Sorted here: the upstream sends every row, the client's row limit applies here.
+        waiting.poll();
+        writeUpstream(
+            MessageBuilder.begin(Buffer.buffer(), 'E').cstring(execute.portal()).int32(0).end());
+        inFlight.add(new ForwardedOp(Reply.EXECUTE, null, rewriter));
+        groupForwarded = true;
+      } else {
+        forward(Reply.EXECUTE, rewriter);
+      }
       barrier = inFlight.peekLast();
       return true;
     }
@@ -871,6 +895,16 @@ final class Session {
               inFlight.poll();
             }
             return true;
+          }
+          case 'C' -> {
+            flushRewritten(op);
+            if (rewriter.sorts() && !rewriter.failed()) {
+              rewriter.finish(out.buffer());
+              if (op.reply().endsWith(type)) {
+                inFlight.poll();
+              }
+              return true;
+            }
           }
           case 'n' -> {
             // NoData: nothing to rewrite; a Describe the server sent on its own is not the

@@ -37,4 +37,26 @@ public interface ResultRewrite {
    * @throws PgWireException ends the statement with this error, as if the upstream had raised it
    */
   List<Object[]> apply(List<String[]> inputs) throws PgWireException;
+
+  /**
+   * The statement's order and limit when they are a rewritten column's ({@code ORDER BY score LIMIT
+   * 25} on a prediction): the upstream runs the statement without them, and the server keeps the
+   * best {@code offset + limit} rows as they come and sends them sorted at the end. Null when the
+   * upstream's order stands.
+   */
+  default TopN topN() {
+    return null;
+  }
+
+  /**
+   * ORDER BY rewritten column {@code column} (a {@code real}) with PostgreSQL's ordering of floats
+   * (NaN above every number) and of NULLs, then OFFSET and LIMIT.
+   */
+  record TopN(int column, boolean descending, boolean nullsFirst, long limit, long offset) {
+    public TopN {
+      if (limit < 0 || offset < 0) {
+        throw new IllegalArgumentException("limit and offset must not be negative");
+      }
+    }
+  }
 }

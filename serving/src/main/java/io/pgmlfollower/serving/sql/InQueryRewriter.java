@@ -80,7 +80,17 @@ final class InQueryRewriter {
       }
     }
     // Every call in the text is one of the select list's items, in order.
-    if (items.size() != spans.size() || referencesItems(select, items)) {
+    if (items.size() != spans.size()) {
+      return null;
+    }
+    ResultRewrite.TopN topN = topN(select, items);
+    int cut = sql.length();
+    if (topN != null) {
+      cut = topLevelOrderBy(code, spans.getLast()[1]);
+      if (cut < 0) {
+        return null;
+      }
+    } else if (referencesItems(select, items)) {
       return null;
     }
     for (Item item : items) {
@@ -114,8 +124,8 @@ final class InQueryRewriter {
               marker,
               item.alias() == null ? item.function() : unquote(item.alias())));
     }
-    rewritten.append(sql, copied, sql.length());
-    return new Batched(rewritten.toString(), columns, models);
+    rewritten.append(sql, copied, cut);
+    return new Batched(rewritten.toString(), columns, models, topN);
   }
 
   /** One rewritten select item. */
@@ -139,6 +149,87 @@ final class InQueryRewriter {
   private static boolean isPgmlCall(Function function) {
     List<String> parts = function.getMultipartName();
     return parts != null && parts.size() == 2 && unquote(parts.get(0)).equals("pgml");
+  }
+
+  /** Sorted rows the server keeps at most ({@code ORDER BY prediction LIMIT n OFFSET m}). */
+  private static final long MAX_SORTED_ROWS = 10_000;
+
+  private static final Pattern ORDER_BY = Pattern.compile("(?i)\\border\\s+by\\b");
+
+  /**
+   * {@code ORDER BY <a predict item> [ASC|DESC] [NULLS FIRST|LAST] LIMIT n [OFFSET m]}, with
+   * literal n and m and nothing else to order by: the server can sort the predictions itself. Null
+   * otherwise.
+   */
+  private static ResultRewrite.TopN topN(PlainSelect select, List<Item> items) {
+    List<OrderByElement> order = select.getOrderByElements();
+    if (order == null
+        || order.size() != 1
+        || select.getLimit() == null
+        || select.getFetch() != null
+        || select.getForMode() != null
+        || (select.getGroupBy() != null)
+        || !(select.getLimit().getRowCount()
+            instanceof net.sf.jsqlparser.expression.LongValue limit)
+        || select.getLimit().getOffset() != null
+        || !(order.getFirst().getExpression() instanceof net.sf.jsqlparser.schema.Column column)
+        || column.getTable() != null) {
+      return null;
+    }
+    long offset = 0;
+    if (select.getOffset() != null) {
+      if (!(select.getOffset().getOffset() instanceof net.sf.jsqlparser.expression.LongValue o)) {
+        return null;
+      }
+      offset = o.getValue();
+    }
+    String name = unquote(column.getColumnName());
+    int index = -1;
+    for (int i = 0; i < items.size(); i++) {
+      Item item = items.get(i);
+      String itemName = item.alias() == null ? item.function() : unquote(item.alias());
+      if (itemName.equals(name)) {
+        if (index >= 0 || !item.function().equals("predict")) {
+          return null; // ambiguous, or an array (ordered as PostgreSQL orders arrays)
+        }
+        index = i;
+      }
+    }
+    if (index < 0 || limit.getValue() + offset > MAX_SORTED_ROWS) {
+      return null;
+    }
+    OrderByElement element = order.getFirst();
+    boolean descending = !element.isAsc();
+    boolean nullsFirst =
+        element.getNullOrdering() == null
+            ? descending
+            : element.getNullOrdering() == OrderByElement.NullOrdering.NULLS_FIRST;
+    return new ResultRewrite.TopN(index, descending, nullsFirst, limit.getValue(), offset);
+  }
+
+  /** Where the statement's own ORDER BY starts (outside parentheses, after the calls); -1: none. */
+  private static int topLevelOrderBy(String code, int from) {
+    int depth = 0;
+    boolean quoted = false;
+    int found = -1;
+    for (int at = 0; at < code.length(); at++) {
+      char c = code.charAt(at);
+      if (c == '"') {
+        quoted = !quoted;
+      } else if (!quoted) {
+        if (c == '(') {
+          depth++;
+        } else if (c == ')') {
+          depth--;
+        } else if (depth == 0 && at >= from && (c == 'o' || c == 'O')) {
+          Matcher matcher = ORDER_BY.matcher(code).region(at, code.length());
+          if (matcher.lookingAt() && (at == 0 || !Character.isLetterOrDigit(code.charAt(at - 1)))) {
+            found = at;
+          }
+        }
+      }
+    }
+    return found;
   }
 
   /** Whether ORDER BY or GROUP BY could mean a rewritten item: by its alias, or by position. */
@@ -258,11 +349,18 @@ final class InQueryRewriter {
     private final String sql;
     private final List<Rewritten> columns;
     private final ModelService models;
+    private final TopN topN;
 
-    Batched(String sql, List<Rewritten> columns, ModelService models) {
+    Batched(String sql, List<Rewritten> columns, ModelService models, TopN topN) {
       this.sql = sql;
       this.columns = List.copyOf(columns);
       this.models = models;
+      this.topN = topN;
+    }
+
+    @Override
+    public TopN topN() {
+      return topN;
     }
 
     @Override

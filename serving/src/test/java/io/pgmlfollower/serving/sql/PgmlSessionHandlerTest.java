@@ -493,6 +493,24 @@ class PgmlSessionHandlerTest {
             PgWireException.class,
             e -> assertThat(e.sqlState()).isEqualTo(SqlState.INVALID_PARAMETER_VALUE));
 
+    // ORDER BY the prediction LIMIT n: the follower sorts; PostgreSQL runs the rest.
+    ResultRewrite sorted =
+        handler.rewrite(
+            "SELECT id, pgml.predict('bc', t) AS s FROM t WHERE id > (SELECT 1 ORDER BY 1)"
+                + " ORDER BY s DESC LIMIT 5 OFFSET 2;");
+    assertThat(sorted.sql())
+        .isEqualTo(
+            "SELECT id, to_jsonb( t) AS \""
+                + sorted.marker(0)
+                + "\" FROM t WHERE id > (SELECT 1 ORDER BY 1) ");
+    assertThat(sorted.topN()).isEqualTo(new ResultRewrite.TopN(0, true, true, 5, 2));
+    assertThat(
+            handler
+                .rewrite("SELECT pgml.predict('bc', t) FROM t ORDER BY predict NULLS FIRST LIMIT 3")
+                .topN())
+        .isEqualTo(new ResultRewrite.TopN(0, false, true, 3, 0));
+    assertThat(rewrite.topN()).isNull();
+
     // Quoted names are the same function.
     ResultRewrite quoted =
         handler.rewrite("SELECT \"pgml\".\"predict\"('bc', t) AS \"Score\" FROM t");
@@ -504,8 +522,10 @@ class PgmlSessionHandlerTest {
         List.of(
             // SELECT INTO would create a table of features.
             "SELECT id, pgml.predict('bc', t) AS s INTO scored FROM t",
-            // ORDER BY the prediction, by alias or position: PostgreSQL must see the value.
-            "SELECT id, pgml.predict('bc', ARRAY[a, b, c]) AS s FROM t ORDER BY s DESC LIMIT 5",
+            // ORDER BY the prediction without a limit, with another key, or by position.
+            "SELECT id, pgml.predict('bc', ARRAY[a, b, c]) AS s FROM t ORDER BY s DESC",
+            "SELECT id, pgml.predict('bc', ARRAY[a, b, c]) AS s FROM t ORDER BY s, id LIMIT 5",
+            "SELECT id, pgml.predict('bc', ARRAY[a, b, c]) AS s FROM t ORDER BY s LIMIT 100000",
             "SELECT id, pgml.predict('bc', ARRAY[a, b, c]) FROM t ORDER BY 2",
             "SELECT pgml.predict('bc', ARRAY[a, b, c]) AS s, count(*) FROM t GROUP BY s",
             // Elsewhere than the select list, nested, or DISTINCT.
