@@ -57,11 +57,7 @@ final class FollowerProcess implements AutoCloseable {
       String password,
       java.util.Optional<ExternalStore> external)
       throws IOException {
-    int endpointPort = freePort();
-    int adminPort = freePort();
-    Path config = work.resolve("follower.yaml");
-    Files.writeString(
-        config,
+    String source =
         """
         source:
           host: %s
@@ -72,68 +68,41 @@ final class FollowerProcess implements AutoCloseable {
           sslmode: disable
           publication: %s
           slot: %s
-        store:
-          path: %s
-        %s
-        serve:
-          host: 127.0.0.1
-          port: %d
-          users:
-            - name: %s
-              password: ${APP_PASSWORD}
-        admin:
-          port: %d
         """
             .formatted(
-                role.host(),
-                role.port(),
-                role.database(),
-                role.user(),
-                role.publication(),
-                slot,
-                work.resolve("store"),
-                external
-                    .map(
-                        store ->
-                            """
-                              offline:
-                                type: external
-                                url: %s
-                                user: %s
-                                password: ${OFFLINE_PASSWORD}
-                            """
-                                .formatted(store.url(), store.user())
-                                .stripTrailing())
-                    .orElse(""),
-                endpointPort,
-                user,
-                adminPort),
-        java.nio.charset.StandardCharsets.UTF_8);
-    FollowerProcess process =
-        new FollowerProcess(
-            config,
-            work.resolve("follower.log"),
-            adminPort,
-            Map.of(
-                "SOURCE_PASSWORD",
-                role.password(),
-                "APP_PASSWORD",
-                password,
-                "OFFLINE_PASSWORD",
-                external.map(ExternalStore::password).orElse("")));
-    process.endpointPort = endpointPort;
-    return process;
+                role.host(), role.port(), role.database(), role.user(), role.publication(), slot);
+    String offline =
+        external
+            .map(
+                store ->
+                    """
+                      offline:
+                        type: external
+                        url: %s
+                        user: %s
+                        password: ${OFFLINE_PASSWORD}
+                    """
+                        .formatted(store.url(), store.user()))
+            .orElse("");
+    return configured(
+        work,
+        source,
+        offline,
+        user,
+        Map.of(
+            "SOURCE_PASSWORD",
+            role.password(),
+            "APP_PASSWORD",
+            password,
+            "OFFLINE_PASSWORD",
+            external.map(ExternalStore::password).orElse("")));
   }
 
   /** A follower of Debezium's topics in Kafka: {@code source.type: kafka}. */
   static FollowerProcess forKafka(
       Path work, String bootstrapServers, String topicPrefix, String user, String password)
       throws IOException {
-    int endpointPort = freePort();
-    int adminPort = freePort();
-    Path config = work.resolve("follower.yaml");
-    Files.writeString(
-        config,
+    String source =
         """
         source:
           type: kafka
@@ -142,28 +111,41 @@ final class FollowerProcess implements AutoCloseable {
             bootstrap-servers: %s
             topic-prefix: %s
             group-id: pgml-follower-test
-        store:
-          path: %s
-        serve:
-          host: 127.0.0.1
-          port: %d
-          users:
-            - name: %s
-              password: ${APP_PASSWORD}
-        admin:
-          port: %d
         """
-            .formatted(
-                bootstrapServers,
-                topicPrefix,
-                work.resolve("store"),
-                endpointPort,
-                user,
-                adminPort),
+            .formatted(bootstrapServers, topicPrefix);
+    return configured(work, source, "", user, Map.of("APP_PASSWORD", password));
+  }
+
+  /**
+   * Writes follower.yaml in {@code work}: the source section as given, then the store (under {@code
+   * work}, with {@code offline} lines if any), the endpoint with one user and the admin server, on
+   * free ports.
+   */
+  private static FollowerProcess configured(
+      Path work, String source, String offline, String user, Map<String, String> environment)
+      throws IOException {
+    int endpointPort = freePort();
+    int adminPort = freePort();
+    Path config = work.resolve("follower.yaml");
+    Files.writeString(
+        config,
+        source
+            + """
+            store:
+              path: %s
+            %s            serve:
+              host: 127.0.0.1
+              port: %d
+              users:
+                - name: %s
+                  password: ${APP_PASSWORD}
+            admin:
+              port: %d
+            """
+                .formatted(work.resolve("store"), offline, endpointPort, user, adminPort),
         java.nio.charset.StandardCharsets.UTF_8);
     FollowerProcess process =
-        new FollowerProcess(
-            config, work.resolve("follower.log"), adminPort, Map.of("APP_PASSWORD", password));
+        new FollowerProcess(config, work.resolve("follower.log"), adminPort, environment);
     process.endpointPort = endpointPort;
     return process;
   }

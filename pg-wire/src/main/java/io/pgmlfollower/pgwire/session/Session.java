@@ -456,48 +456,7 @@ final class Session {
     LocalPortal portal = portals.get(execute.portal());
     if (portal == null) {
       RewrittenPortal rewritten = rewrittenPortals.get(execute.portal());
-      if (rewritten == null) {
-        return forward(Reply.EXECUTE);
-      }
-      if (rewritten.pending() != null) {
-        // The rest of a sorted result, held here since an Execute with a row limit.
-        if (!idle()) {
-          return false;
-        }
-        waiting.poll();
-        if (transactionStatus == 'E') {
-          extendedError(abortedTransaction());
-          return true;
-        }
-        RowRewriter.sendRows(out.buffer(), rewritten.pending(), execute.maxRows(), rewritten);
-        return true;
-      }
-      if (rewritten.statement().positions() == null) {
-        // Where the rewritten columns are is known from a RowDescription only: ask for one,
-        // which the client does not see.
-        writeUpstream(
-            MessageBuilder.begin(Buffer.buffer(), 'D').int8('P').cstring(execute.portal()).end());
-        inFlight.add(
-            new ForwardedOp(
-                Reply.DESCRIBE,
-                null,
-                new RowRewriter(rewritten.statement(), rewritten.resultFormats(), false)));
-      }
-      RowRewriter rewriter =
-          new RowRewriter(
-              rewritten.statement(), rewritten.resultFormats(), true, rewritten, execute.maxRows());
-      if (rewriter.sorts()) {
-        // Sorted here: the upstream sends every row, the client's row limit applies here.
-        waiting.poll();
-        writeUpstream(
-            MessageBuilder.begin(Buffer.buffer(), 'E').cstring(execute.portal()).int32(0).end());
-        inFlight.add(new ForwardedOp(Reply.EXECUTE, null, rewriter));
-        groupForwarded = true;
-      } else {
-        forward(Reply.EXECUTE, rewriter);
-      }
-      barrier = inFlight.peekLast();
-      return true;
+      return rewritten == null ? forward(Reply.EXECUTE) : executeRewritten(execute, rewritten);
     }
     if (!idle()) {
       return false;
@@ -508,6 +467,53 @@ final class Session {
       return true;
     }
     run(new LocalRun(portal, execute.maxRows(), null));
+    return true;
+  }
+
+  /**
+   * An Execute of a rewritten portal: the rest of a sorted result held here, or the upstream's
+   * result finished by a {@link RowRewriter} (a sorted one fetched whole, the client's row limit
+   * applied here); later messages wait for it (see {@link #barrier}).
+   */
+  private boolean executeRewritten(ExecuteMessage execute, RewrittenPortal rewritten) {
+    if (rewritten.pending() != null) {
+      // The rest of a sorted result, held here since an Execute with a row limit.
+      if (!idle()) {
+        return false;
+      }
+      waiting.poll();
+      if (transactionStatus == 'E') {
+        extendedError(abortedTransaction());
+        return true;
+      }
+      RowRewriter.sendRows(out.buffer(), rewritten.pending(), execute.maxRows(), rewritten);
+      return true;
+    }
+    if (rewritten.statement().positions() == null) {
+      // Where the rewritten columns are is known from a RowDescription only: ask for one,
+      // which the client does not see.
+      writeUpstream(
+          MessageBuilder.begin(Buffer.buffer(), 'D').int8('P').cstring(execute.portal()).end());
+      inFlight.add(
+          new ForwardedOp(
+              Reply.DESCRIBE,
+              null,
+              new RowRewriter(rewritten.statement(), rewritten.resultFormats(), false)));
+    }
+    RowRewriter rewriter =
+        new RowRewriter(
+            rewritten.statement(), rewritten.resultFormats(), true, rewritten, execute.maxRows());
+    if (rewriter.sorts()) {
+      // Sorted here: the upstream sends every row, the client's row limit applies here.
+      waiting.poll();
+      writeUpstream(
+          MessageBuilder.begin(Buffer.buffer(), 'E').cstring(execute.portal()).int32(0).end());
+      inFlight.add(new ForwardedOp(Reply.EXECUTE, null, rewriter));
+      groupForwarded = true;
+    } else {
+      forward(Reply.EXECUTE, rewriter);
+    }
+    barrier = inFlight.peekLast();
     return true;
   }
 

@@ -117,19 +117,19 @@ final class InQueryRewriter {
       int aliasEnd = aliasEnd(code, span[1], item.alias() != null);
       rewritten.append(" AS \"").append(marker).append('"');
       copied = aliasEnd;
-      columns.add(
-          new Rewritten(
-              item.function(),
-              item.project(),
-              marker,
-              item.alias() == null ? item.function() : unquote(item.alias())));
+      columns.add(new Rewritten(item.function(), item.project(), marker, item.columnName()));
     }
     rewritten.append(sql, copied, cut);
     return new Batched(rewritten.toString(), columns, models, topN);
   }
 
   /** One rewritten select item. */
-  private record Item(String function, String project, String alias) {}
+  private record Item(String function, String project, String alias) {
+    /** The result column's name: the alias, or the function's (PostgreSQL's default). */
+    String columnName() {
+      return alias == null ? function : unquote(alias);
+    }
+  }
 
   private static Item item(Function function, String alias) {
     String name = unquote(function.getMultipartName().get(1));
@@ -187,8 +187,7 @@ final class InQueryRewriter {
     int index = -1;
     for (int i = 0; i < items.size(); i++) {
       Item item = items.get(i);
-      String itemName = item.alias() == null ? item.function() : unquote(item.alias());
-      if (itemName.equals(name)) {
+      if (item.columnName().equals(name)) {
         if (index >= 0 || !item.function().equals("predict")) {
           return null; // ambiguous, or an array (ordered as PostgreSQL orders arrays)
         }
@@ -253,8 +252,7 @@ final class InQueryRewriter {
           && column.getTable() == null) {
         String name = unquote(column.getColumnName());
         for (Item item : items) {
-          String itemName = item.alias() == null ? item.function() : unquote(item.alias());
-          if (itemName.equals(name)) {
+          if (item.columnName().equals(name)) {
             return true;
           }
         }
