@@ -130,10 +130,13 @@ final class FollowerProcess implements AutoCloseable {
     Files.writeString(
         config,
         source
+            + "store:\n"
+            + "  path: "
+            + work.resolve("store")
+            + "\n"
+            + offline
             + """
-            store:
-              path: %s
-            %s            serve:
+            serve:
               host: 127.0.0.1
               port: %d
               users:
@@ -142,7 +145,7 @@ final class FollowerProcess implements AutoCloseable {
             admin:
               port: %d
             """
-                .formatted(work.resolve("store"), offline, endpointPort, user, adminPort),
+                .formatted(endpointPort, user, adminPort),
         java.nio.charset.StandardCharsets.UTF_8);
     FollowerProcess process =
         new FollowerProcess(config, work.resolve("follower.log"), adminPort, environment);
