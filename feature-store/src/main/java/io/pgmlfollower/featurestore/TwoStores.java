@@ -72,6 +72,38 @@ public final class TwoStores implements ChangeSink {
     return lower;
   }
 
+  /**
+   * Per partition, the position of the store that is behind, with its resume data: the source
+   * resumes from there, and the store ahead skips what it holds (see {@link #offsets}).
+   */
+  @Override
+  public Map<String, SourceOffset> positions(String source) throws StoreException {
+    Map<String, SourceOffset> a = first.positions(source);
+    Map<String, SourceOffset> b = second.positions(source);
+    Map<String, SourceOffset> lower = new LinkedHashMap<>();
+    for (Map.Entry<String, SourceOffset> offset : a.entrySet()) {
+      SourceOffset other = b.get(offset.getKey());
+      if (other != null) {
+        lower.put(
+            offset.getKey(),
+            Long.compareUnsigned(other.position(), offset.getValue().position()) < 0
+                ? other
+                : offset.getValue());
+      }
+    }
+    synchronized (this) {
+      remember(firstHeld, source, positionsOf(a));
+      remember(secondHeld, source, positionsOf(b));
+    }
+    return lower;
+  }
+
+  private static Map<String, Long> positionsOf(Map<String, SourceOffset> offsets) {
+    Map<String, Long> positions = new LinkedHashMap<>();
+    offsets.forEach((partition, offset) -> positions.put(partition, offset.position()));
+    return positions;
+  }
+
   private static void remember(Map<String, Long> held, String source, Map<String, Long> offsets) {
     held.keySet().removeIf(key -> key.startsWith(source + PARTITION_SEPARATOR));
     for (Map.Entry<String, Long> offset : offsets.entrySet()) {

@@ -99,6 +99,37 @@ class TwoStoresIT {
   }
 
   @Test
+  void theResumeDataOfTheStoreBehindIsWhatTheSourceResumesFrom() throws Exception {
+    TwoStores stores = new TwoStores(offline, online);
+    stores.ensureTables(List.of(SPEC));
+    snapshot(stores, "1\tone\n");
+    stores.apply(
+        new ChangeBatch(
+            List.of(row(RowChange.insert(ITEMS, new String[] {"2", "two"}))),
+            List.of(new SourceOffset("src", "", 150, "offset at 150 \u00e9"))));
+    // Each store keeps the resume data with its position, in the same local transaction.
+    assertThat(offline.positions("src").get("").resume()).isEqualTo("offset at 150 \u00e9");
+    assertThat(online.positions("src").get("").resume()).isEqualTo("offset at 150 \u00e9");
+
+    // The online store misses the next batch: the source must resume from its position and data.
+    TwoStores crashing = new TwoStores(offline, new FailsToApply(online));
+    crashing.offsets("src");
+    assertThatThrownBy(
+            () ->
+                crashing.apply(
+                    new ChangeBatch(
+                        List.of(row(RowChange.insert(ITEMS, new String[] {"3", "three"}))),
+                        List.of(new SourceOffset("src", "", 200, "offset at 200")))))
+        .isInstanceOf(StoreException.class);
+    TwoStores restarted = new TwoStores(offline, online);
+    assertThat(restarted.positions("src"))
+        .containsExactly(Map.entry("", new SourceOffset("src", "", 150, "offset at 150 \u00e9")));
+    // Positions without resume data read back without it.
+    stores.apply(new ChangeBatch(List.of(), List.of(new SourceOffset("src", "", 300))));
+    assertThat(restarted.positions("src").get("").resume()).isNull();
+  }
+
+  @Test
   void aBatchGroupedAnewAfterARestartAppliesOnlyTheTransactionsEachStoreLacks() throws Exception {
     TwoStores stores = new TwoStores(offline, online);
     stores.ensureTables(List.of(SPEC));

@@ -17,11 +17,11 @@ import io.pgmlfollower.replicator.ReplicationSource;
 import io.pgmlfollower.replicator.ReplicationState;
 import io.pgmlfollower.replicator.ReplicationStatus;
 import io.pgmlfollower.replicator.connection.Lsn;
+import io.pgmlfollower.replicator.debezium.DebeziumSource;
 import io.pgmlfollower.replicator.kafka.KafkaSource;
 import io.pgmlfollower.serving.config.ConfigException;
 import io.pgmlfollower.serving.config.FollowerConfig;
 import io.pgmlfollower.serving.config.FollowerConfig.OfflineType;
-import io.pgmlfollower.serving.config.FollowerConfig.SourceType;
 import io.pgmlfollower.serving.schedule.ChangeCounter;
 import io.pgmlfollower.serving.schedule.ProjectTraining;
 import io.pgmlfollower.serving.sql.SqlFront;
@@ -127,6 +127,9 @@ public final class Follower implements AutoCloseable {
     source =
         switch (config.source().type()) {
           case KAFKA -> new KafkaSource(ModuleConfigs.kafkaSource(config.source()), changes);
+          case DEBEZIUM ->
+              new DebeziumSource(
+                  ModuleConfigs.debeziumSource(config.source(), config.store().path()), changes);
           default -> new PgOutputSource(ModuleConfigs.pgOutputSource(config.source()), changes);
         };
     resources.push(() -> source.close());
@@ -192,12 +195,6 @@ public final class Follower implements AutoCloseable {
   }
 
   private static void checkBeforeStart(FollowerConfig config) {
-    if (config.source().type() == SourceType.DEBEZIUM) {
-      throw new ConfigException(
-          "source.type",
-          "source.type: %s is not available yet; use pgoutput or kafka"
-              .formatted(config.source().type().name().toLowerCase(java.util.Locale.ROOT)));
-    }
     FollowerConfig.Tls tls = config.serve().tls();
     if (tls != null) {
       for (var file :

@@ -1,6 +1,7 @@
 package io.pgmlfollower.serving;
 
 import io.pgmlfollower.replicator.PgOutputSourceConfig;
+import io.pgmlfollower.replicator.debezium.DebeziumSourceConfig;
 import io.pgmlfollower.replicator.kafka.KafkaSourceConfig;
 import io.pgmlfollower.serving.config.FollowerConfig;
 
@@ -29,6 +30,18 @@ public final class ModuleConfigs {
       config.setPassword(source.password());
     }
     return config.validate();
+  }
+
+  /**
+   * {@code source.type: debezium}: the pgoutput source's connection keys, and the engine's hand-off
+   * directory under {@code store.path}.
+   */
+  public static DebeziumSourceConfig debeziumSource(
+      FollowerConfig.Source source, java.nio.file.Path storePath) {
+    return new DebeziumSourceConfig(pgOutputSource(source))
+        .setWorkDirectory(storePath.resolve("debezium"))
+        .setHeartbeatInterval(java.time.Duration.ofMillis(source.debezium().heartbeatIntervalMs()))
+        .setProperties(source.debezium().properties());
   }
 
   /** {@code source.type: kafka}: Debezium's topics {@code <topic-prefix>.<schema>.<table>}. */

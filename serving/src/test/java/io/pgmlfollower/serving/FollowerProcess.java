@@ -98,6 +98,36 @@ final class FollowerProcess implements AutoCloseable {
             external.map(ExternalStore::password).orElse("")));
   }
 
+  /** A follower running Debezium Embedded on the role's source: {@code source.type: debezium}. */
+  static FollowerProcess forDebezium(
+      Path work, io.pgmlfollower.testing.SourceRole role, String slot, String user, String password)
+      throws IOException {
+    String source =
+        """
+        source:
+          type: debezium
+          name: orders
+          host: %s
+          port: %d
+          database: %s
+          user: %s
+          password: ${SOURCE_PASSWORD}
+          sslmode: disable
+          publication: %s
+          slot: %s
+          debezium:
+            heartbeat-interval-ms: 200
+        """
+            .formatted(
+                role.host(), role.port(), role.database(), role.user(), role.publication(), slot);
+    return configured(
+        work,
+        source,
+        "",
+        user,
+        Map.of("SOURCE_PASSWORD", role.password(), "APP_PASSWORD", password));
+  }
+
   /** A follower of Debezium's topics in Kafka: {@code source.type: kafka}. */
   static FollowerProcess forKafka(
       Path work, String bootstrapServers, String topicPrefix, String user, String password)

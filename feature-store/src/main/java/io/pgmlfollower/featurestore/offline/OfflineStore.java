@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.pgmlfollower.featurestore.spi.ChangeBatch;
 import io.pgmlfollower.featurestore.spi.ChangeSink;
 import io.pgmlfollower.featurestore.spi.SnapshotLoader;
+import io.pgmlfollower.featurestore.spi.SourceOffset;
 import io.pgmlfollower.featurestore.spi.StoreErrorCode;
 import io.pgmlfollower.featurestore.spi.StoreException;
 import io.pgmlfollower.featurestore.spi.TableId;
@@ -197,6 +198,16 @@ public final class OfflineStore implements ChangeSink, AutoCloseable {
     requireNonNull(source, "source is null");
     try (Connection connection = dataSource.getConnection()) {
       return SourceOffsets.read(connection, source);
+    } catch (SQLException e) {
+      throw StoreErrors.from("cannot read the offsets of source " + source, e);
+    }
+  }
+
+  @Override
+  public Map<String, SourceOffset> positions(String source) throws StoreException {
+    requireNonNull(source, "source is null");
+    try (Connection connection = dataSource.getConnection()) {
+      return SourceOffsets.readPositions(connection, source);
     } catch (SQLException e) {
       throw StoreErrors.from("cannot read the offsets of source " + source, e);
     }

@@ -27,6 +27,8 @@ final class SourceOffsets {
               + TABLE
               + " (source text NOT NULL, partition text NOT NULL, position bigint NOT NULL,"
               + " updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (source, partition))");
+      // Stores created before resume data existed (a Debezium connector offset).
+      statement.execute("ALTER TABLE " + TABLE + " ADD COLUMN IF NOT EXISTS resume text");
     }
   }
 
@@ -45,6 +47,26 @@ final class SourceOffsets {
     return offsets;
   }
 
+  static Map<String, SourceOffset> readPositions(Connection connection, String source)
+      throws SQLException {
+    Map<String, SourceOffset> positions = new LinkedHashMap<>();
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT partition, position, resume FROM "
+                + TABLE
+                + " WHERE source = ? ORDER BY partition")) {
+      select.setString(1, source);
+      try (ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          positions.put(
+              rs.getString(1),
+              new SourceOffset(source, rs.getString(1), rs.getLong(2), rs.getString(3)));
+        }
+      }
+    }
+    return positions;
+  }
+
   /** Upserts the offsets, inside the caller's transaction. */
   static void write(Connection connection, List<SourceOffset> offsets) throws SQLException {
     if (offsets.isEmpty()) {
@@ -54,13 +76,14 @@ final class SourceOffsets {
         connection.prepareStatement(
             "INSERT INTO "
                 + TABLE
-                + " (source, partition, position, updated_at) VALUES (?, ?, ?, now())"
-                + " ON CONFLICT (source, partition)"
-                + " DO UPDATE SET position = EXCLUDED.position, updated_at = EXCLUDED.updated_at")) {
+                + " (source, partition, position, resume, updated_at) VALUES (?, ?, ?, ?, now())"
+                + " ON CONFLICT (source, partition) DO UPDATE SET position = EXCLUDED.position,"
+                + " resume = EXCLUDED.resume, updated_at = EXCLUDED.updated_at")) {
       for (SourceOffset offset : offsets) {
         upsert.setString(1, offset.source());
         upsert.setString(2, offset.partition());
         upsert.setLong(3, offset.position());
+        upsert.setString(4, offset.resume());
         upsert.addBatch();
       }
       upsert.executeBatch();

@@ -193,6 +193,27 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
   }
 
   @Override
+  public Map<String, SourceOffset> positions(String source) throws StoreException {
+    Map<String, SourceOffset> positions = new LinkedHashMap<>();
+    byte[] prefix = offsetPrefix(source);
+    try (RocksIterator it = db.newIterator(meta)) {
+      for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+        byte[] key = it.key();
+        String partition = new String(key, prefix.length, key.length - prefix.length, UTF_8);
+        byte[] value = it.value();
+        String resume =
+            value.length > Long.BYTES
+                ? new String(value, Long.BYTES, value.length - Long.BYTES, UTF_8)
+                : null;
+        positions.put(
+            partition,
+            new SourceOffset(source, partition, ByteBuffer.wrap(value).getLong(), resume));
+      }
+    }
+    return positions;
+  }
+
+  @Override
   public Map<String, Long> offsets(String source) throws StoreException {
     Map<String, Long> offsets = new LinkedHashMap<>();
     byte[] prefix = offsetPrefix(source);
@@ -420,7 +441,7 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
     synchronized (writeLock) {
       try (WriteBatch batch = new WriteBatch()) {
         for (SourceOffset offset : offsets) {
-          batch.put(meta, offsetKey(offset), longBytes(offset.position()));
+          batch.put(meta, offsetKey(offset), offsetValue(offset));
         }
         db.write(write, batch);
         db.flushWal(true);
@@ -433,7 +454,7 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
   private void putOffsets(WriteBatchWithIndex writes, List<SourceOffset> offsets)
       throws RocksDBException {
     for (SourceOffset offset : offsets) {
-      writes.put(meta, offsetKey(offset), longBytes(offset.position()));
+      writes.put(meta, offsetKey(offset), offsetValue(offset));
     }
   }
 
@@ -487,8 +508,13 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
         .getBytes(UTF_8);
   }
 
-  private static byte[] longBytes(long value) {
-    return ByteBuffer.allocate(Long.BYTES).putLong(value).array();
+  /** The position, then the resume data's UTF-8 bytes when there are any. */
+  private static byte[] offsetValue(SourceOffset offset) {
+    byte[] resume = offset.resume() == null ? new byte[0] : offset.resume().getBytes(UTF_8);
+    return ByteBuffer.allocate(Long.BYTES + resume.length)
+        .putLong(offset.position())
+        .put(resume)
+        .array();
   }
 
   static boolean startsWith(byte[] bytes, byte[] prefix) {

@@ -1,5 +1,6 @@
 package io.pgmlfollower.featurestore.spi;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -10,6 +11,18 @@ public interface ChangeSink {
    * that source yet (the source must snapshot).
    */
   Map<String, Long> offsets(String source) throws StoreException;
+
+  /**
+   * The offsets with what the source stored beside them to resume ({@link SourceOffset#resume}), by
+   * partition. A store that keeps no resume data answers its {@link #offsets} without it.
+   */
+  default Map<String, SourceOffset> positions(String source) throws StoreException {
+    Map<String, SourceOffset> positions = new LinkedHashMap<>();
+    for (Map.Entry<String, Long> offset : offsets(source).entrySet()) {
+      positions.put(offset.getKey(), new SourceOffset(source, offset.getKey(), offset.getValue()));
+    }
+    return positions;
+  }
 
   /**
    * Creates the tables that do not exist yet, and brings existing ones to the given shape (columns

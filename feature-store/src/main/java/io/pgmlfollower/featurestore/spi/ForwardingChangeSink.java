@@ -26,6 +26,11 @@ public abstract class ForwardingChangeSink implements ChangeSink {
   }
 
   @Override
+  public Map<String, SourceOffset> positions(String source) throws StoreException {
+    return delegate.positions(source);
+  }
+
+  @Override
   public void ensureTables(List<TableSpec> tables) throws StoreException {
     delegate.ensureTables(tables);
   }

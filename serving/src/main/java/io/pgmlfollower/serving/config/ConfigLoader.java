@@ -153,6 +153,21 @@ public final class ConfigLoader {
       require(source.user(), "source.user");
       require(source.publication(), "source.publication");
     }
+    if (source.debezium().heartbeatIntervalMs() < 1) {
+      throw new ConfigException(
+          "source.debezium.heartbeat-interval-ms",
+          "source.debezium.heartbeat-interval-ms: must be at least 1, got "
+              + source.debezium().heartbeatIntervalMs());
+    }
+    for (String property : source.debezium().properties().keySet()) {
+      if (io.pgmlfollower.replicator.debezium.DebeziumSourceConfig.RESERVED.contains(property)) {
+        throw new ConfigException(
+            "source.debezium.properties." + property,
+            "source.debezium.properties."
+                + property
+                + ": set by the follower itself (from the source keys and its own needs); remove it");
+      }
+    }
     if (source.port() < 1 || source.port() > 65535) {
       throw new ConfigException(
           "source.port", "source.port: must be 1..65535, got " + source.port());

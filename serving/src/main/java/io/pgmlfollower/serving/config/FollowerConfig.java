@@ -61,7 +61,8 @@ public record FollowerConfig(
       @JsonProperty("publication-refresh-seconds") Integer publicationRefreshSeconds,
       @JsonProperty("resnapshot-on-slot-loss") Boolean resnapshotOnSlotLoss,
       @JsonProperty("snapshot-connections") Integer snapshotConnections,
-      Kafka kafka) {
+      Kafka kafka,
+      Debezium debezium) {
     public Source {
       snapshotConnections = requireNonNullElse(snapshotConnections, 2);
       publicationRefreshSeconds = requireNonNullElse(publicationRefreshSeconds, 10);
@@ -76,6 +77,20 @@ public record FollowerConfig(
       port = requireNonNullElse(port, 5432);
       sslmode = requireNonNullElse(sslmode, SslMode.PREFER);
       slot = requireNonNullElse(slot, "pgml_follower");
+      debezium = requireNonNullElse(debezium, new Debezium(null, null));
+    }
+  }
+
+  /**
+   * {@code source.type: debezium}: Debezium Embedded's heartbeat interval, and further connector
+   * properties passed as they are.
+   */
+  public record Debezium(
+      @JsonProperty("heartbeat-interval-ms") Integer heartbeatIntervalMs,
+      Map<String, String> properties) {
+    public Debezium {
+      heartbeatIntervalMs = requireNonNullElse(heartbeatIntervalMs, 1000);
+      properties = properties == null ? Map.of() : Map.copyOf(properties);
     }
   }
 

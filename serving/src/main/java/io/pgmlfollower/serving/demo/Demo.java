@@ -121,6 +121,7 @@ public final class Demo implements AutoCloseable {
             null,
             null,
             null,
+            null,
             null),
         new FollowerConfig.Store(directory.resolve("follower"), null, null),
         new FollowerConfig.Serve(

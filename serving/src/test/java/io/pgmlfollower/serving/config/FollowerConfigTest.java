@@ -47,6 +47,8 @@ class FollowerConfigTest {
     assertThat(config.source().publicationRefreshSeconds()).isEqualTo(10);
     assertThat(config.source().resnapshotOnSlotLoss()).isFalse();
     assertThat(config.source().snapshotConnections()).isEqualTo(2);
+    assertThat(config.source().debezium().heartbeatIntervalMs()).isEqualTo(1000);
+    assertThat(config.source().debezium().properties()).isEmpty();
     assertThat(config.store().offline().type()).isEqualTo(OfflineType.EMBEDDED);
     assertThat(config.store().online().type()).isEqualTo(OnlineType.ROCKSDB);
     assertThat(config.store().online().blockCacheMb()).isEqualTo(64);
@@ -88,6 +90,10 @@ class FollowerConfigTest {
                 bootstrap-servers: localhost:9092
                 topic-prefix: app
                 group-id: g1
+              debezium:
+                heartbeat-interval-ms: 250
+                properties:
+                  snapshot.fetch.size: "5000"
             store:
               path: /var/lib/pgml-follower
               offline:
@@ -137,6 +143,9 @@ class FollowerConfigTest {
     assertThat(config.source().kafka().bootstrapServers()).isEqualTo("localhost:9092");
     assertThat(config.source().kafka().topicPrefix()).isEqualTo("app");
     assertThat(config.source().kafka().groupId()).isEqualTo("g1");
+    assertThat(config.source().debezium().heartbeatIntervalMs()).isEqualTo(250);
+    assertThat(config.source().debezium().properties())
+        .containsExactly(java.util.Map.entry("snapshot.fetch.size", "5000"));
     assertThat(config.store().path()).isEqualTo(Path.of("/var/lib/pgml-follower"));
     assertThat(config.store().offline().type()).isEqualTo(OfflineType.EXTERNAL);
     assertThat(config.store().offline().url())
@@ -169,6 +178,28 @@ class FollowerConfigTest {
                         "  publication: pgml_pub\n  publication-refresh-seconds: 0\n")))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("source.publication-refresh-seconds");
+  }
+
+  @Test
+  void debeziumPropertiesTheFollowerSetsAreNamed() {
+    assertThatThrownBy(
+            () ->
+                loader.parse(
+                    MINIMAL.replace(
+                        "  publication: pgml_pub\n",
+                        "  publication: pgml_pub\n  debezium:\n    properties:\n      snapshot.mode: never\n")))
+        .isInstanceOf(ConfigException.class)
+        .extracting(e -> ((ConfigException) e).key())
+        .isEqualTo("source.debezium.properties.snapshot.mode");
+    assertThatThrownBy(
+            () ->
+                loader.parse(
+                    MINIMAL.replace(
+                        "  publication: pgml_pub\n",
+                        "  publication: pgml_pub\n  debezium:\n    heartbeat-interval-ms: 0\n")))
+        .isInstanceOf(ConfigException.class)
+        .extracting(e -> ((ConfigException) e).key())
+        .isEqualTo("source.debezium.heartbeat-interval-ms");
   }
 
   @Test

@@ -54,6 +54,7 @@ class ProjectTrainingIT {
                   null,
                   null,
                   null,
+                  null,
                   null),
               new FollowerConfig.Store(work.resolve("store"), null, null),
               new FollowerConfig.Serve(
