@@ -124,6 +124,60 @@ class KafkaSourceIT {
     }
   }
 
+  @Test
+  void aTopicsPartitionsAreAppliedSideBySideEachWithItsOwnOffset() throws Exception {
+    String database = "kafka_parts";
+    sourceSql("postgres", "CREATE DATABASE " + database);
+    sourceSql(
+        database,
+        "CREATE TABLE items (id int PRIMARY KEY, name text, score numeric(10,2),"
+            + " seen timestamptz, born date, tags text[], ratio float8, active boolean)",
+        "INSERT INTO items (id, name, score) SELECT i, 'item ' || i, i * 0.5"
+            + " FROM generate_series(1, 2000) i");
+    // Four partitions: Debezium's records are keyed by primary key, so a row stays in one.
+    try (org.apache.kafka.clients.admin.Admin admin =
+        org.apache.kafka.clients.admin.Admin.create(
+            java.util.Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+      admin
+          .createTopics(
+              List.of(
+                  new org.apache.kafka.clients.admin.NewTopic("parts.public.items", 4, (short) 1)))
+          .all()
+          .get();
+    }
+    SourceRole role = postgres.createReplicationSource(database, "parts_pub", List.of("items"));
+    try (DebeziumToKafka debezium =
+            DebeziumToKafka.start(
+                role, "parts_slot", "parts", broker, directory.resolve("parts-offsets"));
+        OfflineStore store = TestSources.open(postgres, directory.resolve("store"), "parts")) {
+      KafkaSourceConfig config =
+          new KafkaSourceConfig()
+              .setSourceName("parts")
+              .setBootstrapServers(broker.bootstrapServers())
+              .setTopicPrefix("parts")
+              .setGroupId("parts-it")
+              .setApplyThreads(4);
+      try (KafkaSource follower = new KafkaSource(config, store)) {
+        follower.start();
+        await(() -> sameRows(role, store, "public.items"), follower);
+        sourceSql(
+            database,
+            "UPDATE items SET name = 'renamed', ratio = id / 3.0 WHERE id % 3 = 0",
+            "DELETE FROM items WHERE id % 7 = 0",
+            "INSERT INTO items (id, name) SELECT i, 'late' FROM generate_series(3000, 3500) i");
+        await(() -> sameRows(role, store, "public.items"), follower);
+        // 2000 snapshot rows, 666 updates, 285 deletes with their tombstones, 501 inserts.
+        awaitRecords(follower, 2000 + 666 + 285 * 2 + 501);
+      }
+      assertThat(store.offsets("parts"))
+          .containsOnlyKeys(
+              "parts.public.items/0",
+              "parts.public.items/1",
+              "parts.public.items/2",
+              "parts.public.items/3");
+    }
+  }
+
   /** Waits for the count, then checks it stays there (nothing applied twice). */
   private void awaitRecords(KafkaSource follower, long expected) throws InterruptedException {
     await(() -> follower.appliedRecords() >= expected, follower);
@@ -144,9 +198,13 @@ class KafkaSourceIT {
   }
 
   private static boolean sameRows(SourceRole role, OfflineStore store) {
+    return sameRows(role, store, "public.users");
+  }
+
+  private static boolean sameRows(SourceRole role, OfflineStore store, String table) {
     try (Connection source = postgres.connectAsSuperuser(role.database());
         Connection replica = store.dataSource().getConnection()) {
-      return rows(source, "public.users").equals(rows(replica, "public.users"));
+      return rows(source, table).equals(rows(replica, table));
     } catch (SQLException e) {
       return false; // the table is not in the store yet
     }

@@ -50,6 +50,7 @@ public final class ModuleConfigs {
         .setSourceName(source.name())
         .setBootstrapServers(source.kafka().bootstrapServers())
         .setTopicPrefix(source.kafka().topicPrefix())
-        .setGroupId(source.kafka().groupId());
+        .setGroupId(source.kafka().groupId())
+        .setApplyThreads(source.kafka().applyThreads());
   }
 }

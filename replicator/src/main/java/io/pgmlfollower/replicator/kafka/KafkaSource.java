@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.pgmlfollower.featurestore.spi.ChangeBatch;
 import io.pgmlfollower.featurestore.spi.ChangeSink;
 import io.pgmlfollower.featurestore.spi.SourceOffset;
+import io.pgmlfollower.featurestore.spi.StoreErrorCode;
 import io.pgmlfollower.featurestore.spi.StoreException;
 import io.pgmlfollower.featurestore.spi.TableId;
 import io.pgmlfollower.featurestore.spi.TableSpec;
@@ -25,6 +26,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -71,10 +76,17 @@ public final class KafkaSource implements ReplicationSource {
 
   private Thread thread;
 
+  /** Applies partitions side by side ({@link #applyAll}). */
+  private final ExecutorService appliers;
+
   public KafkaSource(KafkaSourceConfig config, ChangeSink sink) {
     this.config = requireNonNull(config, "config is null");
     this.sink = requireNonNull(sink, "sink is null");
     config.validate();
+    appliers =
+        Executors.newFixedThreadPool(
+            config.applyThreads(),
+            runnable -> Thread.ofPlatform().name("kafka-apply").daemon().unstarted(runnable));
     keys.configure(Map.of("schemas.enable", "true"), true);
     values.configure(Map.of("schemas.enable", "true"), false);
   }
@@ -152,10 +164,10 @@ public final class KafkaSource implements ReplicationSource {
           continue;
         }
         Map<TopicPartition, OffsetAndMetadata> applied = new HashMap<>();
+        applyAll(records);
         for (TopicPartition partition : records.partitions()) {
-          List<ConsumerRecord<byte[], byte[]>> batch = records.records(partition);
-          apply(partition, batch);
-          applied.put(partition, new OffsetAndMetadata(batch.getLast().offset() + 1));
+          applied.put(
+              partition, new OffsetAndMetadata(records.records(partition).getLast().offset() + 1));
         }
         consumer.commitAsync(applied, null);
         lastApplied = Instant.now();
@@ -210,6 +222,147 @@ public final class KafkaSource implements ReplicationSource {
   }
 
   /**
+   * One poll's records. Partitions are independent (each is one store transaction with its own
+   * offset), so they are applied side by side, up to {@link KafkaSourceConfig#applyThreads} at
+   * once. Only a partition that reshapes a table already known applies on its own, after the
+   * others: its changes before the reshape must go first, and no other partition's changes of that
+   * table may cross it. Tables seen for the first time are created before any partition applies.
+   */
+  private void applyAll(ConsumerRecords<byte[], byte[]> records)
+      throws ReplicatorException, StoreException {
+    List<Prepared> parallel = new ArrayList<>();
+    List<TopicPartition> sequential = new ArrayList<>();
+    Map<TableId, TableSpec> created = new HashMap<>();
+    for (TopicPartition partition : records.partitions()) {
+      Prepared prepared = prepare(partition, records.records(partition), created);
+      if (prepared == null) {
+        sequential.add(partition);
+      } else {
+        parallel.add(prepared);
+      }
+    }
+    if (!created.isEmpty()) {
+      sink.ensureTables(List.copyOf(created.values()));
+      tables.putAll(created);
+    }
+    if (parallel.size() == 1 || config.applyThreads() == 1) {
+      for (Prepared prepared : parallel) {
+        prepared.apply();
+      }
+    } else if (!parallel.isEmpty()) {
+      List<Future<Void>> running = new ArrayList<>();
+      for (Prepared prepared : parallel) {
+        running.add(
+            appliers.submit(
+                () -> {
+                  prepared.apply();
+                  return null;
+                }));
+      }
+      awaitAll(running);
+    }
+    for (TopicPartition partition : sequential) {
+      apply(partition, records.records(partition));
+    }
+  }
+
+  private static void awaitAll(List<Future<Void>> running) throws StoreException {
+    StoreException failure = null;
+    for (Future<Void> future : running) {
+      try {
+        future.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        failure = new StoreException(StoreErrorCode.INTERNAL, "interrupted while applying", e);
+      } catch (ExecutionException e) {
+        StoreException cause =
+            e.getCause() instanceof StoreException store
+                ? store
+                : new StoreException(
+                    StoreErrorCode.INTERNAL,
+                    "applying a partition failed: " + e.getCause(),
+                    e.getCause());
+        if (failure == null) {
+          failure = cause;
+        } else {
+          failure.addSuppressed(cause);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /** A partition's decoded records, ready to apply as one store transaction. */
+  private final class Prepared {
+    private final TopicPartition partition;
+    private final List<ChangeBatch.Change> changes;
+    private final List<ChangeBatch.Committed> marks;
+    private final long next;
+    private final int records;
+
+    Prepared(
+        TopicPartition partition,
+        List<ChangeBatch.Change> changes,
+        List<ChangeBatch.Committed> marks,
+        long next,
+        int records) {
+      this.partition = partition;
+      this.changes = changes;
+      this.marks = marks;
+      this.next = next;
+      this.records = records;
+    }
+
+    void apply() throws StoreException {
+      flush(partition, changes, marks, next);
+      appliedRecords.addAndGet(records);
+    }
+  }
+
+  /**
+   * Decodes a partition's records; null when one of them reshapes a table already known (the
+   * partition then applies on its own, see {@link #apply}). Tables seen for the first time are
+   * collected in {@code created}.
+   */
+  private Prepared prepare(
+      TopicPartition partition,
+      List<ConsumerRecord<byte[], byte[]>> records,
+      Map<TableId, TableSpec> created)
+      throws ReplicatorException {
+    List<ChangeBatch.Change> changes = new ArrayList<>();
+    List<ChangeBatch.Committed> marks = new ArrayList<>();
+    Map<TableId, TableSpec> seen = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      ChangeEvents.Decoded decoded = decode(record);
+      if (decoded == null) {
+        continue;
+      }
+      TableSpec spec = decoded.spec();
+      if (spec != null && !spec.equals(tables.get(spec.id()))) {
+        TableSpec first = created.getOrDefault(spec.id(), seen.get(spec.id()));
+        if (tables.containsKey(spec.id()) || (first != null && !first.equals(spec))) {
+          return null;
+        }
+        seen.put(spec.id(), spec);
+      }
+      changes.add(decoded.change());
+      marks.add(new ChangeBatch.Committed(changes.size(), record.offset()));
+    }
+    created.putAll(seen);
+    return new Prepared(partition, changes, marks, records.getLast().offset() + 1, records.size());
+  }
+
+  private ChangeEvents.Decoded decode(ConsumerRecord<byte[], byte[]> record)
+      throws ReplicatorException {
+    SchemaAndValue key =
+        keys.toConnectData(record.topic(), record.value() == null ? null : record.key());
+    SchemaAndValue value = values.toConnectData(record.topic(), record.value());
+    return ChangeEvents.decode(key.schema(), value.schema(), value.value());
+  }
+
+  /**
    * One partition's records of one poll, as one store transaction with the partition's next offset.
    * Each record's change is marked with the record's offset ({@link ChangeBatch.Committed}), so
    * that a store already holding the first records of the batch (it committed before the other one
@@ -221,11 +374,7 @@ public final class KafkaSource implements ReplicationSource {
     List<ChangeBatch.Committed> marks = new ArrayList<>();
     long next = records.getFirst().offset();
     for (ConsumerRecord<byte[], byte[]> record : records) {
-      SchemaAndValue key =
-          keys.toConnectData(record.topic(), record.value() == null ? null : record.key());
-      SchemaAndValue value = values.toConnectData(record.topic(), record.value());
-      ChangeEvents.Decoded decoded =
-          ChangeEvents.decode(key.schema(), value.schema(), value.value());
+      ChangeEvents.Decoded decoded = decode(record);
       if (decoded != null) {
         if (decoded.spec() != null && !decoded.spec().equals(tables.get(decoded.spec().id()))) {
           // A table seen for the first time, or reshaped on the source: the changes before it
@@ -307,6 +456,7 @@ public final class KafkaSource implements ReplicationSource {
   @Override
   public void close() {
     stop.stop();
+    appliers.shutdown();
     Thread running;
     synchronized (this) {
       running = thread;

@@ -19,6 +19,7 @@ public final class KafkaSourceConfig {
   private String instanceId;
   private int maxPollRecords = 10_000;
   private Duration pollTimeout = Duration.ofMillis(100);
+  private int applyThreads = 4;
 
   public String sourceName() {
     return sourceName;
@@ -89,6 +90,22 @@ public final class KafkaSourceConfig {
       throw new IllegalArgumentException("maxPollRecords must be at least 1");
     }
     this.maxPollRecords = maxPollRecords;
+    return this;
+  }
+
+  public int applyThreads() {
+    return applyThreads;
+  }
+
+  /**
+   * Partitions of one poll applied at once, each in its own store transaction (YAML {@code
+   * source.kafka.apply-threads}).
+   */
+  public KafkaSourceConfig setApplyThreads(int applyThreads) {
+    if (applyThreads < 1 || applyThreads > 64) {
+      throw new IllegalArgumentException("applyThreads must be 1..64");
+    }
+    this.applyThreads = applyThreads;
     return this;
   }
 

@@ -147,6 +147,11 @@ public final class ConfigLoader {
       require(source.kafka(), "source.kafka");
       require(source.kafka().bootstrapServers(), "source.kafka.bootstrap-servers");
       require(source.kafka().topicPrefix(), "source.kafka.topic-prefix");
+      if (source.kafka().applyThreads() < 1 || source.kafka().applyThreads() > 64) {
+        throw new ConfigException(
+            "source.kafka.apply-threads",
+            "source.kafka.apply-threads: must be 1..64, got " + source.kafka().applyThreads());
+      }
     } else {
       require(source.host(), "source.host");
       require(source.database(), "source.database");

@@ -97,9 +97,11 @@ public record FollowerConfig(
   public record Kafka(
       @JsonProperty("bootstrap-servers") String bootstrapServers,
       @JsonProperty("topic-prefix") String topicPrefix,
-      @JsonProperty("group-id") String groupId) {
+      @JsonProperty("group-id") String groupId,
+      @JsonProperty("apply-threads") Integer applyThreads) {
     public Kafka {
       groupId = requireNonNullElse(groupId, "pgml-follower");
+      applyThreads = requireNonNullElse(applyThreads, 4);
     }
   }
 

@@ -90,6 +90,7 @@ class FollowerConfigTest {
                 bootstrap-servers: localhost:9092
                 topic-prefix: app
                 group-id: g1
+                apply-threads: 8
               debezium:
                 heartbeat-interval-ms: 250
                 properties:
@@ -143,6 +144,7 @@ class FollowerConfigTest {
     assertThat(config.source().kafka().bootstrapServers()).isEqualTo("localhost:9092");
     assertThat(config.source().kafka().topicPrefix()).isEqualTo("app");
     assertThat(config.source().kafka().groupId()).isEqualTo("g1");
+    assertThat(config.source().kafka().applyThreads()).isEqualTo(8);
     assertThat(config.source().debezium().heartbeatIntervalMs()).isEqualTo(250);
     assertThat(config.source().debezium().properties())
         .containsExactly(java.util.Map.entry("snapshot.fetch.size", "5000"));
