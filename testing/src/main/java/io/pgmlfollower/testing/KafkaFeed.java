@@ -35,6 +35,8 @@ public final class KafkaFeed {
     String prefix = args[7];
     long expected = Long.parseLong(args[9]);
     try (KafkaBroker broker = KafkaBroker.start()) {
+      // SIGTERM ends the JVM without unwinding this block: the forked broker goes with it anyway.
+      Runtime.getRuntime().addShutdownHook(new Thread(broker::close));
       System.out.println("BOOTSTRAP " + broker.bootstrapServers());
       System.out.flush();
       long start = System.nanoTime();
