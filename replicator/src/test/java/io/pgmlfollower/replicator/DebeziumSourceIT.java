@@ -80,7 +80,7 @@ class DebeziumSourceIT {
         // The snapshot is one atomic load, stamped with where streaming starts.
         assertThat(same(database, store)).as("the snapshot equals the source").isTrue();
         assertThat(source.status().state()).isEqualTo(ReplicationState.STREAMING);
-        assertThat(store.positions("orders")).containsOnlyKeys("");
+        assertThat(store.positions("orders")).containsOnlyKeys("", "snapshot-tables");
         // Multi-statement transactions, a keyless table, NULLs, escapes.
         sql(
             database,
@@ -117,12 +117,112 @@ class DebeziumSourceIT {
                     store.positions("orders").get("").position(), stored.position()))
             .isPositive();
         // Read-your-writes by LSN needs the server's positions: a clear 0A000.
+        // A transaction that spans an ALTER TABLE applies whole, in the new shape.
+        sql(
+            database,
+            "BEGIN; UPDATE users SET name = 'before alter' WHERE id = 1;"
+                + " DELETE FROM users WHERE id = 2; ALTER TABLE users ADD COLUMN extra int;"
+                + " INSERT INTO users (id, name, extra) VALUES (2000, 'after alter', 7);"
+                + " UPDATE users SET extra = 8 WHERE id = 3; COMMIT");
+        await(() -> same(database, store), source);
+        await(
+            () ->
+                extras(database).equals(extras(store))
+                    && extras(store).contains(List.of("2000", "7")),
+            source);
         assertThatThrownBy(
                 () -> source.awaitApplied(io.pgmlfollower.replicator.connection.Lsn.of(1), WAIT))
             .isInstanceOfSatisfying(
                 ReplicatorException.class,
                 e -> assertThat(e.code()).isEqualTo(ReplicatorErrorCode.UNSUPPORTED));
       }
+    }
+  }
+
+  @Test
+  void emptyTablesTruncatesAndTablesPublishedLater() throws Exception {
+    String database = "dbz_later";
+    sql("postgres", "CREATE DATABASE " + database);
+    sql(
+        database,
+        "CREATE TABLE a (id int PRIMARY KEY, v text)",
+        "INSERT INTO a SELECT i, 'a' || i FROM generate_series(1, 100) i",
+        // Empty at the snapshot: created with its first row.
+        "CREATE TABLE b (id int PRIMARY KEY, v text)",
+        "CREATE TABLE later (id int PRIMARY KEY, v text)",
+        "INSERT INTO later SELECT i, 'l' || i FROM generate_series(1, 50) i");
+    SourceRole role = postgres.createReplicationSource(database, "later_pub", List.of("a", "b"));
+    sql(database, "GRANT SELECT ON later TO " + role.user());
+    try (OfflineStore store = TestSources.open(postgres, directory.resolve("store2"), "later")) {
+      DebeziumSourceConfig config =
+          new DebeziumSourceConfig(
+                  TestSources.config("later", role, "later_slot")
+                      .setPublicationRefreshInterval(Duration.ofMillis(500)))
+              .setWorkDirectory(directory.resolve("debezium2"))
+              .setHeartbeatInterval(Duration.ofMillis(200));
+      try (DebeziumSource source = new DebeziumSource(config, store)) {
+        source.start();
+        source.awaitSnapshot(WAIT);
+        sql(database, "INSERT INTO b VALUES (1, 'first')");
+        await(
+            () ->
+                tableRows(database, "a").equals(tableRows(store, "a"))
+                    && tableRows(database, "b").equals(tableRows(store, "b")),
+            source);
+      }
+      // A truncate is the first change after a restart: the table is emptied all the same.
+      try (DebeziumSource source = new DebeziumSource(config, store)) {
+        source.start();
+        source.awaitSnapshot(WAIT);
+        sql(database, "TRUNCATE a");
+        await(() -> tableRows(store, "a").isEmpty(), source);
+        // A table added to the publication while the source runs: copied, then followed.
+        sql(database, "ALTER PUBLICATION later_pub ADD TABLE later");
+        await(() -> tableRows(database, "later").equals(tableRows(store, "later")), source);
+        sql(
+            database,
+            "UPDATE later SET v = 'changed' WHERE id <= 10",
+            "INSERT INTO a VALUES (7, 'x')");
+        await(
+            () ->
+                tableRows(database, "later").equals(tableRows(store, "later"))
+                    && tableRows(database, "a").equals(tableRows(store, "a"))
+                    && tableRows(database, "b").equals(tableRows(store, "b")),
+            source);
+        assertThat(source.failure()).isNull();
+      }
+    }
+  }
+
+  private static List<List<String>> tableRows(String database, String table) {
+    try {
+      return rows(database, "SELECT * FROM " + table + " ORDER BY 1");
+    } catch (SQLException e) {
+      return List.of(List.of("missing"));
+    }
+  }
+
+  private static List<List<String>> tableRows(OfflineStore store, String table) {
+    try {
+      return rows(store, "SELECT * FROM " + table + " ORDER BY 1");
+    } catch (SQLException e) {
+      return List.of(List.of("missing in the store"));
+    }
+  }
+
+  private static List<List<String>> extras(String database) {
+    try {
+      return rows(database, "SELECT id::text, extra::text FROM users ORDER BY id");
+    } catch (SQLException e) {
+      return List.of();
+    }
+  }
+
+  private static List<List<String>> extras(OfflineStore store) {
+    try {
+      return rows(store, "SELECT id::text, extra::text FROM users ORDER BY id");
+    } catch (SQLException e) {
+      return List.of(List.of("missing"));
     }
   }
 

@@ -123,9 +123,23 @@ final class ChangeApplier {
     if (truncated.isEmpty()) {
       return;
     }
+    // By name, not by the described shape: a source may truncate a table it has sent no row of
+    // since the follower started (its shape is described with its next row). A table the store
+    // never created (empty on the source so far) has nothing to truncate.
     List<String> names = new ArrayList<>();
-    for (TableId table : truncated) {
-      names.add(spec(table).id().quoted());
+    try (java.sql.PreparedStatement exists =
+        session.connection().prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+      for (TableId table : truncated) {
+        exists.setString(1, table.quoted());
+        try (java.sql.ResultSet rs = exists.executeQuery()) {
+          if (rs.next() && rs.getBoolean(1)) {
+            names.add(table.quoted());
+          }
+        }
+      }
+    }
+    if (names.isEmpty()) {
+      return;
     }
     try (Statement statement = session.connection().createStatement()) {
       statement.execute("TRUNCATE " + String.join(", ", names));

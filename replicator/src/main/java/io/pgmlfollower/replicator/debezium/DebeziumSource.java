@@ -39,6 +39,10 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.connect.data.Schema;
@@ -82,6 +86,12 @@ public final class DebeziumSource implements ReplicationSource {
   /** The position partition: a slot's stream, as the pgoutput source's. */
   private static final String STREAM = "";
 
+  /**
+   * The partition recording which tables the committed snapshot covers (its resume data: their
+   * names, one per line): a table published later makes the next start snapshot again.
+   */
+  private static final String SNAPSHOT_TABLES = "snapshot-tables";
+
   private static final String HEARTBEAT_SCHEMA = "io.debezium.connector.common.Heartbeat";
   private static final String TRANSACTION_SCHEMA =
       "io.debezium.connector.common.TransactionMetadataValue";
@@ -96,6 +106,13 @@ public final class DebeziumSource implements ReplicationSource {
   private final ChangeSink sink;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final CompletableFuture<Void> snapshotDone = new CompletableFuture<>();
+
+  /** Checks the publication for added tables while the engine runs. */
+  private final ScheduledExecutorService watcher =
+      Executors.newSingleThreadScheduledExecutor(
+          runnable ->
+              Thread.ofPlatform().name("debezium-publication-watch").daemon().unstarted(runnable));
+
   private final AtomicLong appliedChanges = new AtomicLong();
   private volatile ReplicationState state = ReplicationState.STARTING;
   private volatile long appliedLsn;
@@ -104,6 +121,18 @@ public final class DebeziumSource implements ReplicationSource {
 
   private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
   private Thread thread;
+
+  /** Set when the publication gained tables while the engine ran: it is started again. */
+  private volatile boolean publicationChanged;
+
+  /**
+   * Guards the engine's apply state below: Debezium calls its callbacks and the batch handler from
+   * threads of its own, one after another, and {@link #close} discards an unfinished snapshot.
+   */
+  private final Object applyLock = new Object();
+
+  /** The publication's tables when the engine started. */
+  private List<TableId> published = List.of();
 
   // The engine thread's state.
   private final Map<TableId, TableSpec> tables = new HashMap<>();
@@ -138,51 +167,126 @@ public final class DebeziumSource implements ReplicationSource {
     thread = Thread.ofPlatform().name("debezium-source").start(this::run);
   }
 
+  /**
+   * Starts the engine from what the stores hold, and again whenever the publication gains tables
+   * while it runs (those tables need a snapshot: see {@link #snapshotCovers}).
+   */
   private void run() {
     try {
-      Map<String, SourceOffset> positions = sink.positions(config.sourceName());
-      SourceOffset position = positions.get(STREAM);
-      Path handOff = config.workDirectory().resolve(config.sourceName() + ".offsets");
-      StoredOffsets.handOff(handOff, position == null ? null : position.resume());
-      if (position != null) {
-        stored = position.position();
-        appliedLsn = stored;
-        log.info(
-            "Debezium source {}: resuming after commit {}", config.sourceName(), Lsn.of(stored));
-      }
-      List<String> published = prepareSource(position == null);
-      synchronized (this) {
-        if (closed) {
+      while (!closed) {
+        runEngine();
+        if (!publicationChanged || closed || failure.get() != null) {
           return;
         }
-        engine =
-            DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
-                .using(properties(handOff, published))
-                .using(new Callbacks())
-                .using(this::completed)
-                .notifying(this::handleBatch)
-                .build();
+        publicationChanged = false;
+        log.warn(
+            "Debezium source {}: tables were added to publication {}; starting again with a new"
+                + " initial snapshot that includes them",
+            config.sourceName(),
+            config.connection().getPublication());
       }
-      engine.run();
     } catch (StoreException | ReplicatorException | IOException | RuntimeException e) {
       fail(e);
     }
   }
 
-  /**
-   * The publication's tables, as Debezium's {@code table.include.list} (regexes); and, when the
-   * stores hold nothing of this source, a slot by our name dropped: it is left from an initial
-   * snapshot that did not commit, and a new slot exports the snapshot Debezium's copy reads (as the
-   * pgoutput source does).
-   */
-  private List<String> prepareSource(boolean snapshotPending) throws ReplicatorException {
+  private void runEngine() throws StoreException, ReplicatorException, IOException {
+    Map<String, SourceOffset> positions = sink.positions(config.sourceName());
+    SourceOffset position = positions.get(STREAM);
+    List<TableId> tables = publishedTables();
+    if (position != null && position.resume() == null) {
+      log.warn(
+          "Debezium source {}: the stores hold a position of another source type (no Debezium"
+              + " offset beside it); snapshotting again",
+          config.sourceName());
+      position = null;
+    } else if (position != null && !snapshotCovers(positions.get(SNAPSHOT_TABLES), tables)) {
+      position = null;
+    }
+    Path handOff = config.workDirectory().resolve(config.sourceName() + ".offsets");
+    StoredOffsets.handOff(handOff, position == null ? null : position.resume());
+    synchronized (applyLock) {
+      resetApplyState();
+      stored = position == null ? -1 : position.position();
+      appliedLsn = Math.max(stored, 0);
+      published = tables;
+    }
+    if (position != null) {
+      log.info("Debezium source {}: resuming after commit {}", config.sourceName(), Lsn.of(stored));
+    } else {
+      dropUnfinishedSlot();
+    }
+    DebeziumEngine<RecordChangeEvent<SourceRecord>> built;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      built =
+          DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+              .using(properties(handOff, tables))
+              .using(new Callbacks())
+              .using(this::completed)
+              .notifying(this::handleBatch)
+              .build();
+      engine = built;
+    }
+    ScheduledFuture<?> watch =
+        watcher.scheduleWithFixedDelay(
+            () -> watchPublication(tables, built),
+            config.connection().getPublicationRefreshInterval().toMillis(),
+            config.connection().getPublicationRefreshInterval().toMillis(),
+            TimeUnit.MILLISECONDS);
+    try {
+      built.run();
+    } finally {
+      watch.cancel(false);
+    }
+  }
+
+  /** Whether the committed snapshot covers every published table. */
+  private boolean snapshotCovers(SourceOffset recorded, List<TableId> tables) {
+    Set<String> covered =
+        recorded == null || recorded.resume() == null
+            ? Set.of()
+            : Set.of(recorded.resume().split("\n"));
+    List<String> missing = new ArrayList<>();
+    for (TableId table : tables) {
+      if (!covered.contains(table.toString())) {
+        missing.add(table.toString());
+      }
+    }
+    if (missing.isEmpty()) {
+      return true;
+    }
+    log.warn(
+        "Debezium source {}: {} published but not in the stored snapshot; snapshotting again",
+        config.sourceName(),
+        missing);
+    return false;
+  }
+
+  /** Stops the engine when the publication gained tables ({@link #run} starts it again). */
+  private void watchPublication(List<TableId> started, DebeziumEngine<?> running) {
+    try {
+      List<TableId> now = publishedTables();
+      if (!started.containsAll(now) && !closed) {
+        publicationChanged = true;
+        running.close();
+      }
+    } catch (ReplicatorException | IOException | RuntimeException e) {
+      log.warn(
+          "Debezium source {}: cannot check publication {}: {}",
+          config.sourceName(),
+          config.connection().getPublication(),
+          e.getMessage());
+    }
+  }
+
+  /** The publication's tables; an error when it has none. */
+  private List<TableId> publishedTables() throws ReplicatorException {
     String publication = config.connection().getPublication();
     try (Connection connection = new SourceConnections(config.connection()).openNormal()) {
-      SourceCatalog catalog = new SourceCatalog(connection);
-      List<String> tables = new ArrayList<>();
-      for (TableId table : catalog.publishedTables(publication)) {
-        tables.add(regexQuote(table.schema()) + "\\." + regexQuote(table.name()));
-      }
+      List<TableId> tables = new SourceCatalog(connection).publishedTables(publication);
       if (tables.isEmpty()) {
         throw new ReplicatorException(
             ReplicatorErrorCode.PUBLICATION_MISSING,
@@ -192,12 +296,22 @@ public final class DebeziumSource implements ReplicationSource {
                 + publication
                 + " FOR TABLE ... on the source");
       }
-      if (snapshotPending) {
-        dropUnfinishedSlot(catalog);
-      }
       return tables;
     } catch (SQLException e) {
       throw ReplicatorException.fromSql("read publication " + publication, e);
+    }
+  }
+
+  /**
+   * The stores hold no snapshot of this source, so a slot by our name is left from an initial
+   * snapshot that did not commit: dropped, so that a new one exports the snapshot Debezium's copy
+   * reads (as the pgoutput source does).
+   */
+  private void dropUnfinishedSlot() throws ReplicatorException {
+    try (Connection connection = new SourceConnections(config.connection()).openNormal()) {
+      dropUnfinishedSlot(new SourceCatalog(connection));
+    } catch (SQLException e) {
+      throw ReplicatorException.fromSql("drop slot " + config.connection().getSlot(), e);
     }
   }
 
@@ -242,7 +356,11 @@ public final class DebeziumSource implements ReplicationSource {
     return name.replaceAll("([\\\\.\\[\\]{}()<>*+\\-=!?^$|,])", "\\\\$1");
   }
 
-  private Properties properties(Path handOff, List<String> published) {
+  private Properties properties(Path handOff, List<TableId> tables) {
+    List<String> published = new ArrayList<>();
+    for (TableId table : tables) {
+      published.add(regexQuote(table.schema()) + "\\." + regexQuote(table.name()));
+    }
     var connection = config.connection();
     Properties properties = new Properties();
     properties.putAll(config.properties());
@@ -290,12 +408,14 @@ public final class DebeziumSource implements ReplicationSource {
       throws InterruptedException {
     RecordChangeEvent<SourceRecord> safe = null;
     try {
-      for (RecordChangeEvent<SourceRecord> event : records) {
-        if (handle(event.record())) {
-          safe = event;
+      synchronized (applyLock) {
+        for (RecordChangeEvent<SourceRecord> event : records) {
+          if (handle(event.record())) {
+            safe = event;
+          }
         }
+        flushPending();
       }
-      flushPending();
     } catch (StoreException | ReplicatorException | IOException | RuntimeException e) {
       fail(e);
       throw new IllegalStateException(
@@ -320,10 +440,28 @@ public final class DebeziumSource implements ReplicationSource {
     Schema schema = record.valueSchema();
     String kind = schema == null || schema.name() == null ? "" : schema.name();
     if (kind.endsWith(HEARTBEAT_SCHEMA)) {
-      if (stored < 0 && !inTransaction) {
-        finishSnapshot(record, longOf(record, "lsn_commit", 0));
+      if (inTransaction) {
+        // Sent before the END of the transaction it commits: not acknowledged before it.
+        return false;
       }
-      return !inTransaction;
+      if (stored < 0) {
+        finishSnapshot(record, longOf(record, "lsn_commit", 0));
+        return true;
+      }
+      // Acknowledging a heartbeat moves the slot to its position: that position, and Debezium's
+      // offset there, are stored first, so that a restart never resumes behind the slot.
+      long position = longOf(record, "lsn", -1);
+      if (Long.compareUnsigned(position, stored) > 0 && position > 0) {
+        flushPending();
+        sink.apply(
+            new ChangeBatch(
+                List.of(),
+                List.of(
+                    new SourceOffset(config.sourceName(), STREAM, position, resumeToken(record)))));
+        stored = position;
+        appliedLsn = position;
+      }
+      return true;
     }
     if (kind.endsWith(TRANSACTION_SCHEMA)) {
       if (stored < 0) {
@@ -373,20 +511,16 @@ public final class DebeziumSource implements ReplicationSource {
   }
 
   /**
-   * A table seen for the first time since start, or reshaped on the source. Only a table already
-   * seen can have changes of another shape held here; those go first. When they include the open
-   * transaction's first changes, those are applied without a position: if the follower stops before
-   * the transaction's END, Debezium sends the whole transaction again and its first changes apply
-   * twice (harmless for a table with a primary key).
+   * A table seen for the first time since start, or reshaped on the source. The changes of it held
+   * here (complete transactions not applied yet, and the open one's) are of the old shape: they are
+   * carried to the new one ({@link Reshaping}), so that the open transaction still applies whole,
+   * with its END.
    */
   private void reshape(TableSpec spec) throws StoreException {
-    if (tables.containsKey(spec.id())) {
-      flushPending();
-      if (!open.isEmpty()) {
-        sink.apply(new ChangeBatch(open, List.of()));
-        appliedChanges.addAndGet(open.size());
-        open.clear();
-      }
+    TableSpec old = tables.get(spec.id());
+    if (old != null) {
+      Reshaping.carry(pending, old, spec);
+      Reshaping.carry(open, old, spec);
     }
     sink.ensureTables(List.of(spec));
     tables.put(spec.id(), spec);
@@ -406,7 +540,9 @@ public final class DebeziumSource implements ReplicationSource {
     }
     pending.addAll(open);
     open.clear();
-    marks.add(new ChangeBatch.Committed(pending.size(), commit));
+    // The mark is the last position before the commit: a store holding position `commit` holds
+    // this transaction, and TwoStores cuts the transactions marked below what a store holds.
+    marks.add(new ChangeBatch.Committed(pending.size(), commit - 1));
     pendingEnd = end;
     pendingPosition = commit;
     if (pending.size() >= MAX_GROUPED_CHANGES) {
@@ -453,9 +589,7 @@ public final class DebeziumSource implements ReplicationSource {
             "snapshot rows of " + spec.id() + " came after another table's");
       }
       if (loader == null) {
-        state = ReplicationState.SNAPSHOTTING;
-        snapshotStart = Instant.now();
-        loader = sink.beginSnapshot(config.sourceName());
+        beginSnapshot();
       }
       sink.ensureTables(List.of(spec));
       tables.put(spec.id(), spec);
@@ -466,6 +600,42 @@ public final class DebeziumSource implements ReplicationSource {
     }
     rows.write(row.change().newValues());
     snapshotRows++;
+  }
+
+  /**
+   * Starts the atomic load. The published tables are emptied first: the load replaces the tables it
+   * has rows for, and an empty table sends none, so rows the stores kept from before (a store that
+   * lost its position) would otherwise stay. The stores hold no position of this source until the
+   * load commits, so a crash in between snapshots again.
+   */
+  private void beginSnapshot() throws StoreException {
+    state = ReplicationState.SNAPSHOTTING;
+    snapshotStart = Instant.now();
+    sink.apply(new ChangeBatch(List.of(new ChangeBatch.Truncate(published)), List.of()));
+    loader = sink.beginSnapshot(config.sourceName());
+  }
+
+  /** Forgets what a previous run of the engine held: a task restarted sends it all again. */
+  private void resetApplyState() {
+    inTransaction = false;
+    open.clear();
+    pending.clear();
+    marks.clear();
+    pendingEnd = null;
+    rows = null;
+    copying = null;
+    copied.clear();
+    snapshotRows = 0;
+    tables.clear();
+    if (loader != null) {
+      SnapshotLoader discarded = loader;
+      loader = null;
+      try {
+        discarded.close();
+      } catch (StoreException e) {
+        log.warn("Debezium source {}: error discarding a snapshot", config.sourceName(), e);
+      }
+    }
   }
 
   private void closeCopy() throws IOException {
@@ -481,11 +651,18 @@ public final class DebeziumSource implements ReplicationSource {
       throws StoreException, IOException {
     closeCopy();
     if (loader == null) {
-      loader = sink.beginSnapshot(config.sourceName());
+      beginSnapshot();
+    }
+    List<String> covered = new ArrayList<>();
+    for (TableId table : published) {
+      covered.add(table.toString());
     }
     try {
       loader.commit(
-          List.of(new SourceOffset(config.sourceName(), STREAM, position, resumeToken(record))));
+          List.of(
+              new SourceOffset(config.sourceName(), STREAM, position, resumeToken(record)),
+              new SourceOffset(
+                  config.sourceName(), SNAPSHOT_TABLES, 0, String.join("\n", covered))));
     } finally {
       SnapshotLoader done = loader;
       loader = null;
@@ -521,6 +698,13 @@ public final class DebeziumSource implements ReplicationSource {
   private final class Callbacks implements DebeziumEngine.ConnectorCallback {
     @Override
     public void taskStarted() {
+      synchronized (applyLock) {
+        // Debezium restarts its task in process after a retriable error (a lost connection):
+        // it sends the open transaction, or the whole snapshot, again.
+        long position = stored;
+        resetApplyState();
+        stored = position;
+      }
       if (stored >= 0) {
         // The stores hold the snapshot: streaming from where they stand.
         state = ReplicationState.STREAMING;
@@ -532,6 +716,9 @@ public final class DebeziumSource implements ReplicationSource {
   }
 
   private void completed(boolean success, String message, Throwable error) {
+    if (publicationChanged && !closed) {
+      return; // stopped to start again with the added tables (see run)
+    }
     if (!success && !closed) {
       fail(
           error != null
@@ -604,32 +791,40 @@ public final class DebeziumSource implements ReplicationSource {
       running = thread;
       toClose = engine;
     }
+    watcher.shutdownNow();
     if (toClose != null) {
       try {
         toClose.close();
-      } catch (IOException e) {
-        log.warn("Debezium source {}: error while stopping", config.sourceName(), e);
+      } catch (IOException | RuntimeException e) {
+        // Closing while the engine still starts its task is refused: it stops on its own once
+        // started, as closed is set; the join below waits for that.
+        log.warn("Debezium source {}: error while stopping: {}", config.sourceName(), e.toString());
       }
     }
-    if (running != null) {
-      try {
+    try {
+      if (running != null) {
         running.join(Duration.ofSeconds(60));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        if (running.isAlive() && engine != null) {
+          engine.close();
+          running.join(Duration.ofSeconds(30));
+        }
       }
-    }
-    if (loader != null && (running == null || !running.isAlive())) {
-      try {
-        loader.close();
-      } catch (StoreException e) {
-        log.warn("Debezium source {}: error discarding the snapshot", config.sourceName(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException | RuntimeException e) {
+      log.warn("Debezium source {}: error while stopping: {}", config.sourceName(), e.toString());
+    } finally {
+      if (running == null || !running.isAlive()) {
+        synchronized (applyLock) {
+          resetApplyState();
+        }
       }
+      if (state != ReplicationState.FAILED) {
+        state = ReplicationState.STOPPED;
+      }
+      snapshotDone.completeExceptionally(
+          new ReplicatorException(
+              ReplicatorErrorCode.SOURCE_STOPPED, "source " + config.sourceName() + " stopped"));
     }
-    if (state != ReplicationState.FAILED) {
-      state = ReplicationState.STOPPED;
-    }
-    snapshotDone.completeExceptionally(
-        new ReplicatorException(
-            ReplicatorErrorCode.SOURCE_STOPPED, "source " + config.sourceName() + " stopped"));
   }
 }

@@ -51,7 +51,23 @@ public final class DebeziumSourceConfig {
           "hstore.handling.mode",
           "skipped.operations",
           "heartbeat.interval.ms",
-          "tombstones.on.delete");
+          "tombstones.on.delete",
+          // Would acknowledge the slot past what the stores hold, or drop it.
+          "lsn.flush.mode",
+          "flush.lsn.source",
+          "slot.drop.on.stop",
+          // Would change the events' shape, or what the snapshot reads and in which order.
+          "transforms",
+          "predicates",
+          "snapshot.max.threads.multiplier",
+          "snapshot.include.collection.list",
+          "table.exclude.list",
+          "schema.include.list",
+          "schema.exclude.list",
+          "column.include.list",
+          "column.exclude.list",
+          "message.key.columns",
+          "converters");
 
   private final PgOutputSourceConfig connection;
   private Path workDirectory;

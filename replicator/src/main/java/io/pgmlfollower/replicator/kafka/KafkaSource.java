@@ -182,6 +182,9 @@ public final class KafkaSource implements ReplicationSource {
       state = ReplicationState.FAILED;
       caughtUp.completeExceptionally(e);
       log.error("Kafka source {} stopped: {}", config.sourceName(), e.getMessage(), e);
+    } finally {
+      // After the last poll: a pool shut down under it would refuse that poll's partitions.
+      appliers.shutdown();
     }
   }
 
@@ -268,12 +271,19 @@ public final class KafkaSource implements ReplicationSource {
 
   private static void awaitAll(List<Future<Void>> running) throws StoreException {
     StoreException failure = null;
+    boolean interrupted = false;
     for (Future<Void> future : running) {
       try {
-        future.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        failure = new StoreException(StoreErrorCode.INTERNAL, "interrupted while applying", e);
+        // Every apply is waited for, even when interrupted: the consumer must not close under
+        // them.
+        while (true) {
+          try {
+            future.get();
+            break;
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
+        }
       } catch (ExecutionException e) {
         StoreException cause =
             e.getCause() instanceof StoreException store
@@ -288,6 +298,9 @@ public final class KafkaSource implements ReplicationSource {
           failure.addSuppressed(cause);
         }
       }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
     if (failure != null) {
       throw failure;
@@ -346,6 +359,11 @@ public final class KafkaSource implements ReplicationSource {
           return null;
         }
         seen.put(spec.id(), spec);
+      }
+      if (decoded.change() instanceof ChangeBatch.Truncate) {
+        // A truncate's record has no key: it may sit in any partition of the table's topic, and
+        // the stores must see it in the same order against the other partitions' rows.
+        return null;
       }
       changes.add(decoded.change());
       marks.add(new ChangeBatch.Committed(changes.size(), record.offset()));
@@ -456,7 +474,6 @@ public final class KafkaSource implements ReplicationSource {
   @Override
   public void close() {
     stop.stop();
-    appliers.shutdown();
     Thread running;
     synchronized (this) {
       running = thread;
