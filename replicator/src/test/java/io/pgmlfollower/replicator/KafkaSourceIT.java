@@ -156,7 +156,10 @@ class KafkaSourceIT {
               .setBootstrapServers(broker.bootstrapServers())
               .setTopicPrefix("parts")
               .setGroupId("parts-it")
-              .setApplyThreads(4);
+              .setApplyThreads(4)
+              // The converter extension point (Avro would be named the same way).
+              .setValueConverter(KafkaSourceConfig.JSON_CONVERTER)
+              .setConverterProperties(java.util.Map.of("schemas.cache.size", "10"));
       try (KafkaSource follower = new KafkaSource(config, store)) {
         follower.start();
         await(() -> sameRows(role, store, "public.items"), follower);
@@ -169,6 +172,25 @@ class KafkaSourceIT {
         // 2000 snapshot rows, 666 updates, 285 deletes with their tombstones, 501 inserts.
         awaitRecords(follower, 2000 + 666 + 285 * 2 + 501);
       }
+      // Read without schemas, the events cannot say their tables' shapes: a clear error, and
+      // nothing applied.
+      KafkaSourceConfig schemaless =
+          new KafkaSourceConfig()
+              .setSourceName("parts-schemaless")
+              .setBootstrapServers(broker.bootstrapServers())
+              .setTopicPrefix("parts")
+              .setGroupId("parts-schemaless")
+              .setConverterProperties(java.util.Map.of("schemas.enable", "false"));
+      try (KafkaSource follower = new KafkaSource(schemaless, store)) {
+        follower.start();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (follower.failure() == null && System.nanoTime() < deadline) {
+          Thread.sleep(100);
+        }
+        assertThat(follower.failure()).hasMessageContaining("schemas.enable=true");
+        assertThat(follower.status().state()).isEqualTo(ReplicationState.FAILED);
+      }
+      assertThat(store.offsets("parts-schemaless")).isEmpty();
       assertThat(store.offsets("parts"))
           .containsOnlyKeys(
               "parts.public.items/0",

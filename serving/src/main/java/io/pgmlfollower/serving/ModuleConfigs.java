@@ -51,6 +51,9 @@ public final class ModuleConfigs {
         .setBootstrapServers(source.kafka().bootstrapServers())
         .setTopicPrefix(source.kafka().topicPrefix())
         .setGroupId(source.kafka().groupId())
-        .setApplyThreads(source.kafka().applyThreads());
+        .setApplyThreads(source.kafka().applyThreads())
+        .setKeyConverter(source.kafka().keyConverter())
+        .setValueConverter(source.kafka().valueConverter())
+        .setConverterProperties(source.kafka().converterProperties());
   }
 }

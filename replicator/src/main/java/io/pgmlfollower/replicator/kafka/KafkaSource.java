@@ -42,6 +42,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.connect.data.SchemaAndValue;
 import org.apache.kafka.connect.json.JsonConverter;
+import org.apache.kafka.connect.storage.Converter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,8 +64,8 @@ public final class KafkaSource implements ReplicationSource {
   private final ChangeSink sink;
   private final StopSignal stop = new StopSignal();
   private final Map<TableId, TableSpec> tables = new HashMap<>();
-  private final JsonConverter keys = new JsonConverter();
-  private final JsonConverter values = new JsonConverter();
+  private final Converter keys;
+  private final Converter values;
   private final AtomicLong appliedRecords = new AtomicLong();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final CompletableFuture<Void> caughtUp = new CompletableFuture<>();
@@ -87,8 +88,35 @@ public final class KafkaSource implements ReplicationSource {
         Executors.newFixedThreadPool(
             config.applyThreads(),
             runnable -> Thread.ofPlatform().name("kafka-apply").daemon().unstarted(runnable));
-    keys.configure(Map.of("schemas.enable", "true"), true);
-    values.configure(Map.of("schemas.enable", "true"), false);
+    keys = converter(config.keyConverter(), config.converterProperties(), true);
+    values = converter(config.valueConverter(), config.converterProperties(), false);
+  }
+
+  /**
+   * A Kafka Connect converter by class name, configured as Kafka Connect configures one: the
+   * extension point for other event encodings (Avro through a schema registry: Confluent's {@code
+   * io.confluent.connect.avro.AvroConverter} with {@code schema.registry.url}, its jars put on the
+   * follower's class path). JSON gets {@code schemas.enable=true} unless told otherwise.
+   */
+  static Converter converter(String className, Map<String, String> properties, boolean isKey) {
+    Converter converter;
+    try {
+      converter =
+          Class.forName(className)
+              .asSubclass(Converter.class)
+              .getDeclaredConstructor()
+              .newInstance();
+    } catch (ReflectiveOperationException | ClassCastException | LinkageError e) {
+      throw new IllegalArgumentException(
+          "cannot load the Kafka Connect converter " + className + ": " + e, e);
+    }
+    Map<String, String> settings = new HashMap<>();
+    if (converter instanceof JsonConverter) {
+      settings.put("schemas.enable", "true");
+    }
+    settings.putAll(properties);
+    converter.configure(settings, isKey);
+    return converter;
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.pgmlfollower.replicator.kafka;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -20,6 +21,12 @@ public final class KafkaSourceConfig {
   private int maxPollRecords = 10_000;
   private Duration pollTimeout = Duration.ofMillis(100);
   private int applyThreads = 4;
+  private String keyConverter = JSON_CONVERTER;
+  private String valueConverter = JSON_CONVERTER;
+  private Map<String, String> converterProperties = Map.of();
+
+  /** Kafka Connect's JSON converter, the default (with schemas). */
+  public static final String JSON_CONVERTER = "org.apache.kafka.connect.json.JsonConverter";
 
   public String sourceName() {
     return sourceName;
@@ -106,6 +113,40 @@ public final class KafkaSourceConfig {
       throw new IllegalArgumentException("applyThreads must be 1..64");
     }
     this.applyThreads = applyThreads;
+    return this;
+  }
+
+  public String keyConverter() {
+    return keyConverter;
+  }
+
+  /** The Kafka Connect converter class of the records' keys (YAML {@code key-converter}). */
+  public KafkaSourceConfig setKeyConverter(String keyConverter) {
+    this.keyConverter = requireNonBlank(keyConverter, "keyConverter");
+    return this;
+  }
+
+  public String valueConverter() {
+    return valueConverter;
+  }
+
+  /** The Kafka Connect converter class of the records' values (YAML {@code value-converter}). */
+  public KafkaSourceConfig setValueConverter(String valueConverter) {
+    this.valueConverter = requireNonBlank(valueConverter, "valueConverter");
+    return this;
+  }
+
+  public Map<String, String> converterProperties() {
+    return converterProperties;
+  }
+
+  /**
+   * Settings given to both converters, e.g. {@code schema.registry.url} (YAML {@code
+   * converter-properties}).
+   */
+  public KafkaSourceConfig setConverterProperties(Map<String, String> converterProperties) {
+    this.converterProperties =
+        Map.copyOf(requireNonNull(converterProperties, "properties is null"));
     return this;
   }
 

@@ -137,6 +137,24 @@ public final class ConfigLoader {
     }
   }
 
+  /** A Kafka Connect converter class on the class path (the Avro one comes as extra jars). */
+  private static void requireConverter(String className, String key) {
+    try {
+      Class<?> type = Class.forName(className);
+      if (!org.apache.kafka.connect.storage.Converter.class.isAssignableFrom(type)) {
+        throw new ConfigException(
+            key, key + ": " + className + " is not a Kafka Connect converter (Converter)");
+      }
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new ConfigException(
+          key,
+          key
+              + ": class "
+              + className
+              + " is not on the class path; put its jars in the follower's lib/ directory");
+    }
+  }
+
   private static void validate(FollowerConfig config) {
     if (config.source() == null) {
       throw new ConfigException(
@@ -147,6 +165,8 @@ public final class ConfigLoader {
       require(source.kafka(), "source.kafka");
       require(source.kafka().bootstrapServers(), "source.kafka.bootstrap-servers");
       require(source.kafka().topicPrefix(), "source.kafka.topic-prefix");
+      requireConverter(source.kafka().keyConverter(), "source.kafka.key-converter");
+      requireConverter(source.kafka().valueConverter(), "source.kafka.value-converter");
       if (source.kafka().applyThreads() < 1 || source.kafka().applyThreads() > 64) {
         throw new ConfigException(
             "source.kafka.apply-threads",

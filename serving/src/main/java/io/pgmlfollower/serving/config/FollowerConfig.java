@@ -98,10 +98,19 @@ public record FollowerConfig(
       @JsonProperty("bootstrap-servers") String bootstrapServers,
       @JsonProperty("topic-prefix") String topicPrefix,
       @JsonProperty("group-id") String groupId,
-      @JsonProperty("apply-threads") Integer applyThreads) {
+      @JsonProperty("apply-threads") Integer applyThreads,
+      @JsonProperty("key-converter") String keyConverter,
+      @JsonProperty("value-converter") String valueConverter,
+      @JsonProperty("converter-properties") Map<String, String> converterProperties) {
     public Kafka {
       groupId = requireNonNullElse(groupId, "pgml-follower");
       applyThreads = requireNonNullElse(applyThreads, 4);
+      keyConverter =
+          requireNonNullElse(keyConverter, "org.apache.kafka.connect.json.JsonConverter");
+      valueConverter =
+          requireNonNullElse(valueConverter, "org.apache.kafka.connect.json.JsonConverter");
+      converterProperties =
+          converterProperties == null ? Map.of() : Map.copyOf(converterProperties);
     }
   }
 

@@ -91,6 +91,9 @@ class FollowerConfigTest {
                 topic-prefix: app
                 group-id: g1
                 apply-threads: 8
+                value-converter: org.apache.kafka.connect.json.JsonConverter
+                converter-properties:
+                  schemas.cache.size: "50"
               debezium:
                 heartbeat-interval-ms: 250
                 properties:
@@ -145,6 +148,10 @@ class FollowerConfigTest {
     assertThat(config.source().kafka().topicPrefix()).isEqualTo("app");
     assertThat(config.source().kafka().groupId()).isEqualTo("g1");
     assertThat(config.source().kafka().applyThreads()).isEqualTo(8);
+    assertThat(config.source().kafka().keyConverter())
+        .isEqualTo("org.apache.kafka.connect.json.JsonConverter");
+    assertThat(config.source().kafka().converterProperties())
+        .containsExactly(java.util.Map.entry("schemas.cache.size", "50"));
     assertThat(config.source().debezium().heartbeatIntervalMs()).isEqualTo(250);
     assertThat(config.source().debezium().properties())
         .containsExactly(java.util.Map.entry("snapshot.fetch.size", "5000"));
@@ -202,6 +209,30 @@ class FollowerConfigTest {
         .isInstanceOf(ConfigException.class)
         .extracting(e -> ((ConfigException) e).key())
         .isEqualTo("source.debezium.heartbeat-interval-ms");
+  }
+
+  @Test
+  void aKafkaConverterNotOnTheClassPathIsNamed() {
+    String kafka =
+        """
+        source:
+          type: kafka
+          kafka:
+            bootstrap-servers: localhost:9092
+            topic-prefix: app
+            value-converter: io.confluent.connect.avro.AvroConverter
+        store:
+          path: /var/lib/pgml-follower
+        serve:
+          users:
+            - name: app
+              password: ${APP_PASSWORD}
+        """;
+    assertThatThrownBy(() -> loader.parse(kafka))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("lib/")
+        .extracting(e -> ((ConfigException) e).key())
+        .isEqualTo("source.kafka.value-converter");
   }
 
   @Test
