@@ -83,7 +83,9 @@ class KafkaSourceIT {
               .setSourceName("orders")
               .setBootstrapServers(broker.bootstrapServers())
               .setTopicPrefix("app")
-              .setGroupId("follower-it");
+              .setGroupId("follower-it")
+              // The first load at COPY speed: the snapshot's reads spilled, then loaded at once.
+              .setLoadDirectory(directory.resolve("kafka-load"));
 
       // The snapshot ('r' events), then changes while the follower runs.
       try (KafkaSource follower = new KafkaSource(config, store)) {

@@ -126,7 +126,9 @@ public final class Follower implements AutoCloseable {
     ChangeCounter changes = new ChangeCounter(sink);
     source =
         switch (config.source().type()) {
-          case KAFKA -> new KafkaSource(ModuleConfigs.kafkaSource(config.source()), changes);
+          case KAFKA ->
+              new KafkaSource(
+                  ModuleConfigs.kafkaSource(config.source(), config.store().path()), changes);
           case DEBEZIUM ->
               new DebeziumSource(
                   ModuleConfigs.debeziumSource(config.source(), config.store().path()), changes);

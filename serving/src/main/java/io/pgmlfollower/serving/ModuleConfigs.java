@@ -45,8 +45,10 @@ public final class ModuleConfigs {
   }
 
   /** {@code source.type: kafka}: Debezium's topics {@code <topic-prefix>.<schema>.<table>}. */
-  public static KafkaSourceConfig kafkaSource(FollowerConfig.Source source) {
+  public static KafkaSourceConfig kafkaSource(
+      FollowerConfig.Source source, java.nio.file.Path storePath) {
     return new KafkaSourceConfig()
+        .setLoadDirectory(storePath.resolve("kafka-load").resolve(source.name()))
         .setSourceName(source.name())
         .setBootstrapServers(source.kafka().bootstrapServers())
         .setTopicPrefix(source.kafka().topicPrefix())

@@ -76,12 +76,14 @@ class KafkaKillIT {
           FollowerProcess follower =
               FollowerProcess.forKafka(work, broker.bootstrapServers(), "shop", USER, PASSWORD)) {
         follower.start();
-        // 1. During the initial load: the first rows are in, the follower is not caught up.
+        // 1. During the initial load: the follower answers but is not caught up yet (its first
+        // load commits all at once, so no rows show before).
         try {
-          awaitTrue(() -> count(follower, "orders") > 0, READY, "the first rows of the load");
+          awaitTrue(() -> follower.readyStatus() == 503, READY, "the follower's admin endpoint");
         } catch (AssertionError e) {
           throw new AssertionError(e.getMessage() + "; follower log:\n" + follower.logTail(), e);
         }
+        Thread.sleep(ThreadLocalRandom.current().nextInt(300, 1500));
         boolean midLoad = follower.readyStatus() != 200;
         follower.kill9();
         System.out.printf(

@@ -10,15 +10,15 @@ import java.nio.charset.StandardCharsets;
  * escaped, one line per row. Buffered: a snapshot's rows go to a store's loader without one write
  * per value.
  */
-final class CopyTextWriter {
+public final class CopyTextWriter {
   private final OutputStream out;
   private final StringBuilder line = new StringBuilder(256);
 
-  CopyTextWriter(OutputStream out) {
+  public CopyTextWriter(OutputStream out) {
     this.out = out;
   }
 
-  void write(String[] values) throws IOException {
+  public void write(String[] values) throws IOException {
     line.setLength(0);
     for (int i = 0; i < values.length; i++) {
       if (i > 0) {
@@ -44,7 +44,7 @@ final class CopyTextWriter {
     out.write(line.toString().getBytes(StandardCharsets.UTF_8));
   }
 
-  void close() throws IOException {
+  public void close() throws IOException {
     out.close();
   }
 }

@@ -184,8 +184,15 @@ public final class KafkaSource implements ReplicationSource {
   private void run() {
     try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
       consumer.subscribe(config.topics(), new SeekToStored(consumer));
+      if (config.loadDirectory() != null && sink.offsets(config.sourceName()).isEmpty()) {
+        load = new InitialLoad(config.loadDirectory(), sink, config.sourceName());
+      }
       while (!stop.isStopped()) {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(config.pollTimeout());
+        if (load != null) {
+          loadStep(consumer, records);
+          continue;
+        }
         if (records.isEmpty()) {
           // The positions are past what was polled: checked only when all of that is applied.
           checkCaughtUp(consumer);
@@ -213,7 +220,107 @@ public final class KafkaSource implements ReplicationSource {
     } finally {
       // After the last poll: a pool shut down under it would refuse that poll's partitions.
       appliers.shutdown();
+      if (load != null) {
+        load.close();
+      }
     }
+  }
+
+  /** The first load in progress ({@link InitialLoad}); null once done, or when not used. */
+  private InitialLoad load;
+
+  /** Set by a rebalance during the first load: it is given up for record-by-record applying. */
+  private volatile boolean loadInterrupted;
+
+  /**
+   * One poll of the first load: each partition's records go to the load while they continue its
+   * leading run of snapshot reads; a partition whose run ended is paused where it ended. Once every
+   * assigned partition's run ended, the load commits and streaming starts.
+   */
+  private void loadStep(
+      KafkaConsumer<byte[], byte[]> consumer, ConsumerRecords<byte[], byte[]> records)
+      throws ReplicatorException, StoreException {
+    if (loadInterrupted) {
+      abandonLoad(consumer, "partitions were reassigned");
+      return;
+    }
+    try {
+      for (TopicPartition partition : records.partitions()) {
+        if (load.hasEnded(partition)) {
+          continue;
+        }
+        List<ConsumerRecord<byte[], byte[]>> batch = records.records(partition);
+        List<InitialLoad.Read> reads = new ArrayList<>(batch.size());
+        for (ConsumerRecord<byte[], byte[]> record : batch) {
+          reads.add(read(record));
+        }
+        int taken = load.take(reads);
+        appliedRecords.addAndGet(taken);
+        if (taken < batch.size()) {
+          long at = batch.get(taken).offset();
+          consumer.pause(List.of(partition));
+          consumer.seek(partition, at);
+          load.end(partition, at);
+        }
+      }
+      if (consumer.assignment().isEmpty()) {
+        return;
+      }
+      if (initialEnds == null) {
+        initialEnds = consumer.endOffsets(consumer.assignment());
+      }
+      for (TopicPartition partition : consumer.assignment()) {
+        if (!load.hasEnded(partition)
+            && consumer.position(partition) >= initialEnds.getOrDefault(partition, 0L)) {
+          consumer.pause(List.of(partition));
+          load.end(partition, consumer.position(partition));
+        }
+      }
+      if (!load.ended().keySet().containsAll(consumer.assignment())) {
+        return;
+      }
+      long started = System.nanoTime();
+      load.commit(KafkaSource::partitionKey);
+      log.info(
+          "Kafka source {}: first load of {} rows committed ({} ms to load them into the stores);"
+              + " streaming from {}",
+          config.sourceName(),
+          load.rows(),
+          (System.nanoTime() - started) / 1_000_000,
+          load.ended());
+      load.close();
+      load = null;
+      consumer.resume(consumer.assignment());
+    } catch (StoreException | java.io.IOException e) {
+      abandonLoad(consumer, e.getMessage());
+    }
+  }
+
+  /** Gives the first load up: the topics are applied record by record from their beginning. */
+  private void abandonLoad(KafkaConsumer<byte[], byte[]> consumer, String why) {
+    log.warn(
+        "Kafka source {}: first load at COPY speed given up ({}); applying the topics record by"
+            + " record from their beginning",
+        config.sourceName(),
+        why);
+    load.close();
+    load = null;
+    appliedRecords.set(0);
+    consumer.resume(consumer.assignment());
+    consumer.seekToBeginning(consumer.assignment());
+  }
+
+  private InitialLoad.Read read(ConsumerRecord<byte[], byte[]> record) throws ReplicatorException {
+    SchemaAndValue key =
+        keys.toConnectData(record.topic(), record.value() == null ? null : record.key());
+    SchemaAndValue value = values.toConnectData(record.topic(), record.value());
+    String op =
+        value.value() instanceof org.apache.kafka.connect.data.Struct envelope
+                && envelope.schema().field("op") != null
+            ? envelope.getString("op")
+            : null;
+    return new InitialLoad.Read(
+        record.offset(), op, ChangeEvents.decode(key.schema(), value.schema(), value.value()));
   }
 
   /** Streaming once the partitions first assigned reached the offsets they ended at then. */
@@ -495,7 +602,11 @@ public final class KafkaSource implements ReplicationSource {
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      // Nothing in flight: each poll's records are applied before the next poll.
+      // Nothing in flight: each poll's records are applied before the next poll. A first load
+      // in progress holds rows of these partitions that nothing stored yet: given up.
+      if (load != null && !partitions.isEmpty()) {
+        loadInterrupted = true;
+      }
     }
   }
 

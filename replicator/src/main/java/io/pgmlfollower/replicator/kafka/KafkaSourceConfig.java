@@ -24,6 +24,7 @@ public final class KafkaSourceConfig {
   private String keyConverter = JSON_CONVERTER;
   private String valueConverter = JSON_CONVERTER;
   private Map<String, String> converterProperties = Map.of();
+  private java.nio.file.Path loadDirectory;
 
   /** Kafka Connect's JSON converter, the default (with schemas). */
   public static final String JSON_CONVERTER = "org.apache.kafka.connect.json.JsonConverter";
@@ -147,6 +148,21 @@ public final class KafkaSourceConfig {
   public KafkaSourceConfig setConverterProperties(Map<String, String> converterProperties) {
     this.converterProperties =
         Map.copyOf(requireNonNull(converterProperties, "properties is null"));
+    return this;
+  }
+
+  /** Where the first load spills snapshot rows (null: applied record by record). */
+  public java.nio.file.Path loadDirectory() {
+    return loadDirectory;
+  }
+
+  /**
+   * Enables the first load at COPY speed ({@code InitialLoad}), spilling the snapshot's rows as
+   * COPY text under this directory until they go into the stores (the follower uses {@code
+   * <store.path>/kafka-load/<source.name>}).
+   */
+  public KafkaSourceConfig setLoadDirectory(java.nio.file.Path loadDirectory) {
+    this.loadDirectory = requireNonNull(loadDirectory, "loadDirectory is null");
     return this;
   }
 
