@@ -250,11 +250,7 @@ public final class KafkaSource implements ReplicationSource {
           continue;
         }
         List<ConsumerRecord<byte[], byte[]>> batch = records.records(partition);
-        List<InitialLoad.Read> reads = new ArrayList<>(batch.size());
-        for (ConsumerRecord<byte[], byte[]> record : batch) {
-          reads.add(read(record));
-        }
-        int taken = load.take(reads);
+        int taken = load.take(readAll(batch));
         appliedRecords.addAndGet(taken);
         if (taken < batch.size()) {
           long at = batch.get(taken).offset();
@@ -308,6 +304,53 @@ public final class KafkaSource implements ReplicationSource {
     appliedRecords.set(0);
     consumer.resume(consumer.assignment());
     consumer.seekToBeginning(consumer.assignment());
+  }
+
+  /** Records decoded per chunk on the appliers (decoding JSON with schemas is the load's cost). */
+  private static final int DECODE_CHUNK = 1_000;
+
+  /**
+   * Decodes a partition's records, in chunks side by side on the applier threads (records decode
+   * independently; the converters are thread-safe), in their order.
+   */
+  private List<InitialLoad.Read> readAll(List<ConsumerRecord<byte[], byte[]>> batch)
+      throws ReplicatorException, StoreException {
+    if (batch.size() <= DECODE_CHUNK || config.applyThreads() == 1) {
+      List<InitialLoad.Read> reads = new ArrayList<>(batch.size());
+      for (ConsumerRecord<byte[], byte[]> record : batch) {
+        reads.add(read(record));
+      }
+      return reads;
+    }
+    List<Future<List<InitialLoad.Read>>> chunks = new ArrayList<>();
+    for (int from = 0; from < batch.size(); from += DECODE_CHUNK) {
+      List<ConsumerRecord<byte[], byte[]>> chunk =
+          batch.subList(from, Math.min(batch.size(), from + DECODE_CHUNK));
+      chunks.add(
+          appliers.submit(
+              () -> {
+                List<InitialLoad.Read> reads = new ArrayList<>(chunk.size());
+                for (ConsumerRecord<byte[], byte[]> record : chunk) {
+                  reads.add(read(record));
+                }
+                return reads;
+              }));
+    }
+    List<InitialLoad.Read> reads = new ArrayList<>(batch.size());
+    for (Future<List<InitialLoad.Read>> chunk : chunks) {
+      try {
+        reads.addAll(chunk.get());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StoreException(StoreErrorCode.INTERNAL, "interrupted while decoding", e);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof ReplicatorException decoding) {
+          throw decoding;
+        }
+        throw new IllegalStateException("decoding failed: " + e.getCause(), e.getCause());
+      }
+    }
+    return reads;
   }
 
   private InitialLoad.Read read(ConsumerRecord<byte[], byte[]> record) throws ReplicatorException {
