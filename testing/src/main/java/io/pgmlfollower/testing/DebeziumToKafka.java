@@ -44,6 +44,20 @@ public final class DebeziumToKafka implements AutoCloseable {
    */
   public static DebeziumToKafka start(
       SourceRole role, String slot, String topicPrefix, KafkaBroker broker, Path offsets) {
+    return start(role, slot, topicPrefix, broker, offsets, true);
+  }
+
+  /**
+   * As above; {@code schemas} false writes the events without their schemas (Kafka Connect's JSON
+   * converter with {@code schemas.enable=false}).
+   */
+  public static DebeziumToKafka start(
+      SourceRole role,
+      String slot,
+      String topicPrefix,
+      KafkaBroker broker,
+      Path offsets,
+      boolean schemas) {
     KafkaProducer<String, String> producer =
         new KafkaProducer<>(
             Map.of("bootstrap.servers", broker.bootstrapServers(), "acks", "all", "linger.ms", 5),
@@ -51,7 +65,7 @@ public final class DebeziumToKafka implements AutoCloseable {
             new StringSerializer());
     DebeziumEngine<ChangeEvent<String, String>> engine =
         DebeziumEngine.create(Json.class)
-            .using(properties(role, slot, topicPrefix, offsets))
+            .using(properties(role, slot, topicPrefix, offsets, schemas))
             .notifying(
                 (records, committer) -> {
                   var sent = new java.util.ArrayList<java.util.concurrent.Future<?>>();
@@ -80,7 +94,7 @@ public final class DebeziumToKafka implements AutoCloseable {
   }
 
   private static Properties properties(
-      SourceRole role, String slot, String topicPrefix, Path offsets) {
+      SourceRole role, String slot, String topicPrefix, Path offsets, boolean schemas) {
     Properties properties = new Properties();
     properties.setProperty("name", "pgml-follower-test-" + slot);
     properties.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
@@ -100,7 +114,7 @@ public final class DebeziumToKafka implements AutoCloseable {
     properties.setProperty("slot.name", slot);
     properties.setProperty("snapshot.mode", "initial");
     properties.setProperty("skipped.operations", "none"); // truncates too
-    properties.setProperty("converter.schemas.enable", "true");
+    properties.setProperty("converter.schemas.enable", Boolean.toString(schemas));
     return properties;
   }
 

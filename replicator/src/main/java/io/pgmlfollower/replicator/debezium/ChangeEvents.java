@@ -43,11 +43,23 @@ public final class ChangeEvents {
    */
   public static Decoded decode(Schema keySchema, Schema valueSchema, Object value)
       throws ReplicatorException {
+    return decode(keySchema, null, valueSchema, value);
+  }
+
+  /**
+   * As {@link #decode(Schema, Schema, Object)}, taking events written without schemas too ({@link
+   * SchemalessEvents}: the envelope as a map, the key's fields naming the primary key).
+   */
+  public static Decoded decode(Schema keySchema, Object key, Schema valueSchema, Object value)
+      throws ReplicatorException {
     if (value == null) {
       return null;
     }
+    if (valueSchema == null && value instanceof java.util.Map<?, ?> envelope) {
+      return SchemalessEvents.decode(key, envelope);
+    }
     if (!(value instanceof Struct envelope) || valueSchema == null) {
-      throw invalid("the event has no schema: use the JSON converter with schemas.enable=true");
+      throw invalid("the event is neither a Debezium envelope with its schema nor one without");
     }
     String op = envelope.getString("op");
     Struct source = envelope.getStruct("source");
@@ -145,7 +157,7 @@ public final class ChangeEvents {
             && ConnectColumns.UNAVAILABLE.equals(list.getFirst()));
   }
 
-  private static ReplicatorException invalid(String what) {
+  static ReplicatorException invalid(String what) {
     return new ReplicatorException(ReplicatorErrorCode.PROTOCOL_VIOLATION, what);
   }
 }

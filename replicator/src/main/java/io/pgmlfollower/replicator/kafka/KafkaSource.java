@@ -358,12 +358,18 @@ public final class KafkaSource implements ReplicationSource {
         keys.toConnectData(record.topic(), record.value() == null ? null : record.key());
     SchemaAndValue value = values.toConnectData(record.topic(), record.value());
     String op =
-        value.value() instanceof org.apache.kafka.connect.data.Struct envelope
-                && envelope.schema().field("op") != null
-            ? envelope.getString("op")
-            : null;
+        switch (value.value()) {
+          case org.apache.kafka.connect.data.Struct envelope
+              when envelope.schema().field("op") != null ->
+              envelope.getString("op");
+          case Map<?, ?> envelope when envelope.get("op") instanceof String schemaless ->
+              schemaless;
+          case null, default -> null;
+        };
     return new InitialLoad.Read(
-        record.offset(), op, ChangeEvents.decode(key.schema(), value.schema(), value.value()));
+        record.offset(),
+        op,
+        ChangeEvents.decode(key.schema(), key.value(), value.schema(), value.value()));
   }
 
   /** Streaming once the partitions first assigned reached the offsets they ended at then. */
@@ -555,7 +561,7 @@ public final class KafkaSource implements ReplicationSource {
     SchemaAndValue key =
         keys.toConnectData(record.topic(), record.value() == null ? null : record.key());
     SchemaAndValue value = values.toConnectData(record.topic(), record.value());
-    return ChangeEvents.decode(key.schema(), value.schema(), value.value());
+    return ChangeEvents.decode(key.schema(), key.value(), value.schema(), value.value());
   }
 
   /**
