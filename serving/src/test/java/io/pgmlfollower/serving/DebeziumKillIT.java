@@ -1,5 +1,10 @@
 package io.pgmlfollower.serving;
 
+import static io.pgmlfollower.serving.ShopWorkload.EVENTS;
+import static io.pgmlfollower.serving.ShopWorkload.ORDERS;
+import static io.pgmlfollower.serving.ShopWorkload.awaitTrue;
+import static io.pgmlfollower.serving.ShopWorkload.count;
+import static io.pgmlfollower.serving.ShopWorkload.scalar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgmlfollower.testing.PostgresFixture;
@@ -8,9 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -35,11 +38,6 @@ class DebeziumKillIT {
   private static final int INITIAL_ORDERS = 100_000;
   private static final Duration READY = Duration.ofSeconds(60);
   private static final Duration CATCH_UP = Duration.ofSeconds(180);
-  private static final String ORDERS =
-      "SELECT md5(string_agg(o::text, ',' ORDER BY id)) FROM orders o";
-  private static final String EVENTS =
-      "SELECT count(*) || ':' || coalesce(md5(string_agg(e::text, ',' ORDER BY e::text)), '')"
-          + " FROM events e";
 
   @Test
   void killMinus9DuringTheLoadAndWhileStreamingLosesAndDuplicatesNothing() throws Exception {
@@ -50,23 +48,15 @@ class DebeziumKillIT {
             java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                 java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
     try (PostgresFixture source = PostgresFixture.start()) {
-      source.createDatabase(DATABASE);
-      source.execute(
-          DATABASE,
-          "CREATE TABLE orders (id int PRIMARY KEY, qty int NOT NULL, amount numeric(10,2),"
-              + " note text)",
-          "CREATE TABLE events (order_id int, kind text, at_step int)",
-          "ALTER TABLE events REPLICA IDENTITY FULL",
-          "INSERT INTO orders SELECT i, i % 7, i * 0.25, 'order ' || i"
-              + " FROM generate_series(1, "
-              + INITIAL_ORDERS
-              + ") i");
+      ShopWorkload.create(source, DATABASE, INITIAL_ORDERS);
       SourceRole role =
           source.createReplicationSource(
               DATABASE, "dbz_pub", List.of("public.orders", "public.events"));
       AtomicBoolean writing = new AtomicBoolean(true);
       AtomicInteger steps = new AtomicInteger();
-      Thread writer = Thread.ofPlatform().start(() -> write(source, writing, steps));
+      Thread writer =
+          Thread.ofPlatform()
+              .start(() -> ShopWorkload.write(source, DATABASE, INITIAL_ORDERS, writing, steps));
       try (FollowerProcess follower =
           FollowerProcess.forDebezium(work, role, "dbz_slot", USER, PASSWORD)) {
         follower.start();
@@ -88,9 +78,11 @@ class DebeziumKillIT {
         follower.awaitReady(READY);
         // 2. and 3. While streaming the writer's changes.
         for (int kill = 2; kill <= 3; kill++) {
-          long before = count(follower, "events");
+          long before = count(() -> connect(follower), "events");
           awaitTrue(
-              () -> count(follower, "events") > before + 50, CATCH_UP, "the follower streams");
+              () -> count(() -> connect(follower), "events") > before + 50,
+              CATCH_UP,
+              "the follower streams");
           follower.kill9();
           System.out.printf("kill -9 #%d while streaming (steps: %d)%n", kill, steps.get());
           follower.start();
@@ -122,33 +114,6 @@ class DebeziumKillIT {
     }
   }
 
-  /** Small transactions until told to stop: an insert, an update, sometimes a delete, an event. */
-  private static void write(PostgresFixture source, AtomicBoolean writing, AtomicInteger steps) {
-    try (Connection connection = source.connectAsSuperuser(DATABASE);
-        Statement statement = connection.createStatement()) {
-      connection.setAutoCommit(false);
-      ThreadLocalRandom random = ThreadLocalRandom.current();
-      int next = INITIAL_ORDERS + 1;
-      while (writing.get()) {
-        int step = steps.incrementAndGet();
-        int id = next++;
-        int other = 1 + random.nextInt(id);
-        statement.execute(
-            "INSERT INTO orders VALUES (" + id + ", " + step % 5 + ", " + step + ".50, 'new')");
-        statement.execute(
-            "UPDATE orders SET qty = qty + 1, note = 'step " + step + "' WHERE id = " + other);
-        if (step % 3 == 0) {
-          statement.execute("DELETE FROM orders WHERE id = " + (1 + random.nextInt(id)));
-        }
-        statement.execute("INSERT INTO events VALUES (" + other + ", 'update', " + step + ")");
-        connection.commit();
-        Thread.sleep(5);
-      }
-    } catch (SQLException | InterruptedException e) {
-      throw new IllegalStateException("the writer failed", e);
-    }
-  }
-
   private static Connection connect(FollowerProcess follower) throws SQLException {
     return DriverManager.getConnection(
         "jdbc:postgresql://127.0.0.1:" + follower.endpointPort() + "/" + DATABASE, USER, PASSWORD);
@@ -159,44 +124,5 @@ class DebeziumKillIT {
             source.connectAsSuperuser(DATABASE),
             "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'dbz_slot'")
         .equals("1");
-  }
-
-  /** Rows of a table on the follower; 0 while it is not there yet. */
-  private static long count(FollowerProcess follower, String table) {
-    try {
-      return Long.parseLong(scalar(connect(follower), "SELECT count(*) FROM " + table));
-    } catch (SQLException | RuntimeException e) {
-      return 0;
-    }
-  }
-
-  private static String scalar(Connection connection, String sql) throws SQLException {
-    try (connection;
-        Statement statement = connection.createStatement();
-        ResultSet rs = statement.executeQuery(sql)) {
-      rs.next();
-      return rs.getString(1);
-    }
-  }
-
-  @FunctionalInterface
-  private interface Condition {
-    boolean holds() throws Exception;
-  }
-
-  private static void awaitTrue(Condition condition, Duration timeout, String what)
-      throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      try {
-        if (condition.holds()) {
-          return;
-        }
-      } catch (SQLException e) {
-        // The follower restarting: ask again.
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("timed out waiting for " + what);
   }
 }
