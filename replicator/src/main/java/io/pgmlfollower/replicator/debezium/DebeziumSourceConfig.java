@@ -105,9 +105,11 @@ public final class DebeziumSourceConfig {
   }
 
   /**
-   * How often Debezium reports its position while no captured table changes: the slot is then
-   * acknowledged up to it (an idle source's WAL is not retained without bound) and an empty initial
-   * snapshot is seen to end.
+   * How often Debezium reports its position while no captured table changes: the position is stored
+   * and the slot acknowledged up to it, and an empty initial snapshot is seen to end. When the
+   * published tables stay idle while other databases write WAL (RDS), Debezium's position moves
+   * only with {@code heartbeat.action.query} (a write to a published heartbeat table) in {@link
+   * #setProperties}.
    */
   public DebeziumSourceConfig setHeartbeatInterval(Duration heartbeatInterval) {
     requireNonNull(heartbeatInterval, "heartbeatInterval is null");
