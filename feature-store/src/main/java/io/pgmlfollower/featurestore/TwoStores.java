@@ -56,20 +56,7 @@ public final class TwoStores implements ChangeSink {
 
   @Override
   public Map<String, Long> offsets(String source) throws StoreException {
-    Map<String, Long> a = first.offsets(source);
-    Map<String, Long> b = second.offsets(source);
-    Map<String, Long> lower = new LinkedHashMap<>();
-    for (Map.Entry<String, Long> offset : a.entrySet()) {
-      Long other = b.get(offset.getKey());
-      if (other != null) {
-        lower.put(offset.getKey(), Math.min(offset.getValue(), other));
-      }
-    }
-    synchronized (this) {
-      remember(firstHeld, source, a);
-      remember(secondHeld, source, b);
-    }
-    return lower;
+    return positionsOf(positions(source));
   }
 
   /**

@@ -34,16 +34,8 @@ final class SourceOffsets {
 
   static Map<String, Long> read(Connection connection, String source) throws SQLException {
     Map<String, Long> offsets = new LinkedHashMap<>();
-    try (PreparedStatement select =
-        connection.prepareStatement(
-            "SELECT partition, position FROM " + TABLE + " WHERE source = ? ORDER BY partition")) {
-      select.setString(1, source);
-      try (ResultSet rs = select.executeQuery()) {
-        while (rs.next()) {
-          offsets.put(rs.getString(1), rs.getLong(2));
-        }
-      }
-    }
+    readPositions(connection, source)
+        .forEach((partition, offset) -> offsets.put(partition, offset.position()));
     return offsets;
   }
 
