@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -12,8 +13,16 @@ import java.util.function.Supplier;
  * The admin HTTP endpoint: {@code /health/live} (the process answers), {@code /health/ready} (the
  * initial snapshot is loaded and replication is streaming) and {@code /metrics} (Prometheus). The
  * dashboard comes later.
+ *
+ * <p>{@code /health/ready?wait=<seconds>} holds the answer until the follower is ready or the wait
+ * is over (at most {@link #MAX_WAIT_SECONDS}): a deploy script waits with one request instead of
+ * polling, and the follower checks its own state every {@link #WAIT_CHECK_MS} ms, which costs
+ * nothing next to answering HTTP requests at that rate.
  */
 final class AdminServer implements AutoCloseable {
+  static final double MAX_WAIT_SECONDS = 3600;
+  static final long WAIT_CHECK_MS = 5;
+
   private final HttpServer server;
 
   /** Readiness as a short reason: null when ready. */
@@ -38,14 +47,7 @@ final class AdminServer implements AutoCloseable {
                   switch (request.path()) {
                     case "/health/live" ->
                         request.response().putHeader("content-type", "text/plain").end("live\n");
-                    case "/health/ready" -> {
-                      String reason = notReadyReason.get();
-                      request
-                          .response()
-                          .setStatusCode(reason == null ? 200 : 503)
-                          .putHeader("content-type", "text/plain")
-                          .end(reason == null ? "ready\n" : "not ready: " + reason + "\n");
-                    }
+                    case "/health/ready" -> ready(vertx, request, notReadyReason);
                     case "/metrics" ->
                         // A scrape may query the offline store: off the event loop.
                         vertx
@@ -71,6 +73,52 @@ final class AdminServer implements AutoCloseable {
                 });
     server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     return new AdminServer(server);
+  }
+
+  private static void ready(
+      Vertx vertx, HttpServerRequest request, Supplier<String> notReadyReason) {
+    String wait = request.getParam("wait");
+    String reason = notReadyReason.get();
+    if (reason == null || wait == null) {
+      answerReady(request, reason);
+      return;
+    }
+    double seconds;
+    try {
+      seconds = Double.parseDouble(wait);
+    } catch (NumberFormatException e) {
+      seconds = Double.NaN;
+    }
+    if (!(seconds >= 0 && seconds <= MAX_WAIT_SECONDS)) {
+      request
+          .response()
+          .setStatusCode(400)
+          .putHeader("content-type", "text/plain")
+          .end("wait must be a number of seconds from 0 to " + (long) MAX_WAIT_SECONDS + "\n");
+      return;
+    }
+    long deadline = System.nanoTime() + (long) (seconds * 1e9);
+    long timer =
+        vertx.setPeriodic(
+            WAIT_CHECK_MS,
+            id -> {
+              String now = notReadyReason.get();
+              if (now == null || System.nanoTime() - deadline >= 0) {
+                vertx.cancelTimer(id);
+                if (!request.response().closed()) {
+                  answerReady(request, now);
+                }
+              }
+            });
+    request.response().closeHandler(closed -> vertx.cancelTimer(timer));
+  }
+
+  private static void answerReady(HttpServerRequest request, String reason) {
+    request
+        .response()
+        .setStatusCode(reason == null ? 200 : 503)
+        .putHeader("content-type", "text/plain")
+        .end(reason == null ? "ready\n" : "not ready: " + reason + "\n");
   }
 
   int port() {

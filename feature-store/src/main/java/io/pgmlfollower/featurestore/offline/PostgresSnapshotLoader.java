@@ -26,9 +26,14 @@ import org.postgresql.copy.PGCopyOutputStream;
  *
  * <p>Less work per row: a table's indexes (its primary key too) are dropped after the TRUNCATE and
  * built again, each in one sorted pass, just before the commit, instead of being maintained row by
- * row; and since the table was truncated in this transaction, {@code COPY ... FREEZE} writes the
- * rows already frozen (no later hint-bit or freeze work) and, under {@code wal_level=minimal},
- * skips the WAL. Readers are not affected: none of this is visible before the commit.
+ * row; its BEFORE INSERT row triggers (the read-only guard, {@link ReadOnlyTables}) are dropped too
+ * and created again before the commit, since any such trigger makes {@code COPY} insert row by row
+ * instead of in multi-row batches (<a
+ * href="https://github.com/postgres/postgres/blob/REL_17_STABLE/src/backend/commands/copyfrom.c">copyfrom.c</a>,
+ * {@code CIM_SINGLE}), even when it does not fire; and since the table was truncated in this
+ * transaction, {@code COPY ... FREEZE} writes the rows already frozen (no later hint-bit or freeze
+ * work) and, under {@code wal_level=minimal}, skips the WAL. Readers are not affected: none of this
+ * is visible before the commit (TRUNCATE holds the table's ACCESS EXCLUSIVE lock until then).
  */
 final class PostgresSnapshotLoader implements SnapshotLoader {
   /**
@@ -47,7 +52,9 @@ final class PostgresSnapshotLoader implements SnapshotLoader {
   private PGCopyOutputStream activeCopy;
   private boolean finished;
 
-  /** Statements that rebuild the indexes dropped for the load, run before the commit. */
+  /**
+   * Statements that rebuild the indexes and triggers dropped for the load, run before the commit.
+   */
   private final List<String> rebuilds = new java.util.ArrayList<>();
 
   PostgresSnapshotLoader(WriterSession session, String source, Map<TableId, TableSpec> tables) {
@@ -91,6 +98,7 @@ final class PostgresSnapshotLoader implements SnapshotLoader {
       // In this transaction: nothing is visible to readers before the commit.
       statement.execute("TRUNCATE " + table.id().quoted());
       dropIndexesUntilCommit(table);
+      dropInsertTriggersUntilCommit(table);
     } catch (SQLException e) {
       throw StoreErrors.from("cannot truncate " + table.id() + " for the snapshot", e);
     }
@@ -150,6 +158,46 @@ final class PostgresSnapshotLoader implements SnapshotLoader {
       }
     } catch (SQLException e) {
       throw StoreErrors.from("cannot discard the snapshot of source " + source, e);
+    }
+  }
+
+  /**
+   * Drops the table's BEFORE INSERT row triggers, remembering how to create them again: their
+   * definitions ({@code pg_get_triggerdef}) and any non-default firing mode.
+   */
+  private void dropInsertTriggersUntilCommit(TableSpec table) throws SQLException {
+    List<String[]> triggers = new java.util.ArrayList<>();
+    try (java.sql.PreparedStatement query =
+        session
+            .connection()
+            .prepareStatement(
+                // tgtype bits: 1 row, 2 before, 4 insert (pg_trigger.h, TRIGGER_TYPE_*).
+                "SELECT tgname, pg_get_triggerdef(oid), tgenabled FROM pg_trigger"
+                    + " WHERE tgrelid = ?::regclass AND NOT tgisinternal AND tgtype & 7 = 7"
+                    + " ORDER BY tgname")) {
+      query.setString(1, table.id().quoted());
+      try (java.sql.ResultSet rs = query.executeQuery()) {
+        while (rs.next()) {
+          triggers.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
+        }
+      }
+    }
+    try (Statement statement = session.connection().createStatement()) {
+      for (String[] trigger : triggers) {
+        String name = TableId.quoteIdentifier(trigger[0]);
+        statement.execute("DROP TRIGGER " + name + " ON " + table.id().quoted());
+        rebuilds.add(trigger[1]);
+        String mode =
+            switch (trigger[2]) {
+              case "D" -> "DISABLE TRIGGER ";
+              case "A" -> "ENABLE ALWAYS TRIGGER ";
+              case "R" -> "ENABLE REPLICA TRIGGER ";
+              default -> null; // "O": enabled, the default
+            };
+        if (mode != null) {
+          rebuilds.add("ALTER TABLE " + table.id().quoted() + " " + mode + name);
+        }
+      }
     }
   }
 

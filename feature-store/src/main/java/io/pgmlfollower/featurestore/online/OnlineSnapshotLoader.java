@@ -12,15 +12,18 @@ import io.pgmlfollower.featurestore.spi.TableSpec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
+import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
 /**
- * Loads a snapshot's COPY text into the online store: each table is emptied, then filled in write
- * batches of {@code CHUNK_ROWS} rows without WAL; {@link #commit} flushes the tables to their
- * files, then stores the offsets with a synced WAL. Unlike the offline store's, the load is not one
- * transaction (a table can be far larger than memory): until the commit the rows are there without
- * a position, so after a crash the store holds no offset for them and the table is loaded again,
- * emptied first. Lookups during a load see it part done.
+ * Loads a snapshot's COPY rows into the online store: each table is emptied, then filled with
+ * sorted SST files that RocksDB ingests when the table's COPY ends ({@link SortedRuns}); rows that
+ * come too far out of key order for those go to write batches of {@code CHUNK_ROWS} rows without
+ * WAL instead. {@link #commit} flushes the tables' memtables to their files, then stores the
+ * offsets with a synced WAL. Unlike the offline store's, the load is not one transaction (a table
+ * can be far larger than memory): until the commit the rows are there without a position, so after
+ * a crash the store holds no offset for them and the table is loaded again, emptied first. Lookups
+ * during a load see it part done.
  */
 final class OnlineSnapshotLoader implements SnapshotLoader {
   private static final int CHUNK_ROWS = 10_000;
@@ -32,6 +35,9 @@ final class OnlineSnapshotLoader implements SnapshotLoader {
   private final String source;
   private boolean finished;
   private final List<OnlineTable> loaded = new java.util.ArrayList<>();
+
+  /** Each table's files until they are ingested: closed (deleted) with the loader. */
+  private final List<SortedRuns> files = new java.util.ArrayList<>();
 
   OnlineSnapshotLoader(OnlineStore store, String source) {
     this.store = requireNonNull(store, "store is null");
@@ -78,6 +84,8 @@ final class OnlineSnapshotLoader implements SnapshotLoader {
   @Override
   public void close() {
     finished = true;
+    files.forEach(SortedRuns::close);
+    files.clear();
   }
 
   /** Where a table's bytes go: the text or the binary parser. */
@@ -98,6 +106,11 @@ final class OnlineSnapshotLoader implements SnapshotLoader {
     /** Rows serialized as a write batch until {@code CHUNK_ROWS} or {@code CHUNK_BYTES}. */
     private final SnapshotBatch batch;
 
+    /** Rows in key order, as files. */
+    private final SortedRuns runs;
+
+    private final EncodedRow encoded = new EncodedRow();
+
     /** The table's shape for the whole load: a load runs between two schema changes. */
     private final OnlineTable.Shape shape;
 
@@ -105,6 +118,8 @@ final class OnlineSnapshotLoader implements SnapshotLoader {
       this.table = table;
       this.shape = table.shape();
       this.batch = new SnapshotBatch(table.family().getID(), 1 << 20);
+      this.runs = store.sortedRuns();
+      files.add(runs);
       if (format == CopyFormat.BINARY) {
         List<BinaryToText> types = new java.util.ArrayList<>();
         for (ColumnSpec column : table.spec().columns()) {
@@ -128,10 +143,21 @@ final class OnlineSnapshotLoader implements SnapshotLoader {
     }
 
     private void put(CopyRow values) throws StoreException {
-      if (!batch.put(shape, values)) {
+      if (!encoded.encode(shape, values)) {
         throw new StoreException(
             StoreErrorCode.INVALID_DATA, "a row of " + table.spec().id() + " has a NULL key");
       }
+      try {
+        if (runs.put(encoded.key(), encoded.keyLength(), encoded.value(), encoded.valueLength())) {
+          return;
+        }
+      } catch (RocksDBException e) {
+        throw new StoreException(
+            StoreErrorCode.STORE_UNAVAILABLE,
+            "cannot write the snapshot of " + table.spec().id() + ": " + e.getMessage(),
+            e);
+      }
+      batch.put(encoded.key(), encoded.keyLength(), encoded.value(), encoded.valueLength());
       if (batch.count() == CHUNK_ROWS || batch.bytes() >= CHUNK_BYTES) {
         writeBatched();
       }
@@ -167,6 +193,14 @@ final class OnlineSnapshotLoader implements SnapshotLoader {
               StoreErrorCode.INVALID_DATA, "the COPY of " + table.spec().id() + " ended mid-row");
         }
         writeBatched();
+        try {
+          store.ingest(table, runs.finish());
+        } catch (RocksDBException e) {
+          throw new StoreException(
+              StoreErrorCode.STORE_UNAVAILABLE,
+              "cannot finish the snapshot files of " + table.spec().id() + ": " + e.getMessage(),
+              e);
+        }
       } catch (StoreException e) {
         throw new IOException(e.getMessage(), e);
       }

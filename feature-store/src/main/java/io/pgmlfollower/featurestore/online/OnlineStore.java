@@ -14,6 +14,7 @@ import io.pgmlfollower.featurestore.spi.TableSpec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -32,6 +34,7 @@ import org.rocksdb.DBOptions;
 import org.rocksdb.DataBlockIndexType;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.IndexType;
+import org.rocksdb.IngestExternalFileOptions;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
@@ -67,6 +70,7 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
   private static final byte SPEC = 't';
   private static final byte VERSION = 'v';
   private static final byte OFFSET = 'o';
+  private static final String LOAD_DIRECTORY = "snapshot-load";
 
   private final RocksDB db;
   private final DBOptions dbOptions;
@@ -80,14 +84,25 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
   private final Map<TableId, OnlineTable> tables = new ConcurrentHashMap<>();
   private final Object writeLock = new Object();
 
+  /** Every table's options, as the snapshot's SST files are written with ({@link SortedRuns}). */
+  private final Options fileOptions;
+
+  /** Where snapshot files wait to be ingested; emptied at open (a crash leaves some behind). */
+  private final Path loadDirectory;
+
+  private final AtomicLong loads = new AtomicLong();
+
   private OnlineStore(
       RocksDB db,
       DBOptions dbOptions,
       ColumnFamilyOptions familyOptions,
       LRUCache cache,
       boolean sync,
-      List<ColumnFamilyHandle> handles) {
+      List<ColumnFamilyHandle> handles,
+      Path loadDirectory) {
     this.db = db;
+    this.loadDirectory = loadDirectory;
+    this.fileOptions = new Options(dbOptions, familyOptions);
     this.dbOptions = dbOptions;
     this.familyOptions = familyOptions;
     this.cache = cache;
@@ -156,7 +171,15 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
       List<ColumnFamilyHandle> handles = new ArrayList<>();
       RocksDB db = RocksDB.open(dbOptions, path, descriptors, handles);
       OnlineStore store =
-          new OnlineStore(db, dbOptions, familyOptions, cache, config.sync(), handles);
+          new OnlineStore(
+              db,
+              dbOptions,
+              familyOptions,
+              cache,
+              config.sync(),
+              handles,
+              config.path().resolve(LOAD_DIRECTORY));
+      store.deleteUnfinishedLoads();
       store.loadTables(descriptors, handles);
       log.info("Online store open: {} ({} tables)", path, store.tables.size());
       return store;
@@ -413,6 +436,42 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
     }
   }
 
+  /** Sorted files for one table's snapshot rows; the caller closes them. */
+  SortedRuns sortedRuns() {
+    return new SortedRuns(fileOptions, loadDirectory, "load-" + loads.incrementAndGet());
+  }
+
+  /**
+   * Adds a snapshot's files to the table (moved, not copied). They are durable once this returns:
+   * RocksDB syncs them and records them in its manifest.
+   */
+  void ingest(OnlineTable table, List<Path> files) throws StoreException {
+    if (files.isEmpty()) {
+      return;
+    }
+    try (IngestExternalFileOptions options = new IngestExternalFileOptions().setMoveFiles(true)) {
+      db.ingestExternalFile(table.family(), files.stream().map(Path::toString).toList(), options);
+    } catch (RocksDBException e) {
+      throw failure("cannot add the snapshot's files to " + table.spec().id(), e);
+    }
+  }
+
+  private void deleteUnfinishedLoads() throws StoreException {
+    if (!Files.isDirectory(loadDirectory)) {
+      return;
+    }
+    try (var files = Files.list(loadDirectory)) {
+      for (Path file : files.toList()) {
+        Files.delete(file);
+      }
+    } catch (IOException e) {
+      throw new StoreException(
+          StoreErrorCode.STORE_UNAVAILABLE,
+          "cannot delete the unfinished snapshot files in " + loadDirectory,
+          e);
+    }
+  }
+
   /**
    * Rows of a snapshot, without WAL: half as much written, and a crash loses nothing that counts,
    * since until {@link #commitOffsets} the table has no position and is loaded again (emptied
@@ -468,6 +527,7 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
       write.close();
       bulkWrite.close();
       read.close();
+      fileOptions.close();
       dbOptions.close();
       familyOptions.close();
       cache.close();

@@ -1,6 +1,5 @@
 package io.pgmlfollower.featurestore.online;
 
-import io.pgmlfollower.featurestore.spi.StoreException;
 import java.util.Arrays;
 import org.rocksdb.WriteBatch;
 
@@ -18,7 +17,6 @@ final class SnapshotBatch {
   private static final byte COLUMN_FAMILY_VALUE = 0x05;
 
   private final int familyId;
-  private final KeyCodec.Builder key = new KeyCodec.Builder(64);
   private byte[] bytes;
   private int length = HEADER;
   private int count;
@@ -28,26 +26,18 @@ final class SnapshotBatch {
     this.bytes = new byte[Math.max(HEADER, initialBytes)];
   }
 
-  /**
-   * Adds the row under its key.
-   *
-   * @return false (nothing added) when a key column is NULL
-   */
-  boolean put(OnlineTable.Shape shape, CopyRow row) throws StoreException {
-    if (!shape.keyInto(row, key)) {
-      return false;
-    }
-    int valueSize = RowCodec.encodedSize(shape.version(), row);
-    ensure(1 + 5 + 5 + key.length() + 5 + valueSize);
+  /** Adds a row: its key and its {@link RowCodec} value, as they are. */
+  void put(byte[] key, int keyLength, byte[] value, int valueLength) {
+    ensure(1 + 5 + 5 + keyLength + 5 + valueLength);
     bytes[length++] = COLUMN_FAMILY_VALUE;
     length = RowCodec.writeVarint(bytes, length, familyId);
-    length = RowCodec.writeVarint(bytes, length, key.length());
-    System.arraycopy(key.bytes(), 0, bytes, length, key.length());
-    length += key.length();
-    length = RowCodec.writeVarint(bytes, length, valueSize);
-    length = RowCodec.encodeInto(bytes, length, shape.version(), row);
+    length = RowCodec.writeVarint(bytes, length, keyLength);
+    System.arraycopy(key, 0, bytes, length, keyLength);
+    length += keyLength;
+    length = RowCodec.writeVarint(bytes, length, valueLength);
+    System.arraycopy(value, 0, bytes, length, valueLength);
+    length += valueLength;
     count++;
-    return true;
   }
 
   int count() {

@@ -605,6 +605,20 @@ class OfflineStoreIT {
         new ChangeBatch(
             List.of(row(RowChange.insert(table, values("1", "one")))),
             List.of(new SourceOffset("guard", "", 1))));
+    // A snapshot drops the guard for its COPY (a BEFORE INSERT row trigger makes COPY insert row
+    // by row) and creates it again, as it was, before its commit.
+    String triggers =
+        "SELECT pg_get_triggerdef(oid) || ' ' || tgenabled::text FROM pg_trigger"
+            + " WHERE tgrelid = 'guarded'::regclass AND NOT tgisinternal ORDER BY tgname";
+    List<String> guards = rows(triggers);
+    assertThat(guards).hasSize(2).allSatisfy(guard -> assertThat(guard).contains("refuse_write"));
+    try (SnapshotLoader loader = store.beginSnapshot("guard")) {
+      try (OutputStream copy = loader.copyIn(spec)) {
+        copy.write("1\tone\n".getBytes(UTF_8));
+      }
+      loader.commit(List.of(new SourceOffset("guard", "", 2)));
+    }
+    assertThat(rows(triggers)).isEqualTo(guards);
 
     try (Connection client = connectAsClient(store);
         Statement statement = client.createStatement()) {

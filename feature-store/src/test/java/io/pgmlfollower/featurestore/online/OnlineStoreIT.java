@@ -180,6 +180,88 @@ class OnlineStoreIT {
     assertThat(store.get(USERS, List.of("404"))).isEqualTo(Optional.empty());
   }
 
+  /**
+   * Rows in key order go to SST files that RocksDB ingests; rows too far out of order (more
+   * interleaved sequences than {@link SortedRuns#MAX_RUNS}) go through write batches. Either way
+   * every row is there after the commit and after a reopen, a second snapshot replaces the first
+   * whole, and no file is left behind.
+   */
+  @Test
+  void aSnapshotOfRowsInAndOutOfKeyOrderIsLoadedWhole() throws Exception {
+    store.ensureTables(List.of(USERS_SPEC));
+    int sequences = SortedRuns.MAX_RUNS + 4; // the last ones fit no run
+    int perSequence = 3_000;
+    for (int round = 0; round < 2; round++) {
+      try (SnapshotLoader loader = store.beginSnapshot("src")) {
+        try (OutputStream copy = loader.copyIn(USERS_SPEC)) {
+          // Interleaved like block ranges read side by side, each sequence in key order; the
+          // sequences start from the highest, so each new one sorts below every run so far.
+          StringBuilder chunk = new StringBuilder();
+          for (int i = 0; i < perSequence; i++) {
+            for (int sequence = sequences - 1; sequence >= 0; sequence--) {
+              long id = (long) sequence * 1_000_000 + i;
+              chunk.append(id).append("\tname ").append(id).append('\t').append(round).append('\n');
+            }
+            if (chunk.length() > 60_000) {
+              copy.write(chunk.toString().getBytes(UTF_8));
+              chunk.setLength(0);
+            }
+          }
+          copy.write(chunk.toString().getBytes(UTF_8));
+        }
+        if (round == 0) {
+          // The first snapshot holds one more row, which the second must remove.
+          try (OutputStream copy = loader.copyIn(USERS_SPEC)) {
+            copy.write("42424242\tonly in the first\t0\n".getBytes(UTF_8));
+          }
+        }
+        loader.commit(List.of(new SourceOffset("src", "", 100 + round)));
+      }
+      assertThat(directory.resolve("online").resolve("snapshot-load"))
+          .satisfiesAnyOf(
+              path -> assertThat(path).doesNotExist(), path -> assertThat(path).isEmptyDirectory());
+    }
+    store.close();
+    store = OnlineStore.open(config());
+    assertThat(store.offsets("src")).containsExactly(Map.entry("", 101L));
+    assertThat(store.get(USERS, List.of("42424242"))).isEmpty();
+    for (int sequence = 0; sequence < sequences; sequence++) {
+      for (int i : new int[] {0, 1, perSequence / 2, perSequence - 1}) {
+        long id = (long) sequence * 1_000_000 + i;
+        assertThat(store.get(USERS, List.of(Long.toString(id))))
+            .as("row %d", id)
+            .contains(Map.of("id", Long.toString(id), "name", "name " + id, "bio", "1"));
+      }
+      assertThat(
+              store.get(USERS, List.of(Long.toString((long) sequence * 1_000_000 + perSequence))))
+          .isEmpty();
+    }
+    // The stream applies over ingested rows: an unchanged TOAST value comes from the stored row.
+    BitSet bioUnchanged = new BitSet();
+    bioUnchanged.set(2);
+    store.apply(
+        new ChangeBatch(
+            List.of(row(RowChange.update(USERS, null, values("7", "renamed", null), bioUnchanged))),
+            List.of(new SourceOffset("src", "", 200))));
+    assertThat(store.get(USERS, List.of("7")))
+        .contains(Map.of("id", "7", "name", "renamed", "bio", "1"));
+  }
+
+  /** A load given up before its commit leaves no file behind (and no position). */
+  @Test
+  void anAbandonedSnapshotLeavesNoFiles() throws Exception {
+    store.ensureTables(List.of(USERS_SPEC));
+    try (SnapshotLoader loader = store.beginSnapshot("src")) {
+      OutputStream copy = loader.copyIn(USERS_SPEC);
+      copy.write("1\ta\tb\n2\tc\td\n".getBytes(UTF_8));
+      // neither closed nor committed
+    }
+    assertThat(store.offsets("src")).isEmpty();
+    assertThat(directory.resolve("online").resolve("snapshot-load"))
+        .satisfiesAnyOf(
+            path -> assertThat(path).doesNotExist(), path -> assertThat(path).isEmptyDirectory());
+  }
+
   private static ChangeBatch.Row row(RowChange change) {
     return new ChangeBatch.Row(change);
   }

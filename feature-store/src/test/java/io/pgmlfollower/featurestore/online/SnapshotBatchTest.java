@@ -47,12 +47,15 @@ class SnapshotBatchTest {
     try (Db db = new Db(directory)) {
       OnlineTable table = new OnlineTable(db.family, SPEC, 3, Map.of());
       SnapshotBatch batch = new SnapshotBatch(db.family.getID(), 16); // grows as rows come
+      EncodedRow encoded = new EncodedRow();
       List<String[]> rows = new ArrayList<>();
       CopyTextRows parser =
           new CopyTextRows(
               SPEC.columns().size(),
               row -> {
-                assertThat(batch.put(table.shape(), row)).isTrue();
+                assertThat(encoded.encode(table.shape(), row)).isTrue();
+                batch.put(
+                    encoded.key(), encoded.keyLength(), encoded.value(), encoded.valueLength());
                 rows.add(row.toStrings());
               });
       byte[] bytes = copy.getBytes(StandardCharsets.UTF_8);
