@@ -201,6 +201,40 @@ class PgOutputSourceIT {
         .containsExactly(List.of("bigint"), List.of("double precision"));
   }
 
+  /**
+   * A column added with a constant default gives the rows already there that value without writing
+   * them (attmissingval): nothing in the WAL says so. The follower reads it from the catalog, both
+   * when the stream reaches the ALTER and when the column was added while it was away, and a row
+   * inserted before the ALTER but replayed after it gets it too.
+   */
+  @Test
+  void columnsAddedWithADefaultGiveOlderRowsTheDefault() throws Exception {
+    PgOutputSource source = start();
+    source.awaitSnapshot(WAIT);
+    source(
+        "ALTER TABLE items ADD COLUMN grade int NOT NULL DEFAULT 3,"
+            + " ADD COLUMN label text DEFAULT 'it''s n/a', ADD COLUMN plain int",
+        "INSERT INTO items (id, name, grade, label) VALUES (2001, 'new', 9, NULL)",
+        "UPDATE items SET name = 'touched' WHERE id = 1");
+    awaitSourceApplied(source);
+    assertThat(storeRows("SELECT grade, label, plain IS NULL FROM items WHERE id = 2"))
+        .containsExactly(List.of("3", "it's n/a", "t"));
+    assertTableMatchesSource("SELECT id, name, grade, label, plain FROM items ORDER BY id");
+
+    // While the follower is away: a row inserted before the ALTER, one after.
+    source.close();
+    sources.remove(source);
+    source(
+        "INSERT INTO items (id, name) VALUES (3001, 'before the column')",
+        "ALTER TABLE items ADD COLUMN weight numeric(6,2) DEFAULT 12.50",
+        "INSERT INTO items (id, name, weight) VALUES (3002, 'after the column', 1)");
+    PgOutputSource again = start();
+    awaitSourceApplied(again);
+    assertThat(storeRows("SELECT id, weight FROM items WHERE id IN (1, 3001, 3002) ORDER BY id"))
+        .containsExactly(List.of("1", "12.50"), List.of("3001", "12.50"), List.of("3002", "1.00"));
+    assertTableMatchesSource("SELECT id, name, grade, label, plain, weight FROM items ORDER BY id");
+  }
+
   @Test
   void replicaIdentityIndexFindsRowsWhoseKeyTupleLacksThePrimaryKey() throws Exception {
     source(

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -182,6 +183,7 @@ final class TableShaper {
   private void alter(TableSpec spec, Map<String, String> wanted, Map<String, String> existing)
       throws SQLException {
     List<String> actions = new ArrayList<>();
+    List<String> dropDefaults = new ArrayList<>();
     for (String column : existing.keySet()) {
       if (!wanted.containsKey(column)) {
         actions.add("DROP COLUMN " + TableId.quoteIdentifier(column));
@@ -190,7 +192,23 @@ final class TableShaper {
     for (Map.Entry<String, String> column : wanted.entrySet()) {
       String name = TableId.quoteIdentifier(column.getKey());
       String currentType = existing.get(column.getKey());
-      if (currentType == null) {
+      Optional<String> missing =
+          spec.columns().get(spec.columnIndex(column.getKey())).missingValue();
+      if (currentType == null && missing.isPresent()) {
+        // The rows held now predate the column: they get the source's missing value the way the
+        // source gave it to its rows (a constant default sets attmissingval, no rewrite), and the
+        // default goes again (rows come from the source with their values).
+        actions.add(
+            "ADD COLUMN "
+                + name
+                + " "
+                + column.getValue()
+                + " DEFAULT '"
+                + missing.get().replace("'", "''")
+                + "'::"
+                + column.getValue());
+        dropDefaults.add("ALTER COLUMN " + name + " DROP DEFAULT");
+      } else if (currentType == null) {
         actions.add("ADD COLUMN " + name + " " + column.getValue());
       } else if (!currentType.equals(column.getValue())) {
         // Through text: every type has a text form, and it is what the source's values are in.
@@ -225,6 +243,13 @@ final class TableShaper {
     } else {
       try (Statement statement = connection.createStatement()) {
         statement.execute(change);
+      }
+    }
+    if (!dropDefaults.isEmpty()) {
+      // Apart: ALTER TABLE runs a statement's drops before its additions.
+      try (Statement statement = connection.createStatement()) {
+        statement.execute(
+            "ALTER TABLE " + spec.id().quoted() + " " + String.join(", ", dropDefaults));
       }
     }
     log.info("Altered table {} to the source's shape: {}", spec.id(), actions);

@@ -304,7 +304,8 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
       var y = b.columns().get(i);
       if (!x.name().equals(y.name())
           || !x.typeName().equals(y.typeName())
-          || x.typeOid() != y.typeOid()) {
+          || x.typeOid() != y.typeOid()
+          || !x.missingValue().equals(y.missingValue())) {
         return false;
       }
     }

@@ -167,10 +167,18 @@ final class OnlineTable {
             "row of " + spec.id() + " has unknown schema version " + row.schemaVersion());
       }
       String[] values = new String[spec.columns().size()];
+      boolean[] present = new boolean[values.length];
       for (int i = 0; i < written.size() && i < row.values().length; i++) {
         int at = spec.columnIndex(written.get(i));
         if (at >= 0) {
           values[at] = row.values()[i];
+          present[at] = true;
+        }
+      }
+      // Columns added since the row was written: what the source's older rows have in them.
+      for (int i = 0; i < values.length; i++) {
+        if (!present[i]) {
+          values[i] = spec.columns().get(i).missingValue().orElse(null);
         }
       }
       return values;

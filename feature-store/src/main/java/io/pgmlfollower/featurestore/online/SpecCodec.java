@@ -6,12 +6,16 @@ import io.pgmlfollower.featurestore.spi.TableSpec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A table's shape as the online store keeps it next to its rows, so that lookups work right after a
- * restart: version, primary key, and each column's name, type and type OID. Fields are separated by
- * U+0001 and records by U+0000, which no PostgreSQL identifier or type name contains.
+ * restart: version, primary key, and each column's name, type, type OID and missing value (base64,
+ * as a text value may hold any character but U+0000; absent in shapes written before it was kept).
+ * Fields are separated by U+0001 and records by U+0000, which no PostgreSQL identifier or type name
+ * contains.
  */
 final class SpecCodec {
   private static final String FIELD = "\u0001";
@@ -24,7 +28,20 @@ final class SpecCodec {
     records.add(Integer.toString(version));
     records.add(String.join(FIELD, spec.primaryKey()));
     for (ColumnSpec column : spec.columns()) {
-      records.add(column.name() + FIELD + column.typeName() + FIELD + column.typeOid());
+      records.add(
+          column.name()
+              + FIELD
+              + column.typeName()
+              + FIELD
+              + column.typeOid()
+              + column
+                  .missingValue()
+                  .map(
+                      value ->
+                          FIELD
+                              + Base64.getEncoder()
+                                  .encodeToString(value.getBytes(StandardCharsets.UTF_8)))
+                  .orElse(""));
     }
     return String.join(RECORD, records).getBytes(StandardCharsets.UTF_8);
   }
@@ -39,7 +56,20 @@ final class SpecCodec {
     List<ColumnSpec> columns = new ArrayList<>();
     for (int i = 2; i < records.length; i++) {
       String[] fields = records[i].split(FIELD, -1);
-      columns.add(new ColumnSpec(fields[0], fields[1], Integer.parseInt(fields[2]), false));
+      Optional<String> missing =
+          fields.length > 3
+              ? Optional.of(
+                  new String(Base64.getDecoder().decode(fields[3]), StandardCharsets.UTF_8))
+              : Optional.empty();
+      columns.add(
+          new ColumnSpec(
+              fields[0],
+              fields[1],
+              Integer.parseInt(fields[2]),
+              false,
+              Optional.empty(),
+              0,
+              missing));
     }
     return new Decoded(new TableSpec(table, columns, key), version);
   }

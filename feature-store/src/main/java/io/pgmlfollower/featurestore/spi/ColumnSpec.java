@@ -17,6 +17,12 @@ import java.util.Optional;
  *     schema-qualified, e.g. {@code public.mood} or {@code public.mood[]}
  * @param sourceAttnum the column's number on the source ({@code pg_attribute.attnum}), 0 when
  *     unknown. PostgreSQL never reuses one, so it identifies a column across renames.
+ * @param missingValue the text form of the value that rows older than the column have, when it was
+ *     added with a non-volatile default: PostgreSQL keeps that value in the catalog ({@code
+ *     pg_attribute.attmissingval}) instead of writing it into the rows, so no change in the WAL
+ *     carries it (<a
+ *     href="https://www.postgresql.org/docs/current/ddl-alter.html#DDL-ALTER-ADDING-A-COLUMN">adding
+ *     a column</a>). Empty otherwise: such rows have NULL.
  */
 public record ColumnSpec(
     String name,
@@ -24,11 +30,24 @@ public record ColumnSpec(
     int typeOid,
     boolean notNull,
     Optional<EnumType> enumType,
-    int sourceAttnum) {
+    int sourceAttnum,
+    Optional<String> missingValue) {
   public ColumnSpec {
     requireNonNull(name, "name is null");
     requireNonNull(typeName, "typeName is null");
     requireNonNull(enumType, "enumType is null");
+    requireNonNull(missingValue, "missingValue is null");
+  }
+
+  /** A column whose older rows, if any, have NULL in it. */
+  public ColumnSpec(
+      String name,
+      String typeName,
+      int typeOid,
+      boolean notNull,
+      Optional<EnumType> enumType,
+      int sourceAttnum) {
+    this(name, typeName, typeOid, notNull, enumType, sourceAttnum, Optional.empty());
   }
 
   /** A column whose source number is unknown. */

@@ -29,6 +29,8 @@ import java.util.Set;
  */
 public final class SourceCatalog {
   /** PostgreSQL 12 added generated columns, which pgoutput (before 18) does not publish. */
+  private static final int PG_11 = 110000;
+
   private static final int PG_12 = 120000;
 
   private static final int PG_13 = 130000;
@@ -91,6 +93,17 @@ public final class SourceCatalog {
   }
 
   /**
+   * The value rows older than a column have in it ({@link ColumnSpec#missingValue}), as text: the
+   * one element of {@code attmissingval} (an array of the column's type), read back through an
+   * array literal. Readable by any role, unlike the rows of a table the role cannot select. An
+   * element type whose arrays use another delimiter than a comma (box) is not read.
+   */
+  private static final String MISSING_VALUE =
+      "CASE WHEN a.atthasmissing AND (SELECT t.typdelim FROM pg_catalog.pg_type t"
+          + " WHERE t.oid = a.atttypid) = ','"
+          + " THEN (a.attmissingval::text::text[])[1] END";
+
+  /**
    * A table's replicated shape: the columns pgoutput sends (non-dropped, attnum > 0, not generated,
    * within the publication's column list) in attnum order, types resolved by {@link SourceTypes},
    * the primary key in key order and the row identity ({@link #rowIdentity}). Empty when the table
@@ -107,10 +120,12 @@ public final class SourceCatalog {
       List<String> names = new ArrayList<>();
       List<Boolean> notNull = new ArrayList<>();
       List<Integer> attnums = new ArrayList<>();
+      List<Optional<String>> missing = new ArrayList<>();
       List<SourceTypes.SourceType> types = new ArrayList<>();
       String sql =
-          "SELECT attname, atttypid, atttypmod, attnotnull, attnum"
-              + " FROM pg_catalog.pg_attribute"
+          "SELECT attname, atttypid, atttypmod, attnotnull, attnum, "
+              + (serverVersion() >= PG_11 ? MISSING_VALUE : "NULL::text")
+              + " FROM pg_catalog.pg_attribute a"
               + " WHERE attrelid = ?::oid AND attnum > 0 AND NOT attisdropped"
               + (serverVersion() >= PG_12 ? " AND attgenerated = ''" : "")
               + " ORDER BY attnum";
@@ -124,6 +139,7 @@ public final class SourceCatalog {
               types.add(new SourceTypes.SourceType((int) rows.getLong(2), rows.getInt(3)));
               notNull.add(rows.getBoolean(4));
               attnums.add(rows.getInt(5));
+              missing.add(Optional.ofNullable(rows.getString(6)));
             }
           }
         }
@@ -141,7 +157,8 @@ public final class SourceCatalog {
                 types.get(i).oid(),
                 notNull.get(i),
                 resolved.get(i).enumType(),
-                attnums.get(i)));
+                attnums.get(i),
+                missing.get(i)));
       }
       List<String> primaryKey = present(primaryKey(oid.getAsLong()), names);
       List<String> rowIdentity =

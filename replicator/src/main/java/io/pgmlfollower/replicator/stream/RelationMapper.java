@@ -180,8 +180,16 @@ public final class RelationMapper {
       return spec.id();
     }
 
+    /**
+     * A column the relation does not send was added after the row was written (the spec is the
+     * catalog's, newer than the message): the row has the column's missing value, as on the source.
+     */
     RowChange insert(TupleData tuple) throws ReplicatorException {
-      return RowChange.insert(spec.id(), values(tuple, null));
+      String[] values = values(tuple, null);
+      for (int i = notSent.nextSetBit(0); i >= 0; i = notSent.nextSetBit(i + 1)) {
+        values[i] = spec.columns().get(i).missingValue().orElse(null);
+      }
+      return RowChange.insert(spec.id(), values);
     }
 
     RowChange update(UpdateMessage update) throws ReplicatorException {

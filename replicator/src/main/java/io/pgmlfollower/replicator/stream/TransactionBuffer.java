@@ -52,8 +52,9 @@ final class TransactionBuffer {
   /**
    * Rewrites the buffered rows of a table whose shape changed in the middle of this transaction
    * (DDL and DML in one transaction), matching columns by name: a row change carries one value per
-   * column of the spec the store holds when the batch is applied. A column the old shape lacked is
-   * null in an insert and left alone (unchanged) in an update.
+   * column of the spec the store holds when the batch is applied. A column the old shape lacked has
+   * its missing value in an insert (null when it has none) and is left alone (unchanged) in an
+   * update.
    */
   void remap(TableSpec before, TableSpec after) {
     int[] source = new int[after.columns().size()];
@@ -63,12 +64,24 @@ final class TransactionBuffer {
     for (int i = 0; i < changes.size(); i++) {
       if (changes.get(i) instanceof ChangeBatch.Row(RowChange row)
           && row.table().equals(after.id())) {
-        changes.set(i, new ChangeBatch.Row(remap(row, source)));
+        changes.set(i, new ChangeBatch.Row(remap(row, source, after)));
       }
     }
   }
 
-  private static RowChange remap(RowChange row, int[] source) {
+  /**
+   * A row inserted before a column was added has the column's missing value (as on the source); an
+   * update leaves it unchanged.
+   */
+  private static RowChange remap(RowChange row, int[] source, TableSpec after) {
+    String[] newValues = remap(row.newValues(), source);
+    if (row.kind() == RowChange.Kind.INSERT && newValues != null) {
+      for (int i = 0; i < source.length; i++) {
+        if (source[i] < 0) {
+          newValues[i] = after.columns().get(i).missingValue().orElse(null);
+        }
+      }
+    }
     BitSet unchanged = null;
     if (row.kind() == RowChange.Kind.UPDATE) {
       unchanged = new BitSet(source.length);
@@ -79,11 +92,7 @@ final class TransactionBuffer {
       }
     }
     return new RowChange(
-        row.kind(),
-        row.table(),
-        remap(row.oldValues(), source),
-        remap(row.newValues(), source),
-        unchanged);
+        row.kind(), row.table(), remap(row.oldValues(), source), newValues, unchanged);
   }
 
   private static String[] remap(String[] values, int[] source) {
