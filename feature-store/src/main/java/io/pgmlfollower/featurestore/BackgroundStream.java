@@ -83,14 +83,23 @@ final class BackgroundStream extends OutputStream {
    * until it closed the target.
    */
   void abandon() {
-    if (!closed) {
-      closed = true;
-      worker.interrupt();
+    closed = true;
+    if (!worker.isAlive()) {
+      return;
+    }
+    // Also after a close() that an interrupt cut short: the writer may still be using the target,
+    // which the caller frees next. So wait for it whatever happens, and keep the interrupt.
+    worker.interrupt();
+    boolean interrupted = false;
+    while (worker.isAlive()) {
       try {
         worker.join();
       } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        interrupted = true;
       }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 

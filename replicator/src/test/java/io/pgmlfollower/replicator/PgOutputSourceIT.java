@@ -213,12 +213,12 @@ class PgOutputSourceIT {
     source.awaitSnapshot(WAIT);
     source(
         "ALTER TABLE items ADD COLUMN grade int NOT NULL DEFAULT 3,"
-            + " ADD COLUMN label text DEFAULT 'it''s n/a', ADD COLUMN plain int",
+            + " ADD COLUMN label text DEFAULT 'it''s n/a \\ {x}', ADD COLUMN plain int",
         "INSERT INTO items (id, name, grade, label) VALUES (2001, 'new', 9, NULL)",
         "UPDATE items SET name = 'touched' WHERE id = 1");
     awaitSourceApplied(source);
     assertThat(storeRows("SELECT grade, label, plain IS NULL FROM items WHERE id = 2"))
-        .containsExactly(List.of("3", "it's n/a", "t"));
+        .containsExactly(List.of("3", "it's n/a \\ {x}", "t"));
     assertTableMatchesSource("SELECT id, name, grade, label, plain FROM items ORDER BY id");
 
     // While the follower is away: a row inserted before the ALTER, one after.

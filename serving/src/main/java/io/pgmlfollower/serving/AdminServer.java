@@ -6,13 +6,15 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The admin HTTP endpoint: {@code /health/live} (the process answers), {@code /health/ready} (the
- * initial snapshot is loaded and replication is streaming) and {@code /metrics} (Prometheus). The
- * dashboard comes later.
+ * The admin HTTP endpoint (a Vert.x Web router): {@code /health/live} (the process answers), {@code
+ * /health/ready} (the initial snapshot is loaded and replication is streaming), {@code /metrics}
+ * (Prometheus), and the dashboard mounted by the caller ({@code DashboardApi}).
  *
  * <p>{@code /health/ready?wait=<seconds>} holds the answer until the follower is ready or the wait
  * is over (at most {@link #MAX_WAIT_SECONDS}): a deploy script waits with one request instead of
@@ -37,40 +39,62 @@ final class AdminServer implements AutoCloseable {
       Supplier<String> notReadyReason,
       Supplier<String> prometheusScrape)
       throws Exception {
+    return start(vertx, host, port, notReadyReason, prometheusScrape, router -> {});
+  }
+
+  /**
+   * @param more further routes (the dashboard), after the health and metrics ones
+   */
+  static AdminServer start(
+      Vertx vertx,
+      String host,
+      int port,
+      Supplier<String> notReadyReason,
+      Supplier<String> prometheusScrape,
+      Consumer<Router> more)
+      throws Exception {
     requireNonNull(prometheusScrape, "prometheusScrape is null");
     requireNonNull(notReadyReason, "notReadyReason is null");
+    Router router = Router.router(vertx);
+    router
+        .route("/health/*")
+        .handler(
+            context -> {
+              HttpServerRequest request = context.request();
+              switch (request.path()) {
+                case "/health/live" ->
+                    request.response().putHeader("content-type", "text/plain").end("live\n");
+                case "/health/ready" -> ready(vertx, request, notReadyReason);
+                default -> context.next();
+              }
+            });
+    router
+        .get("/metrics")
+        .handler(
+            context ->
+                // A scrape may query the offline store: off the event loop.
+                vertx
+                    .executeBlocking(prometheusScrape::get)
+                    .onComplete(
+                        scrape -> {
+                          if (scrape.succeeded()) {
+                            context
+                                .response()
+                                .putHeader(
+                                    "content-type", "text/plain; version=0.0.4; charset=utf-8")
+                                .end(scrape.result());
+                          } else {
+                            context
+                                .response()
+                                .setStatusCode(500)
+                                .end("metrics failed: " + scrape.cause() + "\n");
+                          }
+                        }));
+    more.accept(router);
     HttpServer server =
         vertx
             .createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
-            .requestHandler(
-                request -> {
-                  switch (request.path()) {
-                    case "/health/live" ->
-                        request.response().putHeader("content-type", "text/plain").end("live\n");
-                    case "/health/ready" -> ready(vertx, request, notReadyReason);
-                    case "/metrics" ->
-                        // A scrape may query the offline store: off the event loop.
-                        vertx
-                            .executeBlocking(prometheusScrape::get)
-                            .onComplete(
-                                scrape -> {
-                                  if (scrape.succeeded()) {
-                                    request
-                                        .response()
-                                        .putHeader(
-                                            "content-type",
-                                            "text/plain; version=0.0.4; charset=utf-8")
-                                        .end(scrape.result());
-                                  } else {
-                                    request
-                                        .response()
-                                        .setStatusCode(500)
-                                        .end("metrics failed: " + scrape.cause() + "\n");
-                                  }
-                                });
-                    default -> request.response().setStatusCode(404).end("not found\n");
-                  }
-                });
+            .requestHandler(router);
     server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     return new AdminServer(server);
   }
@@ -78,9 +102,8 @@ final class AdminServer implements AutoCloseable {
   private static void ready(
       Vertx vertx, HttpServerRequest request, Supplier<String> notReadyReason) {
     String wait = request.getParam("wait");
-    String reason = notReadyReason.get();
-    if (reason == null || wait == null) {
-      answerReady(request, reason);
+    if (wait == null) {
+      answerReady(request, notReadyReason.get());
       return;
     }
     double seconds;
@@ -95,6 +118,11 @@ final class AdminServer implements AutoCloseable {
           .setStatusCode(400)
           .putHeader("content-type", "text/plain")
           .end("wait must be a number of seconds from 0 to " + (long) MAX_WAIT_SECONDS + "\n");
+      return;
+    }
+    String reason = notReadyReason.get();
+    if (reason == null) {
+      answerReady(request, null);
       return;
     }
     long deadline = System.nanoTime() + (long) (seconds * 1e9);

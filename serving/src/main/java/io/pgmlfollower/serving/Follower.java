@@ -22,6 +22,7 @@ import io.pgmlfollower.replicator.kafka.KafkaSource;
 import io.pgmlfollower.serving.config.ConfigException;
 import io.pgmlfollower.serving.config.FollowerConfig;
 import io.pgmlfollower.serving.config.FollowerConfig.OfflineType;
+import io.pgmlfollower.serving.dashboard.DashboardApi;
 import io.pgmlfollower.serving.schedule.ChangeCounter;
 import io.pgmlfollower.serving.schedule.ProjectTraining;
 import io.pgmlfollower.serving.sql.SqlFront;
@@ -168,7 +169,14 @@ public final class Follower implements AutoCloseable {
             config.admin().host(),
             config.admin().port(),
             this::notReadyReason,
-            metrics::scrape);
+            metrics::scrape,
+            new DashboardApi(
+                    vertx,
+                    source::status,
+                    store.clientDataSource(),
+                    endpointUsers(config),
+                    config.serve().auth() == FollowerConfig.AuthMethod.TRUST)
+                ::mount);
     resources.push(admin);
 
     // Replication starts once both endpoints answer: during a long initial snapshot clients can
@@ -230,14 +238,18 @@ public final class Follower implements AutoCloseable {
     return storeConfig;
   }
 
+  /** The endpoint's users (serve.users) by name: the dashboard signs them in too. */
+  private static Map<String, String> endpointUsers(FollowerConfig config) {
+    return config.serve().users().stream()
+        .collect(
+            Collectors.toMap(
+                FollowerConfig.User::name,
+                u -> u.password() == null ? "" : u.password(),
+                (a, b) -> b));
+  }
+
   private PgWireOptions pgWireOptions(FollowerConfig config) {
-    Map<String, String> users =
-        config.serve().users().stream()
-            .collect(
-                Collectors.toMap(
-                    FollowerConfig.User::name,
-                    u -> u.password() == null ? "" : u.password(),
-                    (a, b) -> b));
+    Map<String, String> users = endpointUsers(config);
     if (users.containsKey(INTERNAL_USER)) {
       throw new ConfigException(
           "serve.users", "serve.users: the name " + INTERNAL_USER + " is reserved by the follower");

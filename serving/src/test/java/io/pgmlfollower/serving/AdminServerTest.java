@@ -46,6 +46,7 @@ class AdminServerTest {
     notReady.set(null);
     assertThat(get("/health/ready").statusCode()).isEqualTo(200);
     assertThat(get("/health/ready?wait=5").body()).isEqualTo("ready\n");
+    assertThat(get("/health/ready?wait=soon").statusCode()).isEqualTo(400);
   }
 
   @Test

@@ -203,8 +203,9 @@ final class TableShaper {
                 + name
                 + " "
                 + column.getValue()
-                + " DEFAULT '"
-                + missing.get().replace("'", "''")
+                // An E'' literal: right whatever standard_conforming_strings says.
+                + " DEFAULT E'"
+                + missing.get().replace("\\", "\\\\").replace("'", "''")
                 + "'::"
                 + column.getValue());
         dropDefaults.add("ALTER COLUMN " + name + " DROP DEFAULT");

@@ -84,8 +84,10 @@ final class OnlineSnapshotLoader implements SnapshotLoader {
   @Override
   public void close() {
     finished = true;
-    files.forEach(SortedRuns::close);
-    files.clear();
+    synchronized (files) {
+      files.forEach(SortedRuns::close);
+      files.clear();
+    }
   }
 
   /** Where a table's bytes go: the text or the binary parser. */
@@ -110,6 +112,7 @@ final class OnlineSnapshotLoader implements SnapshotLoader {
     private final SortedRuns runs;
 
     private final EncodedRow encoded = new EncodedRow();
+    private boolean closed;
 
     /** The table's shape for the whole load: a load runs between two schema changes. */
     private final OnlineTable.Shape shape;
@@ -119,7 +122,9 @@ final class OnlineSnapshotLoader implements SnapshotLoader {
       this.shape = table.shape();
       this.batch = new SnapshotBatch(table.family().getID(), 1 << 20);
       this.runs = store.sortedRuns();
-      files.add(runs);
+      synchronized (files) {
+        files.add(runs);
+      }
       if (format == CopyFormat.BINARY) {
         List<BinaryToText> types = new java.util.ArrayList<>();
         for (ColumnSpec column : table.spec().columns()) {
@@ -187,6 +192,10 @@ final class OnlineSnapshotLoader implements SnapshotLoader {
 
     @Override
     public void close() throws IOException {
+      if (closed) {
+        return;
+      }
+      closed = true;
       try {
         if (rows.partial().getAsBoolean()) {
           throw new StoreException(
@@ -201,6 +210,11 @@ final class OnlineSnapshotLoader implements SnapshotLoader {
               "cannot finish the snapshot files of " + table.spec().id() + ": " + e.getMessage(),
               e);
         }
+        // Ingested (moved): free the writers' buffers now, not with the loader.
+        synchronized (files) {
+          files.remove(runs);
+        }
+        runs.close();
       } catch (StoreException e) {
         throw new IOException(e.getMessage(), e);
       }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.pgmlfollower.featurestore.spi.ChangeBatch;
 import io.pgmlfollower.featurestore.spi.ChangeSink;
+import io.pgmlfollower.featurestore.spi.ColumnSpec;
 import io.pgmlfollower.featurestore.spi.SnapshotLoader;
 import io.pgmlfollower.featurestore.spi.SourceOffset;
 import io.pgmlfollower.featurestore.spi.StoreErrorCode;
@@ -179,7 +180,12 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
               config.sync(),
               handles,
               config.path().resolve(LOAD_DIRECTORY));
-      store.deleteUnfinishedLoads();
+      try {
+        store.deleteUnfinishedLoads();
+      } catch (StoreException e) {
+        store.close();
+        throw e;
+      }
       store.loadTables(descriptors, handles);
       log.info("Online store open: {} ({} tables)", path, store.tables.size());
       return store;
@@ -268,8 +274,9 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
     }
   }
 
-  private void ensure(TableSpec spec) throws RocksDBException, StoreException {
-    OnlineTable table = tables.get(spec.id());
+  private void ensure(TableSpec wanted) throws RocksDBException, StoreException {
+    OnlineTable table = tables.get(wanted.id());
+    TableSpec spec = table == null ? wanted : keepMissingValues(table.spec(), wanted);
     if (table != null && sameShape(table.spec(), spec)) {
       return;
     }
@@ -293,6 +300,39 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
         log.info("Online store: table {} is now at schema version {}", spec.id(), version);
       }
     }
+  }
+
+  /**
+   * A column's missing value, once known, stays: the source forgets it when it rewrites the table
+   * (VACUUM FULL, CLUSTER, a retype fold it into the rows), but the rows stored here before the
+   * column was added still need it. A column of another type is another column.
+   */
+  private static TableSpec keepMissingValues(TableSpec current, TableSpec wanted) {
+    List<ColumnSpec> columns = new ArrayList<>(wanted.columns());
+    boolean changed = false;
+    for (int i = 0; i < columns.size(); i++) {
+      ColumnSpec column = columns.get(i);
+      int at = current.columnIndex(column.name());
+      if (column.missingValue().isEmpty() && at >= 0) {
+        ColumnSpec before = current.columns().get(at);
+        if (before.missingValue().isPresent() && before.typeOid() == column.typeOid()) {
+          columns.set(
+              i,
+              new ColumnSpec(
+                  column.name(),
+                  column.typeName(),
+                  column.typeOid(),
+                  column.notNull(),
+                  column.enumType(),
+                  column.sourceAttnum(),
+                  before.missingValue()));
+          changed = true;
+        }
+      }
+    }
+    return changed
+        ? new TableSpec(wanted.id(), columns, wanted.primaryKey(), wanted.rowIdentity())
+        : wanted;
   }
 
   private static boolean sameShape(TableSpec a, TableSpec b) {
@@ -428,10 +468,30 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
     return tables.containsKey(id);
   }
 
-  /** Removes every row of the table (a range tombstone). */
+  /**
+   * Removes every row of the table, leaving no range tombstone behind: an empty table (the first
+   * load) is left as it is; otherwise the files are dropped whole ({@code DeleteFilesInRange}), and
+   * the tombstone that covers the rest is flushed and compacted away with it. A tombstone left in
+   * place would overlap every file the load then ingests and hold them all in level 0.
+   */
   void clear(OnlineTable table) throws StoreException {
-    try {
-      db.deleteRange(table.family(), new byte[0], new byte[] {(byte) 0xFF});
+    ColumnFamilyHandle family = table.family();
+    try (RocksIterator rows = db.newIterator(family)) {
+      rows.seekToFirst();
+      if (!rows.isValid()) {
+        rows.status();
+        return;
+      }
+    } catch (RocksDBException e) {
+      throw failure("cannot read " + table.spec().id(), e);
+    }
+    byte[] first = new byte[0];
+    byte[] last = new byte[] {(byte) 0xFF};
+    try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+      db.deleteRange(family, first, last);
+      db.deleteFilesInRanges(family, List.of(first, last), false);
+      db.flush(flush, List.of(family));
+      db.compactRange(family);
     } catch (RocksDBException e) {
       throw failure("cannot empty " + table.spec().id(), e);
     }

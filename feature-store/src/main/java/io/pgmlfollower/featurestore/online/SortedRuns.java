@@ -3,7 +3,6 @@ package io.pgmlfollower.featurestore.online;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +13,8 @@ import org.rocksdb.EnvOptions;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.SstFileWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A snapshot table's rows written as sorted SST files ({@link SstFileWriter}) for RocksDB to ingest
@@ -35,6 +36,7 @@ import org.rocksdb.SstFileWriter;
  * <p>Not thread-safe: one table's loading thread owns it.
  */
 final class SortedRuns implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SortedRuns.class);
   static final int MAX_RUNS = 8;
 
   /** Uncompressed bytes (keys and values) per file. */
@@ -51,6 +53,7 @@ final class SortedRuns implements AutoCloseable {
   private ByteBuffer value = ByteBuffer.allocateDirect(64 << 10);
   private int files;
   private long rows;
+  private boolean closed;
 
   /**
    * @param options the table's column family options (comparator, table format, compression)
@@ -109,18 +112,28 @@ final class SortedRuns implements AutoCloseable {
     return List.copyOf(finished);
   }
 
-  /** Closes what is open and deletes every file that was not ingested (moved away). */
+  /**
+   * Closes what is open and deletes every file that was not ingested (moved away). Idempotent; a
+   * file that cannot be deleted is logged and left (the store deletes leftovers when it opens).
+   */
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     for (Run run : runs) {
-      run.writer.close();
+      if (run.writer != null) {
+        run.writer.close();
+      }
     }
     runs.clear();
+    finished.clear();
     for (int i = 0; i < files; i++) {
       try {
         Files.deleteIfExists(file(i));
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot delete snapshot file " + file(i), e);
+        log.warn("Cannot delete snapshot file {}: {}", file(i), e.toString());
       }
     }
     env.close();

@@ -279,6 +279,14 @@ class OnlineStoreIT {
     // The same spec again is no new version (the missing value is kept with the shape).
     store.ensureTables(List.of(withTier));
     assertThat(store.get(USERS, List.of("1")).orElseThrow()).containsEntry("tier", "gold\u0001\tx");
+    // A rewrite on the source forgets it (attmissingval cleared): the rows here still need it.
+    List<ColumnSpec> rewritten = new java.util.ArrayList<>(USERS_SPEC.columns());
+    rewritten.add(new ColumnSpec("tier", "text", 25, false, Optional.empty(), 4));
+    rewritten.add(new ColumnSpec("extra", "int", 23, false));
+    store.ensureTables(List.of(new TableSpec(USERS, rewritten, List.of("id"))));
+    assertThat(store.get(USERS, List.of("1")).orElseThrow())
+        .containsEntry("tier", "gold\u0001\tx")
+        .containsEntry("extra", null);
   }
 
   /** A load given up before its commit leaves no file behind (and no position). */

@@ -192,6 +192,9 @@ public final class Demo implements AutoCloseable {
     text.append(
         "  PGPASSWORD=%s psql -h %s -p %d -U %s %s\n\n"
             .formatted(PASSWORD, host, endpointPort(), USER, DATABASE));
+    text.append(
+        "The dashboard (sign in as %s / %s):\n  http://%s:%d/\n\n"
+            .formatted(USER, PASSWORD, host, follower.adminPort()));
     text.append("Try:\n");
     exampleQueries().forEach(q -> text.append("  ").append(q).append('\n'));
     text.append(

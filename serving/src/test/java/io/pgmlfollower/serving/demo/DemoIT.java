@@ -1,7 +1,12 @@
 package io.pgmlfollower.serving.demo;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -34,6 +39,22 @@ class DemoIT {
           assertThat(Math.round(rs.getFloat(1))).isEqualTo(demo.exampleLabel());
         }
       }
+      // The dashboard it prints, signed in as it says.
+      java.util.regex.Matcher dashboard =
+          java.util.regex.Pattern.compile("http://127\\.0\\.0\\.1:\\d+/").matcher(instructions);
+      assertThat(dashboard.find()).as(instructions).isTrue();
+      String credentials =
+          java.util.Base64.getEncoder()
+              .encodeToString((Demo.USER + ":" + Demo.PASSWORD).getBytes(UTF_8));
+      HttpResponse<String> projects =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(dashboard.group() + "api/projects"))
+                      .header("Authorization", "Basic " + credentials)
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(projects.statusCode()).isEqualTo(200);
+      assertThat(projects.body()).contains("\"name\":\"" + Demo.PROJECT + "\"");
       directory = demo.directory();
     }
     assertThat(directory).doesNotExist();

@@ -1,0 +1,169 @@
+package io.pgmlfollower.serving.dashboard;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.pgmlfollower.replicator.ReplicationStatus;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dashboard: its page at {@code /} and the JSON it reads under {@code /api/}. Both ask for HTTP
+ * Basic credentials, the endpoint's users' ({@code serve.users}): the data explorer shows rows.
+ *
+ * <pre>
+ * GET /api/replication                     the source's status (pgml.replication_status())
+ * GET /api/projects                        projects with their deployed model
+ * GET /api/projects/:name/models           a project's models with metrics, oldest first
+ * GET /api/tables                          relations the client role reads
+ * GET /api/tables/:schema/:name            columns with statistics, and sample rows
+ * </pre>
+ *
+ * Queries run as the client role, off the event loop.
+ */
+public final class DashboardApi {
+  private static final Logger log = LoggerFactory.getLogger(DashboardApi.class);
+
+  /** Where the page's files are, on the class path. */
+  static final String WEB_ROOT = "pgml-follower-dashboard";
+
+  private final Vertx vertx;
+  private final Supplier<ReplicationStatus> replication;
+  private final RegistryQueries registry;
+  private final TableExplorer tables;
+  private final Map<String, byte[]> passwords;
+  private final boolean trust;
+  private final ObjectMapper json =
+      new ObjectMapper()
+          .registerModule(new Jdk8Module())
+          .registerModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+  /**
+   * @param clientDataSource connections as the offline store's client role
+   * @param users the endpoint's user names and passwords
+   * @param trust whether the endpoint trusts a user's name (serve.auth: trust): the dashboard then
+   *     does not check passwords either
+   */
+  public DashboardApi(
+      Vertx vertx,
+      Supplier<ReplicationStatus> replication,
+      DataSource clientDataSource,
+      Map<String, String> users,
+      boolean trust) {
+    this.trust = trust;
+    this.vertx = requireNonNull(vertx, "vertx is null");
+    this.replication = requireNonNull(replication, "replication is null");
+    this.registry = new RegistryQueries(clientDataSource);
+    this.tables = new TableExplorer(clientDataSource);
+    this.passwords = new java.util.HashMap<>();
+    requireNonNull(users, "users is null").forEach((u, p) -> passwords.put(u, p.getBytes(UTF_8)));
+  }
+
+  /** Adds the page and its API to the admin router. */
+  public void mount(Router router) {
+    router.route("/api/*").handler(this::authenticate);
+    router.route("/").handler(this::authenticate);
+    router.route("/index.html").handler(this::authenticate);
+    router.get("/api/replication").handler(c -> answer(c, replication::get));
+    router.get("/api/projects").handler(c -> answer(c, registry::projects));
+    router
+        .get("/api/projects/:name/models")
+        .handler(c -> answer(c, () -> registry.models(c.pathParam("name"))));
+    router.get("/api/tables").handler(c -> answer(c, tables::relations));
+    router
+        .get("/api/tables/:schema/:name")
+        .handler(
+            c ->
+                answer(
+                    c,
+                    () ->
+                        tables
+                            .detail(c.pathParam("schema"), c.pathParam("name"))
+                            .map(Object.class::cast)
+                            .orElse(NOT_FOUND)));
+    router.route("/*").handler(StaticHandler.create(WEB_ROOT).setCachingEnabled(false));
+  }
+
+  private static final Object NOT_FOUND = new Object();
+
+  private void authenticate(RoutingContext context) {
+    String header = context.request().getHeader("Authorization");
+    if (header != null && header.regionMatches(true, 0, "Basic ", 0, 6)) {
+      try {
+        String decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), UTF_8);
+        int colon = decoded.indexOf(':');
+        if (colon > 0) {
+          byte[] expected = passwords.get(decoded.substring(0, colon));
+          byte[] given = decoded.substring(colon + 1).getBytes(UTF_8);
+          if (expected != null && (trust || MessageDigest.isEqual(expected, given))) {
+            context.next();
+            return;
+          }
+        }
+      } catch (IllegalArgumentException e) {
+        log.debug("Malformed Basic credentials", e);
+      }
+    }
+    context
+        .response()
+        .setStatusCode(401)
+        .putHeader("WWW-Authenticate", "Basic realm=\"pgml-follower\", charset=\"UTF-8\"")
+        .putHeader("content-type", "text/plain")
+        .end("sign in with an endpoint user (serve.users)\n");
+  }
+
+  private void answer(RoutingContext context, Callable<?> query) {
+    vertx
+        .executeBlocking(query)
+        .onComplete(
+            result -> {
+              if (result.failed()) {
+                log.warn("Dashboard query {} failed", context.request().path(), result.cause());
+                context
+                    .response()
+                    .setStatusCode(500)
+                    .putHeader("content-type", "application/json")
+                    .end(error(String.valueOf(result.cause().getMessage())));
+              } else if (result.result() == NOT_FOUND) {
+                context
+                    .response()
+                    .setStatusCode(404)
+                    .putHeader("content-type", "application/json")
+                    .end(error("no such table"));
+              } else {
+                try {
+                  context
+                      .response()
+                      .putHeader("content-type", "application/json")
+                      .putHeader("cache-control", "no-store")
+                      .end(json.writeValueAsString(result.result()));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                  context.fail(e);
+                }
+              }
+            });
+  }
+
+  private String error(String message) {
+    try {
+      return json.writeValueAsString(Map.of("error", message));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return "{\"error\":\"internal\"}";
+    }
+  }
+}

@@ -1,0 +1,195 @@
+package io.pgmlfollower.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgmlfollower.testing.PostgresFixture;
+import io.pgmlfollower.testing.SourceRole;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The dashboard of a running follower (its own JVM, a real source, two trained models), looked at
+ * in headless Chromium by {@code src/test/dashboard/dashboard_test.mjs} (playwright-core from npm,
+ * Debian's chromium installed by {@code .ci/run}). The screenshots land in {@code
+ * target/dashboard-screenshots}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DashboardIT {
+  private static final String DATABASE = "app";
+  private static final Path SUITE = Path.of("src/test/dashboard").toAbsolutePath();
+  private static final Path SHOTS = Path.of("target/dashboard-screenshots").toAbsolutePath();
+
+  private final BreastCancer data = BreastCancer.load();
+  private final ObjectMapper json = new ObjectMapper();
+  private PostgresFixture source;
+  private FollowerProcess follower;
+
+  @BeforeAll
+  void startSourceAndFollowerAndTrain() throws Exception {
+    source = PostgresFixture.start();
+    source.createDatabase(DATABASE);
+    try (Connection connection = source.connectAsSuperuser(DATABASE)) {
+      data.createTable(connection);
+      data.insert(connection, data.rows());
+    }
+    SourceRole role =
+        source.createReplicationSource(DATABASE, "pgml_pub", List.of(BreastCancer.TABLE));
+    Path work =
+        Files.createTempDirectory(
+            "dashboard-it",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    follower =
+        FollowerProcess.forSource(work, role, "pgml_slot", FollowerIT.USER, FollowerIT.PASSWORD);
+    follower.start();
+    follower.awaitReady(Duration.ofSeconds(120));
+    try (Connection connection =
+            DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + follower.endpointPort() + "/" + DATABASE,
+                FollowerIT.USER,
+                FollowerIT.PASSWORD);
+        Statement statement = connection.createStatement()) {
+      for (String algorithm : List.of("linear", "random_forest")) {
+        statement.execute(
+            "SELECT * FROM pgml.train('bc', 'classification', 'public.breast_cancer', 'target', '"
+                + algorithm
+                + "')");
+      }
+    }
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (follower != null) {
+      follower.close();
+    }
+    if (source != null) {
+      source.close();
+    }
+  }
+
+  @Test
+  void theApiAnswersSignedInUsersOnly() throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    String base = "http://127.0.0.1:" + follower.adminPort();
+    HttpResponse<String> anonymous =
+        client.send(
+            HttpRequest.newBuilder(URI.create(base + "/api/projects")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    assertThat(anonymous.headers().firstValue("WWW-Authenticate"))
+        .hasValueSatisfying(value -> assertThat(value).startsWith("Basic"));
+    HttpResponse<String> wrong = get(client, base + "/api/projects", FollowerIT.USER, "wrong");
+    assertThat(wrong.statusCode()).isEqualTo(401);
+
+    JsonNode projects = json.readTree(get(client, base + "/api/projects").body());
+    assertThat(projects).hasSize(1);
+    assertThat(projects.get(0).get("name").asText()).isEqualTo("bc");
+    assertThat(projects.get(0).get("models").asLong()).isEqualTo(2);
+    JsonNode models = json.readTree(get(client, base + "/api/projects/bc/models").body());
+    assertThat(models).hasSize(2);
+    assertThat(models.findValues("deployed").stream().filter(JsonNode::asBoolean)).hasSize(1);
+    // Only relations the catalog lists are named in SQL: anything else is a 404, not an error.
+    HttpResponse<String> missing =
+        get(client, base + "/api/tables/public/breast_cancer%22%3B%20DROP%20TABLE%20x%3B--");
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(get(client, base + "/api/projects/nope/models").body()).isEqualTo("[]");
+  }
+
+  @Test
+  void theDashboardShowsTheFollowersDataInChromium() throws Exception {
+    if (!Files.isDirectory(SUITE.resolve("node_modules/playwright-core"))) {
+      run(List.of("npm", "ci", "--no-audit", "--no-fund", "--prefix", SUITE.toString()));
+    }
+    Files.createDirectories(SHOTS);
+    Path expectations = Files.createTempFile("dashboard-expectations", ".json");
+    int rows = data.rows().size();
+    json.writeValue(
+        expectations.toFile(),
+        Map.of(
+            "project",
+            "bc",
+            "task",
+            "classification",
+            "models",
+            2,
+            "table",
+            "public.breast_cancer",
+            "tableRows",
+            rows,
+            "sampleRows",
+            20,
+            "sampleColumn",
+            "mean_radius",
+            "keyColumn",
+            "id",
+            "keyMin",
+            (int) data.rows().stream().mapToDouble(r -> r[0]).min().orElseThrow(),
+            "keyMax",
+            (int) data.rows().stream().mapToDouble(r -> r[0]).max().orElseThrow()));
+    String output =
+        run(
+            List.of(
+                "node",
+                SUITE.resolve("dashboard_test.mjs").toString(),
+                "http://127.0.0.1:" + follower.adminPort(),
+                FollowerIT.USER,
+                FollowerIT.PASSWORD,
+                expectations.toString(),
+                SHOTS.toString()));
+    JsonNode seen = json.readTree(output.lines().reduce((a, b) -> b).orElse("{}"));
+    assertThat(seen.get("state").asText()).isEqualTo("STREAMING");
+    assertThat(seen.get("modelRows").asInt()).isEqualTo(2);
+    assertThat(seen.get("sampleRows").asInt()).isEqualTo(20);
+    for (String shot :
+        List.of("dashboard-overview.png", "dashboard-project.png", "dashboard-explorer.png")) {
+      byte[] png = Files.readAllBytes(SHOTS.resolve(shot));
+      assertThat(png).as(shot).hasSizeGreaterThan(10_000);
+      assertThat(new String(png, 1, 3, StandardCharsets.US_ASCII)).as(shot).isEqualTo("PNG");
+    }
+  }
+
+  private static HttpResponse<String> get(HttpClient client, String url) throws Exception {
+    return get(client, url, FollowerIT.USER, FollowerIT.PASSWORD);
+  }
+
+  private static HttpResponse<String> get(
+      HttpClient client, String url, String user, String password) throws Exception {
+    String credentials =
+        Base64.getEncoder()
+            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    return client.send(
+        HttpRequest.newBuilder(URI.create(url))
+            .header("Authorization", "Basic " + credentials)
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Runs a command to its end; its output, with a failure naming the command and the output. */
+  private static String run(List<String> command) throws Exception {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(5, TimeUnit.MINUTES)).as("%s finished", command).isTrue();
+    assertThat(process.exitValue()).as("%s exit status; output:%n%s", command, output).isZero();
+    return output;
+  }
+}
