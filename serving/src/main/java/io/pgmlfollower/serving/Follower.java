@@ -60,6 +60,7 @@ public final class Follower implements AutoCloseable {
   private ReplicationSource source;
   private PgWireServer endpoint;
   private AdminServer admin;
+  private int readyMaxLagSeconds;
   private boolean closed;
 
   private Follower() {}
@@ -163,6 +164,7 @@ public final class Follower implements AutoCloseable {
         SqlFront.catalogDefinitions(
             models, replication, Version.current(), CatalogFunctions.IN_QUERY));
 
+    readyMaxLagSeconds = config.admin().readyMaxLagSeconds();
     admin =
         AdminServer.start(
             vertx,
@@ -306,9 +308,23 @@ public final class Follower implements AutoCloseable {
 
   /** Null when ready; else why not. */
   private String notReadyReason() {
-    ReplicationStatus status = source.status();
+    return notReadyReason(source.status(), readyMaxLagSeconds);
+  }
+
+  /**
+   * Why a follower in this state is not ready (null when it is): replication must be streaming, and
+   * lag no more than {@code maxLagSeconds} when that is positive.
+   */
+  static String notReadyReason(ReplicationStatus status, int maxLagSeconds) {
     if (status.state() != ReplicationState.STREAMING) {
       return "replication is " + status.state() + status.lastError().map(e -> ": " + e).orElse("");
+    }
+    if (maxLagSeconds > 0 && status.lagMillis() > maxLagSeconds * 1000L) {
+      return "replication lags "
+          + status.lagMillis()
+          + " ms, more than admin.ready-max-lag-seconds ("
+          + maxLagSeconds
+          + " s)";
     }
     return null;
   }

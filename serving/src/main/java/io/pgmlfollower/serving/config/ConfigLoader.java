@@ -208,6 +208,12 @@ public final class ConfigLoader {
           "source.snapshot-connections",
           "source.snapshot-connections: must be 1..64, got " + source.snapshotConnections());
     }
+    if (config.admin().readyMaxLagSeconds() < 0) {
+      throw new ConfigException(
+          "admin.ready-max-lag-seconds",
+          "admin.ready-max-lag-seconds: must be 0 (no bound) or more, got "
+              + config.admin().readyMaxLagSeconds());
+    }
     require(config.store() == null ? null : config.store().path(), "store.path");
     if (config.store().online().blockCacheMb() < 1) {
       throw new ConfigException(

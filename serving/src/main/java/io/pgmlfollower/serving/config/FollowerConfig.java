@@ -203,12 +203,28 @@ public record FollowerConfig(
 
   public record Tls(Path cert, Path key) {}
 
-  public record Admin(String host, Integer port) {
-    static final Admin DEFAULT = new Admin(null, null);
+  /**
+   * The admin HTTP server.
+   *
+   * @param readyMaxLagSeconds {@code /health/ready} answers 503 while replication lags more than
+   *     this (the source commit time of the transaction being received); 0, the default, sets no
+   *     bound: a lagging follower still serves, with older data
+   */
+  public record Admin(
+      String host,
+      Integer port,
+      @JsonProperty("ready-max-lag-seconds") Integer readyMaxLagSeconds) {
+    static final Admin DEFAULT = new Admin(null, null, null);
 
     public Admin {
       host = requireNonNullElse(host, "127.0.0.1");
       port = requireNonNullElse(port, 9187);
+      readyMaxLagSeconds = requireNonNullElse(readyMaxLagSeconds, 0);
+    }
+
+    /** Address and port, with no lag bound on readiness. */
+    public Admin(String host, Integer port) {
+      this(host, port, null);
     }
   }
 

@@ -63,6 +63,7 @@ class FollowerConfigTest {
     assertThat(config.serve().statementTimeoutSeconds()).isZero();
     assertThat(config.admin().host()).isEqualTo("127.0.0.1");
     assertThat(config.admin().port()).isEqualTo(9187);
+    assertThat(config.admin().readyMaxLagSeconds()).isZero();
     assertThat(config.projects()).isEmpty();
   }
 
@@ -124,6 +125,7 @@ class FollowerConfigTest {
             admin:
               host: 0.0.0.0
               port: 9188
+              ready-max-lag-seconds: 30
             projects:
               - name: churn
                 task: classification
@@ -170,6 +172,7 @@ class FollowerConfigTest {
     assertThat(config.serve().idleSessionTimeoutSeconds()).isEqualTo(600);
     assertThat(config.serve().statementTimeoutSeconds()).isEqualTo(300);
     assertThat(config.admin().port()).isEqualTo(9188);
+    assertThat(config.admin().readyMaxLagSeconds()).isEqualTo(30);
     FollowerConfig.Project project = config.projects().getFirst();
     assertThat(project.task()).isEqualTo(Task.CLASSIFICATION);
     assertThat(project.hyperparams()).containsEntry("n_estimators", 50);
@@ -248,6 +251,9 @@ class FollowerConfigTest {
 
   @Test
   void unknownKeyIsNamedWithItsLine() {
+    assertThatThrownBy(() -> loader.parse(MINIMAL + "admin:\n  ready-max-lag-seconds: -1\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("admin.ready-max-lag-seconds: must be 0 (no bound) or more, got -1");
     assertThatThrownBy(() -> loader.parse(MINIMAL + "admin:\n  prot: 1\n"))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("admin.prot")
