@@ -40,6 +40,10 @@ try {
 
   seen.state = await page.textContent("[data-test=replication-state]");
   check(seen.state === "STREAMING", "replication is STREAMING");
+  seen.copies = await page.$$eval("[data-test=copies] tbody tr", (rows) =>
+    rows.map((r) => [...r.cells].map((c) => c.textContent)));
+  check(seen.copies.some((c) => c[0] === expected.table && c[1] === "COMMITTED"
+    && c[2] === String(expected.tableRows) && /rows\/s$/.test(c[3])), "the table's copy and its rate");
   seen.appliedLsn = await page.textContent("#r-applied");
   check(/^[0-9A-F]+\/[0-9A-F]+$/.test(seen.appliedLsn), "an applied LSN is shown");
 

@@ -74,7 +74,14 @@ async function refreshReplication() {
   drawLag(document.querySelector("[data-test=lag-chart]"));
   const copies = document.querySelector("[data-test=copies] tbody");
   copies.replaceChildren(
-    ...s.tableCopies.map((c) => row([c.table.schema + "." + c.table.name, c.state, c.rows])),
+    ...s.tableCopies.map((c) => {
+      const seconds = Number(c.elapsed) || 0;
+      return row([
+        c.table.schema + "." + c.table.name, c.state, c.rows,
+        seconds > 0 ? Math.round(c.rows / seconds) + " rows/s" : "",
+        seconds.toFixed(1) + " s", c.connections,
+      ]);
+    }),
   );
 }
 

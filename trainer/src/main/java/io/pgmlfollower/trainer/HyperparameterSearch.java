@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Grid or random search over {@code search_params} with k-fold cross-validation on the training
@@ -29,6 +31,8 @@ import java.util.function.BooleanSupplier;
  * which PostgresML runs; the results are kept in their {@code cv_results_} shape.
  */
 final class HyperparameterSearch {
+  private static final Logger log = LoggerFactory.getLogger(HyperparameterSearch.class);
+
   /** A grid larger than this is refused: list fewer values, or search at random. */
   static final int MAX_GRID = 10_000;
 
@@ -168,7 +172,9 @@ final class HyperparameterSearch {
     int[][] folds = folds(x.length, y, spec.folds());
     List<Candidate> results = new ArrayList<>();
     int best = 0;
-    for (Map<String, Object> params : candidates(spec, seed)) {
+    List<Map<String, Object>> candidates = candidates(spec, seed);
+    String metric = algorithm.task() == Task.REGRESSION ? "r2" : "f1";
+    for (Map<String, Object> params : candidates) {
       Map<String, Object> merged = new LinkedHashMap<>(fixed);
       merged.putAll(params);
       HyperParameters hyperparameters = HyperParameters.of(algorithm, merged);
@@ -185,8 +191,20 @@ final class HyperparameterSearch {
       if (score(results.getLast()) > score(results.get(best))) {
         best = results.size() - 1;
       }
+      // Progress of a long search, one line per candidate.
+      log.info(
+          "Search: candidate {}/{} {}: mean {} {} over {} folds in {} s; best so far #{} ({})",
+          results.size(),
+          candidates.size(),
+          params,
+          metric,
+          String.format(java.util.Locale.ROOT, "%.4f", results.getLast().mean()),
+          spec.folds(),
+          String.format(java.util.Locale.ROOT, "%.2f", results.getLast().fitSeconds()),
+          best + 1,
+          String.format(java.util.Locale.ROOT, "%.4f", results.get(best).mean()));
     }
-    return new Outcome(results, best, algorithm.task() == Task.REGRESSION ? "r2" : "f1");
+    return new Outcome(results, best, metric);
   }
 
   /**
