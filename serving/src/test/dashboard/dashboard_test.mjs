@@ -64,6 +64,31 @@ try {
   check(seen.deployedBars === 1, "the deployed model's bar stands out");
   await page.screenshot({ path: shots + "/dashboard-project.png", fullPage: true });
 
+  // Deploy the other model with its button, then roll back: the deployed mark follows.
+  const deployedRow = async () =>
+    page.$$eval("[data-test=models] tbody tr", (rows) =>
+      rows.filter((r) => r.cells[4].textContent === "deployed").map((r) => r.dataset.model));
+  const [before] = await deployedRow();
+  const other = (await page.$$eval("[data-test=models] tbody tr", (rows) => rows.map((r) => r.dataset.model)))
+    .find((id) => id !== before);
+  await page.click(`[data-test=models] tr[data-model="${other}"] [data-test=deploy-model]`);
+  await page.waitForFunction(
+    (id) => [...document.querySelectorAll("[data-test=models] tbody tr")]
+      .some((r) => r.dataset.model === id && r.cells[4].textContent === "deployed"),
+    other);
+  seen.deployStatus = await page.textContent("[data-test=deploy-status]");
+  check(seen.deployStatus.startsWith("deployed"), "the deploy is reported");
+  check((await deployedRow()).join() === other, "only the chosen model is deployed");
+  await page.screenshot({ path: shots + "/dashboard-deployed.png", fullPage: true });
+  await page.click("[data-test=rollback]");
+  await page.waitForFunction(
+    (id) => [...document.querySelectorAll("[data-test=models] tbody tr")]
+      .some((r) => r.dataset.model === id && r.cells[4].textContent === "deployed"),
+    before);
+  seen.rolledBackTo = (await deployedRow()).join();
+  check(seen.rolledBackTo === before, "the rollback redeploys the model before");
+  seen.deployed = { before, other };
+
   const tableRow = page.locator(`[data-test=tables] tr[data-table="${expected.table}"]`);
   await tableRow.click();
   await page.waitForSelector("[data-test=sample] tbody tr");

@@ -110,18 +110,52 @@ function drawMetricChart(svg, models, task) {
   svg.append(title);
 }
 
+let shownProject = null;
+
+// A deploy: the credentials the page was opened with, plus the header that tells this server the
+// request comes from its own page (see DashboardApi).
+async function deploy(project, body) {
+  const status = document.querySelector("[data-test=deploy-status]");
+  status.textContent = "deploying…";
+  const response = await fetch("/api/projects/" + encodeURIComponent(project.name) + "/deploy", {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-Requested-By": "pgml-follower" },
+    body: JSON.stringify(body),
+  });
+  const answer = await response.json();
+  status.textContent = response.ok
+    ? "deployed " + answer.algorithm + " (" + answer.strategy + ")"
+    : "refused: " + answer.error + (answer.sqlstate ? " [" + answer.sqlstate + "]" : "");
+  await refreshProjects();
+  await showProject(project);
+}
+
 async function showProject(project, tr) {
-  document.querySelectorAll("[data-test=projects] tr.selected").forEach((r) => r.classList.remove("selected"));
-  tr.classList.add("selected");
+  shownProject = project;
+  document.querySelectorAll("[data-test=projects] tr").forEach((r) =>
+    r.classList.toggle("selected", r.dataset.project === project.name));
   const models = await api("/api/projects/" + encodeURIComponent(project.name) + "/models");
+  document.querySelector("[data-test=rollback]").onclick = () => deploy(project, { strategy: "rollback" });
+  document.querySelector("[data-test=deploy-best]").onclick = () => deploy(project, { strategy: "best_score" });
   document.getElementById("project-detail").hidden = false;
   document.getElementById("models-title").textContent = project.name + ": " + models.length + " models";
   drawMetricChart(document.querySelector("[data-test=metric-chart]"), models, project.task);
   document.querySelector("[data-test=models] tbody").replaceChildren(
-    ...models.map((m) => row([
-      "#" + m.id, m.algorithm, m.status, formatMetric(keyMetric(project.task, m.metrics)),
-      m.deployed ? "deployed" : "", m.createdAt,
-    ])),
+    ...models.map((m) => {
+      const tr = row([
+        "#" + m.id, m.algorithm, m.status, formatMetric(keyMetric(project.task, m.metrics)),
+        m.deployed ? "deployed" : "", (m.createdAt || "").slice(0, 16),
+      ], { "data-model": m.id });
+      const cell = el("td");
+      if (!m.deployed && m.status === "successful") {
+        const button = el("button", "deploy", { type: "button", "data-test": "deploy-model" });
+        button.onclick = () => deploy(project, { model: m.id });
+        cell.append(button);
+      }
+      tr.append(cell);
+      return tr;
+    }),
   );
 }
 
@@ -136,6 +170,7 @@ async function refreshProjects() {
         formatMetric(keyMetric(p.task, p.metrics)),
       ], { class: "clickable", "data-project": p.name });
       tr.addEventListener("click", () => showProject(p, tr));
+      if (shownProject !== null && shownProject.name === p.name) tr.classList.add("selected");
       return tr;
     }),
   );

@@ -177,7 +177,8 @@ public final class Follower implements AutoCloseable {
                     source::status,
                     store.clientDataSource(),
                     endpointUsers(config),
-                    config.serve().auth() == FollowerConfig.AuthMethod.TRUST)
+                    config.serve().auth() == FollowerConfig.AuthMethod.TRUST,
+                    models)
                 ::mount);
     resources.push(admin);
 

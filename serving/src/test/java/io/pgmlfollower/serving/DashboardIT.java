@@ -113,6 +113,57 @@ class DashboardIT {
         get(client, base + "/api/tables/public/breast_cancer%22%3B%20DROP%20TABLE%20x%3B--");
     assertThat(missing.statusCode()).isEqualTo(404);
     assertThat(get(client, base + "/api/projects/nope/models").body()).isEqualTo("[]");
+
+    // A deploy needs the page's header (no cross-site form can add it), a body that says what,
+    // and a project and model that can be deployed; none of these refusals deploys anything.
+    String rollback = "{\"strategy\": \"rollback\"}";
+    assertThat(post(client, base + "/api/projects/bc/deploy", rollback, false).statusCode())
+        .isEqualTo(403);
+    assertThat(post(client, base + "/api/projects/bc/deploy", "{}", true).statusCode())
+        .isEqualTo(400);
+    HttpResponse<String> unknown = post(client, base + "/api/projects/nope/deploy", rollback, true);
+    assertThat(unknown.statusCode()).isEqualTo(409);
+    assertThat(json.readTree(unknown.body()).path("sqlstate").asText()).hasSize(5);
+    HttpResponse<String> noPrevious =
+        post(client, base + "/api/projects/bc/deploy", rollback, true);
+    assertThat(noPrevious.statusCode()).isEqualTo(409);
+    assertThat(noPrevious.body()).contains("no other model was deployed before");
+    assertThat(deployments()).hasSize(1);
+  }
+
+  private List<String> deployments() throws Exception {
+    try (Connection connection =
+            DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + follower.endpointPort() + "/" + DATABASE,
+                FollowerIT.USER,
+                FollowerIT.PASSWORD);
+        Statement statement = connection.createStatement();
+        var rs =
+            statement.executeQuery(
+                "SELECT model_id || ' ' || strategy FROM pgml.deployments ORDER BY id")) {
+      List<String> rows = new java.util.ArrayList<>();
+      while (rs.next()) {
+        rows.add(rs.getString(1));
+      }
+      return rows;
+    }
+  }
+
+  private static HttpResponse<String> post(
+      HttpClient client, String url, String body, boolean fromThePage) throws Exception {
+    String credentials =
+        Base64.getEncoder()
+            .encodeToString(
+                (FollowerIT.USER + ":" + FollowerIT.PASSWORD).getBytes(StandardCharsets.UTF_8));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(url))
+            .header("Authorization", "Basic " + credentials)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (fromThePage) {
+      request.header("X-Requested-By", "pgml-follower");
+    }
+    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
@@ -160,8 +211,16 @@ class DashboardIT {
     assertThat(seen.get("state").asText()).isEqualTo("STREAMING");
     assertThat(seen.get("modelRows").asInt()).isEqualTo(2);
     assertThat(seen.get("sampleRows").asInt()).isEqualTo(20);
+    // The buttons deployed the other model, then rolled back to the first: as pgml.deploy would.
+    String before = seen.at("/deployed/before").asText();
+    String other = seen.at("/deployed/other").asText();
+    assertThat(deployments()).endsWith(other + " specific", before + " rollback");
     for (String shot :
-        List.of("dashboard-overview.png", "dashboard-project.png", "dashboard-explorer.png")) {
+        List.of(
+            "dashboard-overview.png",
+            "dashboard-project.png",
+            "dashboard-deployed.png",
+            "dashboard-explorer.png")) {
       byte[] png = Files.readAllBytes(SHOTS.resolve(shot));
       assertThat(png).as(shot).hasSizeGreaterThan(10_000);
       assertThat(new String(png, 1, 3, StandardCharsets.US_ASCII)).as(shot).isEqualTo("PNG");

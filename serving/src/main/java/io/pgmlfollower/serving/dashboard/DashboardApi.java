@@ -7,10 +7,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.pgmlfollower.pgwire.spi.PgWireException;
 import io.pgmlfollower.replicator.ReplicationStatus;
+import io.pgmlfollower.serving.sql.ModelService;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.security.MessageDigest;
 import java.util.Base64;
@@ -31,9 +34,14 @@ import org.slf4j.LoggerFactory;
  * GET /api/projects/:name/models           a project's models with metrics, oldest first
  * GET /api/tables                          relations the client role reads
  * GET /api/tables/:schema/:name            columns with statistics, and sample rows
+ * POST /api/projects/:name/deploy          {"strategy": "rollback"} or {"model": 12}: pgml.deploy
  * </pre>
  *
- * Queries run as the client role, off the event loop.
+ * Queries run as the client role, off the event loop. A deploy goes through the same service as
+ * {@code pgml.deploy} (the endpoint's model cache sees it), and needs the header {@code
+ * X-Requested-By: pgml-follower} besides the credentials: a browser sends remembered Basic
+ * credentials with a form another site posts, but cannot add a header to it without asking this
+ * server first (CORS), which it never allows.
  */
 public final class DashboardApi {
   private static final Logger log = LoggerFactory.getLogger(DashboardApi.class);
@@ -47,6 +55,7 @@ public final class DashboardApi {
   private final TableExplorer tables;
   private final Map<String, byte[]> passwords;
   private final boolean trust;
+  private final ModelService models;
   private final ObjectMapper json =
       new ObjectMapper()
           .registerModule(new Jdk8Module())
@@ -64,8 +73,10 @@ public final class DashboardApi {
       Supplier<ReplicationStatus> replication,
       DataSource clientDataSource,
       Map<String, String> users,
-      boolean trust) {
+      boolean trust,
+      ModelService models) {
     this.trust = trust;
+    this.models = requireNonNull(models, "models is null");
     this.vertx = requireNonNull(vertx, "vertx is null");
     this.replication = requireNonNull(replication, "replication is null");
     this.registry = new RegistryQueries(clientDataSource);
@@ -85,6 +96,8 @@ public final class DashboardApi {
         .get("/api/projects/:name/models")
         .handler(c -> answer(c, () -> registry.models(c.pathParam("name"))));
     router.get("/api/tables").handler(c -> answer(c, tables::relations));
+    router.post("/api/projects/:name/deploy").handler(BodyHandler.create().setBodyLimit(4096));
+    router.post("/api/projects/:name/deploy").handler(this::deploy);
     router
         .get("/api/tables/:schema/:name")
         .handler(
@@ -127,6 +140,71 @@ public final class DashboardApi {
         .end("sign in with an endpoint user (serve.users)\n");
   }
 
+  /** The header a deploy must carry (see the class comment). */
+  static final String REQUESTED_BY = "X-Requested-By";
+
+  private void deploy(RoutingContext context) {
+    if (!"pgml-follower".equals(context.request().getHeader(REQUESTED_BY))) {
+      context
+          .response()
+          .setStatusCode(403)
+          .putHeader("content-type", "application/json")
+          .end(error("a deploy needs the header " + REQUESTED_BY + ": pgml-follower"));
+      return;
+    }
+    String project = context.pathParam("name");
+    io.vertx.core.json.JsonObject body;
+    try {
+      body = context.body().asJsonObject();
+    } catch (RuntimeException e) {
+      body = null;
+    }
+    if (body == null || (body.getValue("model") == null) == (body.getValue("strategy") == null)) {
+      context
+          .response()
+          .setStatusCode(400)
+          .putHeader("content-type", "application/json")
+          .end(
+              error("send {\"strategy\": \"best_score|most_recent|rollback\"} or {\"model\": id}"));
+      return;
+    }
+    Object model = body.getValue("model");
+    String strategy = body.getString("strategy");
+    vertx
+        .executeBlocking(
+            () ->
+                model instanceof Number id
+                    ? models.deploy(id.longValue())
+                    : models.deploy(project, strategy, null))
+        .onComplete(
+            result -> {
+              if (result.succeeded()) {
+                log.info("Dashboard deploy in project {}: {}", project, result.result());
+                try {
+                  context
+                      .response()
+                      .putHeader("content-type", "application/json")
+                      .end(json.writeValueAsString(result.result()));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                  context.fail(e);
+                }
+              } else if (result.cause() instanceof PgWireException refused) {
+                context
+                    .response()
+                    .setStatusCode(409)
+                    .putHeader("content-type", "application/json")
+                    .end(error(refused.getMessage(), refused.sqlState().code()));
+              } else {
+                log.warn("Dashboard deploy in project {} failed", project, result.cause());
+                context
+                    .response()
+                    .setStatusCode(500)
+                    .putHeader("content-type", "application/json")
+                    .end(error(String.valueOf(result.cause().getMessage())));
+              }
+            });
+  }
+
   private void answer(RoutingContext context, Callable<?> query) {
     vertx
         .executeBlocking(query)
@@ -160,8 +238,15 @@ public final class DashboardApi {
   }
 
   private String error(String message) {
+    return error(message, null);
+  }
+
+  private String error(String message, String sqlState) {
     try {
-      return json.writeValueAsString(Map.of("error", message));
+      return json.writeValueAsString(
+          sqlState == null
+              ? Map.of("error", message)
+              : Map.of("error", message, "sqlstate", sqlState));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       return "{\"error\":\"internal\"}";
     }
