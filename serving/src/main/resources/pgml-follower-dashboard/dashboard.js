@@ -123,7 +123,12 @@ async function deploy(project, body) {
     headers: { "Content-Type": "application/json", "X-Requested-By": "pgml-follower" },
     body: JSON.stringify(body),
   });
-  const answer = await response.json();
+  let answer;
+  try {
+    answer = await response.json();
+  } catch (e) {
+    answer = { error: "HTTP " + response.status };
+  }
   status.textContent = response.ok
     ? "deployed " + answer.algorithm + " (" + answer.strategy + ")"
     : "refused: " + answer.error + (answer.sqlstate ? " [" + answer.sqlstate + "]" : "");
@@ -210,7 +215,10 @@ async function refreshTables() {
 }
 
 async function start() {
-  await Promise.all([refreshReplication(), refreshProjects(), refreshTables()]);
+  // Each part on its own: one failing call leaves the others shown and polled.
+  const parts = await Promise.allSettled([refreshReplication(), refreshProjects(), refreshTables()]);
+  const failed = parts.find((p) => p.status === "rejected");
+  if (failed) throw failed.reason;
   document.body.dataset.loaded = "true";
   setInterval(() => refreshReplication().catch(console.error), 2000);
   setInterval(() => refreshProjects().catch(console.error), 10000);
@@ -219,4 +227,5 @@ async function start() {
 start().catch((e) => {
   document.body.dataset.loaded = "error";
   document.querySelector("[data-test=replication-state]").textContent = "error: " + e.message;
+  setInterval(() => refreshReplication().catch(console.error), 2000);
 });

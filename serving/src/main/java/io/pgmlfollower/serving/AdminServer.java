@@ -74,7 +74,7 @@ final class AdminServer implements AutoCloseable {
             context ->
                 // A scrape may query the offline store: off the event loop.
                 vertx
-                    .executeBlocking(prometheusScrape::get)
+                    .executeBlocking(prometheusScrape::get, false) // unordered: see DashboardApi
                     .onComplete(
                         scrape -> {
                           if (scrape.succeeded()) {

@@ -119,8 +119,18 @@ class DashboardIT {
     String rollback = "{\"strategy\": \"rollback\"}";
     assertThat(post(client, base + "/api/projects/bc/deploy", rollback, false).statusCode())
         .isEqualTo(403);
-    assertThat(post(client, base + "/api/projects/bc/deploy", "{}", true).statusCode())
-        .isEqualTo(400);
+    for (String bad : List.of("{}", "{\"model\": \"1\"}", "{\"strategy\": 3}", "not json")) {
+      assertThat(post(client, base + "/api/projects/bc/deploy", bad, true).statusCode())
+          .as(bad)
+          .isEqualTo(400);
+    }
+    HttpResponse<String> elsewhere =
+        post(client, base + "/api/projects/bc/deploy", "{\"model\": 99999}", true);
+    assertThat(elsewhere.statusCode()).isEqualTo(409);
+    assertThat(elsewhere.body()).contains("is not a model of project 'bc'");
+    // The page refuses to be framed by another site.
+    assertThat(get(client, base + "/").headers().firstValue("Content-Security-Policy"))
+        .hasValue("frame-ancestors 'none'");
     HttpResponse<String> unknown = post(client, base + "/api/projects/nope/deploy", rollback, true);
     assertThat(unknown.statusCode()).isEqualTo(409);
     assertThat(json.readTree(unknown.body()).path("sqlstate").asText()).hasSize(5);

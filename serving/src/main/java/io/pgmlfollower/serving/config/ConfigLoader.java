@@ -208,6 +208,14 @@ public final class ConfigLoader {
           "source.snapshot-connections",
           "source.snapshot-connections: must be 1..64, got " + source.snapshotConnections());
     }
+    if (config.admin().readyMaxLagSeconds() > 0
+        && config.source().type() != FollowerConfig.SourceType.PGOUTPUT) {
+      throw new ConfigException(
+          "admin.ready-max-lag-seconds",
+          "admin.ready-max-lag-seconds: only source.type pgoutput measures its lag yet; remove it"
+              + " for source.type "
+              + config.source().type().name().toLowerCase(java.util.Locale.ROOT));
+    }
     if (config.admin().readyMaxLagSeconds() < 0) {
       throw new ConfigException(
           "admin.ready-max-lag-seconds",

@@ -96,7 +96,9 @@ public final class DashboardApi {
         .get("/api/projects/:name/models")
         .handler(c -> answer(c, () -> registry.models(c.pathParam("name"))));
     router.get("/api/tables").handler(c -> answer(c, tables::relations));
-    router.post("/api/projects/:name/deploy").handler(BodyHandler.create().setBodyLimit(4096));
+    router
+        .post("/api/projects/:name/deploy")
+        .handler(BodyHandler.create(false).setBodyLimit(4096)); // no file uploads
     router.post("/api/projects/:name/deploy").handler(this::deploy);
     router
         .get("/api/tables/:schema/:name")
@@ -115,6 +117,15 @@ public final class DashboardApi {
   private static final Object NOT_FOUND = new Object();
 
   private void authenticate(RoutingContext context) {
+    // Never inside another site's frame: its clicks would carry this page's credentials.
+    context
+        .response()
+        .putHeader("Content-Security-Policy", "frame-ancestors 'none'")
+        .putHeader("X-Frame-Options", "DENY");
+    if (trust && passwords.isEmpty()) {
+      context.next(); // serve.auth: trust with no users: the endpoint lets anyone in too
+      return;
+    }
     String header = context.request().getHeader("Authorization");
     if (header != null && header.regionMatches(true, 0, "Basic ", 0, 6)) {
       try {
@@ -159,7 +170,12 @@ public final class DashboardApi {
     } catch (RuntimeException e) {
       body = null;
     }
-    if (body == null || (body.getValue("model") == null) == (body.getValue("strategy") == null)) {
+    if (body == null
+        || (body.getValue("model") == null) == (body.getValue("strategy") == null)
+        || (body.getValue("model") != null
+            && !(body.getValue("model") instanceof Integer
+                || body.getValue("model") instanceof Long))
+        || (body.getValue("strategy") != null && !(body.getValue("strategy") instanceof String))) {
       context
           .response()
           .setStatusCode(400)
@@ -169,13 +185,23 @@ public final class DashboardApi {
       return;
     }
     Object model = body.getValue("model");
-    String strategy = body.getString("strategy");
+    String strategy = (String) body.getValue("strategy");
     vertx
         .executeBlocking(
-            () ->
-                model instanceof Number id
-                    ? models.deploy(id.longValue())
-                    : models.deploy(project, strategy, null))
+            () -> {
+              if (model != null) {
+                // Deploy by id only a model of the project in the URL.
+                long id = ((Number) model).longValue();
+                if (registry.models(project).stream().noneMatch(m -> m.id() == id)) {
+                  throw new PgWireException(
+                      io.pgmlfollower.pgwire.spi.SqlState.INVALID_PARAMETER_VALUE,
+                      "model " + id + " is not a model of project '" + project + "'");
+                }
+                return models.deploy(id);
+              }
+              return models.deploy(project, strategy, null);
+            },
+            false)
         .onComplete(
             result -> {
               if (result.succeeded()) {
@@ -206,8 +232,10 @@ public final class DashboardApi {
   }
 
   private void answer(RoutingContext context, Callable<?> query) {
+    // Unordered: requests share the event loop's context, and an ordered blocking task would make
+    // a slow explorer query hold up every other admin request (scrapes included).
     vertx
-        .executeBlocking(query)
+        .executeBlocking(query, false)
         .onComplete(
             result -> {
               if (result.failed()) {

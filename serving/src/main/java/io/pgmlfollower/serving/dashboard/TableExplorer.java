@@ -22,6 +22,12 @@ final class TableExplorer {
   static final int STATS_ROWS = 10_000;
   static final int SAMPLE_ROWS = 20;
 
+  /**
+   * A look at a relation gives up after this: the first rows of a view can cost its whole query,
+   * and a distinct count over wide text is a sort.
+   */
+  static final int TIMEOUT_SECONDS = 30;
+
   /** Relations users look at: not the catalogs, the registry or the follower's own schema. */
   private static final String RELATIONS =
       "SELECT n.nspname, c.relname, c.relkind::text, greatest(c.reltuples, -1)::bigint"
@@ -75,6 +81,9 @@ final class TableExplorer {
   Optional<Detail> detail(String schema, String name) throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
       connection.setReadOnly(true);
+      try (Statement timeout = connection.createStatement()) {
+        timeout.execute("SET statement_timeout = '" + TIMEOUT_SECONDS + "s'");
+      }
       Relation relation;
       // Only a relation the catalog lists is named in SQL, and then quoted.
       try (PreparedStatement statement =
@@ -98,7 +107,7 @@ final class TableExplorer {
           String c = TableId.quoteIdentifier(column[0]);
           sql.append(", count(*) - count(").append(c).append(")");
           sql.append(", count(DISTINCT ").append(c).append("::text)");
-          boolean ordered = "N".equals(column[2]) || "D".equals(column[2]);
+          boolean ordered = "true".equals(column[2]);
           sql.append(ordered ? ", min(" + c + ")::text, max(" + c + ")::text" : ", NULL, NULL");
         }
         sql.append(" FROM (SELECT * FROM ").append(quoted);
@@ -150,13 +159,15 @@ final class TableExplorer {
         rs.getLong(4));
   }
 
-  /** Each column's name, type and type category (pg_type.typcategory). */
+  /** Each column's name, type, and whether min and max are shown for it ("true" or "false"). */
   private static List<String[]> columns(Connection connection, String schema, String name)
       throws SQLException {
     List<String[]> columns = new ArrayList<>();
     try (PreparedStatement statement =
         connection.prepareStatement(
-            "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), t.typcategory::text"
+            // Ordered (min and max shown): numbers and date/time types, not the reg* OID aliases.
+            "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),"
+                + " (t.typcategory IN ('N', 'D') AND t.typname NOT LIKE 'reg%')::text"
                 + " FROM pg_catalog.pg_attribute a"
                 + " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
                 + " WHERE a.attrelid = (quote_ident(?) || '.' || quote_ident(?))::regclass"

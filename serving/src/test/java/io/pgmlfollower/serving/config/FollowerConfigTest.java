@@ -254,6 +254,14 @@ class FollowerConfigTest {
     assertThatThrownBy(() -> loader.parse(MINIMAL + "admin:\n  ready-max-lag-seconds: -1\n"))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("admin.ready-max-lag-seconds: must be 0 (no bound) or more, got -1");
+    assertThatThrownBy(
+            () ->
+                loader.parse(
+                    "source:\n  type: kafka\n  kafka:\n    bootstrap-servers: k:9092\n"
+                        + "    topic-prefix: app\nstore:\n  path: /tmp/x\n"
+                        + "admin:\n  ready-max-lag-seconds: 5\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("admin.ready-max-lag-seconds: only source.type pgoutput");
     assertThatThrownBy(() -> loader.parse(MINIMAL + "admin:\n  prot: 1\n"))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("admin.prot")

@@ -103,6 +103,8 @@ class ComposeStackIT {
         .isEqualTo("org.apache.kafka.connect.json.JsonConverter");
     assertThat(connector.path("value.converter.schemas.enable").asText()).isEqualTo("true");
     assertThat(connector.path("database.hostname").asText()).isEqualTo("source");
+    assertThat(compose().at("/services/source/environment/DEBEZIUM_PASSWORD").asText())
+        .isEqualTo(connector.path("database.password").asText());
     assertThat(inStack.projects())
         .extracting(FollowerConfig.Project::relation)
         .containsExactly("public.customers");
@@ -125,7 +127,8 @@ class ComposeStackIT {
                   "PGHOST", postgres.host(),
                   "PGPORT", Integer.toString(postgres.port()),
                   "PGPASSWORD", postgres.superuserPassword(),
-                  "DEBEZIUM_PASSWORD", connector.path("database.password").asText()));
+                  // A quote in it must not break the script (it is a psql variable).
+                  "DEBEZIUM_PASSWORD", "it's " + connector.path("database.password").asText()));
       Process process = init.start();
       String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();

@@ -70,7 +70,7 @@ class HelmChartTest {
     List<JsonNode> documents = documents(render(REQUIRED));
     assertThat(documents)
         .extracting(d -> d.get("kind").asText())
-        .containsExactlyInAnyOrder("ConfigMap", "Secret", "Service", "StatefulSet");
+        .containsExactlyInAnyOrder("ConfigMap", "Secret", "Service", "Service", "StatefulSet");
 
     // The follower.yaml the chart writes is one the follower takes, passwords from the Secret.
     String followerYaml = kind(documents, "ConfigMap").path("data").path("follower.yaml").asText();
@@ -86,10 +86,21 @@ class HelmChartTest {
 
     JsonNode set = kind(documents, "StatefulSet");
     assertThat(set.at("/spec/replicas").asInt()).isEqualTo(1);
+    String governing = set.at("/spec/serviceName").asText();
+    assertThat(
+            documents.stream()
+                .filter(d -> governing.equals(d.at("/metadata/name").asText()))
+                .findFirst()
+                .orElseThrow()
+                .at("/spec/clusterIP")
+                .asText())
+        .isEqualTo("None");
+    assertThat(set.at("/spec/template/metadata/annotations").has("checksum/secret")).isTrue();
     JsonNode pod = set.at("/spec/template");
     assertThat(pod.at("/metadata/annotations/prometheus.io~1scrape").asText()).isEqualTo("true");
     assertThat(pod.at("/metadata/annotations/prometheus.io~1port").asText()).isEqualTo("9187");
     assertThat(pod.at("/spec/securityContext/runAsNonRoot").asBoolean()).isTrue();
+    assertThat(pod.at("/spec/securityContext/runAsUser").asInt()).isEqualTo(1000);
     JsonNode container = pod.at("/spec/containers/0");
     assertThat(container.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/health/live");
     assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/health/ready");
