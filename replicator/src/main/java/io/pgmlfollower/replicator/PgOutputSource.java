@@ -57,6 +57,8 @@ public final class PgOutputSource implements ReplicationSource {
   /** PostgreSQL 14 added pgoutput protocol version 2: streaming of in-progress transactions. */
   private static final int PG_14 = 140000;
 
+  private static final int PG_17 = 170000;
+
   private final PgOutputSourceConfig config;
   private final ChangeSink sink;
   private final SourceConnections connections;
@@ -344,6 +346,16 @@ public final class PgOutputSource implements ReplicationSource {
       throws ReplicatorException {
     // The connection is closed without ending the COPY first: closing the stream would wait for
     // the server to finish sending, and every applied position is acknowledged already.
+    if (catalog.serverVersion() >= PG_17) {
+      try {
+        replication.enableFailover(config.getSlot());
+      } catch (ReplicatorException e) {
+        log.warn(
+            "Slot {} stays a non-failover slot (a failover to a standby would lose it): {}",
+            config.getSlot(),
+            e.getMessage());
+      }
+    }
     int protocolVersion =
         config.isStreamingEnabled() && catalog.serverVersion() >= PG_14
             ? PgOutputDecoder.PROTOCOL_VERSION_2

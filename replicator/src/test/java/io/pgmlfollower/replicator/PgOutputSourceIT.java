@@ -201,6 +201,19 @@ class PgOutputSourceIT {
         .containsExactly(List.of("bigint"), List.of("double precision"));
   }
 
+  /** On PostgreSQL 17 the slot is a failover slot: a standby that syncs slots keeps it. */
+  @Test
+  void theSlotIsMarkedForFailover() throws Exception {
+    PgOutputSource source = start();
+    source.awaitSnapshot(WAIT);
+    source("UPDATE items SET name = 'after start' WHERE id = 1");
+    awaitSourceApplied(source);
+    assertThat(
+            sourceRows(
+                "SELECT failover FROM pg_replication_slots WHERE slot_name = '" + slot + "'"))
+        .containsExactly(List.of("t"));
+  }
+
   /**
    * A column added with a constant default gives the rows already there that value without writing
    * them (attmissingval): nothing in the WAL says so. The follower reads it from the catalog, both

@@ -90,6 +90,27 @@ public final class ReplicationConnection implements AutoCloseable {
   }
 
   /**
+   * Marks the slot as a failover slot (PostgreSQL 17+, {@code ALTER_REPLICATION_SLOT s (FAILOVER
+   * true)},
+   * https://www.postgresql.org/docs/17/logicaldecoding-explanation.html#LOGICALDECODING-REPLICATION-SLOTS-SYNCHRONIZATION):
+   * a standby with {@code sync_replication_slots = on} keeps a copy of it, so after the primary
+   * fails over to that standby the follower goes on from its position instead of finding its slot
+   * gone. Harmless where no standby syncs slots. Must not run on a connection whose exported
+   * snapshot is still in use.
+   */
+  public void enableFailover(String slot) throws ReplicatorException {
+    if (!slot.matches("[a-z0-9_]+")) { // what PostgreSQL allows in a slot name
+      throw new ReplicatorException(
+          ReplicatorErrorCode.INVALID_CONFIGURATION, "invalid replication slot name: " + slot);
+    }
+    try (java.sql.Statement statement = jdbc.createStatement()) {
+      statement.execute("ALTER_REPLICATION_SLOT " + slot + " ( FAILOVER true )");
+    } catch (SQLException e) {
+      throw ReplicatorException.fromSql("mark replication slot " + slot + " for failover", e);
+    }
+  }
+
+  /**
    * Sends {@code START_REPLICATION SLOT s LOGICAL start (proto_version 'n', publication_names 'p'
    * [, streaming 'on'])}
    * (https://www.postgresql.org/docs/current/protocol-logical-replication.html). With protocol
