@@ -1,15 +1,21 @@
 package io.pgmlfollower.serving;
 
+import io.pgmlfollower.testing.PostgresFixture;
+import io.pgmlfollower.testing.SourceRole;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,6 +39,30 @@ record BreastCancer(List<String> columns, List<double[]> rows) {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * A source holding this data set in {@code database} behind the publication {@code pgml_pub}, and
+   * a follower process of it (the endpoint user of {@link FollowerIT}) in a new work directory
+   * named after {@code name}, started and ready.
+   */
+  FollowerProcess startFollower(PostgresFixture source, String database, String name)
+      throws Exception {
+    source.createDatabase(database);
+    try (Connection connection = source.connectAsSuperuser(database)) {
+      createTable(connection);
+      insert(connection, rows);
+    }
+    SourceRole role = source.createReplicationSource(database, "pgml_pub", List.of(TABLE));
+    Path work =
+        Files.createTempDirectory(
+            name,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    FollowerProcess follower =
+        FollowerProcess.forSource(work, role, "pgml_slot", FollowerIT.USER, FollowerIT.PASSWORD);
+    follower.start();
+    follower.awaitReady(Duration.ofSeconds(120));
+    return follower;
   }
 
   void createTable(Connection connection) throws SQLException {

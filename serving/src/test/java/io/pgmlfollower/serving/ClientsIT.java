@@ -7,11 +7,9 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgmlfollower.testing.PostgresFixture;
-import io.pgmlfollower.testing.SourceRole;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -19,7 +17,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,21 +55,8 @@ class ClientsIT {
   @BeforeAll
   void startSourceAndFollowerAndTrain() throws Exception {
     source = PostgresFixture.start();
-    source.createDatabase(DATABASE);
-    try (Connection connection = source.connectAsSuperuser(DATABASE)) {
-      data.createTable(connection);
-      data.insert(connection, data.rows());
-    }
-    SourceRole role =
-        source.createReplicationSource(DATABASE, "pgml_pub", List.of(BreastCancer.TABLE));
-    work =
-        Files.createTempDirectory(
-            "clients-it",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-    follower =
-        FollowerProcess.forSource(work, role, "pgml_slot", FollowerIT.USER, FollowerIT.PASSWORD);
-    follower.start();
-    follower.awaitReady(Duration.ofSeconds(120));
+    follower = data.startFollower(source, DATABASE, "clients-it");
+    work = follower.work();
     features = new ArrayList<>();
     for (double[] row : data.rows().subList(0, 5)) {
       features.add(data.features(row));

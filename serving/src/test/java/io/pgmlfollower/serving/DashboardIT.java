@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgmlfollower.testing.PostgresFixture;
-import io.pgmlfollower.testing.SourceRole;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,11 +12,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -47,21 +44,7 @@ class DashboardIT {
   @BeforeAll
   void startSourceAndFollowerAndTrain() throws Exception {
     source = PostgresFixture.start();
-    source.createDatabase(DATABASE);
-    try (Connection connection = source.connectAsSuperuser(DATABASE)) {
-      data.createTable(connection);
-      data.insert(connection, data.rows());
-    }
-    SourceRole role =
-        source.createReplicationSource(DATABASE, "pgml_pub", List.of(BreastCancer.TABLE));
-    Path work =
-        Files.createTempDirectory(
-            "dashboard-it",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-    follower =
-        FollowerProcess.forSource(work, role, "pgml_slot", FollowerIT.USER, FollowerIT.PASSWORD);
-    follower.start();
-    follower.awaitReady(Duration.ofSeconds(120));
+    follower = data.startFollower(source, DATABASE, "dashboard-it");
     try (Connection connection =
             DriverManager.getConnection(
                 "jdbc:postgresql://127.0.0.1:" + follower.endpointPort() + "/" + DATABASE,

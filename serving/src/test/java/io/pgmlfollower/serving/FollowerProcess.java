@@ -189,6 +189,11 @@ final class FollowerProcess implements AutoCloseable {
     return endpointPort;
   }
 
+  /** The work directory its follower.yaml is in. */
+  Path work() {
+    return config.getParent();
+  }
+
   int adminPort() {
     return adminPort;
   }
