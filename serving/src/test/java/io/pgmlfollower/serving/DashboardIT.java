@@ -45,11 +45,7 @@ class DashboardIT {
   void startSourceAndFollowerAndTrain() throws Exception {
     source = PostgresFixture.start();
     follower = data.startFollower(source, DATABASE, "dashboard-it");
-    try (Connection connection =
-            DriverManager.getConnection(
-                "jdbc:postgresql://127.0.0.1:" + follower.endpointPort() + "/" + DATABASE,
-                FollowerIT.USER,
-                FollowerIT.PASSWORD);
+    try (Connection connection = connect();
         Statement statement = connection.createStatement()) {
       for (String algorithm : List.of("linear", "random_forest")) {
         statement.execute(
@@ -124,12 +120,23 @@ class DashboardIT {
     assertThat(deployments()).hasSize(1);
   }
 
+  /** A session on the follower's endpoint, as the endpoint user. */
+  private Connection connect() throws java.sql.SQLException {
+    return DriverManager.getConnection(
+        "jdbc:postgresql://127.0.0.1:" + follower.endpointPort() + "/" + DATABASE,
+        FollowerIT.USER,
+        FollowerIT.PASSWORD);
+  }
+
+  /** An HTTP Basic {@code Authorization} header value. */
+  private static String basic(String user, String password) {
+    return "Basic "
+        + Base64.getEncoder()
+            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+  }
+
   private List<String> deployments() throws Exception {
-    try (Connection connection =
-            DriverManager.getConnection(
-                "jdbc:postgresql://127.0.0.1:" + follower.endpointPort() + "/" + DATABASE,
-                FollowerIT.USER,
-                FollowerIT.PASSWORD);
+    try (Connection connection = connect();
         Statement statement = connection.createStatement();
         var rs =
             statement.executeQuery(
@@ -144,13 +151,9 @@ class DashboardIT {
 
   private static HttpResponse<String> post(
       HttpClient client, String url, String body, boolean fromThePage) throws Exception {
-    String credentials =
-        Base64.getEncoder()
-            .encodeToString(
-                (FollowerIT.USER + ":" + FollowerIT.PASSWORD).getBytes(StandardCharsets.UTF_8));
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(url))
-            .header("Authorization", "Basic " + credentials)
+            .header("Authorization", basic(FollowerIT.USER, FollowerIT.PASSWORD))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body));
     if (fromThePage) {
@@ -226,12 +229,9 @@ class DashboardIT {
 
   private static HttpResponse<String> get(
       HttpClient client, String url, String user, String password) throws Exception {
-    String credentials =
-        Base64.getEncoder()
-            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     return client.send(
         HttpRequest.newBuilder(URI.create(url))
-            .header("Authorization", "Basic " + credentials)
+            .header("Authorization", basic(user, password))
             .build(),
         HttpResponse.BodyHandlers.ofString());
   }

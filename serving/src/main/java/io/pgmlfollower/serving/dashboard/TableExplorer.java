@@ -98,7 +98,7 @@ final class TableExplorer {
         }
       }
       String quoted = new TableId(schema, name).quoted();
-      List<String[]> columns = columns(connection, schema, name);
+      List<String[]> columns = columns(connection, quoted);
       List<ColumnStats> stats = new ArrayList<>();
       long statsRows = 0;
       if (!columns.isEmpty()) {
@@ -160,8 +160,7 @@ final class TableExplorer {
   }
 
   /** Each column's name, type, and whether min and max are shown for it ("true" or "false"). */
-  private static List<String[]> columns(Connection connection, String schema, String name)
-      throws SQLException {
+  private static List<String[]> columns(Connection connection, String quoted) throws SQLException {
     List<String[]> columns = new ArrayList<>();
     try (PreparedStatement statement =
         connection.prepareStatement(
@@ -170,10 +169,9 @@ final class TableExplorer {
                 + " (t.typcategory IN ('N', 'D') AND t.typname NOT LIKE 'reg%')::text"
                 + " FROM pg_catalog.pg_attribute a"
                 + " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
-                + " WHERE a.attrelid = (quote_ident(?) || '.' || quote_ident(?))::regclass"
+                + " WHERE a.attrelid = ?::regclass"
                 + " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
-      statement.setString(1, schema);
-      statement.setString(2, name);
+      statement.setString(1, quoted);
       try (ResultSet rs = statement.executeQuery()) {
         while (rs.next()) {
           columns.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
