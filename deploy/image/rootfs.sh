@@ -7,13 +7,18 @@
 # - From the build host's Debian (or Ubuntu) package sources, with `apt-get download` and
 #   `dpkg-deb -x`: glibc; libgcc and libstdc++ (RocksDB JNI, XGBoost4J); libgomp (XGBoost4J's
 #   OpenMP runtime); zlib; dash as /bin/sh (pg_ctl and initdb start the embedded PostgreSQL's
-#   processes through it). The embedded PostgreSQL's binaries bring their own OpenSSL, libxml2
-#   and zlib (the zonky jar), and the JVM brings everything else.
+#   processes through it); tini, the entrypoint's PID 1 (pg_ctl detaches the postmaster, which a
+#   container then re-parents to PID 1: something there must reap it). The embedded PostgreSQL's
+#   binaries bring their own OpenSSL, libxml2 and zlib (the zonky jar), and the JVM everything
+#   else. The packages' copyright files stay in /usr/share/doc.
+# - amd64 only: the paths below, Jib's platform and the zonky binaries the build ships are.
 # - A Java runtime linked with jlink from <java-home> into /opt/java, with a CDS archive.
 # - The directories an image needs that hold no file: /tmp, /var/lib/pgml-follower (store.path).
 #
 # The output is rebuilt only when the package versions, the JDK or this script change.
 set -euo pipefail
+# apt's output is read below: untranslated.
+export LC_ALL=C
 
 if [ $# -ne 2 ]; then
   echo "usage: $0 <output-dir> <java-home>" >&2
@@ -21,7 +26,7 @@ if [ $# -ne 2 ]; then
 fi
 out=$1
 java_home=$2
-packages=(libc6 libgcc-s1 libstdc++6 libgomp1 zlib1g dash)
+packages=(libc6 libgcc-s1 libstdc++6 libgomp1 zlib1g dash tini)
 # The JDK modules the follower and its libraries use (java.se for JDBC, JMX, naming, HTTP...),
 # plus the ones an operator reaches for in a running pod (jcmd, JFR) and the charsets pgjdbc's
 # client encodings may name.
@@ -34,6 +39,13 @@ fail() { echo "rootfs.sh: $*" >&2; exit 1; }
 command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null ||
   fail "apt-get and dpkg-deb are needed: the image's base is made of Debian packages; build the image on Debian or Ubuntu"
 [ -x "$java_home/bin/jlink" ] || fail "no jlink in $java_home (set JAVA_HOME to a JDK 25)"
+arch=$(dpkg --print-architecture)
+[ "$arch" = amd64 ] || fail "the image is built for amd64 only; this host is $arch"
+# The packages are whatever the host's lists name: stale lists mean an image without the latest
+# security updates (apt-get update, as root, refreshes them).
+if [ -n "$(find /var/lib/apt/lists -maxdepth 1 -name '*Release' -mtime +7 -print -quit 2>/dev/null)" ]; then
+  echo "rootfs.sh: warning: the apt package lists are over a week old; run 'apt-get update' for current security fixes" >&2
+fi
 
 versions() {
   local p v
@@ -54,7 +66,14 @@ if ! pinned=$(versions); then
   fi
 fi
 
-key=$( { echo "$pinned"; "$java_home/bin/java" -version 2>&1; cat "$0"; } | sha256sum | cut -d' ' -f1)
+# libgcc, libstdc++ and libgomp keep their copyright file in their source's gcc-N-base package.
+gcc_base=$(apt-cache depends libgcc-s1 | sed -nE 's/.*Depends: (gcc-[0-9]+-base).*/\1/p' | head -1)
+if [ -n "$gcc_base" ]; then
+  packages+=("$gcc_base")
+  pinned=$(versions) || fail "apt has no candidate for $gcc_base"
+fi
+
+key=$( { echo "$arch"; echo "$pinned"; "$java_home/bin/java" -version 2>&1; cat "$0"; } | sha256sum | cut -d' ' -f1)
 if [ -d "$out" ] && [ -f "$out.key" ] && [ "$(cat "$out.key")" = "$key" ]; then
   echo "rootfs.sh: $out is up to date"
   exit 0
@@ -76,9 +95,20 @@ for deb in "$work"/debs/*.deb; do
   dpkg-deb -x "$deb" "$work/root"
 done
 root=$work/root
-# What the packages' maintainer scripts would have done, and what an image leaves out.
+# Releases whose packages ship everything under /usr (Debian 13) leave /bin and /lib64 to
+# base-files' links: the image needs the shell and the loader at their usual paths.
+mkdir -p "$root/bin" "$root/lib64"
+[ -e "$root/bin/dash" ] || cp "$root/usr/bin/dash" "$root/bin/dash"
+[ -e "$root/lib64/ld-linux-x86-64.so.2" ] || cp "$root/usr/lib64/ld-linux-x86-64.so.2" "$root/lib64/"
+[ -e "$root/usr/bin/tini" ] || fail "tini is not at /usr/bin/tini"
+# What the packages' maintainer scripts would have done, and what an image leaves out (but not
+# the licenses: each package's copyright file stays).
 ln -sf dash "$root/bin/sh"
-rm -rf "$root/usr/share/doc" "$root/usr/share/man" "$root/usr/share/lintian" "$root/usr/share/locale" \
+if [ -d "$root/usr/share/doc" ]; then
+  find "$root/usr/share/doc" -mindepth 2 \( -type f -o -type l \) ! -name copyright -delete
+  find "$root/usr/share/doc" -mindepth 1 -type d -empty -delete
+fi
+rm -rf "$root/usr/bin/tini-static" "$root/usr/share/man" "$root/usr/share/lintian" "$root/usr/share/locale" \
   "$root/usr/share/bug" "$root/usr/share/gcc" "$root/usr/share/gdb" "$root/usr/lib/x86_64-linux-gnu/gconv" \
   "$root/usr/share/menu" "$root/usr/share/debianutils"
 # A symbolic link with an absolute target would be read on the build machine by Jib, which
@@ -89,18 +119,23 @@ while IFS= read -r link; do
     /*) ln -sfn "$(realpath -m --relative-to="$(dirname "$link")" "$root$target")" "$link" ;;
   esac
 done < <(find "$root" -type l)
+# Links to what was not downloaded (e.g. a package's doc directory pointing at its source
+# package's): Jib would fail on them.
+find "$root" -xtype l -delete
 # The loader's cache, so that libraries are found without a directory scan at each exec.
 if command -v ldconfig >/dev/null || [ -x /sbin/ldconfig ]; then
   mkdir -p "$root/etc"
   : > "$root/etc/ld.so.conf"
-  "$(command -v ldconfig || echo /sbin/ldconfig)" -r "$root" 2>/dev/null || true
+  "$(command -v ldconfig || echo /sbin/ldconfig)" -r "$root"
 fi
 
 echo "rootfs.sh: linking a Java runtime from $java_home"
 "$java_home/bin/jlink" --add-modules "$modules" --include-locales=en --strip-debug --no-man-pages \
   --no-header-files --generate-cds-archive --output "$root/opt/java"
 
-mkdir -p "$root/tmp" "$root/var/lib/pgml-follower" "$root/proc" "$root/dev" "$root/sys" "$root/etc"
+# Mount points: the store's volume, the config's, and what a runtime mounts.
+mkdir -p "$root/tmp" "$root/var/lib/pgml-follower" "$root/etc/pgml-follower" "$root/proc" "$root/dev" \
+  "$root/sys"
 mkdir -p "$(dirname "$out")"
 mv "$root" "$out"
 echo "$key" > "$out.key"

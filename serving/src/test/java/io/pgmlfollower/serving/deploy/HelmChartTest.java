@@ -111,7 +111,16 @@ class HelmChartTest {
         .contains("SOURCE_PASSWORD", "ENDPOINT_PASSWORD");
     assertThat(container.path("volumeMounts").toString())
         .contains("/var/lib/pgml-follower")
-        .contains("/etc/pgml-follower");
+        .contains("/etc/pgml-follower")
+        .contains("\"/tmp\"")
+        .contains("/dev/shm");
+    // The "restricted" Pod Security Standard; ImageIT runs the image from a read-only root.
+    assertThat(container.at("/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
+    assertThat(container.at("/securityContext/allowPrivilegeEscalation").asBoolean()).isFalse();
+    assertThat(container.at("/securityContext/capabilities/drop/0").asText()).isEqualTo("ALL");
+    assertThat(pod.at("/spec/securityContext/seccompProfile/type").asText())
+        .isEqualTo("RuntimeDefault");
+    assertThat(pod.at("/spec/volumes").toString()).contains("\"medium\":\"Memory\"");
     assertThat(set.at("/spec/volumeClaimTemplates/0/spec/resources/requests/storage").asText())
         .isEqualTo("20Gi");
   }

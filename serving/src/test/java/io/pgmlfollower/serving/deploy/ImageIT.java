@@ -82,7 +82,7 @@ class ImageIT {
     JsonNode config = image.runConfig();
     assertThat(config.path("User").asText()).isEqualTo("1000:1000");
     assertThat(config.path("Entrypoint").toString())
-        .isEqualTo("[\"/opt/pgml-follower/bin/pgml-follower\"]");
+        .isEqualTo("[\"/usr/bin/tini\",\"--\",\"/opt/pgml-follower/bin/pgml-follower\"]");
     assertThat(config.path("Cmd").toString())
         .isEqualTo("[\"run\",\"--config\",\"/etc/pgml-follower/follower.yaml\"]");
     assertThat(config.path("WorkingDir").asText()).isEqualTo("/var/lib/pgml-follower");
@@ -152,8 +152,7 @@ class ImageIT {
 
     // The ConfigMap mounted where the chart mounts it, the Secret's passwords in the environment.
     JsonNode container = kind(documents, "StatefulSet").at("/spec/template/spec/containers/0");
-    Path configDirectory = root.resolve("etc/pgml-follower");
-    Files.createDirectories(configDirectory);
+    Path configDirectory = Files.createDirectories(work.resolve("configmap"));
     Files.writeString(
         configDirectory.resolve("follower.yaml"),
         kind(documents, "ConfigMap").at("/data/follower.yaml").asText());
@@ -173,8 +172,17 @@ class ImageIT {
     image.runConfig().path("Entrypoint").forEach(e -> command.add(e.asText()));
     container.path("args").forEach(a -> command.add(a.asText()));
 
+    // The volume claim, owned by the pod's fsGroup.
+    Path store = Files.createDirectories(work.resolve("volume"));
+    Files.setAttribute(store, "unix:uid", 1000);
+    Files.setAttribute(store, "unix:gid", 1000);
+    int gracePeriod =
+        kind(documents, "StatefulSet")
+            .at("/spec/template/spec/terminationGracePeriodSeconds")
+            .asInt(30);
+
     Path log = work.resolve("container.log");
-    Process process = runInImage(command, environment, log);
+    Process process = runInImage(command, environment, configDirectory, store, log);
     try {
       awaitReady(process, adminPort, log);
       String url = "jdbc:postgresql://127.0.0.1:" + endpointPort + "/" + role.database();
@@ -206,8 +214,8 @@ class ImageIT {
             .isEqualTo("1");
       }
 
-      // The store was written by uid 1000 under the image's store.path.
-      try (var files = Files.list(root.resolve("var/lib/pgml-follower"))) {
+      // The store was written by uid 1000 on its volume.
+      try (var files = Files.list(store)) {
         List<Path> written = files.toList();
         assertThat(written).isNotEmpty();
         for (Path file : written) {
@@ -217,37 +225,48 @@ class ImageIT {
         }
       }
 
-      // SIGTERM, as Kubernetes stops a pod: the follower stops the embedded PostgreSQL and exits.
-      ProcessHandle java =
+      // SIGTERM to PID 1, as Kubernetes stops a pod: tini passes it on, the follower stops the
+      // embedded PostgreSQL and exits within the chart's grace period, leaving no process behind.
+      ProcessHandle init =
           process
               .descendants()
-              .filter(p -> p.info().command().orElse("").endsWith("/opt/java/bin/java"))
+              .filter(p -> p.info().command().orElse("").endsWith("/usr/bin/tini"))
               .findFirst()
-              .orElseThrow(() -> new AssertionError("no java process in the container"));
-      java.destroy();
-      assertThat(process.waitFor(90, TimeUnit.SECONDS)).as(tail(log)).isTrue();
-      assertThat(
-              ProcessHandle.allProcesses()
-                  .filter(p -> p.info().command().orElse("").startsWith(root.toString())))
-          .as("processes left running from the image")
-          .isEmpty();
+              .orElseThrow(() -> new AssertionError("no tini in the container"));
+      init.destroy();
+      assertThat(process.waitFor(gracePeriod, TimeUnit.SECONDS))
+          .as("stopped within terminationGracePeriodSeconds (%d s)%s", gracePeriod, tail(log))
+          .isTrue();
+      // 143: the JVM's exit status after SIGTERM and its shutdown hooks.
+      assertThat(process.exitValue()).as(tail(log)).isIn(0, 143);
+      assertThat(tail(log)).contains("pgml-follower stopped");
     } finally {
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      // unshare --kill-child: the namespace's init dies with it, and every process in it.
       process.destroyForcibly();
       process.waitFor(30, TimeUnit.SECONDS);
     }
+    assertThat(
+            ProcessHandle.allProcesses()
+                .filter(p -> p.info().command().orElse("").startsWith(root.toString())))
+        .as("processes left running from the image")
+        .isEmpty();
   }
 
   /**
-   * The image's entrypoint as a container runtime starts it: a private mount namespace with /proc
-   * and /dev, the host's /etc/hosts bound in (runtimes write one), the image's working directory,
-   * and the image's user. The namespace and its mounts go away with the process.
+   * The image's entrypoint as Kubernetes starts it with the chart: in a PID namespace of its own
+   * (the entrypoint is PID 1) and a private mount namespace, with a read-only root, /proc, /dev,
+   * /dev/shm and /tmp as the runtime and the chart's emptyDir volumes mount them, the ConfigMap
+   * read-only at /etc/pgml-follower, the volume claim at /var/lib/pgml-follower, the host's
+   * /etc/hosts (runtimes write one), the image's working directory and user. The namespaces and
+   * their mounts go away with the process.
    */
-  private static Process runInImage(List<String> command, Map<String, String> environment, Path log)
+  private static Process runInImage(
+      List<String> command,
+      Map<String, String> environment,
+      Path configDirectory,
+      Path store,
+      Path log)
       throws IOException {
-    for (String directory : List.of("proc", "dev", "etc")) {
-      Files.createDirectories(root.resolve(directory));
-    }
     Path hosts = root.resolve("etc/hosts");
     if (!Files.exists(hosts)) {
       Files.createFile(hosts);
@@ -255,21 +274,39 @@ class ImageIT {
     String user = image.runConfig().path("User").asText();
     String workingDirectory = image.runConfig().path("WorkingDir").asText("/");
     List<String> argv = new ArrayList<>();
-    argv.addAll(List.of("unshare", "--mount", "--propagation", "private", "--fork", "--"));
+    argv.addAll(
+        List.of(
+            "unshare",
+            "--mount",
+            "--propagation",
+            "private",
+            "--pid",
+            "--fork",
+            "--kill-child",
+            "--"));
     argv.addAll(
         List.of(
             "/bin/sh",
             "-c",
             // Host tools by the host's PATH; the image's PATH for the entrypoint, set inside.
-            "set -e; r=$1; u=$2; d=$3; p=$PATH; shift 3; PATH=/usr/sbin:/usr/bin:/sbin:/bin;"
+            "set -e; r=$1; u=$2; d=$3; c=$4; s=$5; p=$PATH; shift 5;"
+                + " PATH=/usr/sbin:/usr/bin:/sbin:/bin;"
+                + " mount --bind \"$r\" \"$r\"; mount -o remount,bind,ro \"$r\";"
                 + " mount -t proc proc \"$r/proc\"; mount --rbind /dev \"$r/dev\";"
+                + " mount -t tmpfs -o size=1g tmpfs \"$r/dev/shm\";"
+                + " mount -t tmpfs -o mode=1777 tmpfs \"$r/tmp\";"
+                + " mount --bind \"$c\" \"$r/etc/pgml-follower\";"
+                + " mount -o remount,bind,ro \"$r/etc/pgml-follower\";"
+                + " mount --bind \"$s\" \"$r/var/lib/pgml-follower\";"
                 + " mount --bind /etc/hosts \"$r/etc/hosts\";"
                 + " exec chroot --userspec=\"$u\" \"$r\""
                 + " /bin/sh -c 'PATH=$1; export PATH; cd \"$0\"; shift; exec \"$@\"' \"$d\" \"$p\" \"$@\"",
             "run-in-image",
             root.toString(),
             user,
-            workingDirectory));
+            workingDirectory,
+            configDirectory.toString(),
+            store.toString()));
     argv.addAll(command);
     Files.writeString(log, String.join(" ", argv) + "\n");
     ProcessBuilder builder =

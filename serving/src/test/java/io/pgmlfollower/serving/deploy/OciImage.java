@@ -71,7 +71,11 @@ final class OciImage {
   }
 
   private static Path blob(Path layout, JsonNode descriptor) throws IOException {
-    String[] digest = descriptor.path("digest").asText().split(":", 2);
+    String text = descriptor.path("digest").asText();
+    if (!text.matches("sha256:[a-f0-9]{64}")) {
+      throw new IOException("not a sha256 digest: " + text);
+    }
+    String[] digest = text.split(":", 2);
     Path blob = layout.resolve("blobs").resolve(digest[0]).resolve(digest[1]);
     if (!Files.isRegularFile(blob)) {
       throw new IOException("missing blob " + blob);
@@ -115,11 +119,13 @@ final class OciImage {
   }
 
   private static void extract(TarArchiveInputStream tar, Path root) throws IOException {
+    root = root.toRealPath();
     TarArchiveEntry entry;
     List<Map.Entry<Path, Integer>> directories = new ArrayList<>();
     while ((entry = tar.getNextEntry()) != null) {
       Path path = root.resolve(entry.getName()).normalize();
-      if (!path.startsWith(root)) {
+      if (!path.startsWith(root) || escapes(root, path.getParent())) {
+        // By its name, or through a link an earlier entry made: never write outside the root.
         throw new IOException("layer entry escapes the root: " + entry.getName());
       }
       String name = path.getFileName() == null ? "" : path.getFileName().toString();
@@ -142,7 +148,11 @@ final class OciImage {
       if (entry.isSymbolicLink()) {
         Files.createSymbolicLink(path, Path.of(entry.getLinkName()));
       } else if (entry.isLink()) {
-        Files.createLink(path, root.resolve(entry.getLinkName()).normalize());
+        Path target = root.resolve(entry.getLinkName()).normalize();
+        if (!target.startsWith(root) || escapes(root, target)) {
+          throw new IOException("hard link escapes the root: " + entry.getName());
+        }
+        Files.createLink(path, target);
       } else {
         Files.copy(tar, path, StandardCopyOption.REPLACE_EXISTING);
         Files.setPosixFilePermissions(path, permissions(entry.getMode()));
@@ -152,6 +162,17 @@ final class OciImage {
     for (Map.Entry<Path, Integer> directory : directories) {
       Files.setPosixFilePermissions(directory.getKey(), permissions(directory.getValue()));
     }
+  }
+
+  /**
+   * Whether {@code path}'s nearest existing ancestor, links resolved, lies outside {@code root}.
+   */
+  private static boolean escapes(Path root, Path path) throws IOException {
+    Path existing = path;
+    while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+      existing = existing.getParent();
+    }
+    return existing == null || !existing.toRealPath().startsWith(root);
   }
 
   /** The mode's permission bits (setuid, setgid and sticky bits are not representable here). */
