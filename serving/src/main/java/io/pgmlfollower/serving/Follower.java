@@ -35,6 +35,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Follower implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Follower.class);
+
+  /** The exit status when a restart recovers ({@link #fatalError()}): sysexits' EX_TEMPFAIL. */
+  public static final int EXIT_RESTART_NEEDED = 75;
 
   /** The endpoint user the offline store's pgml.predict functions call back as. */
   private static final String INTERNAL_USER = "pgml_follower_internal";
@@ -336,6 +340,15 @@ public final class Follower implements AutoCloseable {
 
   public int adminPort() {
     return admin.port();
+  }
+
+  /**
+   * Completes with the reason when the follower can no longer work and only a restart of the
+   * process recovers it: its embedded PostgreSQL exited under it. {@code run} then stops the
+   * process with {@link #EXIT_RESTART_NEEDED}; a supervisor (Kubernetes, systemd) starts it again.
+   */
+  public CompletableFuture<String> fatalError() {
+    return store.serverLost();
   }
 
   public ReplicationStatus replicationStatus() {

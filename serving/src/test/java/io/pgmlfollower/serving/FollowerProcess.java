@@ -291,6 +291,11 @@ final class FollowerProcess implements AutoCloseable {
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
+  /** The exit status of the last run, once it has ended. */
+  int exitValue() {
+    return process.exitValue();
+  }
+
   boolean isAlive() {
     return process != null && process.isAlive();
   }

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -220,6 +221,27 @@ public final class EmbeddedPostgres implements AutoCloseable {
         + URLEncoder.encode(database, StandardCharsets.UTF_8);
   }
 
+  /**
+   * Completes when the server exits without {@link #close()} having stopped it: killed, crashed, or
+   * stopped by something else. Its clients then get only connection errors, and nothing in this
+   * process restarts it; the caller decides (the follower stops, and PostgreSQL's crash recovery
+   * runs when it is started again).
+   */
+  public CompletableFuture<Long> unexpectedExit() {
+    CompletableFuture<Long> exited =
+        ProcessHandle.of(postmasterPid)
+            .map(handle -> handle.onExit().thenApply(ProcessHandle::pid))
+            .orElseGet(() -> CompletableFuture.completedFuture(postmasterPid));
+    CompletableFuture<Long> unexpected = new CompletableFuture<>();
+    exited.thenAccept(
+        pid -> {
+          if (!closed.get()) {
+            unexpected.complete(pid);
+          }
+        });
+    return unexpected;
+  }
+
   public boolean isRunning() {
     return !closed.get()
         && ProcessHandle.of(postmasterPid).map(ProcessHandle::isAlive).orElse(false);
@@ -239,6 +261,16 @@ public final class EmbeddedPostgres implements AutoCloseable {
     } catch (IllegalStateException e) {
       // The JVM is shutting down: this close() may be the hook itself.
       log.debug("JVM shutdown in progress; stopping PostgreSQL from the hook", e);
+    }
+    if (ProcessHandle.of(postmasterPid).filter(ProcessHandle::isAlive).isEmpty()) {
+      // Killed or crashed under us (unexpectedExit()): nothing to stop. Its data directory is
+      // recovered by PostgreSQL itself at the next start.
+      stopped.complete(null);
+      log.warn(
+          "PostgreSQL (pid {}) on data directory {} had already exited",
+          postmasterPid,
+          dataDirectory);
+      return;
     }
     try {
       stop(binaries, user, dataDirectory, stopTimeout);

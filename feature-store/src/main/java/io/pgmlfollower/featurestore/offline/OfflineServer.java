@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import org.postgresql.Driver;
 import org.postgresql.PGProperty;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -92,6 +93,26 @@ final class OfflineServer implements AutoCloseable {
         config.password().orElseThrow(),
         url,
         Optional.empty());
+  }
+
+  /**
+   * Completes with a description when the embedded server exits without being closed; never for an
+   * external server, whose restarts its clients' reconnects ride out.
+   */
+  CompletableFuture<String> lost() {
+    return embedded
+        .map(
+            postgres ->
+                postgres
+                    .unexpectedExit()
+                    .thenApply(
+                        pid ->
+                            "the embedded PostgreSQL (pid "
+                                + pid
+                                + ", data directory "
+                                + postgres.dataDirectory()
+                                + ") exited while in use"))
+        .orElseGet(CompletableFuture::new);
   }
 
   String host() {

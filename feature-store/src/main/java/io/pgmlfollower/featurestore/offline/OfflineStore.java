@@ -25,6 +25,7 @@ import java.sql.Statement;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -296,6 +297,16 @@ public final class OfflineStore implements ChangeSink, AutoCloseable {
     } catch (SQLException closeFailure) {
       failure.addSuppressed(closeFailure);
     }
+  }
+
+  /**
+   * Completes with a description when the embedded PostgreSQL exits without this store having
+   * stopped it (killed, crashed): every later write or read fails, and only a restart of the
+   * process recovers (PostgreSQL's crash recovery runs as it starts). Never completes for an
+   * external store.
+   */
+  public CompletableFuture<String> serverLost() {
+    return server.lost();
   }
 
   /** Stops the embedded server (an external one keeps running). Idempotent. */
