@@ -1,7 +1,8 @@
 // Drives the dashboard of a running follower in headless Chromium (Debian's /usr/bin/chromium) and
 // checks it shows what the follower holds. Run by DashboardIT:
 //   node dashboard_test.mjs <base-url> <user> <password> <expectations.json> <screenshot-dir>
-// expectations: { project, task, models, table, tableRows, sampleColumn }
+// expectations: { project, task, models, table, tableRows, sampleColumn }, or { trainingProject }
+// to check only that a running search shows its progress (dashboard-training.png)
 // Prints one JSON line of what it saw; exits non-zero on the first failed check.
 import { chromium } from "playwright-core";
 import { readFileSync } from "node:fs";
@@ -37,6 +38,23 @@ try {
   page.on("pageerror", (e) => errors.push(String(e)));
   await page.goto(base + "/");
   await page.waitForSelector("body[data-loaded=true]", { timeout: 30000 });
+
+  if (expected.trainingProject) {
+    // A hyperparameter search under way: its row under "Training now", with how far it got.
+    await page.waitForFunction(
+      (project) => [...document.querySelectorAll("[data-test=training] tbody tr")]
+        .some((r) => r.cells[1].textContent === project && /^[1-9]\d* \/ \d+ candidates$/.test(r.cells[4].textContent)),
+      expected.trainingProject,
+      { timeout: 60000 });
+    seen.trainingRow = (await page.locator("[data-test=training] tbody tr").first().innerText())
+      .replace(/\s+/g, " ");
+    await page.screenshot({ path: shots + "/dashboard-training.png", fullPage: true });
+    seen.pageErrors = errors;
+    check(errors.length === 0, "no script errors");
+    console.log(JSON.stringify(seen));
+    await browser.close();
+    process.exit(0);
+  }
 
   seen.state = await page.textContent("[data-test=replication-state]");
   check(seen.state === "STREAMING", "replication is STREAMING");

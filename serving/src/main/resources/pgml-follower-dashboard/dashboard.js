@@ -171,7 +171,7 @@ async function refreshProjects() {
     ...projects.map((p) => {
       const tr = row([
         p.name, p.task, p.models,
-        p.deployedModel === null ? "none" : p.deployedAlgorithm + " #" + p.deployedModel,
+        !p.deployedModel ? "none" : p.deployedAlgorithm + " #" + p.deployedModel,
         formatMetric(keyMetric(p.task, p.metrics)),
       ], { class: "clickable", "data-project": p.name });
       tr.addEventListener("click", () => showProject(p, tr));
@@ -214,14 +214,33 @@ async function refreshTables() {
   );
 }
 
+// Trainings running in the follower, with how far a hyperparameter search got.
+async function refreshTraining() {
+  const running = await api("/api/training");
+  const section = document.querySelector("[data-test=training]");
+  section.hidden = running.length === 0;
+  section.querySelector("tbody").replaceChildren(
+    ...running.map((t) => {
+      const seconds = (Date.now() - Date.parse(t.started)) / 1000;
+      const search = t.candidates > 0 ? t.candidatesDone + " / " + t.candidates + " candidates" : "";
+      return row(["#" + t.modelId, t.project, t.algorithm, t.stage, search, seconds.toFixed(0) + " s"], {
+        "data-model": t.modelId,
+      });
+    }),
+  );
+}
+
 async function start() {
   // Each part on its own: one failing call leaves the others shown and polled.
-  const parts = await Promise.allSettled([refreshReplication(), refreshProjects(), refreshTables()]);
+  const parts = await Promise.allSettled([
+    refreshReplication(), refreshProjects(), refreshTables(), refreshTraining(),
+  ]);
   const failed = parts.find((p) => p.status === "rejected");
   if (failed) throw failed.reason;
   document.body.dataset.loaded = "true";
   setInterval(() => refreshReplication().catch(console.error), 2000);
   setInterval(() => refreshProjects().catch(console.error), 10000);
+  setInterval(() => refreshTraining().catch(console.error), 1000);
 }
 
 start().catch((e) => {

@@ -179,6 +179,7 @@ public final class Follower implements AutoCloseable {
             new DashboardApi(
                     vertx,
                     source::status,
+                    () -> trainer.progress().running(),
                     store.clientDataSource(),
                     endpointUsers(config),
                     config.serve().auth() == FollowerConfig.AuthMethod.TRUST,

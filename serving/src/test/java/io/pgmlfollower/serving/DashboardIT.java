@@ -18,11 +18,15 @@ import java.sql.Statement;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The dashboard of a running follower (its own JVM, a real source, two trained models), looked at
@@ -31,6 +35,7 @@ import org.junit.jupiter.api.TestInstance;
  * target/dashboard-screenshots}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardIT {
   private static final String DATABASE = "app";
   private static final Path SUITE = Path.of("src/test/dashboard").toAbsolutePath();
@@ -67,6 +72,7 @@ class DashboardIT {
   }
 
   @Test
+  @Order(1)
   void theApiAnswersSignedInUsersOnly() throws Exception {
     HttpClient client = HttpClient.newHttpClient();
     String base = "http://127.0.0.1:" + follower.adminPort();
@@ -163,11 +169,9 @@ class DashboardIT {
   }
 
   @Test
+  @Order(2)
   void theDashboardShowsTheFollowersDataInChromium() throws Exception {
-    if (!Files.isDirectory(SUITE.resolve("node_modules/playwright-core"))) {
-      run(List.of("npm", "ci", "--no-audit", "--no-fund", "--prefix", SUITE.toString()));
-    }
-    Files.createDirectories(SHOTS);
+    installSuite();
     Path expectations = Files.createTempFile("dashboard-expectations", ".json");
     int rows = data.rows().size();
     json.writeValue(
@@ -221,6 +225,73 @@ class DashboardIT {
       assertThat(png).as(shot).hasSizeGreaterThan(10_000);
       assertThat(new String(png, 1, 3, StandardCharsets.US_ASCII)).as(shot).isEqualTo("PNG");
     }
+  }
+
+  /**
+   * Last: it adds a project. A hyperparameter search under way shows in /api/training and under
+   * "Training now" with how many candidates it scored; once it ends, it is gone from both.
+   */
+  @Test
+  @Order(3)
+  void aSearchUnderWayShowsItsProgress() throws Exception {
+    CompletableFuture<Void> search =
+        CompletableFuture.runAsync(
+            () -> {
+              try (Connection connection = connect();
+                  Statement statement = connection.createStatement()) {
+                statement.execute(
+                    "SELECT * FROM pgml.train('bc_search', 'classification',"
+                        + " 'public.breast_cancer', 'target', 'random_forest', search => 'grid',"
+                        + " search_params => '{\"n_estimators\": [50, 100, 150, 200, 250],"
+                        + " \"max_depth\": [2, 4, 6, 8]}', search_args => '{\"cv\": 3}')");
+              } catch (java.sql.SQLException e) {
+                throw new java.util.concurrent.CompletionException(e);
+              }
+            });
+    HttpClient client = HttpClient.newHttpClient();
+    String base = "http://127.0.0.1:" + follower.adminPort();
+    JsonNode running = null;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline && !search.isDone()) {
+      JsonNode all = json.readTree(get(client, base + "/api/training").body());
+      if (all.size() == 1 && all.get(0).path("candidatesDone").asInt() >= 1) {
+        running = all.get(0);
+        break;
+      }
+      Thread.sleep(100);
+    }
+    assertThat(running).as("the search's progress, before it ended").isNotNull();
+    assertThat(running.path("project").asText()).isEqualTo("bc_search");
+    assertThat(running.path("algorithm").asText()).isEqualTo("random_forest");
+    assertThat(running.path("stage").asText()).isEqualTo("searching");
+    assertThat(running.path("candidates").asInt()).isEqualTo(20);
+
+    installSuite();
+    Path expectations = Files.createTempFile("dashboard-training", ".json");
+    json.writeValue(expectations.toFile(), Map.of("trainingProject", "bc_search"));
+    String output =
+        run(
+            List.of(
+                "node",
+                SUITE.resolve("dashboard_test.mjs").toString(),
+                "http://127.0.0.1:" + follower.adminPort(),
+                FollowerIT.USER,
+                FollowerIT.PASSWORD,
+                expectations.toString(),
+                SHOTS.toString()));
+    JsonNode seen = json.readTree(output.lines().reduce((a, b) -> b).orElse("{}"));
+    assertThat(seen.path("trainingRow").asText())
+        .contains("bc_search", "random_forest", "searching", "/ 20 candidates");
+
+    search.get(5, TimeUnit.MINUTES);
+    assertThat(json.readTree(get(client, base + "/api/training").body())).isEmpty();
+  }
+
+  private static void installSuite() throws Exception {
+    if (!Files.isDirectory(SUITE.resolve("node_modules/playwright-core"))) {
+      run(List.of("npm", "ci", "--no-audit", "--no-fund", "--prefix", SUITE.toString()));
+    }
+    Files.createDirectories(SHOTS);
   }
 
   private static HttpResponse<String> get(HttpClient client, String url) throws Exception {

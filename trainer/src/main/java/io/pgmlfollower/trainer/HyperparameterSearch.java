@@ -161,8 +161,10 @@ final class HyperparameterSearch {
       double[][] x,
       Object y,
       int numClasses,
-      BooleanSupplier cancelled) {
+      BooleanSupplier cancelled,
+      TrainingProgress.SearchListener listener) {
     requireNonNull(cancelled, "cancelled is null");
+    requireNonNull(listener, "listener is null");
     if (x.length < spec.folds()) {
       throw new TrainerException(
           TrainerErrorCode.INVALID_ARGUMENT,
@@ -173,6 +175,7 @@ final class HyperparameterSearch {
     List<Candidate> results = new ArrayList<>();
     int best = 0;
     List<Map<String, Object>> candidates = candidates(spec, seed);
+    listener.candidates(0, candidates.size());
     String metric = algorithm.task() == Task.REGRESSION ? "r2" : "f1";
     for (Map<String, Object> params : candidates) {
       Map<String, Object> merged = new LinkedHashMap<>(fixed);
@@ -191,7 +194,8 @@ final class HyperparameterSearch {
       if (score(results.getLast()) > score(results.get(best))) {
         best = results.size() - 1;
       }
-      // Progress of a long search, one line per candidate.
+      // Progress of a long search: one line per candidate, and for the dashboard.
+      listener.candidates(results.size(), candidates.size());
       log.info(
           "Search: candidate {}/{} {}: mean {} {} over {} folds in {} s; best so far #{} ({})",
           results.size(),

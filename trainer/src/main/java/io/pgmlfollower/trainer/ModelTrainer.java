@@ -41,13 +41,15 @@ final class ModelTrainer {
 
   /**
    * @param cancelled polled between the folds of a hyperparameter search
+   * @param listener told how far a hyperparameter search got
    */
   TrainedModel train(
       Algorithm algorithm,
       HyperParameters hyperparameters,
       RelationData data,
       TrainRequest request,
-      BooleanSupplier cancelled) {
+      BooleanSupplier cancelled,
+      TrainingProgress.SearchListener listener) {
     TrainTestSplit split =
         TrainTestSplit.of(
             data.numRows(),
@@ -93,7 +95,7 @@ final class ModelTrainer {
     if (request.search().isPresent()) {
       // On the training rows only: the holdout scores the refitted best, as in scikit-learn.
       try {
-        search = search(algorithm, data, request, split, xTrain, cancelled);
+        search = search(algorithm, data, request, split, xTrain, cancelled, listener);
       } catch (TrainerException e) {
         throw e;
       } catch (RuntimeException e) {
@@ -192,7 +194,8 @@ final class ModelTrainer {
       TrainRequest request,
       TrainTestSplit split,
       double[][] xTrain,
-      BooleanSupplier cancelled) {
+      BooleanSupplier cancelled,
+      TrainingProgress.SearchListener listener) {
     Object y;
     int numClasses = 0;
     if (algorithm instanceof ClassificationAlgorithm) {
@@ -210,7 +213,8 @@ final class ModelTrainer {
             xTrain,
             y,
             numClasses,
-            cancelled);
+            cancelled,
+            listener);
   }
 
   private TrainedModel fitAndScore(

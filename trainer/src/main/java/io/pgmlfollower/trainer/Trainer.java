@@ -57,6 +57,7 @@ public final class Trainer {
   private final ModelCache cache = new ModelCache();
   private final ModelTrainer modelTrainer;
   private final SnapshotTaker snapshots;
+  private final TrainingProgress progress = new TrainingProgress();
 
   public Trainer(DataSource offlineStore, TrainerConfig config) {
     this(offlineStore, offlineStore, config);
@@ -76,10 +77,22 @@ public final class Trainer {
     this.snapshots = new SnapshotTaker(registry, config);
   }
 
+  /** The trainings running now, with how far their searches got. */
+  public TrainingProgress progress() {
+    return progress;
+  }
+
   /** Creates the registry schema and tables if missing. */
   public void initialize() {
     try (Connection connection = offlineStore.getConnection()) {
       RegistrySchema.create(connection);
+      List<Long> abandoned = registry.failAbandonedModels(connection);
+      if (!abandoned.isEmpty()) {
+        log.warn(
+            "Models {} were left in progress by a previous run that stopped while they trained:"
+                + " marked failed",
+            abandoned);
+      }
     } catch (SQLException e) {
       throw storeFailure("create the model registry", e);
     }
@@ -185,84 +198,94 @@ public final class Trainer {
         connection.setAutoCommit(true);
       }
 
-      TrainedModel trained;
+      TrainingProgress.Entry progressEntry =
+          progress.start(modelId, request.projectName(), algorithm.name());
       try {
-        trained =
-            fit(
-                () -> modelTrainer.train(algorithm, hyperparameters, data, request, cancelled),
-                cancelled);
-        checkCancelled(cancelled);
-      } catch (RuntimeException e) {
-        markFailed(connection, modelId, e);
-        throw e;
-      }
-      log.info(
-          "trained model {} of project {} ({} {}): {}",
-          modelId,
-          request.projectName(),
-          input.task().sqlName(),
-          algorithm.name(),
-          trained.metrics());
-      // Serve what a restarted follower would load: the stored bytes, read back through the filter.
-      byte[] artifact = ArtifactCodec.serialize(trained.estimator().artifact());
-      Estimator restored =
-          restore(algorithm, ArtifactCodec.deserialize(artifact), trained.pipeline());
+        TrainedModel trained;
+        try {
+          trained =
+              fit(
+                  () ->
+                      modelTrainer.train(
+                          algorithm, hyperparameters, data, request, cancelled, progressEntry),
+                  cancelled);
+          checkCancelled(cancelled);
+          progressEntry.stage(TrainingProgress.Stage.SCORING);
+        } catch (RuntimeException e) {
+          markFailed(connection, modelId, e);
+          throw e;
+        }
+        log.info(
+            "trained model {} of project {} ({} {}): {}",
+            modelId,
+            request.projectName(),
+            input.task().sqlName(),
+            algorithm.name(),
+            trained.metrics());
+        // Serve what a restarted follower would load: the stored bytes, read back through the
+        // filter.
+        byte[] artifact = ArtifactCodec.serialize(trained.estimator().artifact());
+        Estimator restored =
+            restore(algorithm, ArtifactCodec.deserialize(artifact), trained.pipeline());
 
-      // The deployed model scored on this training's holdout, outside the registry transaction.
-      Optional<ChampionRescore> champion = rescoreChampion(request.projectName(), trained);
-      boolean deployed;
-      long deploymentId = 0;
-      connection.setAutoCommit(false);
-      try {
-        registry.completeModel(
-            connection, modelId, trained.metrics(), trained.confusionMatrix().orElse(null));
-        if (trained.search().isPresent()) {
-          SearchSpec spec = request.search().orElseThrow();
-          Map<String, Object> chosen = new java.util.LinkedHashMap<>(request.hyperparams());
-          chosen.putAll(trained.search().get().best());
-          registry.recordSearch(
-              connection,
-              modelId,
-              chosen,
-              spec.kind().sqlName(),
-              spec.params(),
-              spec.args(),
-              trained.search().get().results());
+        // The deployed model scored on this training's holdout, outside the registry transaction.
+        Optional<ChampionRescore> champion = rescoreChampion(request.projectName(), trained);
+        boolean deployed;
+        long deploymentId = 0;
+        connection.setAutoCommit(false);
+        try {
+          registry.completeModel(
+              connection, modelId, trained.metrics(), trained.confusionMatrix().orElse(null));
+          if (trained.search().isPresent()) {
+            SearchSpec spec = request.search().orElseThrow();
+            Map<String, Object> chosen = new java.util.LinkedHashMap<>(request.hyperparams());
+            chosen.putAll(trained.search().get().best());
+            registry.recordSearch(
+                connection,
+                modelId,
+                chosen,
+                spec.kind().sqlName(),
+                spec.params(),
+                spec.args(),
+                trained.search().get().results());
+          }
+          registry.insertFile(connection, modelId, Pipeline.ARTIFACT_PATH, artifact);
+          registry.insertFile(connection, modelId, Pipeline.PATH, trained.pipeline().toJson());
+          ProjectRow project =
+              registry
+                  .lockProject(connection, request.projectName())
+                  .orElseThrow(() -> unknownProject(request.projectName()));
+          Optional<DeploymentRow> current = registry.currentDeployment(connection, projectId);
+          deployed = request.automaticDeploy() && beats(trained, current, project.task(), champion);
+          if (deployed) {
+            DeploymentStrategy strategy =
+                current.isPresent() ? DeploymentStrategy.NEW_SCORE : DeploymentStrategy.MOST_RECENT;
+            deploymentId = registry.insertDeployment(connection, projectId, modelId, strategy);
+          }
+          registry.touchProject(connection, projectId);
+          connection.commit();
+        } catch (SQLException | RuntimeException e) {
+          connection.rollback();
+          markFailed(connection, modelId, e);
+          throw e;
+        } finally {
+          connection.setAutoCommit(true);
         }
-        registry.insertFile(connection, modelId, Pipeline.ARTIFACT_PATH, artifact);
-        registry.insertFile(connection, modelId, Pipeline.PATH, trained.pipeline().toJson());
-        ProjectRow project =
-            registry
-                .lockProject(connection, request.projectName())
-                .orElseThrow(() -> unknownProject(request.projectName()));
-        Optional<DeploymentRow> current = registry.currentDeployment(connection, projectId);
-        deployed = request.automaticDeploy() && beats(trained, current, project.task(), champion);
         if (deployed) {
-          DeploymentStrategy strategy =
-              current.isPresent() ? DeploymentStrategy.NEW_SCORE : DeploymentStrategy.MOST_RECENT;
-          deploymentId = registry.insertDeployment(connection, projectId, modelId, strategy);
+          cache.offer(
+              new DeployedModel(
+                  request.projectName(), deploymentId, modelId, trained.pipeline(), restored));
         }
-        registry.touchProject(connection, projectId);
-        connection.commit();
-      } catch (SQLException | RuntimeException e) {
-        connection.rollback();
-        markFailed(connection, modelId, e);
-        throw e;
+        return new TrainResult(
+            request.projectName(),
+            input.task(),
+            algorithm.name(),
+            deployed,
+            modelId,
+            trained.metrics());
       } finally {
-        connection.setAutoCommit(true);
+        progressEntry.close();
       }
-      if (deployed) {
-        cache.offer(
-            new DeployedModel(
-                request.projectName(), deploymentId, modelId, trained.pipeline(), restored));
-      }
-      return new TrainResult(
-          request.projectName(),
-          input.task(),
-          algorithm.name(),
-          deployed,
-          modelId,
-          trained.metrics());
     } catch (SQLException e) {
       throw storeFailure("train project '%s'".formatted(request.projectName()), e);
     }

@@ -1202,6 +1202,18 @@ class TrainerIT {
   }
 
   @Test
+  void aRestartMarksFailedTheModelsAKilledRunLeftInProgress() throws SQLException {
+    TrainResult trained = trainer.train(breastCancer("abandoned").build());
+    // What a process killed mid-fit leaves: the model's row, committed before the fit, in progress.
+    execute("UPDATE pgml.models SET status = 'in_progress' WHERE id = " + trained.modelId());
+
+    new Trainer(dataSource, new TrainerConfig()).initialize();
+
+    assertThat(query("SELECT status FROM pgml.models WHERE id = " + trained.modelId()))
+        .containsExactly(Map.of("status", "failed"));
+  }
+
+  @Test
   void deployStrategiesChooseAmongTheProjectsModels() throws SQLException {
     TrainResult linear = trainer.train(breastCancer("deploys").build());
     TrainResult weak =

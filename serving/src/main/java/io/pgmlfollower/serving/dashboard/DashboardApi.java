@@ -10,6 +10,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.pgmlfollower.pgwire.spi.PgWireException;
 import io.pgmlfollower.replicator.ReplicationStatus;
 import io.pgmlfollower.serving.sql.ModelService;
+import io.pgmlfollower.trainer.TrainingProgress;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -17,6 +18,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.security.MessageDigest;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -51,6 +53,7 @@ public final class DashboardApi {
 
   private final Vertx vertx;
   private final Supplier<ReplicationStatus> replication;
+  private final Supplier<List<TrainingProgress.Running>> training;
   private final RegistryQueries registry;
   private final TableExplorer tables;
   private final Map<String, byte[]> passwords;
@@ -71,6 +74,7 @@ public final class DashboardApi {
   public DashboardApi(
       Vertx vertx,
       Supplier<ReplicationStatus> replication,
+      Supplier<List<TrainingProgress.Running>> training,
       DataSource clientDataSource,
       Map<String, String> users,
       boolean trust,
@@ -79,6 +83,7 @@ public final class DashboardApi {
     this.models = requireNonNull(models, "models is null");
     this.vertx = requireNonNull(vertx, "vertx is null");
     this.replication = requireNonNull(replication, "replication is null");
+    this.training = requireNonNull(training, "training is null");
     this.registry = new RegistryQueries(clientDataSource);
     this.tables = new TableExplorer(clientDataSource);
     this.passwords = new java.util.HashMap<>();
@@ -92,6 +97,7 @@ public final class DashboardApi {
     router.route("/index.html").handler(this::authenticate);
     router.get("/api/replication").handler(c -> answer(c, replication::get));
     router.get("/api/projects").handler(c -> answer(c, registry::projects));
+    router.get("/api/training").handler(c -> answer(c, training::get));
     router
         .get("/api/projects/:name/models")
         .handler(c -> answer(c, () -> registry.models(c.pathParam("name"))));

@@ -275,6 +275,25 @@ public final class ModelRegistry {
     }
   }
 
+  /**
+   * Marks failed the models a previous run of the process left {@code in_progress} (it was killed
+   * while they fitted: their row is committed before the fit so that clients see the training);
+   * returns their ids. Only one process trains against a store, so none of them is still running.
+   */
+  public List<Long> failAbandonedModels(Connection connection) throws SQLException {
+    List<Long> ids = new ArrayList<>();
+    try (PreparedStatement statement =
+            connection.prepareStatement(
+                "UPDATE pgml.models SET status = 'failed', updated_at = clock_timestamp()"
+                    + " WHERE status = 'in_progress' RETURNING id");
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        ids.add(rs.getLong(1));
+      }
+    }
+    return ids;
+  }
+
   public void failModel(Connection connection, long modelId) throws SQLException {
     try (PreparedStatement statement =
         connection.prepareStatement(
