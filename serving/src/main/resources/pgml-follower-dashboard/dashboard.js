@@ -221,7 +221,8 @@ async function refreshTraining() {
   section.hidden = running.length === 0;
   section.querySelector("tbody").replaceChildren(
     ...running.map((t) => {
-      const seconds = (Date.now() - Date.parse(t.started)) / 1000;
+      // The server's clock, not the browser's.
+      const seconds = Number(t.elapsedSeconds) || 0;
       const search = t.candidates > 0 ? t.candidatesDone + " / " + t.candidates + " candidates" : "";
       return row(["#" + t.modelId, t.project, t.algorithm, t.stage, search, seconds.toFixed(0) + " s"], {
         "data-model": t.modelId,

@@ -48,6 +48,7 @@ public final class PgWireServer implements AutoCloseable {
   private final Vertx vertx;
   private final PgWireOptions options;
   private final AtomicInteger activeSessions = new AtomicInteger();
+  private final PgWireStats stats = new PgWireStats();
   private final SessionHandlerFactory factory;
   private final List<String> deployments = new ArrayList<>();
   private UpstreamConnector connector;
@@ -90,6 +91,7 @@ public final class PgWireServer implements AutoCloseable {
             new CancelRegistry(random),
             factory,
             activeSessions,
+            stats,
             options.tls().map(PgWireServer::sslOptions).orElse(null));
     // Vert.x shares a fixed address among the acceptors of a deployment, but binds each acceptor
     // of port 0 to a port of its own: an ephemeral port gets one acceptor (tests, demos).
@@ -117,6 +119,11 @@ public final class PgWireServer implements AutoCloseable {
   /** Client sessions open now (counted from their StartupMessage until they close). */
   public int activeSessions() {
     return activeSessions.get();
+  }
+
+  /** Connections and errors since the server started. */
+  public PgWireStats stats() {
+    return stats;
   }
 
   /** The bound port, or -1 before {@link #start()}. */

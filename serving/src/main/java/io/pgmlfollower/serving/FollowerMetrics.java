@@ -123,6 +123,13 @@ final class FollowerMetrics {
     Gauge.builder(PREFIX + "endpoint.sessions", endpoint, PgWireServer::activeSessions)
         .description("client sessions open on the PostgreSQL endpoint")
         .register(registry);
+    FunctionCounter.builder(PREFIX + "endpoint.connections", endpoint, e -> e.stats().connections())
+        .description("client connections to the PostgreSQL endpoint (startup messages received)")
+        .register(registry);
+    FunctionCounter.builder(PREFIX + "endpoint.errors", endpoint, e -> e.stats().errors())
+        .description(
+            "ErrorResponse messages sent to the endpoint's clients, raised there or by the store")
+        .register(registry);
   }
 
   void bindOnlineStore(OnlineStore online) {

@@ -1,6 +1,7 @@
 package io.pgmlfollower.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -229,21 +230,23 @@ class DashboardIT {
 
   /**
    * Last: it adds a project. A hyperparameter search under way shows in /api/training and under
-   * "Training now" with how many candidates it scored; once it ends, it is gone from both.
+   * "Training now" with how many candidates it scored; canceled, it is gone from both.
    */
   @Test
   @Order(3)
   void aSearchUnderWayShowsItsProgress() throws Exception {
+    // Far longer than the observations below need (hundreds of fits): it is canceled after them.
+    Connection training = connect();
+    Statement trainingStatement = training.createStatement();
     CompletableFuture<Void> search =
         CompletableFuture.runAsync(
             () -> {
-              try (Connection connection = connect();
-                  Statement statement = connection.createStatement()) {
-                statement.execute(
+              try {
+                trainingStatement.execute(
                     "SELECT * FROM pgml.train('bc_search', 'classification',"
                         + " 'public.breast_cancer', 'target', 'random_forest', search => 'grid',"
-                        + " search_params => '{\"n_estimators\": [50, 100, 150, 200, 250],"
-                        + " \"max_depth\": [2, 4, 6, 8]}', search_args => '{\"cv\": 3}')");
+                        + " search_params => '{\"n_estimators\": [100, 200, 300, 400, 500],"
+                        + " \"max_depth\": [2, 4, 6, 8]}', search_args => '{\"cv\": 10}')");
               } catch (java.sql.SQLException e) {
                 throw new java.util.concurrent.CompletionException(e);
               }
@@ -283,7 +286,12 @@ class DashboardIT {
     assertThat(seen.path("trainingRow").asText())
         .contains("bc_search", "random_forest", "searching", "/ 20 candidates");
 
-    search.get(5, TimeUnit.MINUTES);
+    trainingStatement.cancel();
+    assertThatThrownBy(() -> search.get(2, TimeUnit.MINUTES))
+        .hasRootCauseInstanceOf(java.sql.SQLException.class)
+        .rootCause()
+        .hasMessageContaining("cancel");
+    training.close();
     assertThat(json.readTree(get(client, base + "/api/training").body())).isEmpty();
   }
 

@@ -417,6 +417,9 @@ class FollowerIT {
     assertThat(samples.get("pgml_follower_replication_copy_tables_pending{source=\"source\"}"))
         .isEqualTo(0.0);
     assertThat(samples).containsKey("pgml_follower_endpoint_sessions");
+    assertThat(samples.get("pgml_follower_endpoint_connections_total")).isPositive();
+    // At least the failed predictions counted above reached their clients as ErrorResponses.
+    assertThat(samples.get("pgml_follower_endpoint_errors_total")).isPositive();
     assertThat(
             samples.get(
                 "pgml_follower_training_runs_seconds_count{outcome=\"success\",project=\"bc\"}"))

@@ -50,6 +50,9 @@ final class Pgbench {
     String output =
         run(
             List.of(
+                // -n: no VACUUM and, above all, no TRUNCATE of pgbench_history before the run, so
+                // that the history keeps every transaction's row: a row applied twice shows.
+                "-n",
                 "-c",
                 String.valueOf(clients),
                 "-j",

@@ -21,6 +21,7 @@ public final class TrainingProgress {
       String project,
       String algorithm,
       Instant started,
+      double elapsedSeconds,
       String stage,
       int candidatesDone,
       int candidates) {
@@ -95,8 +96,9 @@ public final class TrainingProgress {
     }
 
     private Running snapshot() {
+      double elapsed = java.time.Duration.between(started, Instant.now()).toMillis() / 1000.0;
       return new Running(
-          modelId, project, algorithm, started, stage.label(), candidatesDone, candidates);
+          modelId, project, algorithm, started, elapsed, stage.label(), candidatesDone, candidates);
     }
 
     @Override

@@ -228,6 +228,11 @@ public final class EmbeddedPostgres implements AutoCloseable {
    * runs when it is started again).
    */
   public CompletableFuture<Long> unexpectedExit() {
+    if (postmasterPid <= 0) {
+      // Its pid was not read at start: it cannot be watched, and must not look dead.
+      log.warn("PostgreSQL on {}: no postmaster pid, so its exit is not watched", dataDirectory);
+      return new CompletableFuture<>();
+    }
     CompletableFuture<Long> exited =
         ProcessHandle.of(postmasterPid)
             .map(handle -> handle.onExit().thenApply(ProcessHandle::pid))

@@ -64,7 +64,7 @@ public final class ClientConnection {
     this.transport = requireNonNull(transport, "transport is null");
     this.context = resources.vertx().getOrCreateContext();
     this.decoder = new FrameDecoder(resources.maxMessageSize());
-    this.out = new OutputBuffer(transport);
+    this.out = new OutputBuffer(transport, resources.stats());
     this.authenticationTimer =
         resources
             .vertx()
@@ -177,6 +177,7 @@ public final class ClientConnection {
   private void onStartupMessage(StartupMessage message) throws PgWireException {
     decoder.startupDone();
     startup = message;
+    resources.stats().connectionStarted();
     String replication = message.parameters().get("replication");
     if (replication != null
         && !List.of("false", "off", "no", "0").contains(replication.toLowerCase(Locale.ROOT))) {

@@ -2,6 +2,7 @@ package io.pgmlfollower.pgwire.session;
 
 import static java.util.Objects.requireNonNull;
 
+import io.pgmlfollower.pgwire.PgWireStats;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -14,10 +15,12 @@ final class OutputBuffer {
   static final int FLUSH_THRESHOLD = 64 * 1024;
 
   private final ClientTransport transport;
+  private final PgWireStats stats;
   private Buffer pending = Buffer.buffer(1024);
 
-  OutputBuffer(ClientTransport transport) {
+  OutputBuffer(ClientTransport transport, PgWireStats stats) {
     this.transport = requireNonNull(transport, "transport is null");
+    this.stats = requireNonNull(stats, "stats is null");
   }
 
   /** The buffer to append messages to. */
@@ -31,8 +34,33 @@ final class OutputBuffer {
 
   void flush() {
     if (pending.length() > 0) {
+      countErrors(pending);
       transport.write(pending);
       pending = Buffer.buffer(1024);
+    }
+  }
+
+  /**
+   * Counts the ErrorResponse messages in {@code messages}, whole backend messages (type byte, then
+   * a length that counts itself): every message here was appended whole, local or relayed. One
+   * header read per message, no allocation.
+   */
+  private void countErrors(Buffer messages) {
+    int errors = 0;
+    int position = 0;
+    int length = messages.length();
+    while (position + 5 <= length) {
+      int size = messages.getInt(position + 1);
+      if (size < 4) {
+        break; // not a message boundary: never the case, and never worth a wrong count
+      }
+      if (messages.getByte(position) == 'E') {
+        errors++;
+      }
+      position += 1 + size;
+    }
+    if (errors > 0) {
+      stats.errorsSent(errors);
     }
   }
 

@@ -2,6 +2,7 @@ package io.pgmlfollower.pgwire.session;
 
 import static java.util.Objects.requireNonNull;
 
+import io.pgmlfollower.pgwire.PgWireStats;
 import io.pgmlfollower.pgwire.auth.Authenticator;
 import io.pgmlfollower.pgwire.spi.SessionHandlerFactory;
 import io.vertx.core.Vertx;
@@ -21,6 +22,7 @@ public record ServerResources(
     CancelRegistry cancelRegistry,
     SessionHandlerFactory handlerFactory,
     AtomicInteger activeSessions,
+    PgWireStats stats,
     io.vertx.core.net.ServerSSLOptions tls) {
   public ServerResources {
     requireNonNull(vertx, "vertx is null");
@@ -32,5 +34,6 @@ public record ServerResources(
     requireNonNull(cancelRegistry, "cancelRegistry is null");
     requireNonNull(handlerFactory, "handlerFactory is null");
     requireNonNull(activeSessions, "activeSessions is null");
+    requireNonNull(stats, "stats is null");
   }
 }

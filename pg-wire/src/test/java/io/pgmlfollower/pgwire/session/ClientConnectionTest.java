@@ -3,6 +3,7 @@ package io.pgmlfollower.pgwire.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgmlfollower.pgwire.AuthMethod;
+import io.pgmlfollower.pgwire.PgWireStats;
 import io.pgmlfollower.pgwire.auth.Authenticator;
 import io.pgmlfollower.pgwire.protocol.ErrorResponses;
 import io.pgmlfollower.pgwire.protocol.Frame;
@@ -32,6 +33,7 @@ class ClientConnectionTest {
   private Vertx vertx;
   private RecordingTransport transport;
   private AtomicInteger activeSessions;
+  private PgWireStats stats;
   private List<String> dialed;
 
   @BeforeEach
@@ -39,6 +41,7 @@ class ClientConnectionTest {
     vertx = Vertx.vertx();
     transport = new RecordingTransport();
     activeSessions = new AtomicInteger();
+    stats = new PgWireStats();
     dialed = new ArrayList<>();
   }
 
@@ -80,6 +83,7 @@ class ClientConnectionTest {
               throw new AssertionError("no session may open without an upstream");
             },
             activeSessions,
+            stats,
             null);
     return new ClientConnection(resources, transport);
   }
@@ -171,6 +175,19 @@ class ClientConnectionTest {
     assertThat(transport.closed).isTrue();
     assertThat(connection.state()).isEqualTo(ConnectionState.CLOSED);
     assertThat(activeSessions).hasValue(0);
+    // Counted for /metrics: one connection, one ErrorResponse (the refusal).
+    assertThat(stats.connections()).isEqualTo(1);
+    assertThat(stats.errors()).isEqualTo(1);
+  }
+
+  @Test
+  void onlyErrorResponsesCountAsErrors() throws PgWireException {
+    ClientConnection connection = connection(AuthMethod.PASSWORD, 10);
+    connection.onBytes(startup("app"));
+    // An authentication request went out: a message, not an error.
+    assertThat(written(0)).isNotEmpty();
+    assertThat(stats.connections()).isEqualTo(1);
+    assertThat(stats.errors()).isZero();
   }
 
   @Test
