@@ -198,17 +198,7 @@ class DashboardIT {
             (int) data.rows().stream().mapToDouble(r -> r[0]).min().orElseThrow(),
             "keyMax",
             (int) data.rows().stream().mapToDouble(r -> r[0]).max().orElseThrow()));
-    String output =
-        run(
-            List.of(
-                "node",
-                SUITE.resolve("dashboard_test.mjs").toString(),
-                "http://127.0.0.1:" + follower.adminPort(),
-                FollowerIT.USER,
-                FollowerIT.PASSWORD,
-                expectations.toString(),
-                SHOTS.toString()));
-    JsonNode seen = json.readTree(output.lines().reduce((a, b) -> b).orElse("{}"));
+    JsonNode seen = browse(expectations);
     assertThat(seen.get("state").asText()).isEqualTo("STREAMING");
     assertThat(seen.get("modelRows").asInt()).isEqualTo(2);
     assertThat(seen.get("sampleRows").asInt()).isEqualTo(20);
@@ -272,17 +262,7 @@ class DashboardIT {
     installSuite();
     Path expectations = Files.createTempFile("dashboard-training", ".json");
     json.writeValue(expectations.toFile(), Map.of("trainingProject", "bc_search"));
-    String output =
-        run(
-            List.of(
-                "node",
-                SUITE.resolve("dashboard_test.mjs").toString(),
-                "http://127.0.0.1:" + follower.adminPort(),
-                FollowerIT.USER,
-                FollowerIT.PASSWORD,
-                expectations.toString(),
-                SHOTS.toString()));
-    JsonNode seen = json.readTree(output.lines().reduce((a, b) -> b).orElse("{}"));
+    JsonNode seen = browse(expectations);
     assertThat(seen.path("trainingRow").asText())
         .contains("bc_search", "random_forest", "searching", "/ 20 candidates");
 
@@ -293,6 +273,24 @@ class DashboardIT {
         .hasMessageContaining("cancel");
     training.close();
     assertThat(json.readTree(get(client, base + "/api/training").body())).isEmpty();
+  }
+
+  /**
+   * Runs dashboard_test.mjs in Chromium against the follower with these expectations; what the page
+   * showed, as the script's last output line.
+   */
+  private JsonNode browse(Path expectations) throws Exception {
+    String output =
+        run(
+            List.of(
+                "node",
+                SUITE.resolve("dashboard_test.mjs").toString(),
+                "http://127.0.0.1:" + follower.adminPort(),
+                FollowerIT.USER,
+                FollowerIT.PASSWORD,
+                expectations.toString(),
+                SHOTS.toString()));
+    return json.readTree(output.lines().reduce((a, b) -> b).orElse("{}"));
   }
 
   private static void installSuite() throws Exception {
