@@ -1,7 +1,7 @@
 package io.pgmlfollower.serving;
 
+import io.pgmlfollower.testing.TestPorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -198,23 +198,9 @@ final class FollowerProcess implements AutoCloseable {
     return adminPort;
   }
 
-  /**
-   * A free port below the kernel's ephemeral range (32768 and up on Linux): the follower binds it
-   * later, in another process, and meanwhile anything that asks the kernel for a free port (the
-   * embedded PostgreSQL does) would be handed ephemeral ones, never this.
-   */
+  /** A free port below the kernel's ephemeral range: {@link TestPorts#belowEphemeralRange()}. */
   static int freePort() throws IOException {
-    java.util.concurrent.ThreadLocalRandom random =
-        java.util.concurrent.ThreadLocalRandom.current();
-    for (int attempt = 0; attempt < 1_000; attempt++) {
-      int port = random.nextInt(20_000, 32_000);
-      try (ServerSocket socket = new ServerSocket(port)) {
-        return socket.getLocalPort();
-      } catch (IOException inUse) {
-        // taken: try another
-      }
-    }
-    throw new IOException("no free port between 20000 and 32000");
+    return TestPorts.belowEphemeralRange();
   }
 
   void start() throws IOException {

@@ -9,8 +9,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.marcnuri.helm.Helm;
 import io.pgmlfollower.testing.PostgresFixture;
 import io.pgmlfollower.testing.SourceRole;
+import io.pgmlfollower.testing.TestPorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,7 +28,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -123,8 +122,8 @@ class ImageIT {
     SourceRole role =
         source.createReplicationSource("plant", "pgml_pub", List.of("public.readings"));
 
-    int endpointPort = freePort();
-    int adminPort = freePort();
+    int endpointPort = TestPorts.belowEphemeralRange();
+    int adminPort = TestPorts.belowEphemeralRange();
     Map<String, Object> values = new HashMap<>();
     values.put("source.host", role.host());
     values.put("source.port", role.port());
@@ -366,19 +365,6 @@ class ImageIT {
         .filter(d -> kind.equals(d.path("kind").asText()))
         .findFirst()
         .orElseThrow(() -> new AssertionError("no " + kind + " rendered"));
-  }
-
-  private static int freePort() throws IOException {
-    // Below the ephemeral range, which the embedded PostgreSQL's port comes from.
-    for (int attempt = 0; attempt < 1_000; attempt++) {
-      int port = ThreadLocalRandom.current().nextInt(20_000, 32_000);
-      try (ServerSocket socket = new ServerSocket(port)) {
-        return socket.getLocalPort();
-      } catch (IOException inUse) {
-        // taken: try another
-      }
-    }
-    throw new IOException("no free port between 20000 and 32000");
   }
 
   private static String tail(Path log) {
