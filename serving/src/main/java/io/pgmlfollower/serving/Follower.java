@@ -120,7 +120,8 @@ public final class Follower implements AutoCloseable {
           OnlineStore.open(
               new OnlineStoreConfig()
                   .path(config.store().path().resolve("online"))
-                  .blockCacheBytes((long) config.store().online().blockCacheMb() << 20));
+                  .blockCacheBytes((long) config.store().online().blockCacheMb() << 20)
+                  .rowCacheBytes((long) config.store().online().rowCacheMb() << 20));
       resources.push(onlineStore);
       online = Optional.of(onlineStore);
       sink = new TwoStores(store, onlineStore);

@@ -2,6 +2,7 @@ package io.pgmlfollower.serving;
 
 import static java.util.Objects.requireNonNull;
 
+import ch.randelshofer.fastdoubleparser.JavaDoubleParser;
 import io.pgmlfollower.featurestore.online.OnlineStore;
 import io.pgmlfollower.featurestore.spi.StoreErrorCode;
 import io.pgmlfollower.featurestore.spi.StoreException;
@@ -196,7 +197,8 @@ final class KeyLookup {
       case "f" -> 0;
       default -> {
         try {
-          yield Double.parseDouble(value);
+          // Same grammar and rounding as Double.parseDouble (NaN, Infinity too), faster.
+          yield JavaDoubleParser.parseDouble(value);
         } catch (NumberFormatException e) {
           throw new PgWireException(
               SqlState.DATATYPE_MISMATCH, "feature %s of %s is not numeric".formatted(name, table));

@@ -4,6 +4,7 @@ import io.pgmlfollower.featurestore.spi.RowChange;
 import io.pgmlfollower.featurestore.spi.StoreErrorCode;
 import io.pgmlfollower.featurestore.spi.StoreException;
 import io.pgmlfollower.featurestore.spi.TableId;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,8 @@ final class OnlineBatch {
   private final ReadOptions read;
   private final WriteBatchWithIndex writes;
   private final Map<TableId, OnlineTable> tables;
+  private final List<RowCache.Key> written = new ArrayList<>();
+  private boolean emptied; // a table truncated: the cache forgets every row
 
   OnlineBatch(
       RocksDB db, ReadOptions read, WriteBatchWithIndex writes, Map<TableId, OnlineTable> tables) {
@@ -40,15 +43,12 @@ final class OnlineBatch {
     }
     switch (change.kind()) {
       case INSERT ->
-          writes.put(
-              table.family(),
-              key(table, change.newValues(), change),
-              table.encode(change.newValues()));
+          put(table, key(table, change.newValues(), change), table.encode(change.newValues()));
       case UPDATE -> update(table, change);
       case DELETE -> {
         byte[] key = key(table, change.oldValues(), change);
         existing(table, key, change);
-        writes.delete(table.family(), key);
+        delete(table, key);
       }
     }
   }
@@ -67,9 +67,28 @@ final class OnlineBatch {
       }
     }
     if (!Arrays.equals(oldKey, newKey)) {
-      writes.delete(table.family(), oldKey);
+      delete(table, oldKey);
     }
-    writes.put(table.family(), newKey, table.encode(values));
+    put(table, newKey, table.encode(values));
+  }
+
+  private void put(OnlineTable table, byte[] key, byte[] value) throws RocksDBException {
+    writes.put(table.family(), key, value);
+    written.add(new RowCache.Key(table.familyId(), key));
+  }
+
+  private void delete(OnlineTable table, byte[] key) throws RocksDBException {
+    writes.delete(table.family(), key);
+    written.add(new RowCache.Key(table.familyId(), key));
+  }
+
+  /** Makes the {@link RowCache} forget what this batch changed, once it is written. */
+  void invalidate(RowCache cache) {
+    if (emptied) {
+      cache.invalidateAll();
+    } else if (!written.isEmpty()) {
+      cache.invalidate(written);
+    }
   }
 
   private String[] existing(OnlineTable table, byte[] key, RowChange change)
@@ -105,6 +124,7 @@ final class OnlineBatch {
       if (table == null) {
         continue;
       }
+      emptied = true;
       try (RocksIterator base = db.newIterator(table.family(), read);
           RocksIterator it = writes.newIteratorWithBase(table.family(), base)) {
         for (it.seekToFirst(); it.isValid(); it.next()) {

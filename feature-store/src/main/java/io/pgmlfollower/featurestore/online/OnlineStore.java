@@ -80,6 +80,7 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
   private final WriteOptions write;
   private final WriteOptions bulkWrite;
   private final ReadOptions read = new ReadOptions();
+  private final RowCache rowCache;
   private final ColumnFamilyHandle meta;
   private final List<ColumnFamilyHandle> handles;
   private final Map<TableId, OnlineTable> tables = new ConcurrentHashMap<>();
@@ -98,16 +99,17 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
       DBOptions dbOptions,
       ColumnFamilyOptions familyOptions,
       LRUCache cache,
-      boolean sync,
+      OnlineStoreConfig config,
       List<ColumnFamilyHandle> handles,
       Path loadDirectory) {
     this.db = db;
+    this.rowCache = new RowCache(config.rowCacheBytes());
     this.loadDirectory = loadDirectory;
     this.fileOptions = new Options(dbOptions, familyOptions);
     this.dbOptions = dbOptions;
     this.familyOptions = familyOptions;
     this.cache = cache;
-    this.write = new WriteOptions().setSync(sync);
+    this.write = new WriteOptions().setSync(config.sync());
     // Snapshot rows skip the WAL: the commit flushes their tables before it stores the offsets.
     this.bulkWrite = new WriteOptions().setSync(false).setDisableWAL(true);
     this.handles = new ArrayList<>(handles);
@@ -177,7 +179,7 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
               dbOptions,
               familyOptions,
               cache,
-              config.sync(),
+              config,
               handles,
               config.path().resolve(LOAD_DIRECTORY));
       try {
@@ -372,7 +374,13 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
           }
         }
         putOffsets(writes, batch.offsets());
-        db.write(write, writes);
+        try {
+          db.write(write, writes);
+        } finally {
+          // Before this returns, hence before the position is published (written or not: a
+          // failed write changed nothing, and forgetting more than needed costs only a read).
+          rows.invalidate(rowCache);
+        }
       } catch (RocksDBException e) {
         throw failure("cannot apply a batch", e);
       }
@@ -388,11 +396,18 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
           "table " + table + " is not in the online store (not replicated, or no primary key)");
     }
     OnlineTable.Shape shape = online.shape();
-    byte[] stored;
-    try {
-      stored = db.get(online.family(), read, shape.key(key));
-    } catch (RocksDBException e) {
-      throw failure("cannot read " + table, e);
+    byte[] keyBytes = shape.key(key);
+    byte[] stored = rowCache.get(online.familyId(), keyBytes);
+    if (stored == null) {
+      long stamp = rowCache.stamp();
+      try {
+        stored = db.get(online.family(), read, keyBytes);
+      } catch (RocksDBException e) {
+        throw failure("cannot read " + table, e);
+      }
+      if (stored != null) {
+        rowCache.put(online.familyId(), keyBytes, stored, stamp);
+      }
     }
     if (stored == null) {
       return Optional.empty();
@@ -494,6 +509,8 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
       db.compactRange(family);
     } catch (RocksDBException e) {
       throw failure("cannot empty " + table.spec().id(), e);
+    } finally {
+      rowCache.invalidateAll();
     }
   }
 
@@ -514,6 +531,8 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
       db.ingestExternalFile(table.family(), files.stream().map(Path::toString).toList(), options);
     } catch (RocksDBException e) {
       throw failure("cannot add the snapshot's files to " + table.spec().id(), e);
+    } finally {
+      rowCache.invalidateAll();
     }
   }
 
@@ -540,6 +559,8 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
    */
   void writeBulk(WriteBatch batch) throws StoreException {
     try {
+      // The row cache needs no invalidation: the table was emptied first (clear), so a loaded row
+      // replaces nothing a reader could have cached, and each row of a copy is written once.
       db.write(bulkWrite, batch);
     } catch (RocksDBException e) {
       throw failure("cannot load snapshot rows", e);

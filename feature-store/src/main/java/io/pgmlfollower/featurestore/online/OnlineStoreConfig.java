@@ -11,6 +11,7 @@ public final class OnlineStoreConfig {
   private Path path;
   private long blockCacheBytes = 64L << 20;
   private long writeBufferBytes = 32L << 20;
+  private long rowCacheBytes = 64L << 20;
   private boolean sync = true;
 
   /** The RocksDB directory (the follower uses {@code store.path}/online). */
@@ -33,6 +34,22 @@ public final class OnlineStoreConfig {
       throw new IllegalArgumentException("blockCacheBytes must be at least 1 MiB, not " + bytes);
     }
     this.blockCacheBytes = bytes;
+    return this;
+  }
+
+  public long rowCacheBytes() {
+    return rowCacheBytes;
+  }
+
+  /**
+   * The heap kept for rows recently read by key (their stored bytes): a lookup that hits does not
+   * touch RocksDB. 0 turns it off.
+   */
+  public OnlineStoreConfig rowCacheBytes(long bytes) {
+    if (bytes < 0) {
+      throw new IllegalArgumentException("rowCacheBytes must be 0 (off) or more, not " + bytes);
+    }
+    this.rowCacheBytes = bytes;
     return this;
   }
 

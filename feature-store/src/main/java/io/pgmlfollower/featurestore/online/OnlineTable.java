@@ -19,6 +19,7 @@ import org.rocksdb.ColumnFamilyHandle;
  */
 final class OnlineTable {
   private final ColumnFamilyHandle family;
+  private final int familyId;
   private final Map<Integer, List<String>> versions;
 
   /**
@@ -31,6 +32,7 @@ final class OnlineTable {
       ColumnFamilyHandle family, TableSpec spec, int version, Map<Integer, List<String>> versions)
       throws StoreException {
     this.family = requireNonNull(family, "family is null");
+    this.familyId = family.getID();
     this.versions = new ConcurrentHashMap<>(versions);
     reshape(spec, version);
   }
@@ -56,6 +58,11 @@ final class OnlineTable {
 
   ColumnFamilyHandle family() {
     return family;
+  }
+
+  /** The column family's id: names the table's rows in the {@link RowCache}. */
+  int familyId() {
+    return familyId;
   }
 
   TableSpec spec() {

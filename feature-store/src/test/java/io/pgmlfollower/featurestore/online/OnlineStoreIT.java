@@ -289,6 +289,65 @@ class OnlineStoreIT {
         .containsEntry("extra", null);
   }
 
+  /**
+   * The row cache never answers a row older than the position the writer published after {@code
+   * apply} returned (what {@code pgml.predict_by_key_with_lsn} reports), while readers race the
+   * writer: hits, misses that read RocksDB while a batch replaces the row, and puts of what they
+   * read.
+   */
+  @Test
+  void cachedRowsAreNeverOlderThanThePublishedPosition() throws Exception {
+    store.ensureTables(List.of(USERS_SPEC));
+    store.apply(
+        new ChangeBatch(
+            List.of(row(RowChange.insert(USERS, values("1", "0", null)))),
+            List.of(new SourceOffset("src", "", 0))));
+    java.util.concurrent.atomic.AtomicLong published = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicBoolean done =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.ConcurrentLinkedQueue<String> stale =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+    List<Thread> readers = new java.util.ArrayList<>();
+    for (int r = 0; r < 2; r++) {
+      readers.add(
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    while (!done.get()) {
+                      long position = published.get();
+                      try {
+                        long seen =
+                            Long.parseLong(
+                                store.get(USERS, List.of("1")).orElseThrow().get("name"));
+                        if (seen < position) {
+                          stale.add("read " + seen + " after position " + position);
+                        }
+                        reads.incrementAndGet();
+                      } catch (StoreException e) {
+                        stale.add(e.toString());
+                      }
+                    }
+                  }));
+    }
+    int batches = 3000;
+    for (int i = 1; i <= batches; i++) {
+      store.apply(
+          new ChangeBatch(
+              List.of(
+                  row(RowChange.update(USERS, null, values("1", Integer.toString(i), null), null))),
+              List.of(new SourceOffset("src", "", i))));
+      published.set(i);
+    }
+    done.set(true);
+    for (Thread reader : readers) {
+      reader.join();
+    }
+    assertThat(stale).isEmpty();
+    assertThat(reads.get()).isGreaterThan(batches);
+    assertThat(store.get(USERS, List.of("1")).orElseThrow()).containsEntry("name", "" + batches);
+  }
+
   /** A load given up before its commit leaves no file behind (and no position). */
   @Test
   void anAbandonedSnapshotLeavesNoFiles() throws Exception {

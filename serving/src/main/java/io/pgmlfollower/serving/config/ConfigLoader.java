@@ -229,6 +229,12 @@ public final class ConfigLoader {
           "store.online.block-cache-mb: must be at least 1, got "
               + config.store().online().blockCacheMb());
     }
+    if (config.store().online().rowCacheMb() < 0) {
+      throw new ConfigException(
+          "store.online.row-cache-mb",
+          "store.online.row-cache-mb: must be 0 (no row cache) or more, got "
+              + config.store().online().rowCacheMb());
+    }
     if (config.store().offline().type() == OfflineType.EXTERNAL) {
       require(config.store().offline().url(), "store.offline.url");
     }

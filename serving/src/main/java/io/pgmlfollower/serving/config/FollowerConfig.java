@@ -147,12 +147,16 @@ public record FollowerConfig(
     }
   }
 
-  public record Online(OnlineType type, @JsonProperty("block-cache-mb") Integer blockCacheMb) {
-    static final Online DEFAULT = new Online(null, null);
+  public record Online(
+      OnlineType type,
+      @JsonProperty("block-cache-mb") Integer blockCacheMb,
+      @JsonProperty("row-cache-mb") Integer rowCacheMb) {
+    static final Online DEFAULT = new Online(null, null, null);
 
     public Online {
       type = requireNonNullElse(type, OnlineType.ROCKSDB);
       blockCacheMb = requireNonNullElse(blockCacheMb, 64);
+      rowCacheMb = requireNonNullElse(rowCacheMb, 64);
     }
   }
 

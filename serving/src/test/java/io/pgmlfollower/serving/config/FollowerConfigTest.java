@@ -52,6 +52,7 @@ class FollowerConfigTest {
     assertThat(config.store().offline().type()).isEqualTo(OfflineType.EMBEDDED);
     assertThat(config.store().online().type()).isEqualTo(OnlineType.ROCKSDB);
     assertThat(config.store().online().blockCacheMb()).isEqualTo(64);
+    assertThat(config.store().online().rowCacheMb()).isEqualTo(64);
     assertThat(config.serve().host()).isEqualTo("127.0.0.1");
     assertThat(config.serve().port()).isEqualTo(6433);
     assertThat(config.serve().auth()).isEqualTo(AuthMethod.SCRAM_SHA_256);
@@ -107,6 +108,7 @@ class FollowerConfigTest {
               online:
                 type: none
                 block-cache-mb: 256
+                row-cache-mb: 0
             serve:
               host: 0.0.0.0
               port: 6434
@@ -163,6 +165,7 @@ class FollowerConfigTest {
         .isEqualTo("jdbc:postgresql://features:5432/features");
     assertThat(config.store().online().type()).isEqualTo(OnlineType.NONE);
     assertThat(config.store().online().blockCacheMb()).isEqualTo(256);
+    assertThat(config.store().online().rowCacheMb()).isZero();
     assertThat(config.serve().auth()).isEqualTo(AuthMethod.MD5);
     assertThat(config.serve().users()).containsExactly(new FollowerConfig.User("app", "app-pw"));
     assertThat(config.serve().tls().cert()).isEqualTo(Path.of("/etc/pgml/tls.crt"));
@@ -212,6 +215,23 @@ class FollowerConfigTest {
         .isInstanceOf(ConfigException.class)
         .extracting(e -> ((ConfigException) e).key())
         .isEqualTo("source.debezium.heartbeat-interval-ms");
+  }
+
+  @Test
+  void onlineCacheSizesOutOfRangeAreNamed() {
+    String store = "  path: /var/lib/pgml-follower\n";
+    assertThatThrownBy(
+            () -> loader.parse(MINIMAL.replace(store, store + "  online:\n    row-cache-mb: -1\n")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("must be 0 (no row cache) or more, got -1")
+        .extracting(e -> ((ConfigException) e).key())
+        .isEqualTo("store.online.row-cache-mb");
+    assertThatThrownBy(
+            () ->
+                loader.parse(MINIMAL.replace(store, store + "  online:\n    block-cache-mb: 0\n")))
+        .isInstanceOf(ConfigException.class)
+        .extracting(e -> ((ConfigException) e).key())
+        .isEqualTo("store.online.block-cache-mb");
   }
 
   @Test

@@ -1,0 +1,113 @@
+package io.pgmlfollower.featurestore.online;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.util.Arrays;
+import java.util.Collection;
+
+/**
+ * Stored rows recently read by key, in the heap: a lookup that hits skips RocksDB altogether (the
+ * JNI call, the memtables, the filter, index and data blocks), which is most of what {@code
+ * pgml.predict_by_key} costs on top of the prediction (docs/benchmarks.md). Bounded by bytes, with
+ * Caffeine's W-TinyLFU eviction: a hot set of keys stays while a scan of cold ones passes through.
+ *
+ * <p>Never stale once a write is visible: every write to a table's rows (a batch's keys, a
+ * truncate, a snapshot load) invalidates what it changed after RocksDB holds it and before the
+ * store's {@code apply} returns, so before the replicator publishes the position. A reader that
+ * missed and read RocksDB may still hold a value a concurrent write has since replaced; it puts it
+ * only when no invalidation happened since it began ({@link #stamp} before the read, {@link #put}
+ * after), under the same lock the writers invalidate with.
+ */
+final class RowCache {
+  /** Per entry: the key object, its array headers and Caffeine's node, roughly. */
+  private static final int ENTRY_OVERHEAD = 96;
+
+  private final Cache<Key, byte[]> rows; // null: no cache, every lookup misses
+  private final Object lock = new Object();
+  private long invalidations; // guarded by lock
+
+  /** A cache of at most {@code maximumBytes}, or none (every lookup misses) when it is 0. */
+  RowCache(long maximumBytes) {
+    this.rows =
+        maximumBytes == 0
+            ? null
+            : Caffeine.newBuilder()
+                .maximumWeight(maximumBytes)
+                .weigher(
+                    (Key key, byte[] value) -> key.bytes.length + value.length + ENTRY_OVERHEAD)
+                // Evictions run on the calling thread: no pool thread for a cache this simple.
+                .executor(Runnable::run)
+                .build();
+  }
+
+  /** The stored row of {@code key} in the table whose column family has {@code family}, or null. */
+  byte[] get(int family, byte[] key) {
+    return rows == null ? null : rows.getIfPresent(new Key(family, key));
+  }
+
+  /** To take before reading RocksDB on a miss, and give to {@link #put} after. */
+  long stamp() {
+    synchronized (lock) {
+      return invalidations;
+    }
+  }
+
+  /** Keeps a row read from RocksDB, unless a write invalidated anything since {@code stamp}. */
+  void put(int family, byte[] key, byte[] stored, long stamp) {
+    synchronized (lock) {
+      if (rows != null && invalidations == stamp) {
+        rows.put(new Key(family, key), stored);
+      }
+    }
+  }
+
+  /** Forgets the rows of these keys, written or deleted (RocksDB holds the change already). */
+  void invalidate(Collection<Key> keys) {
+    synchronized (lock) {
+      invalidations++;
+      if (rows != null) {
+        rows.invalidateAll(keys);
+      }
+    }
+  }
+
+  /** Forgets every row: a table emptied, loaded or truncated. */
+  void invalidateAll() {
+    synchronized (lock) {
+      invalidations++;
+      if (rows != null) {
+        rows.invalidateAll();
+      }
+    }
+  }
+
+  long estimatedRows() {
+    return rows == null ? 0 : rows.estimatedSize();
+  }
+
+  /** A row's identity: its table's column family id and its key's bytes. */
+  static final class Key {
+    private final int family;
+    private final byte[] bytes;
+    private final int hash;
+
+    Key(int family, byte[] bytes) {
+      this.family = family;
+      this.bytes = bytes;
+      this.hash = 31 * family + Arrays.hashCode(bytes);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Key key
+          && key.family == family
+          && key.hash == hash
+          && Arrays.equals(key.bytes, bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
+}
