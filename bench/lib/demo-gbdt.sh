@@ -1,25 +1,11 @@
-# Sourced by bench/serving and bench/soak: starts `bin/pgml-follower demo` on port $PORT (its pid
-# in demo_pid, for the caller's cleanup), adds public.gbdt ($ROWS rows: id + 9 features + a label)
-# to its source's publication, waits for it on the follower, and trains the 25-tree
-# gradient-boosted model `gbdt` (xgboost, depth 6) there. Defines source_sql and follower_sql
-# (psql to each), SOURCE_PORT, SOURCE_PASSWORD and FEATURES; writes $work/accuracy and
-# $work/model.json (the deployed model's XGBoost JSON). Needs: work, PORT, ROWS, log.
+# Sourced by bench/serving and bench/soak: starts the demo (bench/lib/demo.sh), adds public.gbdt
+# ($ROWS rows: id + 9 features + a label) to its source's publication, waits for it on the
+# follower, and trains the 25-tree gradient-boosted model `gbdt` (xgboost, depth 6) there. Defines
+# what bench/lib/demo.sh does, and FEATURES; writes $work/accuracy and $work/model.json (the
+# deployed model's XGBoost JSON). Needs: work, PORT, ROWS, log.
 
-log "starting bin/pgml-follower demo --port $PORT"
-bin/pgml-follower demo --port "$PORT" > "$work/demo.out" 2> "$work/demo.err" &
-demo_pid=$!
-for _ in $(seq 1 600); do
-  grep -q "Ctrl-C" "$work/demo.out" 2>/dev/null && break
-  kill -0 "$demo_pid" 2>/dev/null || { tail -20 "$work/demo.err" >&2; exit 1; }
-  sleep 0.5
-done
-grep -q "Ctrl-C" "$work/demo.out" || { log "demo did not start"; exit 1; }
-
-source_line=$(grep -- "-U postgres" "$work/demo.out")
-SOURCE_PASSWORD=$(sed -E 's/.*PGPASSWORD=([^ ]+).*/\1/' <<< "$source_line")
-SOURCE_PORT=$(sed -E 's/.* -p ([0-9]+) .*/\1/' <<< "$source_line")
-source_sql() { PGPASSWORD=$SOURCE_PASSWORD psql -X -q -At -h 127.0.0.1 -p "$SOURCE_PORT" -U postgres -d demo -v ON_ERROR_STOP=1 "$@"; }
-follower_sql() { PGPASSWORD=demo psql -X -q -At -h 127.0.0.1 -p "$PORT" -U demo -d demo -v ON_ERROR_STOP=1 "$@"; }
+# shellcheck source=bench/lib/demo.sh
+source "$(dirname "${BASH_SOURCE[0]}")/demo.sh"
 
 FEATURES="id, f1, f2, f3, f4, f5, f6, f7, f8, f9"
 log "adding public.gbdt ($ROWS rows, 10 features) to the source's publication"
