@@ -13,6 +13,8 @@ public enum ReplicatorErrorCode {
   SLOT_IN_USE("55006", true),
   /** The store is temporarily unusable. Retried. */
   STORE_UNAVAILABLE("58000", true),
+  /** The store's volume is (nearly) full: nothing was applied. Retried until space is freed. */
+  STORE_FULL("53100", true),
   /** The slot is gone although the store holds offsets: changes since then are lost. */
   SLOT_MISSING("55000", false),
   /** The slot was acknowledged beyond what the store holds: changes in between are lost. */

@@ -2,7 +2,6 @@ package io.pgmlfollower.replicator;
 
 import static java.util.Objects.requireNonNull;
 
-import io.pgmlfollower.featurestore.spi.StoreErrorCode;
 import io.pgmlfollower.featurestore.spi.StoreException;
 import java.sql.SQLException;
 
@@ -53,12 +52,14 @@ public class ReplicatorException extends Exception {
     return new ReplicatorException(code, action + ": " + e.getMessage(), e);
   }
 
-  /** A store failure: retried only when the store says it is unavailable. */
+  /** A store failure: retried only when the store says it is unavailable or full. */
   public static ReplicatorException fromStore(String action, StoreException e) {
     ReplicatorErrorCode code =
-        e.code() == StoreErrorCode.STORE_UNAVAILABLE
-            ? ReplicatorErrorCode.STORE_UNAVAILABLE
-            : ReplicatorErrorCode.STORE_REJECTED;
+        switch (e.code()) {
+          case STORE_UNAVAILABLE -> ReplicatorErrorCode.STORE_UNAVAILABLE;
+          case DISK_FULL -> ReplicatorErrorCode.STORE_FULL;
+          default -> ReplicatorErrorCode.STORE_REJECTED;
+        };
     return new ReplicatorException(code, action + ": " + e.getMessage(), e);
   }
 }

@@ -28,12 +28,18 @@ class ReplicatorExceptionTest {
   }
 
   @Test
-  void storeFailuresAreRetriedOnlyWhenTheStoreIsUnavailable() {
+  void storeFailuresAreRetriedOnlyWhenTheStoreIsUnavailableOrFull() {
     assertThat(
             ReplicatorException.fromStore(
                     "apply", new StoreException(StoreErrorCode.STORE_UNAVAILABLE, "down"))
                 .retryable())
         .isTrue();
+    ReplicatorException full =
+        ReplicatorException.fromStore(
+            "apply", new StoreException(StoreErrorCode.DISK_FULL, "store.path has 3 MiB free"));
+    assertThat(full.code()).isEqualTo(ReplicatorErrorCode.STORE_FULL);
+    assertThat(full.code().sqlState()).isEqualTo("53100");
+    assertThat(full.retryable()).isTrue();
     ReplicatorException rejected =
         ReplicatorException.fromStore(
             "apply", new StoreException(StoreErrorCode.INVALID_DATA, "bad value"));

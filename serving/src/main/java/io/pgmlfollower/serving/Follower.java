@@ -2,6 +2,7 @@ package io.pgmlfollower.serving;
 
 import static java.util.Objects.requireNonNull;
 
+import io.pgmlfollower.featurestore.StoreSpaceGuard;
 import io.pgmlfollower.featurestore.TwoStores;
 import io.pgmlfollower.featurestore.offline.OfflineStore;
 import io.pgmlfollower.featurestore.offline.OfflineStoreConfig;
@@ -51,6 +52,9 @@ public final class Follower implements AutoCloseable {
   public static final int EXIT_RESTART_NEEDED = 75;
 
   /** The endpoint user the offline store's pgml.predict functions call back as. */
+  /** Under this much free space, a crash of the embedded PostgreSQL is blamed on the volume. */
+  private static final long LOW_SPACE_BYTES = 64L << 20;
+
   private static final String INTERNAL_USER = "pgml_follower_internal";
 
   /** How often projects with retrain-after-changes compare their change counts. */
@@ -65,6 +69,8 @@ public final class Follower implements AutoCloseable {
   private PgWireServer endpoint;
   private AdminServer admin;
   private int readyMaxLagSeconds;
+  private java.nio.file.Path storePath;
+  private StoreSpaceGuard.FreeSpace freeSpace;
   private boolean closed;
 
   private Follower() {}
@@ -127,6 +133,13 @@ public final class Follower implements AutoCloseable {
       sink = new TwoStores(store, onlineStore);
       metrics.bindOnlineStore(onlineStore);
     }
+    storePath = config.store().path();
+    freeSpace = StoreSpaceGuard.FreeSpace.ofVolume(storePath);
+    StoreSpaceGuard spaceGuard =
+        new StoreSpaceGuard(
+            sink, config.store().path(), freeSpace, (long) config.store().minFreeMb() << 20);
+    sink = spaceGuard;
+    metrics.bindStoreSpace(freeSpace, spaceGuard);
     TrainerModelService models =
         new TrainerModelService(trainer, metrics, new KeyLookup(store.clientDataSource(), online));
 
@@ -350,7 +363,27 @@ public final class Follower implements AutoCloseable {
    * process with {@link #EXIT_RESTART_NEEDED}; a supervisor (Kubernetes, systemd) starts it again.
    */
   public CompletableFuture<String> fatalError() {
-    return store.serverLost();
+    return store.serverLost().thenApply(reason -> reason + spaceNote());
+  }
+
+  /**
+   * Why PostgreSQL most often dies under a follower: its volume filled up (it PANICs when it cannot
+   * write WAL; store.min-free-mb 0, or another process filled the volume). Said with the reason, so
+   * the operator grows the volume before the restart, which would fail the same way.
+   */
+  private String spaceNote() {
+    if (freeSpace == null) {
+      return "";
+    }
+    try {
+      long free = freeSpace.bytes();
+      return free < LOW_SPACE_BYTES
+          ? "; store.path %s has %d MiB free: the volume is full, free space or grow it first"
+              .formatted(storePath, free >> 20)
+          : "";
+    } catch (java.io.IOException e) {
+      return "; the free space of store.path " + storePath + " cannot be read: " + e.getMessage();
+    }
   }
 
   public ReplicationStatus replicationStatus() {

@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.pgmlfollower.featurestore.StoreSpaceGuard;
 import io.pgmlfollower.featurestore.online.OnlineStore;
 import io.pgmlfollower.featurestore.spi.StoreException;
 import io.pgmlfollower.featurestore.spi.TableId;
@@ -130,6 +131,28 @@ final class FollowerMetrics {
         .description(
             "ErrorResponse messages sent to the endpoint's clients, raised there or by the store")
         .register(registry);
+  }
+
+  /** The free space of store.path's volume, and whether the guard paused replication for it. */
+  void bindStoreSpace(StoreSpaceGuard.FreeSpace free, StoreSpaceGuard guard) {
+    requireNonNull(free, "free is null");
+    requireNonNull(guard, "guard is null");
+    Gauge.builder(PREFIX + "store.free", free, FollowerMetrics::freeBytes)
+        .description("usable space left on the volume of store.path")
+        .baseUnit("bytes")
+        .register(registry);
+    Gauge.builder(PREFIX + "store.full", guard, g -> g.paused() ? 1 : 0)
+        .description("1 while replication is paused: store.path has less than store.min-free-mb")
+        .register(registry);
+  }
+
+  private static double freeBytes(StoreSpaceGuard.FreeSpace free) {
+    try {
+      return free.bytes();
+    } catch (java.io.IOException e) {
+      LOG.debug("Cannot read the free space of store.path", e);
+      return Double.NaN;
+    }
   }
 
   void bindOnlineStore(OnlineStore online) {

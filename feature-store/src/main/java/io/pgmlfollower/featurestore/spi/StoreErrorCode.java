@@ -13,6 +13,11 @@ public enum StoreErrorCode {
    * change): applying more would drift silently, so the source must snapshot again.
    */
   DIVERGED("XX001"),
+  /**
+   * The store's volume has less free space than {@code store.min-free-mb}: nothing was written.
+   * Retried: it clears once space is freed or the volume grown.
+   */
+  DISK_FULL("53100"),
   /** The store's directory or port cannot be used. */
   CONFIGURATION("F0000"),
   INTERNAL("XX000");

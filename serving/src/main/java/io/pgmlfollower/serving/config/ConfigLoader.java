@@ -229,6 +229,11 @@ public final class ConfigLoader {
           "store.online.block-cache-mb: must be at least 1, got "
               + config.store().online().blockCacheMb());
     }
+    if (config.store().minFreeMb() < 0) {
+      throw new ConfigException(
+          "store.min-free-mb",
+          "store.min-free-mb: must be 0 (no check) or more, got " + config.store().minFreeMb());
+    }
     if (config.store().online().rowCacheMb() < 0) {
       throw new ConfigException(
           "store.online.row-cache-mb",

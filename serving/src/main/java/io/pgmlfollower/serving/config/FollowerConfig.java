@@ -128,10 +128,12 @@ public record FollowerConfig(
     NONE
   }
 
-  public record Store(Path path, Offline offline, Online online) {
+  public record Store(
+      Path path, Offline offline, Online online, @JsonProperty("min-free-mb") Integer minFreeMb) {
     public Store {
       offline = requireNonNullElse(offline, Offline.DEFAULT);
       online = requireNonNullElse(online, Online.DEFAULT);
+      minFreeMb = requireNonNullElse(minFreeMb, 256);
     }
   }
 

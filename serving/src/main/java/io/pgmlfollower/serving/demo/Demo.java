@@ -123,7 +123,7 @@ public final class Demo implements AutoCloseable {
             null,
             null,
             null),
-        new FollowerConfig.Store(directory.resolve("follower"), null, null),
+        new FollowerConfig.Store(directory.resolve("follower"), null, null, null),
         new FollowerConfig.Serve(
             "127.0.0.1",
             port,

@@ -53,6 +53,7 @@ class FollowerConfigTest {
     assertThat(config.store().online().type()).isEqualTo(OnlineType.ROCKSDB);
     assertThat(config.store().online().blockCacheMb()).isEqualTo(64);
     assertThat(config.store().online().rowCacheMb()).isEqualTo(64);
+    assertThat(config.store().minFreeMb()).isEqualTo(256);
     assertThat(config.serve().host()).isEqualTo("127.0.0.1");
     assertThat(config.serve().port()).isEqualTo(6433);
     assertThat(config.serve().auth()).isEqualTo(AuthMethod.SCRAM_SHA_256);
@@ -232,6 +233,11 @@ class FollowerConfigTest {
         .isInstanceOf(ConfigException.class)
         .extracting(e -> ((ConfigException) e).key())
         .isEqualTo("store.online.block-cache-mb");
+    assertThatThrownBy(() -> loader.parse(MINIMAL.replace(store, store + "  min-free-mb: -5\n")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("store.min-free-mb: must be 0 (no check) or more, got -5")
+        .extracting(e -> ((ConfigException) e).key())
+        .isEqualTo("store.min-free-mb");
   }
 
   @Test

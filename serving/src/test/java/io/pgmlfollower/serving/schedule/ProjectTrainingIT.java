@@ -56,7 +56,7 @@ class ProjectTrainingIT {
                   null,
                   null,
                   null),
-              new FollowerConfig.Store(work.resolve("store"), null, null),
+              new FollowerConfig.Store(work.resolve("store"), null, null, null),
               new FollowerConfig.Serve(
                   "127.0.0.1",
                   0,
