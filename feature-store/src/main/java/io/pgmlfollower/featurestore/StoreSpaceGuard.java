@@ -4,13 +4,19 @@ import static java.util.Objects.requireNonNull;
 
 import io.pgmlfollower.featurestore.spi.ChangeBatch;
 import io.pgmlfollower.featurestore.spi.ChangeSink;
+import io.pgmlfollower.featurestore.spi.CopyFormat;
 import io.pgmlfollower.featurestore.spi.ForwardingChangeSink;
 import io.pgmlfollower.featurestore.spi.SnapshotLoader;
+import io.pgmlfollower.featurestore.spi.SourceOffset;
 import io.pgmlfollower.featurestore.spi.StoreErrorCode;
 import io.pgmlfollower.featurestore.spi.StoreException;
+import io.pgmlfollower.featurestore.spi.TableSpec;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,8 +27,12 @@ import org.slf4j.LoggerFactory;
  * position not acknowledged; the pgoutput source retries it with backoff from the stored position
  * ({@link StoreErrorCode#DISK_FULL} is retryable), so replication resumes by itself once space is
  * freed or the volume grown, and the source's slot keeps the WAL in between (watch its retained
- * WAL: docs/operations.md). Checked before every batch and snapshot: one {@code statvfs}, far below
- * the cost of the batch.
+ * WAL: docs/operations.md). Checked before every batch with changes (one that only moves the
+ * position writes a row and goes through, so an idle source's slot still advances), every change of
+ * the tables' shapes (a retype rewrites a table) and every table a snapshot copies: one {@code
+ * statvfs} each, far below the cost of what follows. What runs after a check passed (the batch
+ * itself, RocksDB's memtable flushes and compactions, a large table's copy) eats into the reserve:
+ * size it to cover them.
  */
 public final class StoreSpaceGuard extends ForwardingChangeSink {
   private static final Logger log = LoggerFactory.getLogger(StoreSpaceGuard.class);
@@ -32,9 +42,10 @@ public final class StoreSpaceGuard extends ForwardingChangeSink {
   public interface FreeSpace {
     long bytes() throws IOException;
 
-    static FreeSpace ofVolume(Path path) {
-      requireNonNull(path, "path is null");
-      return () -> Files.getFileStore(path).getUsableSpace();
+    /** The volume is looked up once (it parses the mount table); each call is one statvfs. */
+    static FreeSpace ofVolume(Path path) throws IOException {
+      FileStore volume = Files.getFileStore(requireNonNull(path, "path is null"));
+      return volume::getUsableSpace;
     }
   }
 
@@ -59,14 +70,44 @@ public final class StoreSpaceGuard extends ForwardingChangeSink {
 
   @Override
   public void apply(ChangeBatch batch) throws StoreException {
-    check("apply changes");
+    if (!batch.changes().isEmpty()) {
+      check("apply changes");
+    }
     super.apply(batch);
+  }
+
+  @Override
+  public void ensureTables(List<TableSpec> tables) throws StoreException {
+    check("change the tables' shapes");
+    super.ensureTables(tables);
   }
 
   @Override
   public SnapshotLoader beginSnapshot(String source) throws StoreException {
     check("copy a snapshot");
-    return super.beginSnapshot(source);
+    SnapshotLoader loader = super.beginSnapshot(source);
+    return new SnapshotLoader() {
+      @Override
+      public CopyFormat formatFor(TableSpec table) {
+        return loader.formatFor(table);
+      }
+
+      @Override
+      public OutputStream copyIn(TableSpec table, CopyFormat format) throws StoreException {
+        check("copy " + table.id());
+        return loader.copyIn(table, format);
+      }
+
+      @Override
+      public void commit(List<SourceOffset> offsets) throws StoreException {
+        loader.commit(offsets);
+      }
+
+      @Override
+      public void close() throws StoreException {
+        loader.close();
+      }
+    };
   }
 
   /** Whether the last check found too little space (the replication is paused). */

@@ -200,17 +200,30 @@ public final class PgOutputSource implements ReplicationSource {
             fail(e);
             return;
           }
-          if (state == ReplicationState.STREAMING) {
+          boolean full = e.code() == ReplicatorErrorCode.STORE_FULL;
+          // A session that streamed starts the backoff over; a full store does not, although the
+          // session reaches STREAMING before its first batch is refused: the retries slow down to
+          // the maximum backoff while the volume stays full.
+          if (state == ReplicationState.STREAMING && !full) {
             backoff = config.getReconnectInitialBackoff();
           }
           state = ReplicationState.RECONNECTING;
-          log.warn(
-              "Source {}: {} ({}); reconnecting in {} ms",
-              config.getSourceName(),
-              e.getMessage(),
-              e.code(),
-              backoff.toMillis(),
-              e);
+          if (full) {
+            // Said once by the guard, with the figures; no stack trace per retry.
+            log.warn(
+                "Source {}: {}; retrying in {} ms",
+                config.getSourceName(),
+                e.getMessage(),
+                backoff.toMillis());
+          } else {
+            log.warn(
+                "Source {}: {} ({}); reconnecting in {} ms",
+                config.getSourceName(),
+                e.getMessage(),
+                e.code(),
+                backoff.toMillis(),
+                e);
+          }
           stop.await(backoff);
           backoff = min(backoff.multipliedBy(2), config.getReconnectMaxBackoff());
         }

@@ -51,10 +51,10 @@ public final class Follower implements AutoCloseable {
   /** The exit status when a restart recovers ({@link #fatalError()}): sysexits' EX_TEMPFAIL. */
   public static final int EXIT_RESTART_NEEDED = 75;
 
-  /** The endpoint user the offline store's pgml.predict functions call back as. */
   /** Under this much free space, a crash of the embedded PostgreSQL is blamed on the volume. */
   private static final long LOW_SPACE_BYTES = 64L << 20;
 
+  /** The endpoint user the offline store's pgml.predict functions call back as. */
   private static final String INTERNAL_USER = "pgml_follower_internal";
 
   /** How often projects with retrain-after-changes compare their change counts. */

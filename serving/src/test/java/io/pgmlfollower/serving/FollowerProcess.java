@@ -261,13 +261,21 @@ final class FollowerProcess implements AutoCloseable {
 
   /** Whether the current run (since the last {@link #start()}) logged a line containing text. */
   boolean loggedSinceStart(String text) throws IOException {
+    return countLoggedSinceStart(text) > 0;
+  }
+
+  /** How many lines of the current run (since the last {@link #start()}) contain text. */
+  long countLoggedSinceStart(String text) throws IOException {
     if (!Files.exists(log)) {
-      return false;
+      return 0;
     }
     try (SeekableByteChannel channel = Files.newByteChannel(log)) {
       channel.position(logOffsetAtStart);
       byte[] bytes = Channels.newInputStream(channel).readAllBytes();
-      return new String(bytes, StandardCharsets.UTF_8).contains(text);
+      return new String(bytes, StandardCharsets.UTF_8)
+          .lines()
+          .filter(l -> l.contains(text))
+          .count();
     }
   }
 

@@ -22,6 +22,9 @@ final class StoreErrors {
     if (sqlState == null || sqlState.length() != 5) {
       return StoreErrorCode.STORE_UNAVAILABLE;
     }
+    if (sqlState.equals("53100")) {
+      return StoreErrorCode.DISK_FULL; // disk_full: retried like the guard's refusal
+    }
     return switch (sqlState.substring(0, 2)) {
       case "22", "23" -> StoreErrorCode.INVALID_DATA;
       case "42" -> StoreErrorCode.SCHEMA_MISMATCH;

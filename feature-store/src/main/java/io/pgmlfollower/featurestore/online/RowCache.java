@@ -19,12 +19,17 @@ import java.util.Collection;
  * after), under the same lock the writers invalidate with.
  */
 final class RowCache {
-  /** Per entry: the key object, its array headers and Caffeine's node, roughly. */
-  private static final int ENTRY_OVERHEAD = 96;
+  /**
+   * Per entry beyond the key's and the row's bytes: the key object and its hash, two array headers,
+   * Caffeine's node and the ConcurrentHashMap's, roughly.
+   */
+  private static final int ENTRY_OVERHEAD = 150;
 
   private final Cache<Key, byte[]> rows; // null: no cache, every lookup misses
   private final Object lock = new Object();
-  private long invalidations; // guarded by lock
+
+  /** Written under lock; read without it by {@link #stamp}, which must not wait for a writer. */
+  private volatile long invalidations;
 
   /** A cache of at most {@code maximumBytes}, or none (every lookup misses) when it is 0. */
   RowCache(long maximumBytes) {
@@ -47,9 +52,7 @@ final class RowCache {
 
   /** To take before reading RocksDB on a miss, and give to {@link #put} after. */
   long stamp() {
-    synchronized (lock) {
-      return invalidations;
-    }
+    return invalidations;
   }
 
   /** Keeps a row read from RocksDB, unless a write invalidated anything since {@code stamp}. */

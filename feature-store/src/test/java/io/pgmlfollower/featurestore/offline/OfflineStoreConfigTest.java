@@ -49,6 +49,8 @@ class OfflineStoreConfigTest {
     assertThat(StoreErrors.code("23505")).isEqualTo(StoreErrorCode.INVALID_DATA);
     assertThat(StoreErrors.code("42P01")).isEqualTo(StoreErrorCode.SCHEMA_MISMATCH);
     assertThat(StoreErrors.code("08006")).isEqualTo(StoreErrorCode.STORE_UNAVAILABLE);
+    assertThat(StoreErrors.code("53100")).isEqualTo(StoreErrorCode.DISK_FULL);
+    assertThat(StoreErrors.code("53200")).isEqualTo(StoreErrorCode.STORE_UNAVAILABLE);
     assertThat(StoreErrors.code(null)).isEqualTo(StoreErrorCode.STORE_UNAVAILABLE);
     assertThat(StoreErrors.code("XX000")).isEqualTo(StoreErrorCode.INTERNAL);
   }

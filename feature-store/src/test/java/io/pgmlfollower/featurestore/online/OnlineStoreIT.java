@@ -324,7 +324,7 @@ class OnlineStoreIT {
                           stale.add("read " + seen + " after position " + position);
                         }
                         reads.incrementAndGet();
-                      } catch (StoreException e) {
+                      } catch (Throwable e) {
                         stale.add(e.toString());
                       }
                     }

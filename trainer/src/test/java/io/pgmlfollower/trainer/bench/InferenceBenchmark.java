@@ -36,8 +36,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * the same shape (the label a noisy function of five features). {@code deployedModel}: what {@code
  * pgml.predict} calls per row ({@link DeployedModel#predict}: the checks, the Java evaluation of
  * the trees, the label); {@code xgboostNative}: XGBoost4J's own {@code Booster.predict} of one row
- * through a {@code DMatrix}, the baseline (what a JVM service calling XGBoost would pay).
- * SampleTime gives p50/p99. Run with {@code bench/inference}; figures in docs/benchmarks.md.
+ * through a {@code DMatrix}, the baseline (what a JVM service calling XGBoost would pay, its
+ * default thread pool over every core included). SampleTime gives p50/p99. Run with {@code
+ * bench/inference}; figures in docs/benchmarks.md.
  */
 @State(Scope.Benchmark)
 @Fork(
