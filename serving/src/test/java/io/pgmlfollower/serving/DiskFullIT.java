@@ -118,7 +118,7 @@ class DiskFullIT {
     follower.start();
     follower.awaitReady(READY);
     writer.start();
-    awaitTrue(
+    follower.awaitTrue(
         () -> !follower.isAlive() || follower.loggedSinceStart("No space left on device"),
         READY,
         "the volume fills up");
@@ -141,7 +141,7 @@ class DiskFullIT {
     minFreeMb(64);
     follower.start();
     follower.awaitReady(READY);
-    awaitTrue(
+    follower.awaitTrue(
         () -> follower.loggedSinceStart("under store.min-free-mb (64): replication paused"),
         READY,
         "replication pauses under store.min-free-mb");
@@ -166,7 +166,7 @@ class DiskFullIT {
 
     run("mount", "-o", "remount,size=2g", store.toString());
     source.execute(DATABASE, "INSERT INTO public.events VALUES (-1, 'marker')");
-    awaitTrue(
+    follower.awaitTrue(
         () -> "marker".equals(scalarOnFollower("SELECT payload FROM public.events WHERE id = -1")),
         READY,
         "the follower resumes by itself and catches up");
@@ -321,22 +321,6 @@ class DiskFullIT {
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
       throw new IOException(String.join(" ", command) + " failed: " + output);
-    }
-  }
-
-  @FunctionalInterface
-  private interface Condition {
-    boolean holds() throws Exception;
-  }
-
-  private void awaitTrue(Condition condition, Duration timeout, String what) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.holds()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(
-            "not within " + timeout + ": " + what + "; follower log tail:\n" + follower.logTail());
-      }
-      Thread.sleep(100);
     }
   }
 }

@@ -180,7 +180,7 @@ class FaultInjectionIT {
     // keeps one row per transaction of the whole run: a transaction applied twice shows there.
     source.execute(
         DATABASE, "UPDATE public.pgbench_branches SET filler = 'caught-up' WHERE bid = 1");
-    awaitTrue(
+    follower.awaitTrue(
         () -> {
           try (Connection connection = connectToFollower()) {
             return "caught-up"
@@ -250,7 +250,7 @@ class FaultInjectionIT {
     String inProgress =
         "SELECT coalesce(max(m.id), 0) FROM pgml.models m JOIN pgml.projects p"
             + " ON p.id = m.project_id WHERE p.name = 'faults' AND m.status = 'in_progress'";
-    awaitTrue(
+    follower.awaitTrue(
         () -> training.isDone() || !"0".equals(scalarOnFollower(inProgress)),
         READY,
         "the model starts fitting");
@@ -276,7 +276,8 @@ class FaultInjectionIT {
       awaitApplying();
       long connections = proxy.acceptedConnections();
       proxy.cut();
-      awaitTrue(() -> proxy.acceptedConnections() > connections, READY, "the follower reconnects");
+      follower.awaitTrue(
+          () -> proxy.acceptedConnections() > connections, READY, "the follower reconnects");
       awaitApplying();
       assertThat(follower.isAlive()).as("follower alive after a network cut").isTrue();
       log("network cut #%d: reconnected and applying", i + 1);
@@ -295,12 +296,12 @@ class FaultInjectionIT {
     proxy.stall();
     Thread.sleep(5_000);
     proxy.resume();
-    awaitTrue(
+    follower.awaitTrue(
         () -> proxy.acceptedConnections() > connections,
         READY,
         "the follower reconnects after the source dropped its walsender");
     awaitApplying();
-    awaitTrue(() -> follower.readyStatus() == 200, READY, "ready after the stall");
+    follower.awaitTrue(() -> follower.readyStatus() == 200, READY, "ready after the stall");
     source.execute("postgres", "ALTER SYSTEM RESET wal_sender_timeout", "SELECT pg_reload_conf()");
     log("network stall of 5 s (wal_sender_timeout 2 s): recovered");
   }
@@ -313,7 +314,8 @@ class FaultInjectionIT {
     // A pgbench run the restart broke may report it a little later.
     Thread.sleep(LOAD_RUN.toMillis() + 1_000);
     load.sourceDown(false);
-    awaitTrue(() -> follower.readyStatus() == 200, READY, "ready after the source restart");
+    follower.awaitTrue(
+        () -> follower.readyStatus() == 200, READY, "ready after the source restart");
     log("source restart: recovered");
   }
 
@@ -325,9 +327,10 @@ class FaultInjectionIT {
   private void killTheStore() throws Exception {
     long storePid = storePostmasterPid();
     ProcessHandle.of(storePid).ifPresent(ProcessHandle::destroyForcibly);
-    awaitTrue(() -> !follower.isAlive(), READY, "the follower stops after its store's crash");
+    follower.awaitTrue(
+        () -> !follower.isAlive(), READY, "the follower stops after its store's crash");
     // As a supervisor's restart delay would: the killed postmaster's backends exit first.
-    awaitTrue(
+    follower.awaitTrue(
         () -> ProcessHandle.of(storePid).map(h -> !h.isAlive()).orElse(true),
         READY,
         "the killed postmaster is gone");
@@ -349,7 +352,8 @@ class FaultInjectionIT {
   /** Returns once the follower applies new source transactions (its pgbench_history grows). */
   private void awaitApplying() throws Exception {
     long before = followerHistoryRows();
-    awaitTrue(() -> followerHistoryRows() > before, CATCH_UP, "the follower applies the load");
+    follower.awaitTrue(
+        () -> followerHistoryRows() > before, CATCH_UP, "the follower applies the load");
   }
 
   private String scalarOnFollower(String sql) throws SQLException {
@@ -415,7 +419,7 @@ class FaultInjectionIT {
    * COPY from a published table is running there, and the follower does not report ready.
    */
   private void awaitMidSnapshot() throws Exception {
-    awaitTrue(
+    follower.awaitTrue(
         () -> {
           if (!follower.isAlive()) {
             throw new AssertionError("follower exited; log tail:\n" + follower.logTail());
@@ -572,21 +576,5 @@ class FaultInjectionIT {
 
   private static long elapsed(long startNanos) {
     return System.nanoTime() - startNanos;
-  }
-
-  @FunctionalInterface
-  private interface Condition {
-    boolean holds() throws Exception;
-  }
-
-  private void awaitTrue(Condition condition, Duration timeout, String what) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.holds()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(
-            "not within " + timeout + ": " + what + "; follower log tail:\n" + follower.logTail());
-      }
-      Thread.sleep(50);
-    }
   }
 }

@@ -279,6 +279,27 @@ final class FollowerProcess implements AutoCloseable {
     }
   }
 
+  /** A condition a test polls for. */
+  @FunctionalInterface
+  interface Condition {
+    boolean holds() throws Exception;
+  }
+
+  /**
+   * Polls {@code condition} every 50 ms until it holds; fails after {@code timeout} with {@code
+   * what} and this follower's log tail.
+   */
+  void awaitTrue(Condition condition, Duration timeout, String what) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.holds()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(
+            "not within " + timeout + ": " + what + "; follower log tail:\n" + logTail());
+      }
+      Thread.sleep(50);
+    }
+  }
+
   /** SIGKILL: no shutdown hook runs, exactly like a crash or the OOM killer. */
   void kill9() throws InterruptedException {
     process.destroyForcibly();
