@@ -26,6 +26,10 @@ final class OnlineBatch {
   private final WriteBatchWithIndex writes;
   private final Map<TableId, OnlineTable> tables;
   private final List<RowCache.Key> written = new ArrayList<>();
+
+  /** Each written key's new stored row, null where it was deleted: {@link RowCache#refresh}. */
+  private final List<byte[]> rows = new ArrayList<>();
+
   private boolean emptied; // a table truncated: the cache forgets every row
 
   OnlineBatch(
@@ -75,14 +79,25 @@ final class OnlineBatch {
   private void put(OnlineTable table, byte[] key, byte[] value) throws RocksDBException {
     writes.put(table.family(), key, value);
     written.add(new RowCache.Key(table.familyId(), key));
+    rows.add(value);
   }
 
   private void delete(OnlineTable table, byte[] key) throws RocksDBException {
     writes.delete(table.family(), key);
     written.add(new RowCache.Key(table.familyId(), key));
+    rows.add(null);
   }
 
-  /** Makes the {@link RowCache} forget what this batch changed, once it is written. */
+  /** Brings the {@link RowCache} up to date with this batch, once RocksDB holds it. */
+  void refresh(RowCache cache) {
+    if (emptied) {
+      cache.invalidateAll();
+    } else if (!written.isEmpty()) {
+      cache.refresh(written, rows);
+    }
+  }
+
+  /** Makes the {@link RowCache} forget what this batch changed: its write failed or may have. */
   void invalidate(RowCache cache) {
     if (emptied) {
       cache.invalidateAll();
