@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import ch.randelshofer.fastdoubleparser.JavaDoubleParser;
 import io.pgmlfollower.featurestore.online.OnlineStore;
+import io.pgmlfollower.featurestore.online.StoredRow;
 import io.pgmlfollower.featurestore.spi.StoreErrorCode;
 import io.pgmlfollower.featurestore.spi.StoreException;
 import io.pgmlfollower.featurestore.spi.TableId;
@@ -36,6 +37,7 @@ final class KeyLookup {
   private final DataSource clientData;
   private final Optional<OnlineStore> online;
   private final Map<String, List<String>> primaryKeys = new ConcurrentHashMap<>();
+  private final Map<String, TableId> tables = new ConcurrentHashMap<>();
 
   KeyLookup(DataSource clientData, Optional<OnlineStore> online) {
     this.clientData = requireNonNull(clientData, "clientData is null");
@@ -61,9 +63,9 @@ final class KeyLookup {
     Optional<TableSpec> spec = online.flatMap(store -> store.spec(table));
     if (spec.isPresent()) {
       List<String> values = keyValues(key, spec.get().primaryKey(), table);
-      Optional<Map<String, String>> row;
+      Optional<StoredRow> row;
       try {
-        row = online.get().get(table, values);
+        row = online.get().row(table, values);
       } catch (StoreException e) {
         throw new PgWireException(
             e.code() == StoreErrorCode.INVALID_DATA
@@ -75,15 +77,21 @@ final class KeyLookup {
       if (row.isEmpty()) {
         return null;
       }
+      StoredRow stored = row.get();
       double[] features = new double[featureNames.size()];
       for (int i = 0; i < features.length; i++) {
         String name = featureNames.get(i);
-        if (!row.get().containsKey(name)) {
+        int column = stored.column(name);
+        if (column < 0) {
           throw new PgWireException(
               SqlState.UNDEFINED_COLUMN,
               "feature %s is no longer a column of %s".formatted(name, table));
         }
-        features[i] = feature(row.get().get(name), name, categories.get(name), table, key);
+        List<String> categoriesOf = categories.get(name);
+        features[i] =
+            stored.isNull(column) || categoriesOf != null
+                ? feature(stored.text(column), name, categoriesOf, table, key)
+                : numeric(stored, column, name, table);
       }
       return features;
     }
@@ -207,6 +215,29 @@ final class KeyLookup {
     };
   }
 
+  /**
+   * A stored value that is not NULL and not categorical, parsed from its UTF-8 bytes where it lies
+   * (no string): as {@link #feature} parses the same text.
+   */
+  private static double numeric(StoredRow row, int column, String name, TableId table)
+      throws PgWireException {
+    byte[] bytes = row.bytes();
+    int start = row.start(column);
+    int length = row.length(column);
+    if (length == 1 && bytes[start] == 't') {
+      return 1;
+    }
+    if (length == 1 && bytes[start] == 'f') {
+      return 0;
+    }
+    try {
+      return JavaDoubleParser.parseDouble(bytes, start, length);
+    } catch (NumberFormatException e) {
+      throw new PgWireException(
+          SqlState.DATATYPE_MISMATCH, "feature %s of %s is not numeric".formatted(name, table));
+    }
+  }
+
   private static String describe(RowKey key) {
     return switch (key) {
       case RowKey.Single single -> single.value();
@@ -237,7 +268,12 @@ final class KeyLookup {
     return columns;
   }
 
-  private static TableId table(String relation) {
+  /** The relation's table, parsed once per relation name (no strings per lookup). */
+  private TableId table(String relation) {
+    return tables.computeIfAbsent(relation, KeyLookup::parseTable);
+  }
+
+  private static TableId parseTable(String relation) {
     int dot = relation.indexOf('.');
     return dot < 0
         ? new TableId("public", relation)

@@ -401,6 +401,14 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
 
   /** The row with this primary key (values in key order, text form), by column name. */
   public Optional<Map<String, String>> get(TableId table, List<String> key) throws StoreException {
+    return row(table, key).map(StoredRow::toMap);
+  }
+
+  /**
+   * The row with this primary key (values in key order, text form), read in place: {@link #get}'s
+   * answer without a map or a string per column.
+   */
+  public Optional<StoredRow> row(TableId table, List<String> key) throws StoreException {
     OnlineTable online = tables.get(table);
     if (online == null) {
       throw new StoreException(
@@ -424,13 +432,7 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
     if (stored == null) {
       return Optional.empty();
     }
-    String[] values = online.decode(shape, stored);
-    List<String> names = shape.names();
-    Map<String, String> row = LinkedHashMap.newLinkedHashMap(names.size());
-    for (int i = 0; i < names.size(); i++) {
-      row.put(names.get(i), values[i]);
-    }
-    return Optional.of(row);
+    return Optional.of(online.row(shape, stored));
   }
 
   /** The table's shape, when the online store holds it. */

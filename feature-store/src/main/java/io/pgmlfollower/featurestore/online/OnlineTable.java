@@ -87,6 +87,11 @@ final class OnlineTable {
     return shape.decode(stored, versions);
   }
 
+  /** As {@link Shape#row}, in the given shape (one the caller read once). */
+  StoredRow row(Shape in, byte[] stored) throws StoreException {
+    return in.row(stored, versions);
+  }
+
   /** As {@link #decode(byte[])}, in the given shape (one the caller read once). */
   String[] decode(Shape in, byte[] stored) throws StoreException {
     return in.decode(stored, versions);
@@ -97,6 +102,10 @@ final class OnlineTable {
     private final TableSpec spec;
     private final int version;
     private final List<String> names;
+
+    /** Each column's index by name: a lookup's columns found without a map per row. */
+    private final Map<String, Integer> columns;
+
     private final List<ColumnSpec> keyColumns;
     private final int[] keyIndexes;
 
@@ -104,6 +113,11 @@ final class OnlineTable {
       this.spec = spec;
       this.version = version;
       this.names = names;
+      Map<String, Integer> byName = new java.util.HashMap<>();
+      for (int i = 0; i < names.size(); i++) {
+        byName.put(names.get(i), i);
+      }
+      this.columns = Map.copyOf(byName);
       List<ColumnSpec> keys = new ArrayList<>();
       keyIndexes = new int[spec.primaryKey().size()];
       for (int i = 0; i < keyIndexes.length; i++) {
@@ -160,6 +174,20 @@ final class OnlineTable {
                 + keyValues.size());
       }
       return KeyCodec.encode(keyColumns, keyValues.toArray(new String[0]));
+    }
+
+    /**
+     * A stored row in this shape, its values left in place when it was written in this version (the
+     * usual case), else remapped by name as {@link #decode} does.
+     */
+    StoredRow row(byte[] stored, Map<Integer, List<String>> versions) throws StoreException {
+      if (RowCodec.version(stored) == version) {
+        int[] bounds = RowCodec.bounds(stored);
+        if (bounds.length == 2 * names.size()) {
+          return new StoredRow(names, columns, stored, bounds);
+        }
+      }
+      return StoredRow.ofStrings(names, columns, decode(stored, versions));
     }
 
     String[] decode(byte[] stored, Map<Integer, List<String>> versions) throws StoreException {

@@ -113,6 +113,46 @@ final class RowCodec {
     }
   }
 
+  /** The schema version a stored row was written with. */
+  static int version(byte[] bytes) throws StoreException {
+    try {
+      return readVarint(bytes, new int[] {0});
+    } catch (ArrayIndexOutOfBoundsException e) {
+      throw new StoreException(StoreErrorCode.INTERNAL, "corrupt row in the online store", e);
+    }
+  }
+
+  /**
+   * Where each value of a stored row lies, without decoding it: per column its start and end in
+   * {@code bytes}, a start of -1 for NULL.
+   */
+  static int[] bounds(byte[] bytes) throws StoreException {
+    int[] position = {0};
+    try {
+      readVarint(bytes, position);
+      int count = readVarint(bytes, position);
+      int nullsAt = position[0];
+      position[0] += (count + 7) / 8;
+      int[] bounds = new int[2 * count];
+      for (int i = 0; i < count; i++) {
+        if ((bytes[nullsAt + i / 8] & (1 << (i % 8))) == 0) {
+          int length = readVarint(bytes, position);
+          bounds[2 * i] = position[0];
+          position[0] += length;
+          bounds[2 * i + 1] = position[0];
+          if (position[0] > bytes.length) {
+            throw new ArrayIndexOutOfBoundsException(position[0]);
+          }
+        } else {
+          bounds[2 * i] = -1;
+        }
+      }
+      return bounds;
+    } catch (ArrayIndexOutOfBoundsException e) {
+      throw new StoreException(StoreErrorCode.INTERNAL, "corrupt row in the online store", e);
+    }
+  }
+
   static int varintSize(int value) {
     int size = 1;
     while ((value & ~0x7F) != 0) {

@@ -16,7 +16,16 @@ final class OutputBuffer {
 
   private final ClientTransport transport;
   private final PgWireStats stats;
-  private Buffer pending = Buffer.buffer(1024);
+
+  /**
+   * A round trip's reply is mostly small (a prepared statement's BindComplete, DataRow,
+   * CommandComplete and ReadyForQuery: under 100 bytes); the buffer grows for more. Each flush
+   * hands the buffer to the socket and starts a new one, so its first size is allocated per round
+   * trip.
+   */
+  private static final int INITIAL_BYTES = 256;
+
+  private Buffer pending = Buffer.buffer(INITIAL_BYTES);
 
   OutputBuffer(ClientTransport transport, PgWireStats stats) {
     this.transport = requireNonNull(transport, "transport is null");
@@ -36,7 +45,7 @@ final class OutputBuffer {
     if (pending.length() > 0) {
       countErrors(pending);
       transport.write(pending);
-      pending = Buffer.buffer(1024);
+      pending = Buffer.buffer(INITIAL_BYTES);
     }
   }
 
