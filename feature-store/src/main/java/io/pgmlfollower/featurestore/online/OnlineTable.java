@@ -92,11 +92,6 @@ final class OnlineTable {
     return in.row(stored, versions);
   }
 
-  /** As {@link #decode(byte[])}, in the given shape (one the caller read once). */
-  String[] decode(Shape in, byte[] stored) throws StoreException {
-    return in.decode(stored, versions);
-  }
-
   /** One version of the table: its spec, column names and key columns. */
   static final class Shape {
     private final TableSpec spec;
