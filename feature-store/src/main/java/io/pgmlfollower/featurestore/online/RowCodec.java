@@ -91,26 +91,17 @@ final class RowCodec {
   /** A decoded row: the schema version it was written with and its values in that version. */
   record Row(int schemaVersion, String[] values) {}
 
+  /** The row's values as strings: {@link #bounds}, then a string per value. */
   static Row decode(byte[] bytes) throws StoreException {
-    int[] position = {0};
-    try {
-      int version = readVarint(bytes, position);
-      int count = readVarint(bytes, position);
-      int nullBytes = (count + 7) / 8;
-      int nullsAt = position[0];
-      position[0] += nullBytes;
-      String[] values = new String[count];
-      for (int i = 0; i < count; i++) {
-        if ((bytes[nullsAt + i / 8] & (1 << (i % 8))) == 0) {
-          int length = readVarint(bytes, position);
-          values[i] = new String(bytes, position[0], length, StandardCharsets.UTF_8);
-          position[0] += length;
-        }
+    int[] bounds = bounds(bytes);
+    String[] values = new String[bounds.length / 2];
+    for (int i = 0; i < values.length; i++) {
+      int start = bounds[2 * i];
+      if (start >= 0) {
+        values[i] = new String(bytes, start, bounds[2 * i + 1] - start, StandardCharsets.UTF_8);
       }
-      return new Row(version, values);
-    } catch (ArrayIndexOutOfBoundsException | StringIndexOutOfBoundsException e) {
-      throw new StoreException(StoreErrorCode.INTERNAL, "corrupt row in the online store", e);
     }
+    return new Row(version(bytes), values);
   }
 
   /** The schema version a stored row was written with. */
@@ -140,7 +131,7 @@ final class RowCodec {
           bounds[2 * i] = position[0];
           position[0] += length;
           bounds[2 * i + 1] = position[0];
-          if (position[0] > bytes.length) {
+          if (length < 0 || position[0] > bytes.length) {
             throw new ArrayIndexOutOfBoundsException(position[0]);
           }
         } else {
