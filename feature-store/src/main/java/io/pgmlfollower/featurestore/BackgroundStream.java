@@ -14,7 +14,9 @@ import java.util.concurrent.TimeUnit;
  * parsing and indexing every snapshot row) runs next to the caller's (the offline store's COPY)
  * instead of after it. Bytes are gathered into blocks of {@code BLOCK_BYTES} and handed over
  * through a queue of {@code QUEUE_BLOCKS}: memory stays bounded, and the caller waits when the
- * consumer falls behind.
+ * consumer falls behind. Written blocks come back for the caller to fill again: a long copy
+ * allocates a handful of blocks, not one per 256 KiB (each a zeroed array in pages the kernel
+ * zeroes too the first time the heap reaches them).
  *
  * <p>The consumer's failure reaches the caller at its next write or at {@link #close}, which also
  * waits until every byte has been written and the target closed: after {@code close} returns the
@@ -27,9 +29,14 @@ final class BackgroundStream extends OutputStream {
 
   private final OutputStream target;
   private final BlockingQueue<Block> blocks = new ArrayBlockingQueue<>(QUEUE_BLOCKS);
+
+  /** Blocks the writer is done with. */
+  private final BlockingQueue<byte[]> spare = new ArrayBlockingQueue<>(QUEUE_BLOCKS + 1);
+
   private final Thread worker;
   private volatile IOException failure;
   private byte[] block = new byte[BLOCK_BYTES];
+  private int blocksAllocated = 1;
   private int length;
   private boolean closed;
 
@@ -58,6 +65,7 @@ final class BackgroundStream extends OutputStream {
           } catch (IOException | RuntimeException e) {
             fail(e);
           }
+          spare.offer(next.bytes()); // the target copies what it keeps of a write
         }
       }
     } catch (InterruptedException e) {
@@ -125,8 +133,18 @@ final class BackgroundStream extends OutputStream {
 
   private void handOver() throws IOException {
     put(new Block(block, length));
-    block = new byte[BLOCK_BYTES];
+    byte[] next = spare.poll();
+    if (next == null) {
+      next = new byte[BLOCK_BYTES];
+      blocksAllocated++;
+    }
+    block = next;
     length = 0;
+  }
+
+  /** Blocks allocated so far: at most the queue's, plus the one filled and the one written. */
+  int blocksAllocated() {
+    return blocksAllocated;
   }
 
   private void put(Block b) throws IOException {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 
 class BackgroundStreamTest {
@@ -33,6 +34,35 @@ class BackgroundStreamTest {
     stream.close();
     assertThat(targetClosed).isTrue();
     assertThat(received.toByteArray()).isEqualTo(data);
+  }
+
+  @Test
+  void aLongCopyReusesItsBlocks() throws IOException {
+    CRC32 sent = new CRC32();
+    CRC32 received = new CRC32();
+    OutputStream target =
+        new OutputStream() {
+          @Override
+          public void write(int b) {
+            received.update(b);
+          }
+
+          @Override
+          public void write(byte[] b, int off, int len) {
+            received.update(b, off, len);
+          }
+        };
+    BackgroundStream stream = new BackgroundStream(target, "test-writer");
+    Random random = new Random(13);
+    byte[] chunk = new byte[100_000];
+    for (int i = 0; i < 1_000; i++) { // 100 MB, about 400 blocks' worth
+      random.nextBytes(chunk);
+      sent.update(chunk);
+      stream.write(chunk, 0, chunk.length);
+    }
+    stream.close();
+    assertThat(received.getValue()).isEqualTo(sent.getValue());
+    assertThat(stream.blocksAllocated()).isLessThanOrEqualTo(10); // 8 queued, 1 filled, 1 written
   }
 
   @Test

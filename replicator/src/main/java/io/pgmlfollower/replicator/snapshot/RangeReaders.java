@@ -27,7 +27,10 @@ import org.slf4j.LoggerFactory;
  * whole rows, to the one thread that writes the table into the store: COPY text rows can go in any
  * order, and the store still loads the table in one local transaction.
  *
- * <p>Memory is bounded by the queue: {@code QUEUE_CHUNKS} chunks of about {@code CHUNK_BYTES}.
+ * <p>Memory is bounded by the queue: {@code QUEUE_CHUNKS} chunks of about {@code CHUNK_BYTES}. The
+ * writer hands each chunk back once written ({@link #recycle}) and the readers fill it again: a
+ * table's copy then allocates a few dozen chunks, not one per 256 KiB copied (each new one a zeroed
+ * array, in pages the kernel zeroes too the first time the heap reaches them).
  */
 final class RangeReaders implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RangeReaders.class);
@@ -40,6 +43,10 @@ final class RangeReaders implements AutoCloseable {
   }
 
   private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE_CHUNKS);
+
+  /** Chunk buffers written out and handed back ({@link #recycle}), for the readers to fill. */
+  private final BlockingQueue<byte[]> spare = new ArrayBlockingQueue<>(QUEUE_CHUNKS);
+
   private final List<Thread> threads = new ArrayList<>();
   private final List<Connection> connections = new ArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -88,7 +95,7 @@ final class RangeReaders implements AutoCloseable {
   private void read(Connection connection, String select, boolean binary) {
     try {
       CopyOut copyOut = connection.unwrap(PGConnection.class).getCopyAPI().copyOut(select);
-      byte[] buffer = new byte[CHUNK_BYTES];
+      byte[] buffer = buffer(0);
       int length = 0;
       int rows = 0;
       byte[] row;
@@ -108,7 +115,7 @@ final class RangeReaders implements AutoCloseable {
         }
         if (length + size > buffer.length) {
           put(new Chunk(buffer, length, rows));
-          buffer = new byte[Math.max(CHUNK_BYTES, size)];
+          buffer = buffer(size);
           length = 0;
           rows = 0;
         }
@@ -128,6 +135,27 @@ final class RangeReaders implements AutoCloseable {
       offer(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** A spare chunk buffer when {@code size} fits one, else a new buffer (a row over 256 KiB). */
+  private byte[] buffer(int size) {
+    if (size <= CHUNK_BYTES) {
+      byte[] buffer = spare.poll();
+      if (buffer != null) {
+        return buffer;
+      }
+    }
+    return new byte[Math.max(CHUNK_BYTES, size)];
+  }
+
+  /**
+   * Hands a chunk from {@link #next} back once its bytes were written (the caller keeps no
+   * reference to them), for a reader to fill again.
+   */
+  void recycle(Chunk chunk) {
+    if (chunk.data().length == CHUNK_BYTES) {
+      spare.offer(chunk.data()); // full (every reader already holds one): left to the GC
     }
   }
 

@@ -190,6 +190,7 @@ final class TableCopy {
         target.write(chunk.data(), 0, chunk.length());
         bytes += chunk.length();
         progress.rows(chunk.rows(), chunk.length());
+        readers.recycle(chunk); // the stores' streams copy what they keep: reused from here
         nextReport = checkpoint(spec, progress, bytes, keepAlive, nextReport);
       }
       if (format == CopyFormat.BINARY) {
