@@ -155,11 +155,20 @@ public final class ChangeStream {
     try {
       int emptyPolls = 0;
       while (!stop.isStopped()) {
+        long polled = System.nanoTime();
         ByteBuffer buffer = readPending();
         if (buffer == null) {
+          long waited = System.nanoTime() - polled;
           applyGroup();
           onIdle();
-          stop.await(emptyPolls++ < BUSY_POLLS ? BUSY_POLL_INTERVAL : POLL_INTERVAL);
+          Duration interval = emptyPolls++ < BUSY_POLLS ? BUSY_POLL_INTERVAL : POLL_INTERVAL;
+          // pgjdbc's readPending waits for the socket itself, up to a millisecond (a timed read
+          // when nothing is buffered): that wait counts towards the interval. While busy it is
+          // the whole interval, and a second wait would only hold back the next message and
+          // wake this thread twice per empty poll.
+          if (waited < interval.toNanos()) {
+            stop.await(interval.minusNanos(waited));
+          }
           continue;
         }
         emptyPolls = 0;
