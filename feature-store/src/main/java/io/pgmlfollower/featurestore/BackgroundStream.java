@@ -30,8 +30,11 @@ final class BackgroundStream extends OutputStream {
   private final OutputStream target;
   private final BlockingQueue<Block> blocks = new ArrayBlockingQueue<>(QUEUE_BLOCKS);
 
-  /** Blocks the writer is done with. */
-  private final BlockingQueue<byte[]> spare = new ArrayBlockingQueue<>(QUEUE_BLOCKS + 1);
+  /**
+   * Blocks the writer is done with. Room for every block there can be (the queue's, the one being
+   * filled and the one being written), so that handing one back never fails and drops it.
+   */
+  private final BlockingQueue<byte[]> spare = new ArrayBlockingQueue<>(QUEUE_BLOCKS + 2);
 
   private final Thread worker;
   private volatile IOException failure;
