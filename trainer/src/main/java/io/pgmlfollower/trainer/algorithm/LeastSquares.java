@@ -30,31 +30,10 @@ final class LeastSquares {
    * @return the intercept followed by one coefficient per feature
    */
   static double[] fit(double[][] x, double[] y, double alpha, boolean fitIntercept) {
-    int n = x.length;
-    int p = x[0].length;
-    double[] xMean = new double[p];
-    double yMean = 0;
-    if (fitIntercept) {
-      for (int i = 0; i < n; i++) {
-        for (int j = 0; j < p; j++) {
-          xMean[j] += x[i][j];
-        }
-        yMean += y[i];
-      }
-      for (int j = 0; j < p; j++) {
-        xMean[j] /= n;
-      }
-      yMean /= n;
-    }
-    // Column-major, centered copies.
-    double[][] columns = new double[p][n];
-    double[] target = new double[n];
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j < p; j++) {
-        columns[j][i] = x[i][j] - xMean[j];
-      }
-      target[i] = y[i] - yMean;
-    }
+    Centered centered = Centered.of(x, y, fitIntercept);
+    double[][] columns = centered.columns();
+    double[] target = centered.target();
+    int p = columns.length;
     double[] w = null;
     if (alpha == 0) {
       double[][] work = new double[p][];
@@ -74,14 +53,53 @@ final class LeastSquares {
       }
       w = ridgeSolve(columns, target, penalty);
     }
-    double[] coefficients = new double[p + 1];
-    double intercept = yMean;
-    for (int j = 0; j < p; j++) {
-      coefficients[j + 1] = w[j];
-      intercept -= w[j] * xMean[j];
+    return centered.coefficients(w);
+  }
+
+  /**
+   * The features as columns and the target, both centered on their means when the intercept is
+   * fitted (it is then not penalized, as in scikit-learn), else as given.
+   */
+  record Centered(double[][] columns, double[] target, double[] xMean, double yMean) {
+    static Centered of(double[][] x, double[] y, boolean fitIntercept) {
+      int n = x.length;
+      int p = x[0].length;
+      double[] xMean = new double[p];
+      double yMean = 0;
+      if (fitIntercept) {
+        for (int i = 0; i < n; i++) {
+          for (int j = 0; j < p; j++) {
+            xMean[j] += x[i][j];
+          }
+          yMean += y[i];
+        }
+        for (int j = 0; j < p; j++) {
+          xMean[j] /= n;
+        }
+        yMean /= n;
+      }
+      double[][] columns = new double[p][n];
+      double[] target = new double[n];
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < p; j++) {
+          columns[j][i] = x[i][j] - xMean[j];
+        }
+        target[i] = y[i] - yMean;
+      }
+      return new Centered(columns, target, xMean, yMean);
     }
-    coefficients[0] = intercept;
-    return coefficients;
+
+    /** The intercept followed by the weights {@code w} of the centered problem. */
+    double[] coefficients(double[] w) {
+      double[] coefficients = new double[w.length + 1];
+      double intercept = yMean;
+      for (int j = 0; j < w.length; j++) {
+        coefficients[j + 1] = w[j];
+        intercept -= w[j] * xMean[j];
+      }
+      coefficients[0] = intercept;
+      return coefficients;
+    }
   }
 
   /**
@@ -211,7 +229,7 @@ final class LeastSquares {
     return w;
   }
 
-  private static double dot(double[] a, double[] b) {
+  static double dot(double[] a, double[] b) {
     double sum = 0;
     for (int i = 0; i < a.length; i++) {
       sum += a[i] * b[i];

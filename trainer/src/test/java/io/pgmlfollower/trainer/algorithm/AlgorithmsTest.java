@@ -161,6 +161,61 @@ class AlgorithmsTest {
   }
 
   @Test
+  void elasticNetSolvesScikitLearnsObjectiveOnFeaturesAsGiven() {
+    // Features of very different scales, one of them noise: at the minimum of scikit-learn's
+    // objective (1/2n)|y - Xw - b|^2 + a*r*|w|_1 + (a/2)(1 - r)|w|^2 (features not standardized),
+    // each coefficient meets its optimality condition: with c_j = x_j . residual / n - a(1 - r)w_j,
+    // c_j = a*r*sign(w_j) where w_j != 0 and |c_j| <= a*r where w_j == 0.
+    Random random = new Random(21);
+    int rows = 2_000;
+    double[][] x = new double[rows][];
+    double[] y = new double[rows];
+    for (int i = 0; i < rows; i++) {
+      x[i] =
+          new double[] {
+            10 * random.nextGaussian(), 0.5 * random.nextGaussian(), random.nextGaussian()
+          };
+      y[i] = 0.3 * x[i][0] + 4 * x[i][1] + 5 + random.nextGaussian();
+    }
+    double alpha = 0.5;
+    double l1Ratio = 0.7;
+    RegressionAlgorithm net =
+        (RegressionAlgorithm) AlgorithmCatalog.find(Task.REGRESSION, "elastic_net");
+    RegressionEstimator fitted =
+        net.fit(
+            x,
+            y,
+            HyperParameters.of(
+                net,
+                Map.of("alpha", alpha, "l1_ratio", l1Ratio, "tol", 1e-12, "max_iter", 100_000)),
+            1);
+    double[] coefficients = (double[]) fitted.artifact();
+    double[] residual = new double[rows];
+    double residualSum = 0;
+    for (int i = 0; i < rows; i++) {
+      residual[i] = y[i] - fitted.predict(x[i]);
+      residualSum += residual[i];
+    }
+    assertThat(residualSum / rows).isCloseTo(0, within(1e-9)); // the intercept is not penalized
+    int nonZero = 0;
+    for (int j = 0; j < 3; j++) {
+      double w = coefficients[j + 1];
+      double c = -alpha * (1 - l1Ratio) * w;
+      for (int i = 0; i < rows; i++) {
+        c += x[i][j] * residual[i] / rows;
+      }
+      if (w != 0) {
+        nonZero++;
+        assertThat(c).isCloseTo(alpha * l1Ratio * Math.signum(w), within(1e-6));
+      } else {
+        assertThat(Math.abs(c)).isLessThanOrEqualTo(alpha * l1Ratio + 1e-6);
+      }
+    }
+    assertThat(coefficients[3]).isZero(); // the noise feature is cut
+    assertThat(nonZero).isEqualTo(2);
+  }
+
+  @Test
   void lassoShrinksAsScikitLearnsLassoDoes() {
     // Uncorrelated unit-variance features: scikit-learn's Lasso soft-thresholds each least-squares
     // coefficient by alpha, so alpha 1 turns (3, -2) into (2, -1), and elastic_net with l1_ratio
