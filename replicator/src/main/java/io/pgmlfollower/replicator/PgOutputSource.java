@@ -68,13 +68,14 @@ public final class PgOutputSource implements ReplicationSource {
   private final CompletableFuture<Void> snapshotDone = new CompletableFuture<>();
   private final Thread thread;
 
-  private volatile ReplicationState state = ReplicationState.STARTING;
+  private final ReplicationStateMachine state;
   private volatile String lastError;
   private volatile ReplicatorException failure;
   private volatile boolean started;
 
   public PgOutputSource(PgOutputSourceConfig config, ChangeSink sink) {
     this.config = requireNonNull(config, "config is null").validate();
+    this.state = new ReplicationStateMachine(config.getSourceName(), ReplicationState.STARTING);
     this.sink = requireNonNull(sink, "sink is null");
     this.connections = new SourceConnections(config);
     this.thread =
@@ -121,7 +122,7 @@ public final class PgOutputSource implements ReplicationSource {
           "source "
               + config.getSourceName()
               + " is "
-              + state
+              + state.get()
               + " with "
               + offset.applied()
               + " applied"
@@ -129,6 +130,11 @@ public final class PgOutputSource implements ReplicationSource {
           cause);
     }
     return applied;
+  }
+
+  @Override
+  public void addStateListener(Runnable listener) {
+    state.addListener(listener);
   }
 
   public ReplicationStatus status() {
@@ -142,7 +148,7 @@ public final class PgOutputSource implements ReplicationSource {
             .orElse(0L);
     return new ReplicationStatus(
         config.getSourceName(),
-        state,
+        state.get(),
         config.getSlot(),
         received.toString(),
         received.value(),
@@ -167,7 +173,7 @@ public final class PgOutputSource implements ReplicationSource {
     offset.wakeWaiters();
     synchronized (this) {
       if (!started) {
-        state = ReplicationState.STOPPED;
+        state.set(ReplicationState.STOPPED);
         snapshotDone.completeExceptionally(stoppedBeforeSnapshot());
         return;
       }
@@ -180,7 +186,7 @@ public final class PgOutputSource implements ReplicationSource {
   }
 
   private boolean finished() {
-    return state == ReplicationState.FAILED || state == ReplicationState.STOPPED;
+    return state.get() == ReplicationState.FAILED || state.get() == ReplicationState.STOPPED;
   }
 
   private void run() {
@@ -204,10 +210,10 @@ public final class PgOutputSource implements ReplicationSource {
           // A session that streamed starts the backoff over; a full store does not, although the
           // session reaches STREAMING before its first batch is refused: the retries slow down to
           // the maximum backoff while the volume stays full.
-          if (state == ReplicationState.STREAMING && !full) {
+          if (state.get() == ReplicationState.STREAMING && !full) {
             backoff = config.getReconnectInitialBackoff();
           }
-          state = ReplicationState.RECONNECTING;
+          state.set(ReplicationState.RECONNECTING);
           if (full) {
             // Said once by the guard, with the figures; no stack trace per retry.
             log.warn(
@@ -233,8 +239,8 @@ public final class PgOutputSource implements ReplicationSource {
       fail(new ReplicatorException(ReplicatorErrorCode.INTERNAL, "unexpected failure: " + e, e));
       throw e;
     } finally {
-      if (state != ReplicationState.FAILED) {
-        state = ReplicationState.STOPPED;
+      if (state.get() != ReplicationState.FAILED) {
+        state.set(ReplicationState.STOPPED);
       }
       snapshotDone.completeExceptionally(stoppedBeforeSnapshot());
       offset.wakeWaiters();
@@ -243,7 +249,7 @@ public final class PgOutputSource implements ReplicationSource {
 
   private void fail(ReplicatorException e) {
     failure = e;
-    state = ReplicationState.FAILED;
+    state.set(ReplicationState.FAILED);
     log.error("Source {} failed ({}): {}", config.getSourceName(), e.code(), e.getMessage(), e);
     snapshotDone.completeExceptionally(e);
     offset.wakeWaiters();
@@ -257,7 +263,7 @@ public final class PgOutputSource implements ReplicationSource {
 
   /** One connection's worth of work: snapshot or resume, then stream until stopped or failed. */
   private void runSession() throws ReplicatorException {
-    state = ReplicationState.STARTING;
+    state.set(ReplicationState.STARTING);
     try (Connection catalogConnection = connections.openNormal()) {
       SourceCatalog catalog = new SourceCatalog(catalogConnection);
       if (!catalog.publicationExists(config.getPublication())) {
@@ -293,7 +299,7 @@ public final class PgOutputSource implements ReplicationSource {
           positions = new SourcePositions(Optional.empty(), positions.tables());
         }
         if (positions.stream().isEmpty()) {
-          state = ReplicationState.SNAPSHOTTING;
+          state.set(ReplicationState.SNAPSHOTTING);
           dropUnfinishedSlot(catalog);
           SlotCreation slot = replication.createSlotExportingSnapshot(config.getSlot());
           log.info(
@@ -383,7 +389,7 @@ public final class PgOutputSource implements ReplicationSource {
             catalog.serverVersion() >= PG_14);
     stream.setFlushedLSN(start.toPgjdbc());
     stream.setAppliedLSN(start.toPgjdbc());
-    state = ReplicationState.STREAMING;
+    state.set(ReplicationState.STREAMING);
     log.info(
         "Source {} streaming from slot {} at {} (pgoutput protocol version {})",
         config.getSourceName(),

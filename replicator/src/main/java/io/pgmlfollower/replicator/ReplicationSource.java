@@ -20,6 +20,12 @@ public interface ReplicationSource extends AutoCloseable {
   ReplicationStatus status();
 
   /**
+   * Runs {@code listener} after every later change of {@code status().state()}, on the source's
+   * thread: it must return at once and not throw ({@link ReplicationStateMachine}).
+   */
+  void addStateListener(Runnable listener);
+
+  /**
    * Completes when the initial load is in the stores (or at once when they held it already); fails
    * when the source fails or closes first.
    */

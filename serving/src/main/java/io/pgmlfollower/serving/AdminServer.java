@@ -2,11 +2,14 @@ package io.pgmlfollower.serving;
 
 import static java.util.Objects.requireNonNull;
 
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -18,28 +21,26 @@ import java.util.function.Supplier;
  *
  * <p>{@code /health/ready?wait=<seconds>} holds the answer until the follower is ready or the wait
  * is over (at most {@link #MAX_WAIT_SECONDS}): a deploy script waits with one request instead of
- * polling, and the follower checks its own state every {@link #WAIT_CHECK_MS} ms, which costs
- * nothing next to answering HTTP requests at that rate.
+ * polling. The request is answered when the source announces a change of state ({@link
+ * Readiness#addListener}), not by re-reading the state on a timer: a 5 ms timer did that before,
+ * and took 0.23 CPU-s of a 3.9 s initial load on 2 cores (docs/benchmarks.md, session 12).
  */
 final class AdminServer implements AutoCloseable {
   static final double MAX_WAIT_SECONDS = 3600;
-  static final long WAIT_CHECK_MS = 5;
+
+  /** How often a waiting request checks again when readiness can change unannounced (lag). */
+  static final long UNANNOUNCED_CHECK_MS = 100;
 
   private final HttpServer server;
 
-  /** Readiness as a short reason: null when ready. */
   private AdminServer(HttpServer server) {
     this.server = server;
   }
 
   static AdminServer start(
-      Vertx vertx,
-      String host,
-      int port,
-      Supplier<String> notReadyReason,
-      Supplier<String> prometheusScrape)
+      Vertx vertx, String host, int port, Readiness readiness, Supplier<String> prometheusScrape)
       throws Exception {
-    return start(vertx, host, port, notReadyReason, prometheusScrape, router -> {});
+    return start(vertx, host, port, readiness, prometheusScrape, router -> {});
   }
 
   /**
@@ -49,12 +50,14 @@ final class AdminServer implements AutoCloseable {
       Vertx vertx,
       String host,
       int port,
-      Supplier<String> notReadyReason,
+      Readiness readiness,
       Supplier<String> prometheusScrape,
       Consumer<Router> more)
       throws Exception {
     requireNonNull(prometheusScrape, "prometheusScrape is null");
-    requireNonNull(notReadyReason, "notReadyReason is null");
+    requireNonNull(readiness, "readiness is null");
+    Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
+    readiness.addListener(() -> waiters.forEach(Waiter::changed));
     Router router = Router.router(vertx);
     router
         .route("/health/*")
@@ -64,7 +67,7 @@ final class AdminServer implements AutoCloseable {
               switch (request.path()) {
                 case "/health/live" ->
                     request.response().putHeader("content-type", "text/plain").end("live\n");
-                case "/health/ready" -> ready(vertx, request, notReadyReason);
+                case "/health/ready" -> ready(vertx, request, readiness, waiters);
                 default -> context.next();
               }
             });
@@ -100,10 +103,10 @@ final class AdminServer implements AutoCloseable {
   }
 
   private static void ready(
-      Vertx vertx, HttpServerRequest request, Supplier<String> notReadyReason) {
+      Vertx vertx, HttpServerRequest request, Readiness readiness, Set<Waiter> waiters) {
     String wait = request.getParam("wait");
     if (wait == null) {
-      answerReady(request, notReadyReason.get());
+      answerReady(request, readiness.notReadyReason());
       return;
     }
     double seconds;
@@ -120,25 +123,86 @@ final class AdminServer implements AutoCloseable {
           .end("wait must be a number of seconds from 0 to " + (long) MAX_WAIT_SECONDS + "\n");
       return;
     }
-    String reason = notReadyReason.get();
-    if (reason == null) {
-      answerReady(request, null);
-      return;
+    // Registered before the first check: a change between the two still reaches this waiter.
+    Waiter waiter = new Waiter(vertx, Vertx.currentContext(), request, readiness, waiters);
+    waiters.add(waiter);
+    request.response().closeHandler(closed -> waiter.finish(null, false));
+    waiter.start((long) Math.ceil(seconds * 1000));
+  }
+
+  /**
+   * A request held by {@code ?wait=}: answered on the first change that makes the follower ready,
+   * or when its wait is over. Every step runs on the request's own context (event loop).
+   */
+  private static final class Waiter {
+    private final Vertx vertx;
+    private final Context context;
+    private final HttpServerRequest request;
+    private final Readiness readiness;
+    private final Set<Waiter> waiters;
+    private boolean finished;
+    private long deadlineTimer = -1;
+    private long pollTimer = -1;
+
+    Waiter(
+        Vertx vertx,
+        Context context,
+        HttpServerRequest request,
+        Readiness readiness,
+        Set<Waiter> waiters) {
+      this.vertx = vertx;
+      this.context = requireNonNull(context, "context is null");
+      this.request = request;
+      this.readiness = readiness;
+      this.waiters = waiters;
     }
-    long deadline = System.nanoTime() + (long) (seconds * 1e9);
-    long timer =
-        vertx.setPeriodic(
-            WAIT_CHECK_MS,
-            id -> {
-              String now = notReadyReason.get();
-              if (now == null || System.nanoTime() - deadline >= 0) {
-                vertx.cancelTimer(id);
-                if (!request.response().closed()) {
-                  answerReady(request, now);
-                }
-              }
-            });
-    request.response().closeHandler(closed -> vertx.cancelTimer(timer));
+
+    void start(long waitMillis) {
+      if (check()) {
+        return;
+      }
+      // Vert.x timers take at least 1 ms; a wait of 0 answers at the first tick.
+      deadlineTimer =
+          vertx.setTimer(Math.max(1, waitMillis), id -> finish(readiness.notReadyReason(), true));
+      if (readiness.changesUnannounced()) {
+        pollTimer = vertx.setPeriodic(UNANNOUNCED_CHECK_MS, id -> check());
+      }
+    }
+
+    /** From any thread: the readiness may have changed. */
+    void changed() {
+      context.runOnContext(v -> check());
+    }
+
+    /** Answers 200 when ready now; true when this waiter is done. */
+    private boolean check() {
+      if (finished) {
+        return true;
+      }
+      String reason = readiness.notReadyReason();
+      if (reason == null) {
+        finish(null, true);
+        return true;
+      }
+      return false;
+    }
+
+    private void finish(String reason, boolean answer) {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      waiters.remove(this);
+      if (deadlineTimer != -1) {
+        vertx.cancelTimer(deadlineTimer);
+      }
+      if (pollTimer != -1) {
+        vertx.cancelTimer(pollTimer);
+      }
+      if (answer && !request.response().closed()) {
+        answerReady(request, reason);
+      }
+    }
   }
 
   private static void answerReady(HttpServerRequest request, String reason) {

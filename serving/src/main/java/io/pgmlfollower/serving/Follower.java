@@ -188,7 +188,7 @@ public final class Follower implements AutoCloseable {
             vertx,
             config.admin().host(),
             config.admin().port(),
-            this::notReadyReason,
+            readiness(),
             metrics::scrape,
             new DashboardApi(
                     vertx,
@@ -326,9 +326,26 @@ public final class Follower implements AutoCloseable {
     }
   }
 
-  /** Null when ready; else why not. */
-  private String notReadyReason() {
-    return notReadyReason(source.status(), readyMaxLagSeconds);
+  /** The source's state, and its lag when {@code admin.ready-max-lag-seconds} limits it. */
+  private Readiness readiness() {
+    ReplicationSource replication = source;
+    int maxLagSeconds = readyMaxLagSeconds;
+    return new Readiness() {
+      @Override
+      public String notReadyReason() {
+        return Follower.notReadyReason(replication.status(), maxLagSeconds);
+      }
+
+      @Override
+      public void addListener(Runnable listener) {
+        replication.addStateListener(listener);
+      }
+
+      @Override
+      public boolean changesUnannounced() {
+        return maxLagSeconds > 0;
+      }
+    };
   }
 
   /**

@@ -16,6 +16,7 @@ import io.pgmlfollower.featurestore.spi.TableId;
 import io.pgmlfollower.featurestore.spi.TableSpec;
 import io.pgmlfollower.replicator.ReplicationSource;
 import io.pgmlfollower.replicator.ReplicationState;
+import io.pgmlfollower.replicator.ReplicationStateMachine;
 import io.pgmlfollower.replicator.ReplicationStatus;
 import io.pgmlfollower.replicator.ReplicatorErrorCode;
 import io.pgmlfollower.replicator.ReplicatorException;
@@ -114,7 +115,7 @@ public final class DebeziumSource implements ReplicationSource {
               Thread.ofPlatform().name("debezium-publication-watch").daemon().unstarted(runnable));
 
   private final AtomicLong appliedChanges = new AtomicLong();
-  private volatile ReplicationState state = ReplicationState.STARTING;
+  private final ReplicationStateMachine state;
   private volatile long appliedLsn;
   private volatile Instant lastApplied;
   private volatile boolean closed;
@@ -156,6 +157,7 @@ public final class DebeziumSource implements ReplicationSource {
 
   public DebeziumSource(DebeziumSourceConfig config, ChangeSink sink) {
     this.config = requireNonNull(config, "config is null").validate();
+    this.state = new ReplicationStateMachine(config.sourceName(), ReplicationState.STARTING);
     this.sink = requireNonNull(sink, "sink is null");
   }
 
@@ -609,7 +611,7 @@ public final class DebeziumSource implements ReplicationSource {
    * load commits, so a crash in between snapshots again.
    */
   private void beginSnapshot() throws StoreException {
-    state = ReplicationState.SNAPSHOTTING;
+    state.set(ReplicationState.SNAPSHOTTING);
     snapshotStart = Instant.now();
     sink.apply(new ChangeBatch(List.of(new ChangeBatch.Truncate(published)), List.of()));
     loader = sink.beginSnapshot(config.sourceName());
@@ -679,7 +681,7 @@ public final class DebeziumSource implements ReplicationSource {
         snapshotStart == null
             ? ""
             : " in " + Duration.between(snapshotStart, Instant.now()).toMillis() + " ms");
-    state = ReplicationState.STREAMING;
+    state.set(ReplicationState.STREAMING);
     snapshotDone.complete(null);
   }
 
@@ -707,10 +709,10 @@ public final class DebeziumSource implements ReplicationSource {
       }
       if (stored >= 0) {
         // The stores hold the snapshot: streaming from where they stand.
-        state = ReplicationState.STREAMING;
+        state.set(ReplicationState.STREAMING);
         snapshotDone.complete(null);
       } else {
-        state = ReplicationState.SNAPSHOTTING;
+        state.set(ReplicationState.SNAPSHOTTING);
       }
     }
   }
@@ -726,7 +728,7 @@ public final class DebeziumSource implements ReplicationSource {
               : new ReplicatorException(ReplicatorErrorCode.INTERNAL, "Debezium: " + message));
       return;
     }
-    state = ReplicationState.STOPPED;
+    state.set(ReplicationState.STOPPED);
     snapshotDone.completeExceptionally(
         new ReplicatorException(
             ReplicatorErrorCode.SOURCE_STOPPED, "source " + config.sourceName() + " stopped"));
@@ -736,7 +738,7 @@ public final class DebeziumSource implements ReplicationSource {
     if (failure.compareAndSet(null, e)) {
       log.error("Debezium source {} stopped: {}", config.sourceName(), e.getMessage(), e);
     }
-    state = ReplicationState.FAILED;
+    state.set(ReplicationState.FAILED);
     snapshotDone.completeExceptionally(e);
   }
 
@@ -746,13 +748,18 @@ public final class DebeziumSource implements ReplicationSource {
   }
 
   @Override
+  public void addStateListener(Runnable listener) {
+    state.addListener(listener);
+  }
+
+  @Override
   public ReplicationStatus status() {
     Throwable error = failure.get();
     long applied = appliedLsn;
     String appliedText = stored < 0 && applied == 0 ? "" : Lsn.of(applied).toString();
     return new ReplicationStatus(
         config.sourceName(),
-        state,
+        state.get(),
         config.connection().getSlot(),
         "",
         0,
@@ -819,8 +826,8 @@ public final class DebeziumSource implements ReplicationSource {
           resetApplyState();
         }
       }
-      if (state != ReplicationState.FAILED) {
-        state = ReplicationState.STOPPED;
+      if (state.get() != ReplicationState.FAILED) {
+        state.set(ReplicationState.STOPPED);
       }
       snapshotDone.completeExceptionally(
           new ReplicatorException(

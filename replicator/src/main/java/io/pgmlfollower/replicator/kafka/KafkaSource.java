@@ -11,6 +11,7 @@ import io.pgmlfollower.featurestore.spi.TableId;
 import io.pgmlfollower.featurestore.spi.TableSpec;
 import io.pgmlfollower.replicator.ReplicationSource;
 import io.pgmlfollower.replicator.ReplicationState;
+import io.pgmlfollower.replicator.ReplicationStateMachine;
 import io.pgmlfollower.replicator.ReplicationStatus;
 import io.pgmlfollower.replicator.ReplicatorErrorCode;
 import io.pgmlfollower.replicator.ReplicatorException;
@@ -69,7 +70,7 @@ public final class KafkaSource implements ReplicationSource {
   private final AtomicLong appliedRecords = new AtomicLong();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final CompletableFuture<Void> caughtUp = new CompletableFuture<>();
-  private volatile ReplicationState state = ReplicationState.STARTING;
+  private final ReplicationStateMachine state;
   private volatile Instant lastApplied;
 
   /** The end offsets of the partitions first assigned: the initial load is in once reached. */
@@ -82,6 +83,7 @@ public final class KafkaSource implements ReplicationSource {
 
   public KafkaSource(KafkaSourceConfig config, ChangeSink sink) {
     this.config = requireNonNull(config, "config is null");
+    this.state = new ReplicationStateMachine(config.sourceName(), ReplicationState.STARTING);
     this.sink = requireNonNull(sink, "sink is null");
     config.validate();
     appliers =
@@ -137,6 +139,11 @@ public final class KafkaSource implements ReplicationSource {
     return failure.get();
   }
 
+  @Override
+  public void addStateListener(Runnable listener) {
+    state.addListener(listener);
+  }
+
   /**
    * The source's view for {@code pgml.replication_status()}. Kafka has offsets, not LSNs: the LSN
    * and lag fields are empty, {@code slot} names the topics ({@code kafka:<prefix>.*}) and {@code
@@ -147,7 +154,7 @@ public final class KafkaSource implements ReplicationSource {
     Throwable error = failure.get();
     return new ReplicationStatus(
         config.sourceName(),
-        state,
+        state.get(),
         "kafka:" + config.topicPrefix() + ".*",
         "",
         0,
@@ -208,13 +215,13 @@ public final class KafkaSource implements ReplicationSource {
         lastApplied = Instant.now();
         checkCaughtUp(consumer);
       }
-      state = ReplicationState.STOPPED;
+      state.set(ReplicationState.STOPPED);
       caughtUp.completeExceptionally(
           new ReplicatorException(
               ReplicatorErrorCode.SOURCE_STOPPED, "source " + config.sourceName() + " stopped"));
     } catch (ReplicatorException | StoreException | RuntimeException e) {
       failure.set(e);
-      state = ReplicationState.FAILED;
+      state.set(ReplicationState.FAILED);
       caughtUp.completeExceptionally(e);
       log.error("Kafka source {} stopped: {}", config.sourceName(), e.getMessage(), e);
     } finally {
@@ -386,7 +393,7 @@ public final class KafkaSource implements ReplicationSource {
         return;
       }
     }
-    state = ReplicationState.STREAMING;
+    state.set(ReplicationState.STREAMING);
     caughtUp.complete(null);
     log.info("Kafka source {}: caught up with {}", config.sourceName(), initialEnds.keySet());
   }
@@ -667,7 +674,7 @@ public final class KafkaSource implements ReplicationSource {
       running = thread;
     }
     if (running == null) {
-      state = ReplicationState.STOPPED;
+      state.set(ReplicationState.STOPPED);
       caughtUp.completeExceptionally(
           new ReplicatorException(
               ReplicatorErrorCode.SOURCE_STOPPED, "source " + config.sourceName() + " stopped"));
