@@ -20,8 +20,9 @@ public interface ReplicationSource extends AutoCloseable {
   ReplicationStatus status();
 
   /**
-   * Runs {@code listener} after every later change of {@code status().state()}, on the source's
-   * thread: it must return at once and not throw ({@link ReplicationStateMachine}).
+   * Runs {@code listener} after every later change of {@code status().state()}, on whichever thread
+   * made the change (the source's own, or one calling {@link #close()}): it must return at once and
+   * not throw ({@link ReplicationStateMachine}).
    */
   void addStateListener(Runnable listener);
 

@@ -12,9 +12,10 @@ import org.slf4j.LoggerFactory;
  * StateMachine}, in small). The follower's {@code /health/ready?wait=} answers the moment the
  * source starts streaming instead of re-reading the state on a timer.
  *
- * <p>Listeners run on the thread that changes the state, the source's own: they must return at once
- * (hand the work to another thread) and not throw. One that throws is logged and the others still
- * run, since a state change must not fail because someone was listening.
+ * <p>Listeners run on the thread that changes the state (the source's own, an engine's, or one
+ * calling {@code close()}): they must return at once (hand the work to another thread) and not
+ * throw. One that throws is logged and the others still run, since a state change must not fail
+ * because someone was listening.
  */
 public final class ReplicationStateMachine {
   private static final Logger log = LoggerFactory.getLogger(ReplicationStateMachine.class);

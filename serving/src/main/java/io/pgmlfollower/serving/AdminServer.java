@@ -22,8 +22,9 @@ import java.util.function.Supplier;
  * <p>{@code /health/ready?wait=<seconds>} holds the answer until the follower is ready or the wait
  * is over (at most {@link #MAX_WAIT_SECONDS}): a deploy script waits with one request instead of
  * polling. The request is answered when the source announces a change of state ({@link
- * Readiness#addListener}), not by re-reading the state on a timer: a 5 ms timer did that before,
- * and took 0.23 CPU-s of a 3.9 s initial load on 2 cores (docs/benchmarks.md, session 12).
+ * Readiness#addListener}), not by re-reading the state on a timer: with a 5 ms timer before, the
+ * admin event loop took 0.23 CPU-s of a 3.9 s initial load on 2 cores (docs/benchmarks.md, session
+ * 12).
  */
 final class AdminServer implements AutoCloseable {
   static final double MAX_WAIT_SECONDS = 3600;
@@ -127,7 +128,12 @@ final class AdminServer implements AutoCloseable {
     Waiter waiter = new Waiter(vertx, Vertx.currentContext(), request, readiness, waiters);
     waiters.add(waiter);
     request.response().closeHandler(closed -> waiter.finish(null, false));
-    waiter.start((long) Math.ceil(seconds * 1000));
+    try {
+      waiter.start((long) Math.ceil(seconds * 1000));
+    } catch (RuntimeException e) {
+      waiter.finish(null, false); // the router answers 500; nothing else may answer after it
+      throw e;
+    }
   }
 
   /**
@@ -199,7 +205,7 @@ final class AdminServer implements AutoCloseable {
       if (pollTimer != -1) {
         vertx.cancelTimer(pollTimer);
       }
-      if (answer && !request.response().closed()) {
+      if (answer && !request.response().closed() && !request.response().ended()) {
         answerReady(request, reason);
       }
     }

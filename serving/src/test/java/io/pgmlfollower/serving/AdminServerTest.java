@@ -45,8 +45,10 @@ class AdminServerTest {
         new Readiness() {
           @Override
           public String notReadyReason() {
+            // Read, then count: a test that saw the count knows this read is done.
+            String reason = notReady.get();
             checks.incrementAndGet();
-            return notReady.get();
+            return reason;
           }
 
           @Override
