@@ -15,6 +15,7 @@ import io.pgmlfollower.featurestore.spi.TableId;
 import io.pgmlfollower.featurestore.spi.TableSpec;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.RocksDB;
 
 /** The RocksDB online store, on disk in a temporary directory. */
 class OnlineStoreIT {
@@ -169,6 +175,55 @@ class OnlineStoreIT {
     assertThat(store.get(USERS, List.of("2")).orElseThrow()).containsEntry("score", "0.5");
     assertThat(store.estimatedRows(USERS)).isPositive();
     assertThat(store.diskBytes()).isPositive();
+  }
+
+  @Test
+  void aTableCreatedButNeverDescribedBeforeACrashIsCreatedAgain() throws Exception {
+    store.close();
+    // What a kill between creating a table's column family and writing its shape leaves behind.
+    try (DBOptions options = new DBOptions();
+        ColumnFamilyOptions familyOptions = new ColumnFamilyOptions()) {
+      List<ColumnFamilyDescriptor> existing =
+          List.of(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, familyOptions));
+      List<ColumnFamilyHandle> handles = new ArrayList<>();
+      try (RocksDB db =
+          RocksDB.open(options, directory.resolve("online").toString(), existing, handles)) {
+        db.createColumnFamily(
+                new ColumnFamilyDescriptor("public\u0000users".getBytes(UTF_8), familyOptions))
+            .close();
+        handles.forEach(ColumnFamilyHandle::close);
+      }
+    }
+    store = OnlineStore.open(config());
+    assertThat(store.tables()).isEmpty();
+
+    store.ensureTables(List.of(USERS_SPEC));
+    try (SnapshotLoader loader = store.beginSnapshot("src")) {
+      try (OutputStream copy = loader.copyIn(USERS_SPEC)) {
+        copy.write("1\tada\tbio\n".getBytes(UTF_8));
+      }
+      loader.commit(List.of(new SourceOffset("src", "", 100)));
+    }
+    assertThat(store.get(USERS, List.of("1")))
+        .contains(Map.of("id", "1", "name", "ada", "bio", "bio"));
+  }
+
+  @Test
+  void tablesCreatedTogetherAreAllThereAfterAReopen() throws Exception {
+    TableSpec orders =
+        new TableSpec(
+            new TableId("sales", "orders"),
+            List.of(
+                new ColumnSpec("id", "integer", 23, true),
+                new ColumnSpec("total", "numeric", 1700, false)),
+            List.of("id"));
+    store.ensureTables(List.of(USERS_SPEC, EVENTS_SPEC, orders));
+    assertThat(store.tables()).containsExactlyInAnyOrder(USERS, orders.id());
+    store.close();
+    store = OnlineStore.open(config());
+    assertThat(store.tables()).containsExactlyInAnyOrder(USERS, orders.id());
+    store.ensureTables(List.of(USERS_SPEC, orders)); // the same shapes: nothing to do
+    assertThat(store.tables()).containsExactlyInAnyOrder(USERS, orders.id());
   }
 
   @Test
