@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -211,9 +210,9 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
       TableId table = tableOf(descriptors.get(i).getName());
       byte[] stored = db.get(meta, metaKey(SPEC, table));
       if (stored == null) {
-        // Created, then the process died before its shape was written (ensureTables writes the
-        // shapes right after the families): empty, and unknown to the store. Dropped, so that
-        // ensureTables can create it again; left, its name would be taken.
+        // Created, then the process died before its shape was written (ensure writes the shape
+        // right after the family): empty, and unknown to the store. Dropped, so that ensureTables
+        // can create it again; left, its name would stay taken and the table never be created.
         log.info("Online store: dropping table {}, created but never described", table);
         db.dropColumnFamily(opened.get(i));
         continue;
@@ -273,79 +272,45 @@ public final class OnlineStore implements ChangeSink, AutoCloseable {
   @Override
   public void ensureTables(List<TableSpec> specs) throws StoreException {
     synchronized (writeLock) {
-      List<TableSpec> created = new ArrayList<>();
       for (TableSpec spec : specs) {
         if (spec.primaryKey().isEmpty()) {
           log.info("Table {} has no primary key: kept in the offline store only", spec.id());
-        } else if (tables.get(spec.id()) == null) {
-          created.add(spec);
-        } else {
-          try {
-            ensure(spec);
-          } catch (RocksDBException e) {
-            throw failure("cannot change table " + spec.id(), e);
-          }
+          continue;
         }
-      }
-      if (!created.isEmpty()) {
         try {
-          create(created);
+          ensure(spec);
         } catch (RocksDBException e) {
-          throw failure(
-              "cannot create table" + (created.size() == 1 ? " " : "s ") + ids(created), e);
+          throw failure("cannot create table " + spec.id(), e);
         }
       }
     }
   }
 
-  /**
-   * New tables, all at once: one call creates their column families (RocksDB then writes its
-   * OPTIONS file once, not once a table) and one synced batch describes them. A crash between the
-   * two leaves families with no description, dropped at the next open ({@link #loadTables}).
-   */
-  private void create(List<TableSpec> specs) throws RocksDBException, StoreException {
-    List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
-    for (TableSpec spec : specs) {
-      descriptors.add(new ColumnFamilyDescriptor(familyName(spec.id()), familyOptions));
-    }
-    List<ColumnFamilyHandle> families = db.createColumnFamilies(descriptors);
-    handles.addAll(families);
-    try (WriteBatch batch = new WriteBatch()) {
-      for (TableSpec spec : specs) {
-        batch.put(meta, metaKey(SPEC, spec.id()), SpecCodec.encode(spec, 1));
-        batch.put(
-            meta, versionKey(spec.id(), 1), SpecCodec.encodeNames(OnlineTable.columnNames(spec)));
-      }
-      db.write(write, batch);
-    }
-    for (int i = 0; i < specs.size(); i++) {
-      TableSpec spec = specs.get(i);
-      tables.put(spec.id(), new OnlineTable(families.get(i), spec, 1, Map.of()));
-      log.info("Online store: created table {}", spec.id());
-    }
-  }
-
-  private static String ids(List<TableSpec> specs) {
-    return specs.stream().map(spec -> spec.id().toString()).collect(Collectors.joining(", "));
-  }
-
-  /** An existing table to the shape {@code wanted}, when that differs: its next schema version. */
   private void ensure(TableSpec wanted) throws RocksDBException, StoreException {
     OnlineTable table = tables.get(wanted.id());
-    TableSpec spec = keepMissingValues(table.spec(), wanted);
-    if (sameShape(table.spec(), spec)) {
+    TableSpec spec = table == null ? wanted : keepMissingValues(table.spec(), wanted);
+    if (table != null && sameShape(table.spec(), spec)) {
       return;
     }
-    int version = table.version() + 1;
+    int version = table == null ? 1 : table.version() + 1;
     try (WriteBatch batch = new WriteBatch()) {
       batch.put(meta, metaKey(SPEC, spec.id()), SpecCodec.encode(spec, version));
       batch.put(
           meta,
           versionKey(spec.id(), version),
           SpecCodec.encodeNames(OnlineTable.columnNames(spec)));
-      db.write(write, batch);
-      table.reshape(spec, version);
-      log.info("Online store: table {} is now at schema version {}", spec.id(), version);
+      if (table == null) {
+        ColumnFamilyHandle family =
+            db.createColumnFamily(new ColumnFamilyDescriptor(familyName(spec.id()), familyOptions));
+        handles.add(family);
+        db.write(write, batch);
+        tables.put(spec.id(), new OnlineTable(family, spec, version, Map.of()));
+        log.info("Online store: created table {}", spec.id());
+      } else {
+        db.write(write, batch);
+        table.reshape(spec, version);
+        log.info("Online store: table {} is now at schema version {}", spec.id(), version);
+      }
     }
   }
 

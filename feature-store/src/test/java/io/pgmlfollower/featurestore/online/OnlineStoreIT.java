@@ -209,24 +209,6 @@ class OnlineStoreIT {
   }
 
   @Test
-  void tablesCreatedTogetherAreAllThereAfterAReopen() throws Exception {
-    TableSpec orders =
-        new TableSpec(
-            new TableId("sales", "orders"),
-            List.of(
-                new ColumnSpec("id", "integer", 23, true),
-                new ColumnSpec("total", "numeric", 1700, false)),
-            List.of("id"));
-    store.ensureTables(List.of(USERS_SPEC, EVENTS_SPEC, orders));
-    assertThat(store.tables()).containsExactlyInAnyOrder(USERS, orders.id());
-    store.close();
-    store = OnlineStore.open(config());
-    assertThat(store.tables()).containsExactlyInAnyOrder(USERS, orders.id());
-    store.ensureTables(List.of(USERS_SPEC, orders)); // the same shapes: nothing to do
-    assertThat(store.tables()).containsExactlyInAnyOrder(USERS, orders.id());
-  }
-
-  @Test
   void lookupWithTheWrongKeyArityIsAnError() throws Exception {
     store.ensureTables(List.of(USERS_SPEC));
     assertThatThrownBy(() -> store.get(USERS, List.of("1", "2")))
