@@ -186,7 +186,8 @@ public final class PgOutputSource implements ReplicationSource {
   }
 
   private boolean finished() {
-    return state.get() == ReplicationState.FAILED || state.get() == ReplicationState.STOPPED;
+    ReplicationState now = state.get();
+    return now == ReplicationState.FAILED || now == ReplicationState.STOPPED;
   }
 
   private void run() {

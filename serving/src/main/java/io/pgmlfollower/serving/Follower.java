@@ -68,7 +68,6 @@ public final class Follower implements AutoCloseable {
   private ReplicationSource source;
   private PgWireServer endpoint;
   private AdminServer admin;
-  private int readyMaxLagSeconds;
   private java.nio.file.Path storePath;
   private StoreSpaceGuard.FreeSpace freeSpace;
   private boolean closed;
@@ -182,13 +181,12 @@ public final class Follower implements AutoCloseable {
         SqlFront.catalogDefinitions(
             models, replication, Version.current(), CatalogFunctions.IN_QUERY));
 
-    readyMaxLagSeconds = config.admin().readyMaxLagSeconds();
     admin =
         AdminServer.start(
             vertx,
             config.admin().host(),
             config.admin().port(),
-            readiness(),
+            readiness(config.admin().readyMaxLagSeconds()),
             metrics::scrape,
             new DashboardApi(
                     vertx,
@@ -327,9 +325,8 @@ public final class Follower implements AutoCloseable {
   }
 
   /** The source's state, and its lag when {@code admin.ready-max-lag-seconds} limits it. */
-  private Readiness readiness() {
+  private Readiness readiness(int maxLagSeconds) {
     ReplicationSource replication = source;
-    int maxLagSeconds = readyMaxLagSeconds;
     return new Readiness() {
       @Override
       public String notReadyReason() {
