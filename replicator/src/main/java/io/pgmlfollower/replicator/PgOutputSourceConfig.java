@@ -37,7 +37,7 @@ public final class PgOutputSourceConfig {
   private Duration connectTimeout = Duration.ofSeconds(10);
   private Duration publicationRefreshInterval = Duration.ofSeconds(10);
   private boolean resnapshotOnSlotLoss;
-  private int snapshotConnections = 2;
+  private int snapshotConnections = 1;
   private long snapshotRangePages = 4096;
   private long maxStreamedTransactionBytes = 256L * 1024 * 1024;
   private boolean streamingEnabled = true;
@@ -221,6 +221,12 @@ public final class PgOutputSourceConfig {
    * The source connections that read one large table at once, as block ranges in the same snapshot
    * (PostgreSQL 14+; 1 reads every table over the snapshot's own connection). Each is a backend on
    * the source for the duration of the copy.
+   *
+   * <p>1 by default: the store loads a table through one backend's {@code COPY FROM}, which is
+   * slower than one source backend's {@code COPY TO}, so more readers only pay where the source's
+   * reads are the slower side (a cold disk, a slow network). On 2 cores they cost more than they
+   * gave: the extra threads compete with the store's backend, and the rows arrive out of key order,
+   * which makes the primary key's sorted build slower (docs/benchmarks.md, session 14).
    */
   public PgOutputSourceConfig setSnapshotConnections(int connections) {
     if (connections < 1 || connections > 64) {

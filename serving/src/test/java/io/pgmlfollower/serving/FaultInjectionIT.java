@@ -139,7 +139,17 @@ class FaultInjectionIT {
             direct.publication(),
             proxy.host(),
             proxy.port());
-    follower = FollowerProcess.forSource(work, role, SLOT, USER, PASSWORD);
+    // The snapshot over two connections (block ranges merged into one local COPY): the copy with
+    // the most moving parts is the one killed mid-way.
+    follower =
+        FollowerProcess.forSource(
+            work,
+            role,
+            SLOT,
+            USER,
+            PASSWORD,
+            java.util.Optional.empty(),
+            java.util.OptionalInt.of(2));
     endpointPort = follower.endpointPort();
     follower.start();
 

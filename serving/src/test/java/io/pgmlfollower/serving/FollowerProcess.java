@@ -57,6 +57,22 @@ final class FollowerProcess implements AutoCloseable {
       String password,
       java.util.Optional<ExternalStore> external)
       throws IOException {
+    return forSource(work, role, slot, user, password, external, java.util.OptionalInt.empty());
+  }
+
+  /**
+   * As above, reading large tables over {@code snapshotConnections} source connections when given
+   * ({@code source.snapshot-connections}; the default, one, when not).
+   */
+  static FollowerProcess forSource(
+      Path work,
+      io.pgmlfollower.testing.SourceRole role,
+      String slot,
+      String user,
+      String password,
+      java.util.Optional<ExternalStore> external,
+      java.util.OptionalInt snapshotConnections)
+      throws IOException {
     String source =
         """
         source:
@@ -71,6 +87,9 @@ final class FollowerProcess implements AutoCloseable {
         """
             .formatted(
                 role.host(), role.port(), role.database(), role.user(), role.publication(), slot);
+    if (snapshotConnections.isPresent()) {
+      source += "  snapshot-connections: " + snapshotConnections.getAsInt() + "\n";
+    }
     String offline =
         external
             .map(

@@ -63,16 +63,9 @@ public final class SnapshotProgress {
     private volatile Instant copied;
     private volatile int connections = 1;
 
-    /** One COPY data message: the server sends one row per message. */
+    /** Several rows at once: a chunk from a reader of block ranges, or a batch of messages. */
     @SuppressWarnings("NonAtomicVolatileUpdate") // one writer
-    void row(int length) {
-      rows++;
-      bytes += length;
-    }
-
-    /** Several rows at once, from a reader of block ranges. */
-    @SuppressWarnings("NonAtomicVolatileUpdate") // one writer
-    void rows(int count, int length) {
+    void rows(int count, long length) {
       rows += count;
       bytes += length;
     }

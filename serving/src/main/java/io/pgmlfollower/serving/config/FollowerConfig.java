@@ -64,7 +64,7 @@ public record FollowerConfig(
       Kafka kafka,
       Debezium debezium) {
     public Source {
-      snapshotConnections = requireNonNullElse(snapshotConnections, 2);
+      snapshotConnections = requireNonNullElse(snapshotConnections, 1);
       publicationRefreshSeconds = requireNonNullElse(publicationRefreshSeconds, 10);
       resnapshotOnSlotLoss = requireNonNullElse(resnapshotOnSlotLoss, false);
       streaming = requireNonNullElse(streaming, true);

@@ -46,7 +46,7 @@ class FollowerConfigTest {
     assertThat(config.source().maxStreamedTransactionBytes()).isEqualTo(256L << 20);
     assertThat(config.source().publicationRefreshSeconds()).isEqualTo(10);
     assertThat(config.source().resnapshotOnSlotLoss()).isFalse();
-    assertThat(config.source().snapshotConnections()).isEqualTo(2);
+    assertThat(config.source().snapshotConnections()).isEqualTo(1);
     assertThat(config.source().debezium().heartbeatIntervalMs()).isEqualTo(1000);
     assertThat(config.source().debezium().properties()).isEmpty();
     assertThat(config.store().offline().type()).isEqualTo(OfflineType.EMBEDDED);
