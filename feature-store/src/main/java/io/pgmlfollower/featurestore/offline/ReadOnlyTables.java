@@ -73,6 +73,7 @@ public final class ReadOnlyTables {
             + ", "
             + literal(requireNonNull(hint, "hint is null"));
     try (Statement statement = connection.createStatement()) {
+      // Both in one execute: one round trip (pgjdbc sends the statements together).
       statement.execute(
           "CREATE OR REPLACE TRIGGER "
               + ROW_TRIGGER
@@ -82,9 +83,7 @@ public final class ReadOnlyTables {
               + FUNCTION
               + "("
               + arguments
-              + ")");
-      statement.execute(
-          "CREATE OR REPLACE TRIGGER "
+              + "); CREATE OR REPLACE TRIGGER "
               + TRUNCATE_TRIGGER
               + " BEFORE TRUNCATE ON "
               + table.quoted()

@@ -12,10 +12,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,12 +33,26 @@ import org.slf4j.LoggerFactory;
  * enforces it; a follower that refused a row would stop replicating); primary keys are. A row
  * identity other than the primary key (REPLICA IDENTITY USING INDEX) gets a plain index, so that
  * updates and deletes find their row without scanning the table.
+ *
+ * <p>Round trips are counted: an initial snapshot creates every published table here, on the
+ * store's fresh backend, between the slot's creation and the first row copied. A schema is set up
+ * once per shaper, the store's knowledge of the columns' types is asked once per type, a table just
+ * created is not read back, and statements that need no answer in between go together (one {@code
+ * execute} of several statements is one round trip in pgjdbc). A new table in a schema already set
+ * up, of types already seen, takes five round trips whatever its width; it took nine plus two per
+ * column.
  */
 final class TableShaper {
   private static final Logger log = LoggerFactory.getLogger(TableShaper.class);
 
   private final Connection connection;
   private final String clientRole;
+
+  /** Schemas created and granted by this shaper (it lives for one transaction). */
+  private final Set<String> readySchemas = new HashSet<>();
+
+  /** Type names by whether this store knows them ({@code to_regtype}). */
+  private final Map<String, Boolean> knownTypes = new HashMap<>();
 
   TableShaper(Connection connection, String clientRole) {
     this.connection = requireNonNull(connection, "connection is null");
@@ -45,11 +62,19 @@ final class TableShaper {
   void ensure(TableSpec spec) throws SQLException {
     TableId id = spec.id();
     String schema = TableId.quoteIdentifier(id.schema());
-    try (Statement statement = connection.createStatement()) {
-      statement.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
-      // CREATE lets endpoint users define views over the replicated tables, next to them.
-      statement.execute("GRANT USAGE, CREATE ON SCHEMA " + schema + " TO " + clientRole);
+    if (readySchemas.add(id.schema())) {
+      try (Statement statement = connection.createStatement()) {
+        // CREATE lets endpoint users define views over the replicated tables, next to them.
+        statement.execute(
+            "CREATE SCHEMA IF NOT EXISTS "
+                + schema
+                + "; GRANT USAGE, CREATE ON SCHEMA "
+                + schema
+                + " TO "
+                + clientRole);
+      }
     }
+    learnTypes(spec);
     EnumTypes enums = new EnumTypes(connection, clientRole);
     Map<String, String> wanted = new LinkedHashMap<>();
     for (ColumnSpec column : spec.columns()) {
@@ -62,20 +87,48 @@ final class TableShaper {
       }
     }
     Map<String, String> existing = existingColumns(id);
-    if (existing.isEmpty()) {
+    boolean created = existing.isEmpty();
+    if (created) {
       create(spec, wanted);
     } else {
       existing = renameColumns(spec, existing);
       alter(spec, wanted, existing);
     }
-    recordSourceAttnums(spec);
-    ensureIdentityIndex(spec);
+    // A table just created has no comments and no identity index to read back.
+    recordSourceAttnums(spec, created ? Map.of() : sourceAttnums(id));
+    ensureIdentityIndex(
+        spec, created ? List.of() : indexColumns(id.schema(), identityIndexName(id)));
     ReadOnlyTables.markReadOnly(connection, id);
     try (Statement statement = connection.createStatement()) {
       // Write privileges too, so that a client's write meets the read-only trigger (25006, with a
       // hint) instead of a permission error (42501).
       statement.execute(
           "GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON " + id.quoted() + " TO " + clientRole);
+    }
+  }
+
+  /** Asks the store, in one query, about the types of the table's columns it has not seen yet. */
+  private void learnTypes(TableSpec spec) throws SQLException {
+    List<String> unseen = new ArrayList<>();
+    for (ColumnSpec column : spec.columns()) {
+      if (column.enumType().isEmpty()
+          && !knownTypes.containsKey(column.typeName())
+          && !unseen.contains(column.typeName())) {
+        unseen.add(column.typeName());
+      }
+    }
+    if (unseen.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement known =
+        connection.prepareStatement(
+            "SELECT t, pg_catalog.to_regtype(t) IS NOT NULL FROM unnest(?::text[]) AS t")) {
+      known.setArray(1, connection.createArrayOf("text", unseen.toArray()));
+      try (ResultSet rs = known.executeQuery()) {
+        while (rs.next()) {
+          knownTypes.put(rs.getString(1), rs.getBoolean(2));
+        }
+      }
     }
   }
 
@@ -120,24 +173,32 @@ final class TableShaper {
 
   private static final String ATTNUM_COMMENT = "pgml-follower: source attnum ";
 
-  /** Keeps each column's source attnum in its comment, for {@link #renameColumns}. */
-  private void recordSourceAttnums(TableSpec spec) throws SQLException {
-    Map<String, Integer> recorded = sourceAttnums(spec.id());
-    try (Statement statement = connection.createStatement()) {
-      for (ColumnSpec column : spec.columns()) {
-        Integer current = recorded.get(column.name());
-        if (column.sourceAttnum() > 0 && (current == null || current != column.sourceAttnum())) {
-          statement.execute(
-              "COMMENT ON COLUMN "
-                  + spec.id().quoted()
-                  + "."
-                  + TableId.quoteIdentifier(column.name())
-                  + " IS '"
-                  + ATTNUM_COMMENT
-                  + column.sourceAttnum()
-                  + "'");
-        }
+  /**
+   * Keeps each column's source attnum in its comment, for {@link #renameColumns}: the comments that
+   * differ from {@code recorded}, in one round trip.
+   */
+  private void recordSourceAttnums(TableSpec spec, Map<String, Integer> recorded)
+      throws SQLException {
+    List<String> comments = new ArrayList<>();
+    for (ColumnSpec column : spec.columns()) {
+      Integer current = recorded.get(column.name());
+      if (column.sourceAttnum() > 0 && (current == null || current != column.sourceAttnum())) {
+        comments.add(
+            "COMMENT ON COLUMN "
+                + spec.id().quoted()
+                + "."
+                + TableId.quoteIdentifier(column.name())
+                + " IS '"
+                + ATTNUM_COMMENT
+                + column.sourceAttnum()
+                + "'");
       }
+    }
+    if (comments.isEmpty()) {
+      return;
+    }
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(String.join("; ", comments));
     }
   }
 
@@ -260,10 +321,9 @@ final class TableShaper {
    * An index on the row identity when it is not the primary key, named after the table; dropped
    * when the identity becomes the primary key or all columns again.
    */
-  private void ensureIdentityIndex(TableSpec spec) throws SQLException {
+  private void ensureIdentityIndex(TableSpec spec, List<String> current) throws SQLException {
     String name = identityIndexName(spec.id());
     boolean wanted = !spec.rowIdentity().isEmpty() && !spec.rowIdentity().equals(spec.primaryKey());
-    List<String> current = indexColumns(spec.id().schema(), name);
     if (wanted && current.equals(spec.rowIdentity())) {
       return;
     }
@@ -321,17 +381,10 @@ final class TableShaper {
     return TableId.quoteIdentifier(name);
   }
 
-  /** The column's type if this server knows it, else {@code text}. */
-  private String storedType(ColumnSpec column) throws SQLException {
-    try (PreparedStatement known =
-        connection.prepareStatement("SELECT pg_catalog.to_regtype(?) IS NOT NULL")) {
-      known.setString(1, column.typeName());
-      try (ResultSet rs = known.executeQuery()) {
-        rs.next();
-        if (rs.getBoolean(1)) {
-          return column.typeName();
-        }
-      }
+  /** The column's type if this server knows it ({@link #learnTypes}), else {@code text}. */
+  private String storedType(ColumnSpec column) {
+    if (Boolean.TRUE.equals(knownTypes.get(column.typeName()))) {
+      return column.typeName();
     }
     log.warn(
         "Type {} of column {} is unknown to the store; storing its values as text",

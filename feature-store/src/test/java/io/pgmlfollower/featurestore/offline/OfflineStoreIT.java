@@ -115,6 +115,50 @@ class OfflineStoreIT {
   }
 
   @Test
+  void tablesCreatedTogetherGetTheirTypesCommentsAndGuards() throws Exception {
+    // Two new tables in a new schema, in one call: the types asked about once (numeric is seen
+    // again in the second table), a type the store does not know stored as text, each column's
+    // source attnum in its comment, and both read-only triggers on each table.
+    TableId first = new TableId("shaped", "first");
+    TableId second = new TableId("shaped", "second");
+    store.ensureTables(
+        List.of(
+            new TableSpec(
+                first,
+                List.of(
+                    new ColumnSpec("id", "integer", 23, true, Optional.empty(), 1),
+                    new ColumnSpec(
+                        "point", "public.no_such_type", 99999, false, Optional.empty(), 2),
+                    new ColumnSpec("price", "numeric(10,2)", 1700, false, Optional.empty(), 4)),
+                List.of("id")),
+            new TableSpec(
+                second,
+                List.of(
+                    new ColumnSpec("price", "numeric(10,2)", 1700, false, Optional.empty(), 1),
+                    new ColumnSpec("points", "no_such_type[]", 99998, false, Optional.empty(), 3)),
+                List.of())));
+    assertThat(
+            rows(
+                "SELECT c.relname, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),"
+                    + " pg_catalog.col_description(a.attrelid, a.attnum)"
+                    + " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
+                    + " WHERE c.relnamespace = 'shaped'::regnamespace AND c.relkind = 'r'"
+                    + " AND a.attnum > 0 ORDER BY c.relname, a.attnum"))
+        .containsExactly(
+            "first|id|integer|pgml-follower: source attnum 1",
+            "first|point|text|pgml-follower: source attnum 2",
+            "first|price|numeric(10,2)|pgml-follower: source attnum 4",
+            "second|price|numeric(10,2)|pgml-follower: source attnum 1",
+            "second|points|text|pgml-follower: source attnum 3");
+    assertThat(
+            rows(
+                "SELECT tgrelid::regclass::text, count(*) FROM pg_catalog.pg_trigger"
+                    + " WHERE tgrelid IN ('shaped.first'::regclass, 'shaped.second'::regclass)"
+                    + " AND NOT tgisinternal GROUP BY 1 ORDER BY 1"))
+        .containsExactly("shaped.first|2", "shaped.second|2");
+  }
+
+  @Test
   void snapshotThenStreamRoundTrip() throws Exception {
     TableId table = new TableId("public", "round_trip");
     TableSpec spec = new TableSpec(table, USERS_SPEC.columns(), List.of("id"));
