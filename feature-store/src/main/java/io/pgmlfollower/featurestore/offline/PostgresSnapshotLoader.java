@@ -95,10 +95,14 @@ final class PostgresSnapshotLoader implements SnapshotLoader {
           "snapshot of " + table.id() + " came before ensureTables described it");
     }
     try (Statement statement = session.connection().createStatement()) {
-      // In this transaction: nothing is visible to readers before the commit.
-      statement.execute("TRUNCATE " + table.id().quoted());
-      dropIndexesUntilCommit(table);
-      dropInsertTriggersUntilCommit(table);
+      // In this transaction: nothing is visible to readers before the commit. Two round trips:
+      // what to set aside, then the TRUNCATE and the drops together.
+      List<String> drops = setAsideUntilCommit(table);
+      statement.execute(
+          "TRUNCATE "
+              + table.id().quoted()
+              + (drops.isEmpty() ? "" : "; ")
+              + String.join("; ", drops));
     } catch (SQLException e) {
       throw StoreErrors.from("cannot truncate " + table.id() + " for the snapshot", e);
     }
@@ -162,88 +166,88 @@ final class PostgresSnapshotLoader implements SnapshotLoader {
   }
 
   /**
-   * Drops the table's BEFORE INSERT row triggers, remembering how to create them again: their
-   * definitions ({@code pg_get_triggerdef}) and any non-default firing mode.
+   * What the load sets aside, read in one query: the table's indexes and the constraints they back
+   * (their definitions from {@code pg_get_constraintdef} and {@code pg_get_indexdef}, so the
+   * rebuilt ones are exactly what was there), and its BEFORE INSERT row triggers ({@code
+   * pg_get_triggerdef}, with any non-default firing mode). Their rebuilds are queued for the
+   * commit.
+   *
+   * @return the statements that drop them, to run after the TRUNCATE
    */
-  private void dropInsertTriggersUntilCommit(TableSpec table) throws SQLException {
-    List<String[]> triggers = new java.util.ArrayList<>();
+  private List<String> setAsideUntilCommit(TableSpec table) throws SQLException {
+    List<String> drops = new java.util.ArrayList<>();
     try (java.sql.PreparedStatement query =
         session
             .connection()
             .prepareStatement(
-                // tgtype bits: 1 row, 2 before, 4 insert (pg_trigger.h, TRIGGER_TYPE_*).
-                "SELECT tgname, pg_get_triggerdef(oid), tgenabled FROM pg_trigger"
-                    + " WHERE tgrelid = ?::regclass AND NOT tgisinternal AND tgtype & 7 = 7"
-                    + " ORDER BY tgname")) {
-      query.setString(1, table.id().quoted());
-      try (java.sql.ResultSet rs = query.executeQuery()) {
-        while (rs.next()) {
-          triggers.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
-        }
-      }
-    }
-    try (Statement statement = session.connection().createStatement()) {
-      for (String[] trigger : triggers) {
-        String name = TableId.quoteIdentifier(trigger[0]);
-        statement.execute("DROP TRIGGER " + name + " ON " + table.id().quoted());
-        rebuilds.add(trigger[1]);
-        String mode =
-            switch (trigger[2]) {
-              case "D" -> "DISABLE TRIGGER ";
-              case "A" -> "ENABLE ALWAYS TRIGGER ";
-              case "R" -> "ENABLE REPLICA TRIGGER ";
-              default -> null; // "O": enabled, the default
-            };
-        if (mode != null) {
-          rebuilds.add("ALTER TABLE " + table.id().quoted() + " " + mode + name);
-        }
-      }
-    }
-  }
-
-  /**
-   * Drops the table's indexes and the constraints they back, remembering how to build them again.
-   * The definitions come from the catalog ({@code pg_get_constraintdef}, {@code pg_get_indexdef}),
-   * so the rebuilt ones are exactly what was there.
-   */
-  private void dropIndexesUntilCommit(TableSpec table) throws SQLException {
-    List<String[]> indexes = new java.util.ArrayList<>();
-    try (java.sql.PreparedStatement query =
-        session
-            .connection()
-            .prepareStatement(
-                "SELECT c.conname, pg_get_constraintdef(c.oid), i.indexrelid::regclass::text,"
-                    + " pg_get_indexdef(i.indexrelid)"
+                "SELECT 1 AS kind, c.conname AS name, pg_get_constraintdef(c.oid) AS definition,"
+                    + " i.indexrelid::regclass::text AS index_name,"
+                    + " pg_get_indexdef(i.indexrelid) AS index_definition,"
+                    + " row_number() OVER (ORDER BY i.indexrelid) AS ord"
                     + " FROM pg_index i"
                     + " LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid"
                     + "   AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u', 'x')"
-                    + " WHERE i.indrelid = ?::regclass ORDER BY i.indexrelid")) {
+                    + " WHERE i.indrelid = ?::regclass"
+                    + " UNION ALL"
+                    // tgtype bits: 1 row, 2 before, 4 insert (pg_trigger.h, TRIGGER_TYPE_*).
+                    + " SELECT 2, tgname, pg_get_triggerdef(oid), tgenabled::text, NULL,"
+                    + " row_number() OVER (ORDER BY tgname)"
+                    + " FROM pg_trigger"
+                    + " WHERE tgrelid = ?::regclass AND NOT tgisinternal AND tgtype & 7 = 7"
+                    + " ORDER BY kind, ord")) {
       query.setString(1, table.id().quoted());
+      query.setString(2, table.id().quoted());
       try (java.sql.ResultSet rs = query.executeQuery()) {
         while (rs.next()) {
-          indexes.add(
-              new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)});
+          if (rs.getInt(1) == 1) {
+            setAsideIndex(
+                table, rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), drops);
+          } else {
+            setAsideTrigger(table, rs.getString(2), rs.getString(3), rs.getString(4), drops);
+          }
         }
       }
     }
-    try (Statement statement = session.connection().createStatement()) {
-      for (String[] index : indexes) {
-        if (index[0] != null) {
-          String constraint = TableId.quoteIdentifier(index[0]);
-          statement.execute(
-              "ALTER TABLE " + table.id().quoted() + " DROP CONSTRAINT " + constraint);
-          rebuilds.add(
-              "ALTER TABLE "
-                  + table.id().quoted()
-                  + " ADD CONSTRAINT "
-                  + constraint
-                  + " "
-                  + index[1]);
-        } else {
-          statement.execute("DROP INDEX " + index[2]);
-          rebuilds.add(index[3]);
-        }
-      }
+    return drops;
+  }
+
+  private void setAsideIndex(
+      TableSpec table,
+      String constraintName,
+      String constraintDefinition,
+      String indexName,
+      String indexDefinition,
+      List<String> drops) {
+    if (constraintName != null) {
+      String constraint = TableId.quoteIdentifier(constraintName);
+      drops.add("ALTER TABLE " + table.id().quoted() + " DROP CONSTRAINT " + constraint);
+      rebuilds.add(
+          "ALTER TABLE "
+              + table.id().quoted()
+              + " ADD CONSTRAINT "
+              + constraint
+              + " "
+              + constraintDefinition);
+    } else {
+      drops.add("DROP INDEX " + indexName);
+      rebuilds.add(indexDefinition);
+    }
+  }
+
+  private void setAsideTrigger(
+      TableSpec table, String triggerName, String definition, String enabled, List<String> drops) {
+    String name = TableId.quoteIdentifier(triggerName);
+    drops.add("DROP TRIGGER " + name + " ON " + table.id().quoted());
+    rebuilds.add(definition);
+    String mode =
+        switch (enabled) {
+          case "D" -> "DISABLE TRIGGER ";
+          case "A" -> "ENABLE ALWAYS TRIGGER ";
+          case "R" -> "ENABLE REPLICA TRIGGER ";
+          default -> null; // "O": enabled, the default
+        };
+    if (mode != null) {
+      rebuilds.add("ALTER TABLE " + table.id().quoted() + " " + mode + name);
     }
   }
 

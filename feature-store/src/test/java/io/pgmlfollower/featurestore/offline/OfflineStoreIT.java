@@ -307,6 +307,46 @@ class OfflineStoreIT {
   }
 
   @Test
+  void aSnapshotSetsAsideAndRebuildsIndexesConstraintsAndGuardsAsTheyWere() throws Exception {
+    TableId table = new TableId("public", "rebuilt");
+    List<ColumnSpec> columns =
+        List.of(
+            new ColumnSpec("id", "integer", 23, true),
+            new ColumnSpec("code", "text", 25, true),
+            new ColumnSpec("v", "text", 25, false));
+    TableSpec spec = new TableSpec(table, columns, List.of("id"), List.of("code"));
+    store.ensureTables(List.of(spec));
+    try (Connection connection = store.dataSource().getConnection();
+        Statement statement = connection.createStatement()) {
+      // A firing mode other than the default, kept across the rebuild too.
+      statement.execute("ALTER TABLE public.rebuilt DISABLE TRIGGER pgml_follower_read_only");
+    }
+    String shape =
+        "SELECT 'index ' || pg_get_indexdef(indexrelid) || ' ' || indisvalid FROM pg_index"
+            + " WHERE indrelid = 'public.rebuilt'::regclass"
+            + " UNION ALL SELECT 'constraint ' || conname || ' ' || pg_get_constraintdef(oid)"
+            + " FROM pg_constraint WHERE conrelid = 'public.rebuilt'::regclass"
+            + " UNION ALL SELECT 'trigger ' || pg_get_triggerdef(oid) || ' ' || tgenabled::text"
+            + " FROM pg_trigger WHERE tgrelid = 'public.rebuilt'::regclass AND NOT tgisinternal"
+            + " ORDER BY 1";
+    List<String> before = rows(shape);
+    assertThat(before)
+        .hasSize(5)
+        .anySatisfy(line -> assertThat(line).startsWith("constraint rebuilt_pkey PRIMARY KEY"))
+        .anySatisfy(line -> assertThat(line).contains("rebuilt_row_identity").endsWith(" true"))
+        .anySatisfy(line -> assertThat(line).contains("FOR EACH ROW").endsWith(" D"));
+    try (SnapshotLoader loader = store.beginSnapshot("rebuilt")) {
+      try (OutputStream copy = loader.copyIn(spec)) {
+        copy.write("1\ta\tx\n2\tb\ty\n".getBytes(UTF_8));
+      }
+      loader.commit(List.of(new SourceOffset("rebuilt", "", 1)));
+    }
+    assertThat(rows(shape)).isEqualTo(before);
+    assertThat(rows("SELECT id, code, v FROM rebuilt ORDER BY id"))
+        .containsExactly("1|a|x", "2|b|y");
+  }
+
+  @Test
   void rowIdentityOtherThanThePrimaryKeyFindsRowsThroughAnIndex() throws Exception {
     TableId table = new TableId("public", "by_code");
     List<ColumnSpec> columns =
