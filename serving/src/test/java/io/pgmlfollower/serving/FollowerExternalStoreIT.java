@@ -32,7 +32,8 @@ class FollowerExternalStoreIT extends FollowerIT {
         PASSWORD,
         Optional.of(
             new FollowerProcess.ExternalStore(
-                offline.jdbcUrl("postgres"), offline.superuser(), offline.superuserPassword())));
+                offline.jdbcUrl("postgres"), offline.superuser(), offline.superuserPassword())),
+        java.util.OptionalInt.empty());
   }
 
   @Test

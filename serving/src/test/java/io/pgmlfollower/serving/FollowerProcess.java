@@ -42,27 +42,23 @@ final class FollowerProcess implements AutoCloseable {
   static FollowerProcess forSource(
       Path work, io.pgmlfollower.testing.SourceRole role, String slot, String user, String password)
       throws IOException {
-    return forSource(work, role, slot, user, password, java.util.Optional.empty());
+    return forSource(
+        work,
+        role,
+        slot,
+        user,
+        password,
+        java.util.Optional.empty(),
+        java.util.OptionalInt.empty());
   }
 
   /** An offline store the follower does not own: {@code store.offline.type: external}. */
   record ExternalStore(String url, String user, String password) {}
 
-  /** As above, with the offline store in an external PostgreSQL when one is given. */
-  static FollowerProcess forSource(
-      Path work,
-      io.pgmlfollower.testing.SourceRole role,
-      String slot,
-      String user,
-      String password,
-      java.util.Optional<ExternalStore> external)
-      throws IOException {
-    return forSource(work, role, slot, user, password, external, java.util.OptionalInt.empty());
-  }
-
   /**
-   * As above, reading large tables over {@code snapshotConnections} source connections when given
-   * ({@code source.snapshot-connections}; the default, one, when not).
+   * As above, with the offline store in an external PostgreSQL when one is given, and reading large
+   * tables over {@code snapshotConnections} source connections when given ({@code
+   * source.snapshot-connections}; the default, one, when not).
    */
   static FollowerProcess forSource(
       Path work,

@@ -54,6 +54,13 @@ class OfflineStoreIT {
               new ColumnSpec("kind", "text", 25, false), new ColumnSpec("n", "integer", 23, false)),
           List.of());
 
+  /** A key (id), a row identity other than the key (code), a value. */
+  private static final List<ColumnSpec> CODED_COLUMNS =
+      List.of(
+          new ColumnSpec("id", "integer", 23, true),
+          new ColumnSpec("code", "text", 25, true),
+          new ColumnSpec("v", "text", 25, false));
+
   private static Path root;
   private static OfflineStore store;
 
@@ -308,14 +315,7 @@ class OfflineStoreIT {
 
   @Test
   void aSnapshotSetsAsideAndRebuildsIndexesConstraintsAndGuardsAsTheyWere() throws Exception {
-    TableId table = new TableId("public", "rebuilt");
-    List<ColumnSpec> columns =
-        List.of(
-            new ColumnSpec("id", "integer", 23, true),
-            new ColumnSpec("code", "text", 25, true),
-            new ColumnSpec("v", "text", 25, false));
-    TableSpec spec = new TableSpec(table, columns, List.of("id"), List.of("code"));
-    store.ensureTables(List.of(spec));
+    TableSpec spec = ensureCoded(new TableId("public", "rebuilt"));
     try (Connection connection = store.dataSource().getConnection();
         Statement statement = connection.createStatement()) {
       // A firing mode other than the default, kept across the rebuild too.
@@ -349,13 +349,7 @@ class OfflineStoreIT {
   @Test
   void rowIdentityOtherThanThePrimaryKeyFindsRowsThroughAnIndex() throws Exception {
     TableId table = new TableId("public", "by_code");
-    List<ColumnSpec> columns =
-        List.of(
-            new ColumnSpec("id", "integer", 23, true),
-            new ColumnSpec("code", "text", 25, true),
-            new ColumnSpec("v", "text", 25, false));
-    TableSpec spec = new TableSpec(table, columns, List.of("id"), List.of("code"));
-    store.ensureTables(List.of(spec));
+    ensureCoded(table);
     store.apply(
         new ChangeBatch(
             List.of(
@@ -376,7 +370,7 @@ class OfflineStoreIT {
         .containsExactly("CREATE INDEX by_code_row_identity ON public.by_code USING btree (code)");
 
     // The identity becomes the primary key again: the extra index goes.
-    store.ensureTables(List.of(new TableSpec(table, columns, List.of("id"))));
+    store.ensureTables(List.of(new TableSpec(table, CODED_COLUMNS, List.of("id"))));
     assertThat(
             rows(
                 "SELECT count(*) FROM pg_index"
@@ -874,6 +868,13 @@ class OfflineStoreIT {
     String url = "jdbc:postgresql://" + store.host() + ":" + store.port() + "/" + store.database();
     return DriverManager.getConnection(
         url, store.clientRole().name(), store.clientRole().password());
+  }
+
+  /** Creates a table of {@link #CODED_COLUMNS}: key id, row identity code. */
+  private static TableSpec ensureCoded(TableId table) throws Exception {
+    TableSpec spec = new TableSpec(table, CODED_COLUMNS, List.of("id"), List.of("code"));
+    store.ensureTables(List.of(spec));
+    return spec;
   }
 
   private static List<String> rows(String sql) throws SQLException {
