@@ -9,6 +9,7 @@ import io.pgmlfollower.featurestore.spi.SnapshotLoader;
 import io.pgmlfollower.featurestore.spi.SourceOffset;
 import io.pgmlfollower.featurestore.spi.StoreErrorCode;
 import io.pgmlfollower.featurestore.spi.StoreException;
+import io.pgmlfollower.featurestore.spi.TableExporter;
 import io.pgmlfollower.featurestore.spi.TableSpec;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,10 +18,15 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The offline and the online store as one sink. Each keeps its own positions, written atomically
@@ -31,7 +37,9 @@ import java.util.concurrent.Future;
  * #withoutTransactionsBefore}). The two therefore hold the same changes once the source caught up
  * again: they never diverge.
  */
-public final class TwoStores implements ChangeSink {
+public final class TwoStores implements ChangeSink, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TwoStores.class);
+
   /** The offset partition of a source's stream position (see the replicator's positions). */
   private static final String STREAM = "";
 
@@ -40,18 +48,46 @@ public final class TwoStores implements ChangeSink {
   private final Map<String, Long> firstHeld = new HashMap<>();
   private final Map<String, Long> secondHeld = new HashMap<>();
 
-  /** Applies batches to the second store, one at a time, in order (see {@link #apply}). */
+  /**
+   * Everything the second store does, one task at a time, in order: batches (see {@link #apply}),
+   * table shapes, and its snapshot loads when they follow the first store's ({@link LoadsBehind}).
+   */
   private final ExecutorService secondWriter =
       Executors.newSingleThreadExecutor(
           runnable -> Thread.ofPlatform().name("second-store-apply").daemon().unstarted(runnable));
 
+  /** Where the second store's snapshots are copied from; null when both load from the source. */
+  private final TableExporter firstTables;
+
   /**
+   * Why the last snapshot load behind the first store failed, until the next task of the second
+   * store reports it (see {@link #secondTask}).
+   */
+  private volatile StoreException failedBehind;
+
+  private volatile boolean stopping;
+
+  /**
+   * Both stores load a snapshot from the source's COPY, side by side; it commits when both hold it.
+   *
    * @param first written first: the offline store, the system of record
    * @param second written second: the online store
    */
   public TwoStores(ChangeSink first, ChangeSink second) {
+    this(first, second, null);
+  }
+
+  /**
+   * The second store loads each snapshot from the first once the first committed it, on the second
+   * store's own thread: the snapshot commits (and the source goes on) as soon as the first store
+   * holds it, and the second store's batches wait behind its load.
+   *
+   * @param firstTables the first store's tables, read back
+   */
+  public TwoStores(ChangeSink first, ChangeSink second, TableExporter firstTables) {
     this.first = requireNonNull(first, "first is null");
     this.second = requireNonNull(second, "second is null");
+    this.firstTables = firstTables;
   }
 
   @Override
@@ -105,10 +141,23 @@ public final class TwoStores implements ChangeSink {
     return source + PARTITION_SEPARATOR + partition;
   }
 
+  /**
+   * Side by side: the first store's catalog round trips, the second's column families. The second's
+   * goes through its queue, behind a snapshot it may still be loading.
+   */
   @Override
   public void ensureTables(List<TableSpec> tables) throws StoreException {
-    first.ensureTables(tables);
-    second.ensureTables(tables);
+    Future<Void> other = secondTask(() -> second.ensureTables(tables));
+    StoreException failure = null;
+    try {
+      first.ensureTables(tables);
+    } catch (StoreException e) {
+      failure = e;
+    }
+    failure = awaitSecond(other, failure);
+    if (failure != null) {
+      throw failure;
+    }
   }
 
   @Override
@@ -125,7 +174,36 @@ public final class TwoStores implements ChangeSink {
       }
       throw e;
     }
-    return new TwoLoaders(a, b);
+    return firstTables == null ? new TwoLoaders(a, b) : new LoadsBehind(a, b);
+  }
+
+  /** Work for the second store, queued behind what it has to do first. */
+  @FunctionalInterface
+  private interface SecondStoreWork {
+    void run() throws StoreException;
+  }
+
+  /**
+   * Queues work for the second store. A snapshot load behind the first store that failed fails the
+   * next task instead, once, without running it: the second store lacks that snapshot's positions,
+   * so the source must resume from them (and load again) before the second store takes anything
+   * newer. Once the failure reached the source, the source reads the positions anew.
+   */
+  private Future<Void> secondTask(SecondStoreWork work) {
+    return secondWriter.submit(
+        () -> {
+          StoreException failed = failedBehind;
+          if (failed != null) {
+            failedBehind = null;
+            throw new StoreException(
+                failed.code(),
+                "the online store's copy of the last snapshot failed, so it is loaded again: "
+                    + failed.getMessage(),
+                failed);
+          }
+          work.run();
+          return null;
+        });
   }
 
   /**
@@ -138,12 +216,7 @@ public final class TwoStores implements ChangeSink {
    */
   @Override
   public void apply(ChangeBatch batch) throws StoreException {
-    Future<Void> other =
-        secondWriter.submit(
-            () -> {
-              applyTo(second, secondHeld, batch);
-              return null;
-            });
+    Future<Void> other = secondTask(() -> applyTo(second, secondHeld, batch));
     StoreException failure = null;
     try {
       applyTo(first, firstHeld, batch);
@@ -353,6 +426,227 @@ public final class TwoStores implements ChangeSink {
       } finally {
         b.close();
       }
+    }
+  }
+
+  /**
+   * The first store loads from the source; the second, once the first committed, from the first
+   * store's tables read back at that point ({@link TableExporter}), on its own thread. The snapshot
+   * commits when the first store holds it: the first store serves it while the second loads (the
+   * second's tables are announced with {@link SnapshotLoader#willLoad}, so that readers go to the
+   * first meanwhile), and the second's batches queue behind its load, in order. The export is
+   * pinned before the commit returns, so it holds exactly the snapshot, whatever the first store
+   * applies next; the second commits the same positions.
+   */
+  private final class LoadsBehind implements SnapshotLoader {
+    private final SnapshotLoader a;
+    private final SnapshotLoader b;
+    private final List<TableSpec> tables = new ArrayList<>();
+
+    /** The export's connection, opened while the first store loads: off the commit's path. */
+    private final CompletableFuture<TableExporter.TableExport> opening;
+
+    private boolean handedOver;
+
+    LoadsBehind(SnapshotLoader a, SnapshotLoader b) {
+      this.a = a;
+      this.b = b;
+      this.opening =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return firstTables.exportTables();
+                } catch (StoreException e) {
+                  throw new CompletionException(e);
+                }
+              },
+              task -> Thread.ofPlatform().name("offline-export-open").daemon().start(task));
+    }
+
+    /** The source's rows go to the first store alone. */
+    @Override
+    public CopyFormat formatFor(TableSpec table) {
+      return a.formatFor(table);
+    }
+
+    @Override
+    public OutputStream copyIn(TableSpec table, CopyFormat format) throws StoreException {
+      b.willLoad(table);
+      tables.add(table);
+      return a.copyIn(table, format);
+    }
+
+    @Override
+    public void commit(List<SourceOffset> offsets) throws StoreException {
+      a.commit(offsets);
+      synchronized (TwoStores.this) {
+        for (SourceOffset offset : offsets) {
+          firstHeld.put(key(offset.source(), offset.partition()), offset.position());
+        }
+      }
+      TableExporter.TableExport export = opened();
+      try {
+        // Pinned here, before the source applies anything newer to the first store.
+        export.pin();
+      } catch (StoreException e) {
+        closeQuietly(export, e);
+        throw e;
+      }
+      List<TableSpec> loaded = List.copyOf(tables);
+      handedOver = true;
+      secondWriter.execute(() -> loadBehind(b, export, loaded, offsets));
+    }
+
+    private TableExporter.TableExport opened() throws StoreException {
+      try {
+        return opening.join();
+      } catch (CompletionException e) {
+        throw e.getCause() instanceof StoreException store
+            ? store
+            : new StoreException(
+                StoreErrorCode.INTERNAL, "cannot open the export: " + e.getCause(), e.getCause());
+      }
+    }
+
+    @Override
+    public void close() throws StoreException {
+      try {
+        a.close();
+      } finally {
+        if (!handedOver) {
+          try {
+            b.close();
+          } finally {
+            // Once opened, whenever that is.
+            opening.thenAccept(export -> closeQuietly(export, null));
+          }
+        }
+      }
+    }
+  }
+
+  private static void closeQuietly(TableExporter.TableExport export, Exception cause) {
+    try {
+      export.close();
+    } catch (StoreException e) {
+      if (cause != null) {
+        cause.addSuppressed(e);
+      } else {
+        log.debug("Cannot close an unused export", e);
+      }
+    }
+  }
+
+  /**
+   * The second store's copy of a committed snapshot, on its own thread. A failure is kept for the
+   * next task of the second store to report ({@link #secondTask}); the tables stay announced as
+   * loading, so readers keep going to the first store.
+   */
+  private void loadBehind(
+      SnapshotLoader loader,
+      TableExporter.TableExport export,
+      List<TableSpec> tables,
+      List<SourceOffset> offsets) {
+    long started = System.nanoTime();
+    long rows = 0;
+    try (loader;
+        export) {
+      for (TableSpec table : tables) {
+        CopyFormat format = loader.formatFor(table);
+        // Reading the rows back and loading them run side by side, as in a load from the source.
+        BackgroundStream into =
+            new BackgroundStream(loader.copyIn(table, format), "online-load-" + table.id());
+        try {
+          export.copyOut(table, format, new UnlessStopping(into));
+          into.close(); // finishes the table
+        } catch (IOException e) {
+          into.abandon(); // the loader's close then discards what the table got
+          throw new StoreException(
+              StoreErrorCode.STORE_UNAVAILABLE,
+              "cannot load " + table.id() + " into the online store: " + e.getMessage(),
+              e);
+        } catch (StoreException | RuntimeException e) {
+          into.abandon();
+          throw e;
+        }
+        rows += export.rowsCopied();
+      }
+      loader.commit(offsets);
+      synchronized (this) {
+        for (SourceOffset offset : offsets) {
+          secondHeld.put(key(offset.source(), offset.partition()), offset.position());
+        }
+      }
+      log.info(
+          "Online store: {} table(s), {} rows, copied from the offline store in {} ms",
+          tables.size(),
+          rows,
+          (System.nanoTime() - started) / 1_000_000);
+    } catch (StoreException e) {
+      failedBehind = e;
+      if (stopping) {
+        log.info(
+            "Online store: the follower stopped before it had copied the snapshot from the offline"
+                + " store; the source loads it again at the next start");
+        return;
+      }
+      log.error(
+          "Online store: copying the snapshot from the offline store failed (the offline store"
+              + " serves those tables meanwhile; the source loads them again): {}",
+          e.getMessage(),
+          e);
+    } catch (RuntimeException e) {
+      failedBehind =
+          new StoreException(
+              StoreErrorCode.INTERNAL, "the online store's snapshot copy failed: " + e, e);
+      log.error("Online store: copying the snapshot from the offline store failed", e);
+    }
+  }
+
+  /** Ends a copy behind the first store at its next write once the stores are being closed. */
+  private final class UnlessStopping extends OutputStream {
+    private final OutputStream out;
+
+    UnlessStopping(OutputStream out) {
+      this.out = out;
+    }
+
+    @Override
+    public void write(int value) throws IOException {
+      check();
+      out.write(value);
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) throws IOException {
+      check();
+      out.write(bytes, offset, length);
+    }
+
+    private void check() throws IOException {
+      if (stopping) {
+        throw new IOException("the follower is stopping");
+      }
+    }
+  }
+
+  /**
+   * Stops the second store's work: a snapshot copy behind the first store ends at its next row (its
+   * tables stay unloaded and the source loads them again after the restart); queued batches are
+   * still applied. Call once the source stopped, before closing the stores.
+   */
+  @Override
+  public void close() {
+    stopping = true;
+    secondWriter.shutdown();
+    try {
+      if (!secondWriter.awaitTermination(60, TimeUnit.SECONDS)) {
+        log.warn("The online store's queued work did not end within 60 s; closing without it");
+        secondWriter.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      secondWriter.shutdownNow();
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -1,5 +1,6 @@
 package io.pgmlfollower.featurestore;
 
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,14 +12,18 @@ import io.pgmlfollower.featurestore.online.OnlineStoreConfig;
 import io.pgmlfollower.featurestore.spi.ChangeBatch;
 import io.pgmlfollower.featurestore.spi.ChangeSink;
 import io.pgmlfollower.featurestore.spi.ColumnSpec;
+import io.pgmlfollower.featurestore.spi.CopyFormat;
 import io.pgmlfollower.featurestore.spi.ForwardingChangeSink;
 import io.pgmlfollower.featurestore.spi.RowChange;
 import io.pgmlfollower.featurestore.spi.SnapshotLoader;
 import io.pgmlfollower.featurestore.spi.SourceOffset;
 import io.pgmlfollower.featurestore.spi.StoreErrorCode;
 import io.pgmlfollower.featurestore.spi.StoreException;
+import io.pgmlfollower.featurestore.spi.TableExporter;
 import io.pgmlfollower.featurestore.spi.TableId;
 import io.pgmlfollower.featurestore.spi.TableSpec;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -27,6 +32,12 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -281,12 +292,298 @@ class TwoStoresIT {
     assertThat(onlineRows("1", "2", "3")).containsExactly("1=one!");
   }
 
+  @Test
+  void theOnlineStoreLoadsFromTheOfflineOneBehindTheSnapshotAndIsServedOnceLoaded()
+      throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    ByteArrayOutputStream exported = new ByteArrayOutputStream();
+    TwoStores stores =
+        new TwoStores(
+            offline, online, new HeldExport(offline, release, exported, new AtomicInteger()));
+    stores.ensureTables(List.of(SPEC));
+    snapshot(stores, "1\tone\n2\ttwo\n", 100);
+
+    // The snapshot committed with the offline store alone; the online store's table is announced
+    // as loading, so that lookups by key go to the offline store.
+    assertThat(offline.offsets("src")).containsExactly(Map.entry("", 100L));
+    assertThat(online.spec(ITEMS)).as("not served while it loads").isEmpty();
+    assertThat(online.tablesLoading()).isOne();
+
+    // The next batch reaches the offline store at once, the online one behind its load.
+    ChangeBatch batch =
+        new ChangeBatch(
+            List.of(
+                row(RowChange.update(ITEMS, null, new String[] {"2", "two!"}, null)),
+                row(RowChange.insert(ITEMS, new String[] {"3", "three"}))),
+            List.of(new SourceOffset("src", "", 200)));
+    ExecutorService source = Executors.newSingleThreadExecutor();
+    try {
+      Future<?> applied =
+          source.submit(
+              () -> {
+                stores.apply(batch);
+                return null;
+              });
+      awaitTrue(() -> offlineRows().contains("2=two!"));
+      assertThat(applied).as("waits for the online store's load").isNotDone();
+      release.countDown();
+      applied.get(30, TimeUnit.SECONDS);
+    } finally {
+      source.shutdownNow();
+    }
+
+    // The export was pinned at the snapshot's commit: the batch the offline store applied before
+    // the copy ran is not in it (applied twice, the insert would be harmless, the update not seen).
+    String copied = exported.toString(ISO_8859_1);
+    assertThat(copied).contains("one", "two").doesNotContain("two!", "three");
+    assertThat(online.tablesLoading()).isZero();
+    assertThat(online.spec(ITEMS)).isPresent();
+    assertThat(stores.offsets("src")).containsExactly(Map.entry("", 200L));
+    assertThat(online.offsets("src")).containsExactly(Map.entry("", 200L));
+    assertThat(onlineRows("1", "2", "3"))
+        .isEqualTo(offlineRows())
+        .containsExactly("1=one", "2=two!", "3=three");
+    stores.close();
+  }
+
+  @Test
+  void aLoadBehindThatFailsIsReportedAndTheSourceLoadsAgain() throws Exception {
+    TwoStores stores =
+        new TwoStores(
+            offline,
+            online,
+            new HeldExport(offline, null, new ByteArrayOutputStream(), new AtomicInteger(1)));
+    stores.ensureTables(List.of(SPEC));
+    snapshot(stores, "1\tone\n2\ttwo\n", 100);
+
+    // The failure reaches the source with the next task of the online store, which is not run:
+    // the online store holds no position, so the source snapshots again.
+    ChangeBatch batch =
+        new ChangeBatch(
+            List.of(row(RowChange.insert(ITEMS, new String[] {"3", "three"}))),
+            List.of(new SourceOffset("src", "", 200)));
+    assertThatThrownBy(() -> stores.apply(batch))
+        .isInstanceOfSatisfying(
+            StoreException.class,
+            e -> assertThat(e.code()).isEqualTo(StoreErrorCode.STORE_UNAVAILABLE))
+        .hasMessageContaining("copy of the last snapshot failed, so it is loaded again");
+    assertThat(offline.offsets("src")).containsExactly(Map.entry("", 200L));
+    assertThat(online.offsets("src")).isEmpty();
+    assertThat(stores.offsets("src")).as("where the source resumes: nothing held").isEmpty();
+    assertThat(online.spec(ITEMS)).as("its half-loaded table is not served").isEmpty();
+
+    // Reported once: the snapshot taken again loads both.
+    snapshot(stores, "1\tone\n2\ttwo\n3\tthree\n", 300);
+    awaitTrue(() -> online.offsets("src").equals(Map.of("", 300L)));
+    assertThat(online.spec(ITEMS)).isPresent();
+    assertThat(onlineRows("1", "2", "3"))
+        .isEqualTo(offlineRows())
+        .containsExactly("1=one", "2=two", "3=three");
+    stores.close();
+  }
+
+  @Test
+  void anOnlineStoreCopiedFromTheOfflineOneHoldsWhatACopyFromTheSourceGives() throws Exception {
+    // Two tables: every column with a binary conversion in the online store (copied back in
+    // binary), and one with types it reads as text only (copied back as text, where the session's
+    // settings decide how values print).
+    TableSpec binary =
+        spec(
+            "binary_types",
+            "int4:23 int2:21 int8:20 bool:16 float4:700 float8:701 numeric:1700 text:25"
+                + " bytea:17 date:1082 timestamp:1114 jsonb:3802 json:114 uuid:2950 varchar:1043");
+    TableSpec text =
+        spec(
+            "text_types",
+            "int4:23 timestamptz:1184 interval:1186 time:1083 timetz:1266 float8:701 bytea:17"
+                + " int4[]:1007 text[]:1009 numeric:1700");
+    List<String> binaryValues =
+        List.of(
+            "1::int4, '-32768'::int2, '-9223372036854775808'::int8, true, '1.17549435e-38'::float4,"
+                + " '2.2250738585072014e-308'::float8, 'NaN'::numeric, E'tab\\there \u00fc \\\\N',"
+                + " '\\x00ff5c0a'::bytea, '0044-03-15 BC'::date,"
+                + " '294276-12-31 23:59:59.999999'::timestamp, '{\"b\": 1, \"a\": [1, 2.50]}'::jsonb,"
+                + " '{\"b\": 1,  \"a\": 2}'::json, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid,"
+                + " 'abc'::varchar",
+            "2, 0, 0, false, '-Infinity', '0.1', '-12345678901234567890.123456789', '', ''::bytea,"
+                + " '2024-02-29', '2024-03-10 02:30:00.5', 'null', '[]', NULL, NULL");
+    List<String> textValues =
+        List.of(
+            "1, '2024-03-10 02:30:00.123456+05:45'::timestamptz, '-1 days -02:03:04.5'::interval,"
+                + " '24:00:00'::time, '23:59:59.999999+14:59'::timetz, '0.1'::float8,"
+                + " '\\x5c00'::bytea, '{1,NULL,3}'::int4[],"
+                + " '{\"a\\\"b\",NULL,\"with,comma\",\"\"}'::text[], '1.50'::numeric",
+            "2, '-infinity', '1 year 2 mons 3 days 04:05:06', '00:00', '00:00+00', '1e300',"
+                + " NULL, '{}', '{}', NULL");
+    // What the source would send: its COPY text, printed under the settings its snapshot
+    // connections set.
+    String binaryRows = sourceCopy(binary, binaryValues);
+    String textRows = sourceCopy(text, textValues);
+    // The offline database's own defaults would print the same values otherwise: the export sets
+    // its session as the source's connections do.
+    try (Connection connection = offline.dataSource().getConnection();
+        Statement statement = connection.createStatement()) {
+      statement.execute(
+          "DO $$ BEGIN EXECUTE format('ALTER DATABASE %1$I SET IntervalStyle = sql_standard;"
+              + " ALTER DATABASE %1$I SET extra_float_digits = 0;"
+              + " ALTER DATABASE %1$I SET bytea_output = escape', current_database()); END $$");
+    }
+
+    try (OnlineStore fromSource =
+        OnlineStore.open(new OnlineStoreConfig().path(root.resolve("from-source")))) {
+      TwoStores side = new TwoStores(offline, fromSource);
+      side.ensureTables(List.of(binary, text));
+      load(side, Map.of(binary, binaryRows, text, textRows), 100);
+
+      TwoStores behind = new TwoStores(offline, online, offline);
+      behind.ensureTables(List.of(binary, text));
+      load(behind, Map.of(binary, binaryRows, text, textRows), 100);
+      awaitTrue(() -> online.tablesLoading() == 0);
+
+      for (TableSpec spec : List.of(binary, text)) {
+        for (String id : List.of("1", "2")) {
+          Map<String, String> expected = fromSource.get(spec.id(), List.of(id)).orElseThrow();
+          assertThat(online.get(spec.id(), List.of(id)))
+              .as("%s row %s", spec.id(), id)
+              .contains(expected);
+        }
+      }
+      behind.close();
+      side.close();
+    }
+  }
+
+  /** A table keyed by its first column, named c0, c1, ... with "type:oid" columns. */
+  private static TableSpec spec(String name, String columns) {
+    List<ColumnSpec> specs = new ArrayList<>();
+    String[] typed = columns.split(" ");
+    for (int i = 0; i < typed.length; i++) {
+      String[] parts = typed[i].split(":");
+      specs.add(new ColumnSpec("c" + i, parts[0], Integer.parseInt(parts[1]), i == 0));
+    }
+    return new TableSpec(new TableId("public", name), specs, List.of("c0"));
+  }
+
+  /** The rows' COPY text as a source prints it (pgjdbc's session plus the follower's options). */
+  private String sourceCopy(TableSpec spec, List<String> rows) throws Exception {
+    StringBuilder select = new StringBuilder();
+    for (String row : rows) {
+      select.append(select.isEmpty() ? "" : " UNION ALL ").append("SELECT ").append(row);
+    }
+    try (Connection connection = offline.dataSource().getConnection();
+        Statement statement = connection.createStatement()) {
+      statement.execute(
+          "SET IntervalStyle = postgres; SET extra_float_digits = 3; SET bytea_output = hex");
+      java.io.StringWriter out = new java.io.StringWriter();
+      connection
+          .unwrap(org.postgresql.PGConnection.class)
+          .getCopyAPI()
+          .copyOut("COPY (" + select + ") TO STDOUT", out);
+      return out.toString();
+    }
+  }
+
+  private static void load(TwoStores stores, Map<TableSpec, String> rows, long position)
+      throws Exception {
+    try (SnapshotLoader loader = stores.beginSnapshot("src")) {
+      for (Map.Entry<TableSpec, String> table : rows.entrySet()) {
+        try (OutputStream copy = loader.copyIn(table.getKey())) {
+          copy.write(table.getValue().getBytes(UTF_8));
+        }
+      }
+      loader.commit(List.of(new SourceOffset("src", "", position)));
+    }
+  }
+
   private static void snapshot(TwoStores stores, String rows) throws Exception {
+    snapshot(stores, rows, 100);
+  }
+
+  private static void snapshot(TwoStores stores, String rows, long position) throws Exception {
     try (SnapshotLoader loader = stores.beginSnapshot("src")) {
       try (OutputStream copy = loader.copyIn(SPEC)) {
         copy.write(rows.getBytes(UTF_8));
       }
-      loader.commit(List.of(new SourceOffset("src", "", 100)));
+      loader.commit(List.of(new SourceOffset("src", "", position)));
+    }
+  }
+
+  @FunctionalInterface
+  private interface Check {
+    boolean holds() throws Exception;
+  }
+
+  private static void awaitTrue(Check check) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!check.holds()) {
+      assertThat(System.nanoTime()).as("waited 30 s").isLessThan(deadline);
+      Thread.sleep(10);
+    }
+  }
+
+  /**
+   * The offline store's real export, whose copy waits for {@code release} (when given), keeps what
+   * it sent in {@code sent}, and, while {@code failures} is positive, fails the receiving end of a
+   * copy after its first row (pgjdbc then cancels the COPY on the server).
+   */
+  private record HeldExport(
+      OfflineStore store,
+      CountDownLatch release,
+      ByteArrayOutputStream sent,
+      AtomicInteger failures)
+      implements TableExporter {
+    @Override
+    public TableExport exportTables() throws StoreException {
+      TableExport export = store.exportTables();
+      return new TableExport() {
+        @Override
+        public void pin() throws StoreException {
+          export.pin();
+        }
+
+        @Override
+        public void copyOut(TableSpec table, CopyFormat format, OutputStream out)
+            throws StoreException {
+          try {
+            if (release != null && !release.await(30, TimeUnit.SECONDS)) {
+              throw new StoreException(StoreErrorCode.INTERNAL, "never released");
+            }
+          } catch (InterruptedException e) {
+            throw new StoreException(StoreErrorCode.INTERNAL, "interrupted", e);
+          }
+          boolean failing = failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+          export.copyOut(
+              table,
+              format,
+              new OutputStream() {
+                private int writes;
+
+                @Override
+                public void write(int b) throws IOException {
+                  write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] bytes, int offset, int length) throws IOException {
+                  if (failing && ++writes > 1) {
+                    throw new IOException("simulated failure of the online store's load");
+                  }
+                  sent.write(bytes, offset, length);
+                  out.write(bytes, offset, length);
+                }
+              });
+        }
+
+        @Override
+        public long rowsCopied() {
+          return export.rowsCopied();
+        }
+
+        @Override
+        public void close() throws StoreException {
+          export.close();
+        }
+      };
     }
   }
 

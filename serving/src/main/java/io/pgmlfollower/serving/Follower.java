@@ -129,7 +129,12 @@ public final class Follower implements AutoCloseable {
                   .rowCacheBytes((long) config.store().online().rowCacheMb() << 20));
       resources.push(onlineStore);
       online = Optional.of(onlineStore);
-      sink = new TwoStores(store, onlineStore);
+      TwoStores stores =
+          config.store().online().loadFrom() == FollowerConfig.OnlineLoadFrom.OFFLINE
+              ? new TwoStores(store, onlineStore, store)
+              : new TwoStores(store, onlineStore);
+      resources.push(stores); // after the source stops, before the stores close
+      sink = stores;
       metrics.bindOnlineStore(onlineStore);
     }
     storePath = config.store().path();

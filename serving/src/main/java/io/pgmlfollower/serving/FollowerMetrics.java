@@ -164,6 +164,11 @@ final class FollowerMetrics {
     Gauge.builder(PREFIX + "online.store.rows", online, FollowerMetrics::onlineRows)
         .description("rows in the online store, RocksDB's estimate over every table")
         .register(registry);
+    Gauge.builder(PREFIX + "online.store.tables.loading", online, OnlineStore::tablesLoading)
+        .description(
+            "tables whose snapshot the online store is loading: lookups by key read them from the"
+                + " offline store meanwhile")
+        .register(registry);
   }
 
   private static double onlineSize(OnlineStore online) {

@@ -411,6 +411,8 @@ class FollowerIT {
     assertThat(samples.get("pgml_follower_training_snapshots_size_bytes")).isPositive();
     assertThat(samples.get("pgml_follower_online_store_size_bytes")).isPositive();
     assertThat(samples).containsKey("pgml_follower_online_store_rows");
+    // The online store loaded the snapshot from the offline one before it took the streamed rows.
+    assertThat(samples.get("pgml_follower_online_store_tables_loading")).isEqualTo(0.0);
     // Rows were streamed in by earlier tests (10 and more).
     assertThat(samples.get("pgml_follower_replication_applied_changes_total{source=\"source\"}"))
         .isGreaterThanOrEqualTo(10);

@@ -8,6 +8,7 @@ import io.pgmlfollower.featurestore.spi.SnapshotLoader;
 import io.pgmlfollower.featurestore.spi.SourceOffset;
 import io.pgmlfollower.featurestore.spi.StoreErrorCode;
 import io.pgmlfollower.featurestore.spi.StoreException;
+import io.pgmlfollower.featurestore.spi.TableExporter;
 import io.pgmlfollower.featurestore.spi.TableId;
 import io.pgmlfollower.featurestore.spi.TableSpec;
 import java.io.IOException;
@@ -48,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * and the {@code pgml} schema, creates views in replicated schemas, and gets SQLSTATE 25006 when it
  * writes to a replicated table.
  */
-public final class OfflineStore implements ChangeSink, AutoCloseable {
+public final class OfflineStore implements ChangeSink, TableExporter, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OfflineStore.class);
   private static final String PGML_SCHEMA = "pgml";
   private static final String CLIENT_PASSWORD_FILE = "client-role.password";
@@ -266,6 +267,19 @@ public final class OfflineStore implements ChangeSink, AutoCloseable {
       return new PostgresSnapshotLoader(openWriter(), source, tables);
     } catch (SQLException e) {
       throw StoreErrors.from("cannot begin the snapshot of source " + source, e);
+    }
+  }
+
+  /**
+   * The replicated tables as they stand now, on a connection of their own (as the owner: the tables
+   * are read-only to everyone else).
+   */
+  @Override
+  public TableExport exportTables() throws StoreException {
+    try {
+      return new StoreExport(dataSource.getConnection());
+    } catch (SQLException e) {
+      throw StoreErrors.from("cannot connect to read the replicated tables back", e);
     }
   }
 

@@ -32,6 +32,13 @@ public interface SnapshotLoader extends AutoCloseable {
    */
   OutputStream copyIn(TableSpec table, CopyFormat format) throws StoreException;
 
+  /**
+   * Announces a table this loader will load later, after the snapshot's other store committed (see
+   * {@link TableExporter}): from now until this loader commits, the table's rows are not served as
+   * current, since they are about to be replaced.
+   */
+  default void willLoad(TableSpec table) throws StoreException {}
+
   /** Makes every loaded table visible and stores the offsets, durably, in one step. */
   void commit(List<SourceOffset> offsets) throws StoreException;
 

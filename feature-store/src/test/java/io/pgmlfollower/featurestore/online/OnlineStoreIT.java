@@ -178,6 +178,50 @@ class OnlineStoreIT {
   }
 
   @Test
+  void tablesCreatedAndReshapedInOneCallKeepTheirOwnRowsAcrossAReopen() throws Exception {
+    store.ensureTables(List.of(USERS_SPEC));
+    TableId orders = new TableId("public", "orders");
+    TableSpec ordersSpec =
+        new TableSpec(
+            orders,
+            List.of(
+                new ColumnSpec("id", "bigint", 20, true),
+                new ColumnSpec("total", "text", 25, false)),
+            List.of("id"));
+    TableSpec items =
+        new TableSpec(
+            new TableId("public", "items"),
+            List.of(new ColumnSpec("sku", "text", 25, true)),
+            List.of("sku"));
+    TableSpec narrowed =
+        new TableSpec(
+            USERS,
+            List.of(
+                new ColumnSpec("id", "bigint", 20, true),
+                new ColumnSpec("name", "text", 25, false)),
+            List.of("id"));
+    // Two tables created, one reshaped, one without a key: one call.
+    store.ensureTables(List.of(ordersSpec, narrowed, EVENTS_SPEC, items));
+    assertThat(store.tables()).containsExactlyInAnyOrder(USERS, orders, items.id());
+    store.apply(
+        new ChangeBatch(
+            List.of(
+                row(RowChange.insert(USERS, new String[] {"1", "ada"})),
+                row(RowChange.insert(orders, new String[] {"1", "9.50"})),
+                row(RowChange.insert(items.id(), new String[] {"a-1"}))),
+            List.of(new SourceOffset("src", "", 10))));
+    store.close();
+
+    store = OnlineStore.open(config());
+
+    assertThat(store.spec(USERS)).map(s -> s.columns().size()).contains(2);
+    assertThat(store.get(USERS, List.of("1"))).contains(Map.of("id", "1", "name", "ada"));
+    assertThat(store.get(orders, List.of("1"))).contains(Map.of("id", "1", "total", "9.50"));
+    assertThat(store.get(items.id(), List.of("a-1"))).contains(Map.of("sku", "a-1"));
+    assertThat(store.countRows(orders)).isOne();
+  }
+
+  @Test
   void aTableCreatedButNeverDescribedBeforeACrashIsCreatedAgain() throws Exception {
     store.close();
     // What a kill between creating a table's column family and writing its shape leaves behind.

@@ -149,16 +149,35 @@ public record FollowerConfig(
     }
   }
 
+  /** Where the online store's snapshot rows come from ({@code store.online.load-from}). */
+  public enum OnlineLoadFrom {
+    /**
+     * The offline store, once it holds the snapshot: the follower is ready then, and reads rows by
+     * key from the offline store until the online store is loaded.
+     */
+    @JsonProperty("offline")
+    OFFLINE,
+    /** The source's COPY, beside the offline store: ready once both hold the snapshot. */
+    @JsonProperty("source")
+    SOURCE
+  }
+
+  /**
+   * The online store. {@code block-cache-mb}, {@code row-cache-mb} and {@code load-from} extend the
+   * contract (docs/configuration.md).
+   */
   public record Online(
       OnlineType type,
       @JsonProperty("block-cache-mb") Integer blockCacheMb,
-      @JsonProperty("row-cache-mb") Integer rowCacheMb) {
-    static final Online DEFAULT = new Online(null, null, null);
+      @JsonProperty("row-cache-mb") Integer rowCacheMb,
+      @JsonProperty("load-from") OnlineLoadFrom loadFrom) {
+    static final Online DEFAULT = new Online(null, null, null, null);
 
     public Online {
       type = requireNonNullElse(type, OnlineType.ROCKSDB);
       blockCacheMb = requireNonNullElse(blockCacheMb, 64);
       rowCacheMb = requireNonNullElse(rowCacheMb, 64);
+      loadFrom = requireNonNullElse(loadFrom, OnlineLoadFrom.OFFLINE);
     }
   }
 

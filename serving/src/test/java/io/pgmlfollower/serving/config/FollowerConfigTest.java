@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgmlfollower.serving.config.FollowerConfig.AuthMethod;
 import io.pgmlfollower.serving.config.FollowerConfig.OfflineType;
+import io.pgmlfollower.serving.config.FollowerConfig.OnlineLoadFrom;
 import io.pgmlfollower.serving.config.FollowerConfig.OnlineType;
 import io.pgmlfollower.serving.config.FollowerConfig.SourceType;
 import io.pgmlfollower.serving.config.FollowerConfig.SslMode;
@@ -53,6 +54,7 @@ class FollowerConfigTest {
     assertThat(config.store().online().type()).isEqualTo(OnlineType.ROCKSDB);
     assertThat(config.store().online().blockCacheMb()).isEqualTo(64);
     assertThat(config.store().online().rowCacheMb()).isEqualTo(64);
+    assertThat(config.store().online().loadFrom()).isEqualTo(OnlineLoadFrom.OFFLINE);
     assertThat(config.store().minFreeMb()).isEqualTo(256);
     assertThat(config.serve().host()).isEqualTo("127.0.0.1");
     assertThat(config.serve().port()).isEqualTo(6433);
@@ -110,6 +112,7 @@ class FollowerConfigTest {
                 type: none
                 block-cache-mb: 256
                 row-cache-mb: 0
+                load-from: source
             serve:
               host: 0.0.0.0
               port: 6434
@@ -167,6 +170,7 @@ class FollowerConfigTest {
     assertThat(config.store().online().type()).isEqualTo(OnlineType.NONE);
     assertThat(config.store().online().blockCacheMb()).isEqualTo(256);
     assertThat(config.store().online().rowCacheMb()).isZero();
+    assertThat(config.store().online().loadFrom()).isEqualTo(OnlineLoadFrom.SOURCE);
     assertThat(config.serve().auth()).isEqualTo(AuthMethod.MD5);
     assertThat(config.serve().users()).containsExactly(new FollowerConfig.User("app", "app-pw"));
     assertThat(config.serve().tls().cert()).isEqualTo(Path.of("/etc/pgml/tls.crt"));
@@ -216,6 +220,18 @@ class FollowerConfigTest {
         .isInstanceOf(ConfigException.class)
         .extracting(e -> ((ConfigException) e).key())
         .isEqualTo("source.debezium.heartbeat-interval-ms");
+  }
+
+  @Test
+  void anUnknownOnlineLoadSourceIsNamed() {
+    String store = "  path: /var/lib/pgml-follower\n";
+    assertThatThrownBy(
+            () ->
+                loader.parse(MINIMAL.replace(store, store + "  online:\n    load-from: replica\n")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("replica")
+        .extracting(e -> ((ConfigException) e).key())
+        .isEqualTo("store.online.load-from");
   }
 
   @Test
