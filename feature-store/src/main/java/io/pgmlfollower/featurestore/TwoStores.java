@@ -24,7 +24,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +69,9 @@ public final class TwoStores implements ChangeSink, AutoCloseable {
 
   private volatile boolean stopping;
 
+  /** Snapshot loads behind the first store queued or running. */
+  private final AtomicInteger loadsBehind = new AtomicInteger();
+
   /**
    * Both stores load a snapshot from the source's COPY, side by side; it commits when both hold it.
    *
@@ -101,6 +106,10 @@ public final class TwoStores implements ChangeSink, AutoCloseable {
    */
   @Override
   public Map<String, SourceOffset> positions(String source) throws StoreException {
+    // A snapshot load behind the first store commits the second's positions when it ends: read
+    // before that, the second store would seem to lack the snapshot, and the source would load
+    // everything again while the load still runs.
+    awaitLoadsBehind();
     Map<String, SourceOffset> a = first.positions(source);
     Map<String, SourceOffset> b = second.positions(source);
     Map<String, SourceOffset> lower = new LinkedHashMap<>();
@@ -147,6 +156,10 @@ public final class TwoStores implements ChangeSink, AutoCloseable {
    */
   @Override
   public void ensureTables(List<TableSpec> tables) throws StoreException {
+    // Not while a load behind reads the first store's tables: an ALTER that rewrites a table (a
+    // retyped column) would show it empty to the load's older snapshot (an MVCC caveat of table
+    // rewrites), and any ALTER would queue readers of the table behind the load's lock.
+    awaitLoadsBehind();
     Future<Void> other = secondTask(() -> second.ensureTables(tables));
     StoreException failure = null;
     try {
@@ -175,6 +188,20 @@ public final class TwoStores implements ChangeSink, AutoCloseable {
       throw e;
     }
     return firstTables == null ? new TwoLoaders(a, b) : new LoadsBehind(a, b);
+  }
+
+  /** Waits until no snapshot load behind the first store is queued or running. */
+  private void awaitLoadsBehind() {
+    if (loadsBehind.get() == 0) {
+      return;
+    }
+    try {
+      awaitUninterruptibly(secondWriter.submit(() -> null));
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e); // a no-op cannot fail
+    } catch (RejectedExecutionException e) {
+      // Closed: nothing more runs on the second store's thread.
+    }
   }
 
   /** Work for the second store, queued behind what it has to do first. */
@@ -471,7 +498,6 @@ public final class TwoStores implements ChangeSink, AutoCloseable {
 
     @Override
     public OutputStream copyIn(TableSpec table, CopyFormat format) throws StoreException {
-      b.willLoad(table);
       tables.add(table);
       return a.copyIn(table, format);
     }
@@ -493,8 +519,31 @@ public final class TwoStores implements ChangeSink, AutoCloseable {
         throw e;
       }
       List<TableSpec> loaded = List.copyOf(tables);
+      // From here the second store's rows of these tables are older than the first store's: reads
+      // go to the first store until the load commits. (Until the first store committed, the second
+      // one's rows were as good as its: both stood at the same position.)
+      for (TableSpec table : loaded) {
+        b.willLoad(table);
+      }
+      loadsBehind.incrementAndGet();
+      try {
+        secondWriter.execute(
+            () -> {
+              try {
+                loadBehind(b, export, loaded, offsets);
+              } finally {
+                loadsBehind.decrementAndGet();
+              }
+            });
+      } catch (RejectedExecutionException e) {
+        loadsBehind.decrementAndGet();
+        closeQuietly(export, e);
+        throw new StoreException(
+            StoreErrorCode.STORE_UNAVAILABLE,
+            "the stores are closing: the snapshot is loaded again at the next start",
+            e);
+      }
       handedOver = true;
-      secondWriter.execute(() -> loadBehind(b, export, loaded, offsets));
     }
 
     private TableExporter.TableExport opened() throws StoreException {
@@ -628,6 +677,15 @@ public final class TwoStores implements ChangeSink, AutoCloseable {
         throw new IOException("the follower is stopping");
       }
     }
+  }
+
+  /**
+   * Ends a snapshot copy behind the first store at its next row, without waiting: called before the
+   * source stops, whose last batch may be queued behind that copy. The second store then refuses
+   * its next task (the copy failed), so that batch does not reach it.
+   */
+  public void stopLoads() {
+    stopping = true;
   }
 
   /**

@@ -237,7 +237,6 @@ class TwoStoresIT {
         .containsExactly(two, message, three);
   }
 
-  /** The initial snapshot of {@code rows} (COPY text) into both stores, at position 100. */
   /**
    * The same repair per Kafka partition: each record's change is marked with its offset, and a
    * store that holds the partition up to an offset skips the records before it.
@@ -316,7 +315,7 @@ class TwoStoresIT {
                 row(RowChange.update(ITEMS, null, new String[] {"2", "two!"}, null)),
                 row(RowChange.insert(ITEMS, new String[] {"3", "three"}))),
             List.of(new SourceOffset("src", "", 200)));
-    ExecutorService source = Executors.newSingleThreadExecutor();
+    ExecutorService source = Executors.newFixedThreadPool(2);
     try {
       Future<?> applied =
           source.submit(
@@ -326,10 +325,17 @@ class TwoStoresIT {
               });
       awaitTrue(() -> offlineRows().contains("2=two!"));
       assertThat(applied).as("waits for the online store's load").isNotDone();
+      // A source resuming now (after a network error, say) would read the positions: they wait
+      // for the load, which commits the online store's, instead of answering "nothing held".
+      Future<Map<String, Long>> positions = source.submit(() -> stores.offsets("src"));
+      Thread.sleep(100);
+      assertThat(positions).isNotDone();
       release.countDown();
       applied.get(30, TimeUnit.SECONDS);
+      assertThat(positions.get(30, TimeUnit.SECONDS).get("")).isIn(100L, 200L);
     } finally {
       source.shutdownNow();
+      stores.close();
     }
 
     // The export was pinned at the snapshot's commit: the batch the offline store applied before
@@ -340,10 +346,109 @@ class TwoStoresIT {
     assertThat(online.spec(ITEMS)).isPresent();
     assertThat(stores.offsets("src")).containsExactly(Map.entry("", 200L));
     assertThat(online.offsets("src")).containsExactly(Map.entry("", 200L));
-    assertThat(onlineRows("1", "2", "3"))
-        .isEqualTo(offlineRows())
-        .containsExactly("1=one", "2=two!", "3=three");
-    stores.close();
+    assertBothHold("1=one", "2=two!", "3=three");
+  }
+
+  @Test
+  void aColumnRetypedDuringTheLoadBehindWaitsForIt() throws Exception {
+    TableId counts = new TableId("public", "counts");
+    TableSpec narrow =
+        new TableSpec(
+            counts,
+            List.of(
+                new ColumnSpec("id", "integer", 23, true),
+                new ColumnSpec("n", "integer", 23, false)),
+            List.of("id"));
+    TableSpec wide =
+        new TableSpec(
+            counts,
+            List.of(
+                new ColumnSpec("id", "integer", 23, true),
+                new ColumnSpec("n", "bigint", 20, false)),
+            List.of("id"));
+    CountDownLatch release = new CountDownLatch(1);
+    TwoStores stores =
+        new TwoStores(
+            offline,
+            online,
+            new HeldExport(offline, release, new ByteArrayOutputStream(), new AtomicInteger()));
+    ExecutorService source = Executors.newSingleThreadExecutor();
+    try {
+      stores.ensureTables(List.of(narrow));
+      load(stores, Map.of(narrow, "1\t10\n2\t20\n"), 100);
+      // The retype rewrites the offline table: done under the load's older view, the load would
+      // see the table empty. So it waits for the load.
+      Future<?> retyped =
+          source.submit(
+              () -> {
+                stores.ensureTables(List.of(wide));
+                return null;
+              });
+      Thread.sleep(200);
+      assertThat(retyped).isNotDone();
+      assertThat(offlineType(counts, "n")).isEqualTo("integer");
+      release.countDown();
+      retyped.get(30, TimeUnit.SECONDS);
+      assertThat(offlineType(counts, "n")).isEqualTo("bigint");
+      assertThat(online.get(counts, List.of("1"))).contains(Map.of("id", "1", "n", "10"));
+      assertThat(online.get(counts, List.of("2"))).contains(Map.of("id", "2", "n", "20"));
+      assertThat(online.spec(counts)).map(s -> s.columns().get(1).typeName()).contains("bigint");
+    } finally {
+      source.shutdownNow();
+      stores.close();
+    }
+  }
+
+  @Test
+  void stoppingDuringTheLoadBehindKeepsTheSourcesLastBatchFromTheOnlineStore() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    TwoStores stores =
+        new TwoStores(
+            offline,
+            online,
+            new HeldExport(offline, release, new ByteArrayOutputStream(), new AtomicInteger()));
+    ExecutorService source = Executors.newSingleThreadExecutor();
+    try {
+      stores.ensureTables(List.of(SPEC));
+      snapshot(stores, "1\tone\n", 100);
+      Future<?> applied =
+          source.submit(
+              () -> {
+                stores.apply(
+                    new ChangeBatch(
+                        List.of(row(RowChange.insert(ITEMS, new String[] {"2", "two"}))),
+                        List.of(new SourceOffset("src", "", 200))));
+                return null;
+              });
+      awaitTrue(() -> offlineRows().contains("2=two"));
+      // The follower stops: the load ends at its next row, and the batch waiting behind it fails
+      // instead of reaching an online store that lacks the snapshot.
+      stores.stopLoads();
+      release.countDown();
+      assertThatThrownBy(() -> applied.get(30, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(StoreException.class)
+          .hasMessageContaining("loaded again");
+      assertThat(online.offsets("src")).isEmpty();
+      assertThat(stores.offsets("src")).as("the next start snapshots again").isEmpty();
+    } finally {
+      source.shutdownNow();
+      stores.close();
+    }
+  }
+
+  private String offlineType(TableId table, String column) throws Exception {
+    try (Connection connection = offline.dataSource().getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = '"
+                    + table.quoted()
+                    + "'::regclass AND attname = '"
+                    + column
+                    + "'")) {
+      rs.next();
+      return rs.getString(1);
+    }
   }
 
   @Test
@@ -353,6 +458,14 @@ class TwoStoresIT {
             offline,
             online,
             new HeldExport(offline, null, new ByteArrayOutputStream(), new AtomicInteger(1)));
+    try {
+      failedLoadIsReportedAndLoadedAgain(stores);
+    } finally {
+      stores.close();
+    }
+  }
+
+  private void failedLoadIsReportedAndLoadedAgain(TwoStores stores) throws Exception {
     stores.ensureTables(List.of(SPEC));
     snapshot(stores, "1\tone\n2\ttwo\n", 100);
 
@@ -376,10 +489,7 @@ class TwoStoresIT {
     snapshot(stores, "1\tone\n2\ttwo\n3\tthree\n", 300);
     awaitTrue(() -> online.offsets("src").equals(Map.of("", 300L)));
     assertThat(online.spec(ITEMS)).isPresent();
-    assertThat(onlineRows("1", "2", "3"))
-        .isEqualTo(offlineRows())
-        .containsExactly("1=one", "2=two", "3=three");
-    stores.close();
+    assertBothHold("1=one", "2=two", "3=three");
   }
 
   @Test
@@ -453,6 +563,11 @@ class TwoStoresIT {
     }
   }
 
+  /** Both stores hold exactly these rows of ids 1 to 3, as "id=v". */
+  private void assertBothHold(String... rows) throws Exception {
+    assertThat(onlineRows("1", "2", "3")).isEqualTo(offlineRows()).containsExactly(rows);
+  }
+
   /** A table keyed by its first column, named c0, c1, ... with "type:oid" columns. */
   private static TableSpec spec(String name, String columns) {
     List<ColumnSpec> specs = new ArrayList<>();
@@ -495,6 +610,7 @@ class TwoStoresIT {
     }
   }
 
+  /** The initial snapshot of {@code rows} (COPY text) into both stores, at position 100. */
   private static void snapshot(TwoStores stores, String rows) throws Exception {
     snapshot(stores, rows, 100);
   }

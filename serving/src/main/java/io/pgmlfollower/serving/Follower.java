@@ -119,6 +119,7 @@ public final class Follower implements AutoCloseable {
     FollowerMetrics metrics = new FollowerMetrics();
     metrics.bindOfflineStore(store.dataSource());
     Optional<OnlineStore> online = Optional.empty();
+    Optional<TwoStores> twoStores = Optional.empty();
     ChangeSink sink = store;
     if (config.store().online().type() == FollowerConfig.OnlineType.ROCKSDB) {
       OnlineStore onlineStore =
@@ -134,6 +135,7 @@ public final class Follower implements AutoCloseable {
               ? new TwoStores(store, onlineStore, store)
               : new TwoStores(store, onlineStore);
       resources.push(stores); // after the source stops, before the stores close
+      twoStores = Optional.of(stores);
       sink = stores;
       metrics.bindOnlineStore(onlineStore);
     }
@@ -159,6 +161,9 @@ public final class Follower implements AutoCloseable {
           default -> new PgOutputSource(ModuleConfigs.pgOutputSource(config.source()), changes);
         };
     resources.push(() -> source.close());
+    // Before the source stops: its last batch may wait behind the online store's snapshot load,
+    // which would otherwise run to its end first.
+    twoStores.ifPresent(stores -> resources.push(stores::stopLoads));
     metrics.bindReplication(source);
 
     Vertx vertx = Vertx.vertx();

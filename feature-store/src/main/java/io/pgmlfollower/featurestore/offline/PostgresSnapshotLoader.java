@@ -106,14 +106,7 @@ final class PostgresSnapshotLoader implements SnapshotLoader {
     } catch (SQLException e) {
       throw StoreErrors.from("cannot truncate " + table.id() + " for the snapshot", e);
     }
-    String copy =
-        "COPY "
-            + table.id().quoted()
-            + " ("
-            + TableShaper.columnList(table.columns().stream().map(c -> c.name()).toList())
-            + ") FROM STDIN WITH (FORMAT "
-            + format.sqlName()
-            + ", FREEZE)";
+    String copy = TableShaper.copyStatement(table, "FROM STDIN", format, ", FREEZE");
     try {
       activeCopy =
           new PGCopyOutputStream(session.connection().unwrap(PGConnection.class), copy, 1 << 16);

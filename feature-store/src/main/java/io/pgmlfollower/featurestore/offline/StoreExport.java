@@ -60,14 +60,7 @@ final class StoreExport implements TableExporter.TableExport {
     if (!pinned) {
       throw new StoreException(StoreErrorCode.INTERNAL, "copyOut before pin");
     }
-    String copy =
-        "COPY "
-            + table.id().quoted()
-            + " ("
-            + TableShaper.columnList(table.columns().stream().map(c -> c.name()).toList())
-            + ") TO STDOUT WITH (FORMAT "
-            + format.sqlName()
-            + ")";
+    String copy = TableShaper.copyStatement(table, "TO STDOUT", format, "");
     try {
       rows = connection.unwrap(PGConnection.class).getCopyAPI().copyOut(copy, out);
     } catch (SQLException e) {

@@ -3,6 +3,7 @@ package io.pgmlfollower.featurestore.offline;
 import static java.util.Objects.requireNonNull;
 
 import io.pgmlfollower.featurestore.spi.ColumnSpec;
+import io.pgmlfollower.featurestore.spi.CopyFormat;
 import io.pgmlfollower.featurestore.spi.TableId;
 import io.pgmlfollower.featurestore.spi.TableSpec;
 import java.nio.charset.StandardCharsets;
@@ -440,6 +441,24 @@ final class TableShaper {
         return rs.next() ? rs.getString(1) : null;
       }
     }
+  }
+
+  /**
+   * {@code COPY table (its columns, in spec order) FROM STDIN} or {@code TO STDOUT}, in {@code
+   * format}, with {@code extraOptions} (e.g. {@code ", FREEZE"}) after it.
+   */
+  static String copyStatement(
+      TableSpec table, String direction, CopyFormat format, String extraOptions) {
+    return "COPY "
+        + table.id().quoted()
+        + " ("
+        + columnList(table.columns().stream().map(c -> c.name()).toList())
+        + ") "
+        + direction
+        + " WITH (FORMAT "
+        + format.sqlName()
+        + extraOptions
+        + ")";
   }
 
   static String columnList(List<String> columns) {

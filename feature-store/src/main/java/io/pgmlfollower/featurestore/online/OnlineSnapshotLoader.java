@@ -70,7 +70,6 @@ final class OnlineSnapshotLoader implements SnapshotLoader {
       return OutputStream.nullOutputStream(); // no primary key: offline only
     }
     OnlineTable table = store.table(spec.id());
-    store.markLoading(spec.id());
     store.clear(table);
     loaded.add(table);
     return new TableStream(table, format);
