@@ -160,6 +160,14 @@ public final class TwoStores implements ChangeSink, AutoCloseable {
     // retyped column) would show it empty to the load's older snapshot (an MVCC caveat of table
     // rewrites), and any ALTER would queue readers of the table behind the load's lock.
     awaitLoadsBehind();
+    if (firstTables != null) {
+      // The second store loads behind the first: nothing of its own is needed until a snapshot's
+      // first part commits, so its column families are created in its queue, in order, and the
+      // source goes on meanwhile. A failure is reported like a failed load (secondTask).
+      secondWriter.execute(() -> runBehind(() -> second.ensureTables(tables)));
+      first.ensureTables(tables);
+      return;
+    }
     Future<Void> other = secondTask(() -> second.ensureTables(tables));
     StoreException failure = null;
     try {
@@ -211,10 +219,32 @@ public final class TwoStores implements ChangeSink, AutoCloseable {
   }
 
   /**
-   * Queues work for the second store. A snapshot load behind the first store that failed fails the
-   * next task instead, once, without running it: the second store lacks that snapshot's positions,
-   * so the source must resume from them (and load again) before the second store takes anything
-   * newer. Once the failure reached the source, the source reads the positions anew.
+   * Runs work of the second store that the source does not wait for (on its queue), keeping its
+   * failure for {@link #secondTask} to report. Skipped after a failure not reported yet: the source
+   * resumes from the second store's position then, and the work is done again.
+   */
+  private void runBehind(SecondStoreWork work) {
+    if (failedBehind != null) {
+      return;
+    }
+    try {
+      work.run();
+    } catch (StoreException e) {
+      failedBehind = e;
+      log.error("Online store: {}", e.getMessage(), e);
+    } catch (RuntimeException e) {
+      failedBehind =
+          new StoreException(StoreErrorCode.INTERNAL, "the online store failed: " + e, e);
+      log.error("Online store: failed behind the offline store", e);
+    }
+  }
+
+  /**
+   * Queues work for the second store. Work behind the first store that failed (a snapshot load, a
+   * shape change) fails the next task instead, once, without running it: the second store lacks
+   * what the failed work was to give it, so the source must resume from the second store's
+   * positions (and load again what it lacks) before the second store takes anything newer. Once the
+   * failure reached the source, the source reads the positions anew.
    */
   private Future<Void> secondTask(SecondStoreWork work) {
     return secondWriter.submit(
@@ -224,7 +254,8 @@ public final class TwoStores implements ChangeSink, AutoCloseable {
             failedBehind = null;
             throw new StoreException(
                 failed.code(),
-                "the online store's copy of the last snapshot failed, so it is loaded again: "
+                "the online store failed behind the offline one, so the source resumes from the"
+                    + " online store's position and loads again what it lacks: "
                     + failed.getMessage(),
                 failed);
           }

@@ -427,7 +427,7 @@ class TwoStoresIT {
       release.countDown();
       assertThatThrownBy(() -> applied.get(30, TimeUnit.SECONDS))
           .hasCauseInstanceOf(StoreException.class)
-          .hasMessageContaining("loaded again");
+          .hasMessageContaining("loads again what it lacks");
       assertThat(online.offsets("src")).isEmpty();
       assertThat(stores.offsets("src")).as("the next start snapshots again").isEmpty();
     } finally {
@@ -479,7 +479,8 @@ class TwoStoresIT {
         .isInstanceOfSatisfying(
             StoreException.class,
             e -> assertThat(e.code()).isEqualTo(StoreErrorCode.STORE_UNAVAILABLE))
-        .hasMessageContaining("copy of the last snapshot failed, so it is loaded again");
+        .hasMessageContaining("loads again what it lacks")
+        .hasMessageContaining("simulated failure of the online store's load");
     assertThat(offline.offsets("src")).containsExactly(Map.entry("", 200L));
     assertThat(online.offsets("src")).isEmpty();
     assertThat(stores.offsets("src")).as("where the source resumes: nothing held").isEmpty();

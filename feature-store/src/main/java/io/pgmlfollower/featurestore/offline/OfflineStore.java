@@ -63,6 +63,9 @@ public final class OfflineStore implements ChangeSink, TableExporter, AutoClosea
   private final Map<TableId, TableSpec> tables = new ConcurrentHashMap<>();
   private final AtomicLong shapeGeneration = new AtomicLong();
   private final ConcurrentLinkedDeque<WriterSession> idleWriters = new ConcurrentLinkedDeque<>();
+
+  private final Object shapingLock = new Object();
+  private Connection shaping;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private OfflineStore(OfflineServer server, String database, ClientRole clientRole) {
@@ -239,20 +242,22 @@ public final class OfflineStore implements ChangeSink, TableExporter, AutoClosea
         }
       }
     }
-    try (Connection connection = dataSource.getConnection()) {
-      connection.setAutoCommit(false);
+    synchronized (shapingLock) {
       try {
-        TableShaper shaper = new TableShaper(connection, clientRole.name());
-        for (TableSpec spec : specs) {
-          shaper.ensure(spec);
+        Connection connection = shapingConnection();
+        try {
+          TableShaper shaper = new TableShaper(connection, clientRole.name());
+          for (TableSpec spec : specs) {
+            shaper.ensure(spec);
+          }
+          connection.commit();
+        } catch (SQLException e) {
+          dropShapingConnection(e);
+          throw e;
         }
-        connection.commit();
       } catch (SQLException e) {
-        connection.rollback();
-        throw e;
+        throw StoreErrors.from("cannot create or alter the replicated tables", e);
       }
-    } catch (SQLException e) {
-      throw StoreErrors.from("cannot create or alter the replicated tables", e);
     }
     for (TableSpec spec : specs) {
       tables.put(spec.id(), spec);
@@ -260,13 +265,42 @@ public final class OfflineStore implements ChangeSink, TableExporter, AutoClosea
     shapeGeneration.incrementAndGet();
   }
 
+  /**
+   * The owner's connection that creates and reshapes tables, kept between calls (opened at start):
+   * shapes change at the start of every snapshot and table sync, and a new connection with SCRAM
+   * costs tens of milliseconds each time. Guarded by {@link #shapingLock}.
+   */
+  private Connection shapingConnection() throws SQLException {
+    if (shaping == null) {
+      Connection connection = dataSource.getConnection();
+      connection.setAutoCommit(false);
+      shaping = connection;
+    }
+    return shaping;
+  }
+
+  /** After a failure the connection is not trusted again: rolled back, closed, opened anew. */
+  private void dropShapingConnection(SQLException cause) {
+    Connection connection = shaping;
+    shaping = null;
+    if (connection == null) {
+      return;
+    }
+    try (connection) {
+      connection.rollback();
+    } catch (SQLException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
   @Override
   public SnapshotLoader beginSnapshot(String source) throws StoreException {
     requireNonNull(source, "source is null");
     try {
-      return new PostgresSnapshotLoader(openWriter(), source, tables);
-    } catch (SQLException e) {
-      throw StoreErrors.from("cannot begin the snapshot of source " + source, e);
+      return new PostgresSnapshotLoader(borrowWriter(), source, tables);
+    } catch (StoreException e) {
+      throw new StoreException(
+          e.code(), "cannot begin the snapshot of source " + source + ": " + e.getMessage(), e);
     }
   }
 
@@ -330,6 +364,16 @@ public final class OfflineStore implements ChangeSink, TableExporter, AutoClosea
       return;
     }
     StoreException failure = null;
+    synchronized (shapingLock) {
+      if (shaping != null) {
+        try {
+          shaping.close();
+        } catch (SQLException e) {
+          failure = addFailure(failure, StoreErrors.from("cannot close a connection", e));
+        }
+        shaping = null;
+      }
+    }
     WriterSession session;
     while ((session = idleWriters.poll()) != null) {
       try {
@@ -360,12 +404,21 @@ public final class OfflineStore implements ChangeSink, TableExporter, AutoClosea
       throw StoreErrors.from("cannot prepare database " + database, e);
     }
     checkWriterPrivilege();
+    synchronized (shapingLock) {
+      try {
+        shapingConnection();
+      } catch (SQLException e) {
+        throw StoreErrors.from("cannot connect to database " + database, e);
+      }
+    }
   }
 
   private void checkWriterPrivilege() throws StoreException {
     // Opening one sets session_replication_role, which needs the privilege.
+    // The session opened for the check is kept for the first writer that needs one (the initial
+    // snapshot, typically): a connection with SCRAM costs tens of milliseconds on its way.
     try {
-      openWriter().close();
+      idleWriters.push(openWriter());
     } catch (SQLException e) {
       if ("42501".equals(e.getSQLState())) {
         throw new StoreException(

@@ -77,7 +77,9 @@ final class OnlineSnapshotLoader implements SnapshotLoader {
 
   @Override
   public void willLoad(TableSpec spec) {
-    if (store.holds(spec.id())) {
+    // The tables with a primary key, which the store holds or is about to create (its shape changes
+    // may still be queued when the load is announced).
+    if (!spec.primaryKey().isEmpty()) {
       store.markLoading(spec.id());
     }
   }
