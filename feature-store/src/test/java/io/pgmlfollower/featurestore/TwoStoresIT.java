@@ -350,6 +350,30 @@ class TwoStoresIT {
   }
 
   @Test
+  void aTableTheOnlineStoreFailedToCreateIsNotCoveredByTheSnapshotsPositions() throws Exception {
+    TwoStores stores = new TwoStores(offline, new FailsToShape(online), offline);
+    try {
+      // Behind the offline store the online store's shapes change in its queue: the failure
+      // surfaces later, and the snapshot's load must not commit positions over it.
+      stores.ensureTables(List.of(SPEC));
+      snapshot(stores, "1\tone\n", 100);
+      assertThatThrownBy(
+              () ->
+                  stores.apply(
+                      new ChangeBatch(
+                          List.of(row(RowChange.insert(ITEMS, new String[] {"2", "two"}))),
+                          List.of(new SourceOffset("src", "", 200)))))
+          .isInstanceOf(StoreException.class)
+          .hasMessageContaining("loads again what it lacks")
+          .hasMessageContaining("simulated failure to create a table");
+      assertThat(online.offsets("src")).isEmpty();
+      assertThat(stores.offsets("src")).as("the source snapshots again").isEmpty();
+    } finally {
+      stores.close();
+    }
+  }
+
+  @Test
   void aColumnRetypedDuringTheLoadBehindWaitsForIt() throws Exception {
     TableId counts = new TableId("public", "counts");
     TableSpec narrow =
@@ -727,6 +751,19 @@ class TwoStoresIT {
 
   private static ChangeBatch.Row row(RowChange change) {
     return new ChangeBatch.Row(change);
+  }
+
+  /** The real online store, except that creating or reshaping tables fails. */
+  private static final class FailsToShape extends ForwardingChangeSink {
+    FailsToShape(ChangeSink store) {
+      super(store);
+    }
+
+    @Override
+    public void ensureTables(List<TableSpec> tables) throws StoreException {
+      throw new StoreException(
+          StoreErrorCode.STORE_UNAVAILABLE, "simulated failure to create a table");
+    }
   }
 
   /** The real online store, except that applying a batch fails before it writes anything. */

@@ -65,6 +65,10 @@ public final class OfflineStore implements ChangeSink, TableExporter, AutoClosea
   private final ConcurrentLinkedDeque<WriterSession> idleWriters = new ConcurrentLinkedDeque<>();
 
   private final Object shapingLock = new Object();
+
+  /** How long a kept connection may take to answer the empty query that checks it, in seconds. */
+  private static final int VALIDITY_CHECK_SECONDS = 2;
+
   private Connection shaping;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -251,8 +255,8 @@ public final class OfflineStore implements ChangeSink, TableExporter, AutoClosea
             shaper.ensure(spec);
           }
           connection.commit();
-        } catch (SQLException e) {
-          dropShapingConnection(e);
+        } catch (SQLException | RuntimeException e) {
+          dropShapingConnection(e); // rolled back: no half-done DDL or its locks stay behind
           throw e;
         }
       } catch (SQLException e) {
@@ -271,6 +275,10 @@ public final class OfflineStore implements ChangeSink, TableExporter, AutoClosea
    * costs tens of milliseconds each time. Guarded by {@link #shapingLock}.
    */
   private Connection shapingConnection() throws SQLException {
+    if (shaping != null && !shaping.isValid(VALIDITY_CHECK_SECONDS)) {
+      // Closed while idle (the store restarted, an idle timeout, a pooler): opened anew.
+      dropShapingConnection(new SQLException("the kept connection was closed"));
+    }
     if (shaping == null) {
       Connection connection = dataSource.getConnection();
       connection.setAutoCommit(false);
@@ -280,7 +288,7 @@ public final class OfflineStore implements ChangeSink, TableExporter, AutoClosea
   }
 
   /** After a failure the connection is not trusted again: rolled back, closed, opened anew. */
-  private void dropShapingConnection(SQLException cause) {
+  private void dropShapingConnection(Exception cause) {
     Connection connection = shaping;
     shaping = null;
     if (connection == null) {
@@ -296,12 +304,22 @@ public final class OfflineStore implements ChangeSink, TableExporter, AutoClosea
   @Override
   public SnapshotLoader beginSnapshot(String source) throws StoreException {
     requireNonNull(source, "source is null");
+    WriterSession session = borrowWriter();
     try {
-      return new PostgresSnapshotLoader(borrowWriter(), source, tables);
-    } catch (StoreException e) {
-      throw new StoreException(
-          e.code(), "cannot begin the snapshot of source " + source + ": " + e.getMessage(), e);
+      if (!session.isUsable() || !session.connection().isValid(VALIDITY_CHECK_SECONDS)) {
+        // A kept session closed while idle: a snapshot that fails on its first statement would
+        // be retried whole, slot and all.
+        try {
+          session.close();
+        } catch (SQLException e) {
+          log.debug("Cannot close a writer session closed while idle", e);
+        }
+        session = openWriter();
+      }
+    } catch (SQLException e) {
+      throw StoreErrors.from("cannot begin the snapshot of source " + source, e);
     }
+    return new PostgresSnapshotLoader(session, source, tables);
   }
 
   /**
