@@ -375,27 +375,11 @@ class TwoStoresIT {
 
   @Test
   void aColumnRetypedDuringTheLoadBehindWaitsForIt() throws Exception {
-    TableId counts = new TableId("public", "counts");
-    TableSpec narrow =
-        new TableSpec(
-            counts,
-            List.of(
-                new ColumnSpec("id", "integer", 23, true),
-                new ColumnSpec("n", "integer", 23, false)),
-            List.of("id"));
-    TableSpec wide =
-        new TableSpec(
-            counts,
-            List.of(
-                new ColumnSpec("id", "integer", 23, true),
-                new ColumnSpec("n", "bigint", 20, false)),
-            List.of("id"));
+    TableSpec narrow = spec("counts", "integer:23 integer:23");
+    TableSpec wide = spec("counts", "integer:23 bigint:20");
+    TableId counts = narrow.id();
     CountDownLatch release = new CountDownLatch(1);
-    TwoStores stores =
-        new TwoStores(
-            offline,
-            online,
-            new HeldExport(offline, release, new ByteArrayOutputStream(), new AtomicInteger()));
+    TwoStores stores = loadingBehind(release);
     ExecutorService source = Executors.newSingleThreadExecutor();
     try {
       stores.ensureTables(List.of(narrow));
@@ -410,12 +394,12 @@ class TwoStoresIT {
               });
       Thread.sleep(200);
       assertThat(retyped).isNotDone();
-      assertThat(offlineType(counts, "n")).isEqualTo("integer");
+      assertThat(offlineType(counts, "c1")).isEqualTo("integer");
       release.countDown();
       retyped.get(30, TimeUnit.SECONDS);
-      assertThat(offlineType(counts, "n")).isEqualTo("bigint");
-      assertThat(online.get(counts, List.of("1"))).contains(Map.of("id", "1", "n", "10"));
-      assertThat(online.get(counts, List.of("2"))).contains(Map.of("id", "2", "n", "20"));
+      assertThat(offlineType(counts, "c1")).isEqualTo("bigint");
+      assertThat(online.get(counts, List.of("1"))).contains(Map.of("c0", "1", "c1", "10"));
+      assertThat(online.get(counts, List.of("2"))).contains(Map.of("c0", "2", "c1", "20"));
       assertThat(online.spec(counts)).map(s -> s.columns().get(1).typeName()).contains("bigint");
     } finally {
       source.shutdownNow();
@@ -426,11 +410,7 @@ class TwoStoresIT {
   @Test
   void stoppingDuringTheLoadBehindKeepsTheSourcesLastBatchFromTheOnlineStore() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
-    TwoStores stores =
-        new TwoStores(
-            offline,
-            online,
-            new HeldExport(offline, release, new ByteArrayOutputStream(), new AtomicInteger()));
+    TwoStores stores = loadingBehind(release);
     ExecutorService source = Executors.newSingleThreadExecutor();
     try {
       stores.ensureTables(List.of(SPEC));
@@ -458,6 +438,14 @@ class TwoStoresIT {
       source.shutdownNow();
       stores.close();
     }
+  }
+
+  /** Both stores, the online one loading behind the offline one, its copies held until release. */
+  private TwoStores loadingBehind(CountDownLatch release) {
+    return new TwoStores(
+        offline,
+        online,
+        new HeldExport(offline, release, new ByteArrayOutputStream(), new AtomicInteger()));
   }
 
   private String offlineType(TableId table, String column) throws Exception {
