@@ -222,21 +222,34 @@ public final class TwoStores implements ChangeSink, AutoCloseable {
    * Runs work of the second store that the source does not wait for (on its queue), keeping its
    * failure for {@link #secondTask} to report. Skipped after a failure not reported yet: the source
    * resumes from the second store's position then, and the work is done again.
+   *
+   * @return whether the work ran (whatever its outcome)
    */
-  private void runBehind(SecondStoreWork work) {
+  private boolean runBehind(SecondStoreWork work) {
     if (failedBehind != null) {
-      return;
+      return false;
     }
     try {
       work.run();
     } catch (StoreException e) {
       failedBehind = e;
-      log.error("Online store: {}", e.getMessage(), e);
+      if (stopping) {
+        log.info(
+            "Online store: stopped with the follower ({}); done again at the next start",
+            e.getMessage());
+      } else {
+        log.error(
+            "Online store: {} (the offline store serves its tables meanwhile; the source loads"
+                + " again what the online store lacks)",
+            e.getMessage(),
+            e);
+      }
     } catch (RuntimeException e) {
       failedBehind =
           new StoreException(StoreErrorCode.INTERNAL, "the online store failed: " + e, e);
       log.error("Online store: failed behind the offline store", e);
     }
+    return true;
   }
 
   /**
@@ -627,71 +640,65 @@ public final class TwoStores implements ChangeSink, AutoCloseable {
       TableExporter.TableExport export,
       List<TableSpec> tables,
       List<SourceOffset> offsets) {
-    if (failedBehind != null) {
-      // Earlier work of the second store failed (its tables' shapes, say) and is not reported yet:
-      // the source loads again after the report, and nothing is committed on top of the failure.
+    boolean ran =
+        runBehind(
+            () -> {
+              try (loader;
+                  export) {
+                copyBehind(loader, export, tables, offsets);
+              }
+            });
+    if (!ran) {
+      // Skipped after an earlier failure of the second store, not reported yet: nothing is
+      // committed on top of it, and the source loads again after the report.
       try (loader;
           export) {
         log.info("Online store: the snapshot copy is skipped after an earlier failure");
       } catch (StoreException e) {
         log.debug("Cannot discard the skipped snapshot copy", e);
       }
-      return;
     }
+  }
+
+  private void copyBehind(
+      SnapshotLoader loader,
+      TableExporter.TableExport export,
+      List<TableSpec> tables,
+      List<SourceOffset> offsets)
+      throws StoreException {
     long started = System.nanoTime();
     long rows = 0;
-    try (loader;
-        export) {
-      for (TableSpec table : tables) {
-        CopyFormat format = loader.formatFor(table);
-        // Reading the rows back and loading them run side by side, as in a load from the source.
-        BackgroundStream into =
-            new BackgroundStream(loader.copyIn(table, format), "online-load-" + table.id());
-        try {
-          export.copyOut(table, format, new UnlessStopping(into));
-          into.close(); // finishes the table
-        } catch (IOException e) {
-          into.abandon(); // the loader's close then discards what the table got
-          throw new StoreException(
-              StoreErrorCode.STORE_UNAVAILABLE,
-              "cannot load " + table.id() + " into the online store: " + e.getMessage(),
-              e);
-        } catch (StoreException | RuntimeException e) {
-          into.abandon();
-          throw e;
-        }
-        rows += export.rowsCopied();
+    for (TableSpec table : tables) {
+      CopyFormat format = loader.formatFor(table);
+      // Reading the rows back and loading them run side by side, as in a load from the source.
+      BackgroundStream into =
+          new BackgroundStream(loader.copyIn(table, format), "online-load-" + table.id());
+      try {
+        export.copyOut(table, format, new UnlessStopping(into));
+        into.close(); // finishes the table
+      } catch (IOException e) {
+        into.abandon(); // the loader's close then discards what the table got
+        throw new StoreException(
+            StoreErrorCode.STORE_UNAVAILABLE,
+            "cannot load " + table.id() + " into the online store: " + e.getMessage(),
+            e);
+      } catch (StoreException | RuntimeException e) {
+        into.abandon();
+        throw e;
       }
-      loader.commit(offsets);
-      synchronized (this) {
-        for (SourceOffset offset : offsets) {
-          secondHeld.put(key(offset.source(), offset.partition()), offset.position());
-        }
-      }
-      log.info(
-          "Online store: {} table(s), {} rows, copied from the offline store in {} ms",
-          tables.size(),
-          rows,
-          (System.nanoTime() - started) / 1_000_000);
-    } catch (StoreException e) {
-      failedBehind = e;
-      if (stopping) {
-        log.info(
-            "Online store: the follower stopped before it had copied the snapshot from the offline"
-                + " store; the source loads it again at the next start");
-        return;
-      }
-      log.error(
-          "Online store: copying the snapshot from the offline store failed (the offline store"
-              + " serves those tables meanwhile; the source loads them again): {}",
-          e.getMessage(),
-          e);
-    } catch (RuntimeException e) {
-      failedBehind =
-          new StoreException(
-              StoreErrorCode.INTERNAL, "the online store's snapshot copy failed: " + e, e);
-      log.error("Online store: copying the snapshot from the offline store failed", e);
+      rows += export.rowsCopied();
     }
+    loader.commit(offsets);
+    synchronized (this) {
+      for (SourceOffset offset : offsets) {
+        secondHeld.put(key(offset.source(), offset.partition()), offset.position());
+      }
+    }
+    log.info(
+        "Online store: {} table(s), {} rows, copied from the offline store in {} ms",
+        tables.size(),
+        rows,
+        (System.nanoTime() - started) / 1_000_000);
   }
 
   /** Ends a copy behind the first store at its next write once the stores are being closed. */

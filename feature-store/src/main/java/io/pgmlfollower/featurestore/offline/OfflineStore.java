@@ -54,6 +54,9 @@ public final class OfflineStore implements ChangeSink, TableExporter, AutoClosea
   private static final String PGML_SCHEMA = "pgml";
   private static final String CLIENT_PASSWORD_FILE = "client-role.password";
 
+  /** How long a kept connection may take to answer the empty query that checks it, in seconds. */
+  private static final int VALIDITY_CHECK_SECONDS = 2;
+
   private final OfflineServer server;
   private final String database;
   private final ClientRole clientRole;
@@ -64,10 +67,8 @@ public final class OfflineStore implements ChangeSink, TableExporter, AutoClosea
   private final AtomicLong shapeGeneration = new AtomicLong();
   private final ConcurrentLinkedDeque<WriterSession> idleWriters = new ConcurrentLinkedDeque<>();
 
+  /** The connection kept to create and reshape tables ({@link #shapingConnection}). */
   private final Object shapingLock = new Object();
-
-  /** How long a kept connection may take to answer the empty query that checks it, in seconds. */
-  private static final int VALIDITY_CHECK_SECONDS = 2;
 
   private Connection shaping;
   private final AtomicBoolean closed = new AtomicBoolean();
