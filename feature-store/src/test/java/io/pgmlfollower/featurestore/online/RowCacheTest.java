@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pgmlfollower.featurestore.spi.ColumnSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -97,5 +100,129 @@ class RowCacheTest {
     off.put(7, KEY, OLD, off.stamp());
     assertThat(off.get(7, KEY)).isNull();
     assertThat(off.estimatedRows()).isZero();
+  }
+
+  /**
+   * Random puts, refreshes, deletes and forgets of 2,000 keys of two tables against a map, with
+   * room for them all: every lookup answers the map's row, so no index slot is lost or misplaced
+   * (deletion moves later slots back) and the log grows without losing an entry.
+   */
+  @Test
+  void withRoomForAllRowsEveryLookupAnswersTheLatestRow() {
+    RowCache cache = new RowCache(64L << 20);
+    Map<RowCache.Key, byte[]> model = new HashMap<>();
+    Random random = new Random(42);
+    for (int step = 0; step < 200_000; step++) {
+      int family = random.nextInt(2);
+      byte[] key = key(random.nextInt(1_000));
+      RowCache.Key id = new RowCache.Key(family, key);
+      switch (random.nextInt(4)) {
+        case 0, 1 -> {
+          byte[] row = row(random, random.nextInt(300));
+          cache.put(family, key, row, cache.stamp());
+          model.put(id, row);
+        }
+        case 2 -> {
+          byte[] row = random.nextInt(4) == 0 ? null : row(random, random.nextInt(300));
+          cache.refresh(List.of(id), Arrays.asList(row));
+          if (row == null) {
+            model.remove(id);
+          } else {
+            model.replace(id, row);
+          }
+        }
+        default -> {
+          cache.invalidate(List.of(id));
+          model.remove(id);
+        }
+      }
+      if (step % 10_000 == 0 || step == 199_999) {
+        for (int f = 0; f < 2; f++) {
+          for (int k = 0; k < 1_000; k++) {
+            assertThat(cache.get(f, key(k)))
+                .as("table %d key %d at step %d", f, k, step)
+                .isEqualTo(model.get(new RowCache.Key(f, key(k))));
+          }
+        }
+        assertThat(cache.estimatedRows()).isEqualTo(model.size());
+      }
+    }
+  }
+
+  /**
+   * A small cache wraps its log over and over: what it answers is always the latest row of the key,
+   * never an older one, the rows put last are kept, and it holds no more than its budget.
+   */
+  @Test
+  void aFullCacheDropsItsOldestRowsAndNeverAnswersAnOldOne() {
+    int budget = 64 << 10; // one segment
+    RowCache cache = new RowCache(budget);
+    Map<Integer, byte[]> model = new HashMap<>();
+    Random random = new Random(7);
+    List<Integer> recent = new ArrayList<>();
+    for (int step = 0; step < 100_000; step++) {
+      int k = random.nextInt(3_000);
+      byte[] row = row(random, random.nextInt(random.nextInt(10) == 0 ? 5_000 : 200));
+      if (random.nextInt(3) == 0) {
+        cache.refresh(List.of(new RowCache.Key(3, key(k))), Arrays.asList(row));
+        if (cache.get(3, key(k)) != null) {
+          model.put(k, row);
+        }
+      } else {
+        cache.put(3, key(k), row, cache.stamp());
+        model.put(k, row);
+        recent.add(k);
+      }
+      if (step % 5_000 == 4_999) {
+        long cachedBytes = 0;
+        for (int key = 0; key < 3_000; key++) {
+          byte[] cached = cache.get(3, key(key));
+          if (cached != null) {
+            assertThat(cached).as("key %d at step %d", key, step).isEqualTo(model.get(key));
+            cachedBytes += 16 + 4 + cached.length;
+          }
+        }
+        assertThat(cachedBytes).isLessThanOrEqualTo(budget);
+        int last = recent.getLast();
+        assertThat(cache.get(3, key(last))).as("the row put last").isEqualTo(model.get(last));
+      }
+    }
+  }
+
+  @Test
+  void rowsAreDroppedFirstInFirstOut() {
+    RowCache cache = new RowCache(64 << 10); // one segment: 64 KiB
+    for (int k = 0; k < 1_000; k++) {
+      cache.put(7, key(k), new byte[100], cache.stamp()); // 120 bytes with the key and header
+    }
+    // 1,000 rows of 120 bytes do not fit in 65,536: the first ones went, the last 546 stay.
+    assertThat(cache.get(7, key(0))).isNull();
+    assertThat(cache.get(7, key(400))).isNull();
+    for (int k = 500; k < 1_000; k++) {
+      assertThat(cache.get(7, key(k))).as("key %d", k).hasSize(100);
+    }
+    assertThat(cache.estimatedRows()).isBetween(500L, 546L);
+  }
+
+  @Test
+  void aRowOfMoreThanHalfASegmentIsNotKept() {
+    RowCache cache = new RowCache(64 << 10);
+    cache.put(7, KEY, OLD, cache.stamp());
+    byte[] huge = new byte[40 << 10];
+    cache.refresh(List.of(new RowCache.Key(7, KEY)), Arrays.asList(huge));
+    assertThat(cache.get(7, KEY)).as("the cached row replaced by one too large").isNull();
+    cache.put(7, KEY, huge, cache.stamp());
+    assertThat(cache.get(7, KEY)).isNull();
+    assertThat(cache.estimatedRows()).isZero();
+  }
+
+  private static byte[] key(int k) {
+    return new byte[] {(byte) (k >>> 24), (byte) (k >>> 16), (byte) (k >>> 8), (byte) k};
+  }
+
+  private static byte[] row(Random random, int length) {
+    byte[] row = new byte[length];
+    random.nextBytes(row);
+    return row;
   }
 }
