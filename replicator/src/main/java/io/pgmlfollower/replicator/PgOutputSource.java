@@ -295,20 +295,36 @@ public final class PgOutputSource implements ReplicationSource {
         List<TableSpec> specs;
         Lsn start;
         Map<TableId, Lsn> copied;
+        boolean failoverMarked = false; // the slot was created a failover slot
         if (positions.stream().isPresent() && !slotUsable(catalog, positions.stream().get())) {
           // Configured to start over when the slot is lost: the stored position is worthless.
           positions = new SourcePositions(Optional.empty(), positions.tables());
         }
         if (positions.stream().isEmpty()) {
           state.set(ReplicationState.SNAPSHOTTING);
-          dropUnfinishedSlot(catalog);
-          SlotCreation slot = replication.createSlotExportingSnapshot(config.getSlot());
+          // The connection that imports the snapshot is opened while the slot is created: each
+          // waits on the source (a SCRAM exchange; the slot's wait for a consistent point), and
+          // neither needs the other. Tens of milliseconds off the snapshot.
+          CompletableFuture<Connection> snapshotConnection = openAsync();
+          SlotCreation slot;
+          try {
+            dropUnfinishedSlot(catalog);
+            if (catalog.serverVersion() >= PG_17) {
+              slot = replication.createFailoverSlotExportingSnapshot(config.getSlot());
+              failoverMarked = true;
+            } else {
+              slot = replication.createSlotExportingSnapshot(config.getSlot());
+            }
+          } catch (ReplicatorException | RuntimeException e) {
+            snapshotConnection.thenAccept(c -> SourceConnections.closeQuietlyAfter(c, e));
+            throw e;
+          }
           log.info(
               "Created slot {} at consistent point {} with snapshot {}",
               slot.slotName(),
               slot.consistentPoint(),
               slot.snapshotName());
-          specs = copy.initial(slot, positions.tables().keySet());
+          specs = copy.initial(slot, positions.tables().keySet(), joined(snapshotConnection));
           start = slot.consistentPoint();
           copied = new HashMap<>();
           for (TableSpec spec : specs) {
@@ -331,10 +347,38 @@ public final class PgOutputSource implements ReplicationSource {
         if (stop.isStopped()) {
           return;
         }
-        stream(catalog, replication, specs, tables, start, statusInterval);
+        stream(catalog, replication, specs, tables, start, statusInterval, failoverMarked);
       }
     } catch (SQLException e) {
       throw ReplicatorException.fromSql("close the catalog connection", e);
+    }
+  }
+
+  /** A normal connection to the source, opened on a virtual thread of its own. */
+  private CompletableFuture<Connection> openAsync() {
+    CompletableFuture<Connection> opened = new CompletableFuture<>();
+    Thread.ofVirtual()
+        .name("source-connect")
+        .start(
+            () -> {
+              try {
+                opened.complete(connections.openNormal());
+              } catch (ReplicatorException | RuntimeException e) {
+                opened.completeExceptionally(e);
+              }
+            });
+    return opened;
+  }
+
+  private static Connection joined(CompletableFuture<Connection> connection)
+      throws ReplicatorException {
+    try {
+      return connection.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof ReplicatorException failure) {
+        throw failure;
+      }
+      throw e;
     }
   }
 
@@ -362,11 +406,12 @@ public final class PgOutputSource implements ReplicationSource {
       List<TableSpec> specs,
       TableStates tables,
       Lsn start,
-      Duration statusInterval)
+      Duration statusInterval,
+      boolean failoverMarked)
       throws ReplicatorException {
     // The connection is closed without ending the COPY first: closing the stream would wait for
     // the server to finish sending, and every applied position is acknowledged already.
-    if (catalog.serverVersion() >= PG_17) {
+    if (catalog.serverVersion() >= PG_17 && !failoverMarked) {
       try {
         replication.enableFailover(config.getSlot());
       } catch (ReplicatorException e) {

@@ -54,6 +54,38 @@ public final class ReplicationConnection implements AutoCloseable {
   }
 
   /**
+   * {@link #createSlotExportingSnapshot}, the slot marked for failover as it is created (PostgreSQL
+   * 17+, {@code CREATE_REPLICATION_SLOT s LOGICAL pgoutput (SNAPSHOT 'export', FAILOVER true)},
+   * https://www.postgresql.org/docs/17/protocol-replication.html): no {@link #enableFailover} round
+   * trip, with its write of the slot to disk, between the snapshot's commit and the stream.
+   * pgjdbc's slot builder has no such option, so the command is sent as it is.
+   */
+  public SlotCreation createFailoverSlotExportingSnapshot(String slot) throws ReplicatorException {
+    checkSlotName(slot);
+    try (java.sql.Statement statement = jdbc.createStatement()) {
+      statement.execute(
+          "CREATE_REPLICATION_SLOT "
+              + slot
+              + " LOGICAL "
+              + OUTPUT_PLUGIN
+              + " (SNAPSHOT 'export', FAILOVER true)");
+      try (java.sql.ResultSet result = statement.getResultSet()) {
+        if (result == null || !result.next() || result.getString("snapshot_name") == null) {
+          throw new ReplicatorException(
+              ReplicatorErrorCode.PROTOCOL_VIOLATION,
+              "CREATE_REPLICATION_SLOT " + slot + " returned no exported snapshot");
+        }
+        return new SlotCreation(
+            result.getString("slot_name"),
+            Lsn.parse(result.getString("consistent_point")),
+            result.getString("snapshot_name"));
+      }
+    } catch (SQLException e) {
+      throw ReplicatorException.fromSql("create replication slot " + slot, e);
+    }
+  }
+
+  /**
    * Like {@link #createSlotExportingSnapshot} but TEMPORARY: the server drops the slot when this
    * connection ends, however it ends, so a crash leaves nothing behind that retains WAL. Used to
    * copy a table added to the publication while streaming: its copy is consistent with this slot's
@@ -89,6 +121,14 @@ public final class ReplicationConnection implements AutoCloseable {
         info.getSlotName(), Lsn.fromPgjdbc(info.getConsistentPoint()), info.getSnapshotName());
   }
 
+  /** Slot names go into replication commands as they are: only what PostgreSQL allows. */
+  private static void checkSlotName(String slot) throws ReplicatorException {
+    if (!slot.matches("[a-z0-9_]+")) {
+      throw new ReplicatorException(
+          ReplicatorErrorCode.INVALID_CONFIGURATION, "invalid replication slot name: " + slot);
+    }
+  }
+
   /**
    * Marks the slot as a failover slot (PostgreSQL 17+, {@code ALTER_REPLICATION_SLOT s (FAILOVER
    * true)},
@@ -99,10 +139,7 @@ public final class ReplicationConnection implements AutoCloseable {
    * snapshot is still in use.
    */
   public void enableFailover(String slot) throws ReplicatorException {
-    if (!slot.matches("[a-z0-9_]+")) { // what PostgreSQL allows in a slot name
-      throw new ReplicatorException(
-          ReplicatorErrorCode.INVALID_CONFIGURATION, "invalid replication slot name: " + slot);
-    }
+    checkSlotName(slot);
     try (java.sql.Statement statement = jdbc.createStatement()) {
       statement.execute("ALTER_REPLICATION_SLOT " + slot + " ( FAILOVER true )");
     } catch (SQLException e) {

@@ -76,7 +76,17 @@ public final class SnapshotCopy {
    */
   public List<TableSpec> initial(SlotCreation slot, Set<TableId> previouslyCopied)
       throws ReplicatorException {
-    return run(slot, Optional.empty(), previouslyCopied, KeepAlive.NONE);
+    return initial(slot, previouslyCopied, connections.openNormal());
+  }
+
+  /**
+   * {@link #initial(SlotCreation, Set)} over {@code connection}, a normal connection to the source
+   * opened beforehand (while the slot was created), closed when this returns.
+   */
+  public List<TableSpec> initial(
+      SlotCreation slot, Set<TableId> previouslyCopied, Connection connection)
+      throws ReplicatorException {
+    return run(connection, slot, Optional.empty(), previouslyCopied, KeepAlive.NONE);
   }
 
   /**
@@ -85,16 +95,17 @@ public final class SnapshotCopy {
    */
   public List<TableSpec> tables(SlotCreation slot, Set<TableId> tables, KeepAlive keepAlive)
       throws ReplicatorException {
-    return run(slot, Optional.of(tables), Set.of(), keepAlive);
+    return run(connections.openNormal(), slot, Optional.of(tables), Set.of(), keepAlive);
   }
 
   private List<TableSpec> run(
+      Connection snapshotConnection,
       SlotCreation slot,
       Optional<Set<TableId>> only,
       Set<TableId> previouslyCopied,
       KeepAlive keepAlive)
       throws ReplicatorException {
-    try (Connection connection = connections.openNormal()) {
+    try (Connection connection = snapshotConnection) {
       importSnapshot(connection, slot.snapshotName());
       // Read inside the snapshot: the table shapes match the rows copied.
       List<TableSpec> specs = new ArrayList<>();
