@@ -28,10 +28,13 @@ import java.util.List;
  * {@code bench/soak} those pauses took 50–70 ms against 9–12 ms without a cache
  * (docs/reliability.md, session 16). A hit copies the row's bytes out: one short-lived array.
  *
- * <p>Eviction is first in, first out within a segment: a row read or refreshed goes to the head of
- * its segment's log, and room is made by dropping the rows at the tail. A refreshed or forgotten
- * row's old bytes stay in the log until the tail passes them, so a table updated often keeps fewer
- * rows than the budget would hold.
+ * <p>Eviction is CLOCK within a segment (first in, first out with a second chance): a row put or
+ * refreshed goes to the head of its segment's log, and room is made at the tail, where a row read
+ * since it was written moves to the head instead of out (its read mark cleared), so rows read often
+ * stay while a scan of others passes through. A refreshed or forgotten row's old bytes stay in the
+ * log until the tail passes them, so a table updated often keeps fewer rows than the budget would
+ * hold. The budget covers the logs and their indexes; a row of more than half a segment's log is
+ * not kept.
  */
 final class RowCache {
   /** A segment's log is one array: a Java array holds at most 2 GiB, kept well under that. */
@@ -42,14 +45,23 @@ final class RowCache {
 
   private static final int MIN_SEGMENT_BYTES = 64 << 10;
 
+  /** 4 TiB at {@link #MAX_SEGMENT_BYTES} each: beyond that the budget is not all used. */
+  private static final int MAX_SEGMENTS = 1 << 16;
+
   private final Segment[] segments; // null: no cache, every lookup misses
   private final int segmentShift; // the hash's top bits pick the segment, its low bits the slot
-  private final Object lock = new Object();
+  private final Object lock = new Object(); // writers, one at a time
 
-  /** Written under lock; read without it by {@link #stamp}, which must not wait for a writer. */
+  /**
+   * Counts writes, incremented under lock before a writer touches any segment; read without it by
+   * {@link #stamp} and {@link #put}, which must not wait for a writer.
+   */
   private volatile long invalidations;
 
-  /** A cache of at most {@code maximumBytes} of rows and their keys, or none when it is 0. */
+  /**
+   * A cache of at most {@code maximumBytes} in all (the rows, their keys and the indexes), or none
+   * when it is 0.
+   */
   RowCache(long maximumBytes) {
     if (maximumBytes < 0) {
       throw new IllegalArgumentException("maximumBytes is negative: " + maximumBytes);
@@ -63,10 +75,10 @@ final class RowCache {
     while (count < SEGMENTS && maximumBytes / (count * 2L) >= MIN_SEGMENT_BYTES) {
       count *= 2;
     }
-    while (maximumBytes / count > MAX_SEGMENT_BYTES) {
+    while (maximumBytes / count > MAX_SEGMENT_BYTES && count < MAX_SEGMENTS) {
       count *= 2;
     }
-    int segmentBytes = (int) Math.max(maximumBytes / count, Segment.HEADER * 2L);
+    int segmentBytes = (int) Math.min(maximumBytes / count, MAX_SEGMENT_BYTES);
     segments = new Segment[count];
     for (int i = 0; i < count; i++) {
       segments[i] = new Segment(segmentBytes);
@@ -91,18 +103,21 @@ final class RowCache {
     return invalidations;
   }
 
-  /** Keeps a row read from RocksDB, unless a write invalidated anything since {@code stamp}. */
+  /**
+   * Keeps a row read from RocksDB, unless a write invalidated anything since {@code stamp}. Under
+   * the segment's monitor alone: a writer counts its write before it reaches any segment, so a put
+   * that still sees {@code stamp} comes before the writer's turn on this segment, which then
+   * replaces or forgets the row. Readers that missed never wait for a writer's whole batch.
+   */
   void put(int family, byte[] key, byte[] stored, long stamp) {
     if (segments == null) {
       return;
     }
     int hash = Key.hash(family, key);
     Segment segment = segment(hash);
-    synchronized (lock) {
+    synchronized (segment) {
       if (invalidations == stamp) {
-        synchronized (segment) {
-          segment.put(hash, family, key, stored);
-        }
+        segment.put(hash, family, key, stored);
       }
     }
   }
@@ -190,8 +205,9 @@ final class RowCache {
      * {@code 31·h + b} maps consecutive ones onto few values (100,000 consecutive ids onto about
      * 9,000), so the map's buckets turn into trees of equal hashes searched with {@code equals}.
      * Here each byte goes through a multiply and an xor-shift (each a bijection of the 64-bit
-     * state, so keys of one length that differ anywhere differ before the fold), then MurmurHash3's
-     * 64-bit finalizer spreads every bit over the 32 kept.
+     * state, so keys of one length that differ in one byte differ before the fold), then
+     * MurmurHash3's 64-bit finalizer spreads every bit over the 32 kept. Equal hashes are told
+     * apart by the key's bytes.
      */
     static int hash(int family, byte[] bytes) {
       long h = family;
@@ -227,36 +243,42 @@ final class RowCache {
    * live entry's offset. Not thread-safe: the caller holds the segment's monitor.
    *
    * <pre>
-   * entry:  | length (int) | family (int) | key length (int) | hash (int) | key | row |
+   * entry:  | length (int) | family (int) | key length (int) | hash (int) | read (byte) | key | row |
    * log:    [ ... tail → oldest entries ... newest ← head ... free ... ]  (or wrapped around)
    * </pre>
    *
    * An entry never straddles the array's end: where the next one does not fit, the log goes on at
    * offset 0 and the rest of the array is skipped ({@link #WRAP} marks it where 4 bytes are left).
-   * The array starts small and doubles until it reaches the segment's budget; only then are entries
-   * dropped.
+   * The log starts small and doubles, while it runs from offset 0, up to three quarters of the
+   * segment's budget; the index takes at most the last quarter, and holds a live entry for at most
+   * every other slot. Past either limit, the oldest entries make room.
    */
   private static final class Segment {
-    static final int HEADER = 16;
+    static final int HEADER = 17;
+    private static final int READ = 16; // the read mark's offset in an entry
     private static final int WRAP = -1;
     private static final int INITIAL_BYTES = 64 << 10;
     private static final int INITIAL_SLOTS = 1 << 10;
     private static final VarHandle INT =
         MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
 
-    private final int maxBytes;
+    private final int maxSlots;
+    private final int maxLogBytes;
     private byte[] log;
     private int head; // where the next entry goes
     private int tail; // the oldest entry (live or dead)
     private int entries; // entries in the log, live or dead
 
-    private int[] slots = new int[INITIAL_SLOTS]; // a live entry's offset + 1; 0: empty
-    private int[] hashes = new int[INITIAL_SLOTS];
+    private int[] slots; // a live entry's offset + 1; 0: empty
+    private int[] hashes;
     private int count; // live entries
 
-    Segment(int maxBytes) {
-      this.maxBytes = maxBytes;
-      this.log = new byte[Math.min(maxBytes, INITIAL_BYTES)];
+    Segment(int budgetBytes) {
+      // Two int arrays: 8 bytes a slot, within a quarter of the budget (at least 2 slots).
+      this.maxSlots = Integer.highestOneBit(Math.max(2, budgetBytes / 4 / 8));
+      this.maxLogBytes = Math.max(budgetBytes - maxSlots * 8, HEADER * 2);
+      this.log = new byte[Math.min(maxLogBytes, INITIAL_BYTES)];
+      newIndex();
     }
 
     byte[] get(int hash, int family, byte[] key) {
@@ -265,6 +287,7 @@ final class RowCache {
         return null;
       }
       int offset = slots[slot] - 1;
+      log[offset + READ] = 1;
       int start = offset + HEADER + key.length;
       return Arrays.copyOfRange(log, start, offset + readInt(offset));
     }
@@ -291,17 +314,26 @@ final class RowCache {
     }
 
     void clear() {
-      Arrays.fill(slots, 0);
-      count = 0;
+      newIndex();
       head = 0;
       tail = 0;
       entries = 0;
     }
 
+    private void newIndex() {
+      int size = Math.min(INITIAL_SLOTS, maxSlots);
+      slots = new int[size];
+      hashes = new int[size];
+      count = 0;
+    }
+
     private void append(int hash, int family, byte[] key, byte[] row) {
       long length = (long) HEADER + key.length + row.length;
-      if (length > maxBytes / 2) {
+      if (length > maxLogBytes / 2) {
         return; // it would push out half the segment: not kept
+      }
+      while ((count + 1) * 2 > maxSlots) {
+        evictOldest(); // the index is full
       }
       int size = (int) length;
       makeRoom(size);
@@ -310,6 +342,7 @@ final class RowCache {
       writeInt(offset + 4, family);
       writeInt(offset + 8, key.length);
       writeInt(offset + 12, hash);
+      log[offset + READ] = 0;
       System.arraycopy(key, 0, log, offset + HEADER, key.length);
       System.arraycopy(row, 0, log, offset + HEADER + key.length, row.length);
       head = offset + size;
@@ -317,30 +350,31 @@ final class RowCache {
       insert(hash, offset);
     }
 
-    /**
-     * Leaves {@code size} contiguous free bytes at {@link #head}, growing or dropping the oldest.
-     */
+    private boolean wrapped() {
+      return head < tail || (head == tail && entries > 0);
+    }
+
+    /** Leaves {@code size} contiguous free bytes at {@link #head}, growing or evicting. */
     private void makeRoom(int size) {
       while (true) {
         if (entries == 0) {
           head = 0;
           tail = 0;
         }
-        boolean wrapped = head < tail || (head == tail && entries > 0);
-        if (wrapped) {
+        if (wrapped()) {
           if (tail - head >= size) {
             return; // free: [head, tail)
           }
-          dropTail();
+          evictOldest();
         } else if (log.length - head >= size) {
           return; // free: [head, end) and [0, tail)
-        } else if (tail == 0 && log.length < maxBytes) {
-          // Not yet wrapped or dropped anything: the entries are [0, head), copied as they are.
+        } else if (tail == 0 && log.length < maxLogBytes) {
+          // The entries are [0, head): the array grows around them in place.
           long wanted = Math.max((long) log.length * 2, (long) head + size);
-          log = Arrays.copyOf(log, (int) Math.min(wanted, maxBytes));
-        } else if (tail == 0) {
-          dropTail(); // wrapping now would put the head on the tail
+          log = Arrays.copyOf(log, (int) Math.min(wanted, maxLogBytes));
         } else {
+          // On at offset 0. Where the tail is at 0 too, the log is now full (head == tail): the
+          // oldest entry is then taken off, or kept in place as the newest when it was read.
           if (log.length - head >= 4) {
             writeInt(head, WRAP);
           }
@@ -349,23 +383,42 @@ final class RowCache {
       }
     }
 
-    /** Drops the oldest entry, forgetting its key when the entry is still the key's live one. */
-    private void dropTail() {
+    /**
+     * Takes the oldest entry off the tail. A live entry read since it was written gets a second
+     * chance: moved to the head with its mark cleared, where there is room (always, once the log
+     * has wrapped: the free bytes before the tail then end where the entry starts). Otherwise it is
+     * dropped, its key forgotten when the entry is still the key's live one.
+     */
+    private void evictOldest() {
       int size = readInt(tail);
-      int hash = readInt(tail + 12);
-      int mask = slots.length - 1;
-      for (int i = hash & mask; slots[i] != 0; i = (i + 1) & mask) {
-        if (slots[i] == tail + 1) {
-          remove(i);
-          break;
+      int slot = slotOf(readInt(tail + 12), tail);
+      if (slot >= 0 && log[tail + READ] != 0 && (wrapped() || log.length - head >= size)) {
+        System.arraycopy(log, tail, log, head, size); // overlapping ranges copy as if buffered
+        log[head + READ] = 0;
+        slots[slot] = head + 1;
+        head += size;
+      } else {
+        if (slot >= 0) {
+          remove(slot);
         }
+        entries--;
       }
       tail += size;
-      entries--;
       // Past the last entry before the array's end: the next oldest is at 0.
       if (entries > 0 && (log.length - tail < HEADER || readInt(tail) == WRAP)) {
         tail = 0;
       }
+    }
+
+    /** The slot of the live entry at {@code offset}, or -1 when that entry is dead. */
+    private int slotOf(int hash, int offset) {
+      int mask = slots.length - 1;
+      for (int i = hash & mask; slots[i] != 0; i = (i + 1) & mask) {
+        if (slots[i] == offset + 1) {
+          return i;
+        }
+      }
+      return -1;
     }
 
     private int find(int hash, int family, byte[] key) {
@@ -385,7 +438,7 @@ final class RowCache {
           && Arrays.equals(log, start, start + key.length, key, 0, key.length);
     }
 
-    /** Indexes an entry whose key is not indexed. */
+    /** Indexes an entry whose key is not indexed; {@link #append} left a slot for it. */
     private void insert(int hash, int offset) {
       if ((count + 1) * 2 > slots.length) {
         resize();
