@@ -19,7 +19,7 @@ import java.util.List;
  * read and updated keeps hitting, where forgetting it would send the next read to RocksDB. A reader
  * that missed and read RocksDB may still hold a value a concurrent write has since replaced; it
  * puts it only when no write happened since it began ({@link #stamp} before the read, {@link #put}
- * after), under the same lock the writers update the cache with.
+ * after), under the lock of the row's segment, which a writer takes to update it.
  *
  * <p>Out of the garbage collector's way: the rows live in a few large byte arrays, one log per
  * segment, found through arrays of ints, so a young collection has nothing of the cache's to copy.

@@ -72,16 +72,9 @@ public final class SnapshotCopy {
    *
    * @param previouslyCopied tables with a position from an earlier snapshot (when snapshotting
    *     again): those no longer published lose it, so that they are copied if they come back
+   * @param connection a normal connection to the source, opened beforehand (while the slot was
+   *     created), closed when this returns
    * @return the specs of the copied tables, as the sink now holds them
-   */
-  public List<TableSpec> initial(SlotCreation slot, Set<TableId> previouslyCopied)
-      throws ReplicatorException {
-    return initial(slot, previouslyCopied, connections.openNormal());
-  }
-
-  /**
-   * {@link #initial(SlotCreation, Set)} over {@code connection}, a normal connection to the source
-   * opened beforehand (while the slot was created), closed when this returns.
    */
   public List<TableSpec> initial(
       SlotCreation slot, Set<TableId> previouslyCopied, Connection connection)
