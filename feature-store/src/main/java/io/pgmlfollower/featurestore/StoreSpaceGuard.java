@@ -93,6 +93,11 @@ public final class StoreSpaceGuard extends ForwardingChangeSink {
       }
 
       @Override
+      public void prepare(List<TableSpec> tables) throws StoreException {
+        loader.prepare(tables);
+      }
+
+      @Override
       public OutputStream copyIn(TableSpec table, CopyFormat format) throws StoreException {
         check("copy " + table.id());
         return loader.copyIn(table, format);

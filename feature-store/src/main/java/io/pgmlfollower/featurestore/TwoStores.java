@@ -452,6 +452,12 @@ public final class TwoStores implements ChangeSink, AutoCloseable {
     }
 
     @Override
+    public void prepare(List<TableSpec> tables) throws StoreException {
+      a.prepare(tables);
+      b.prepare(tables);
+    }
+
+    @Override
     public OutputStream copyIn(TableSpec table, CopyFormat format) throws StoreException {
       OutputStream toFirst = a.copyIn(table, format);
       background = new BackgroundStream(b.copyIn(table, format), "snapshot-load-" + table.id());
@@ -538,6 +544,12 @@ public final class TwoStores implements ChangeSink, AutoCloseable {
     @Override
     public CopyFormat formatFor(TableSpec table) {
       return a.formatFor(table);
+    }
+
+    /** Only the first store's part: the second one loads after it commits. */
+    @Override
+    public void prepare(List<TableSpec> tables) throws StoreException {
+      a.prepare(tables);
     }
 
     @Override

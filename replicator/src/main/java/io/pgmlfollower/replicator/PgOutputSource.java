@@ -301,7 +301,8 @@ public final class PgOutputSource implements ReplicationSource {
           // Configured to start over when the slot is lost: the stored position is worthless.
           positions = new SourcePositions(Optional.empty(), positions.tables());
         }
-        if (positions.stream().isEmpty()) {
+        boolean snapshotted = positions.stream().isEmpty();
+        if (snapshotted) {
           state.set(ReplicationState.SNAPSHOTTING);
           // The connection that imports the snapshot is opened while the slot is created: each
           // waits on the source (a SCRAM exchange; the slot's wait for a consistent point), and
@@ -339,9 +340,12 @@ public final class PgOutputSource implements ReplicationSource {
         }
         offset.stored(start, Optional.empty());
         TableStates tables = new TableStates(copied, publishedTables(catalog, copy));
-        // Tables added to the publication while the follower was away (or never copied): copied
-        // now, before the stream is started, at a snapshot of their own.
-        if (!stop.isStopped()) {
+        // Resuming: tables added to the publication while the follower was away (or never
+        // copied) are copied now, before the stream is started, at a snapshot of their own. After
+        // an initial snapshot, which read the publication's tables in its own snapshot, the
+        // stream's own refreshes find any added since, as they find those added later: a Relation
+        // message for a table with changes, the periodic refresh for one without.
+        if (!snapshotted && !stop.isStopped()) {
           tables.refresh(KeepAlive.NONE);
         }
         snapshotDone.complete(null);

@@ -10,6 +10,7 @@ import io.pgmlfollower.featurestore.spi.ForwardingChangeSink;
 import io.pgmlfollower.featurestore.spi.StoreErrorCode;
 import io.pgmlfollower.featurestore.spi.StoreException;
 import io.pgmlfollower.featurestore.spi.TableId;
+import io.pgmlfollower.featurestore.spi.TableSpec;
 import io.pgmlfollower.replicator.connection.Lsn;
 import io.pgmlfollower.replicator.connection.SourceCatalog;
 import io.pgmlfollower.replicator.snapshot.SnapshotProgress;
@@ -270,6 +271,70 @@ class PgOutputSourceIT {
     assertThat(storeRows("SELECT id, code, v FROM coded ORDER BY id"))
         .isEqualTo(sourceRows("SELECT id, code, v FROM coded ORDER BY id"))
         .hasSize(16);
+  }
+
+  /**
+   * The snapshot reads every published table's shape in one query; the stream reads one table's
+   * when a Relation message announces a change. Both must agree, with column lists, generated and
+   * dropped columns, keys in index order and another schema.
+   */
+  @Test
+  void everyPublishedShapeIsReadAsTheStreamReadsItAndColumnListsKeepColumnsOff() throws Exception {
+    source(
+        "CREATE SCHEMA other",
+        "CREATE TABLE wide (b int, a int, secret text, total int GENERATED ALWAYS AS (a + b)"
+            + " STORED, gone int, note text, PRIMARY KEY (a, b))",
+        "ALTER TABLE wide DROP COLUMN gone",
+        "INSERT INTO wide (b, a, secret, note) SELECT g, -g, 'pin ' || g, 'n' || g"
+            + " FROM generate_series(1, 30) g",
+        "CREATE TABLE other.coded (id int PRIMARY KEY, code1 text NOT NULL, code2 int NOT NULL)",
+        "CREATE UNIQUE INDEX coded_codes ON other.coded (code2, code1)",
+        "ALTER TABLE other.coded REPLICA IDENTITY USING INDEX coded_codes",
+        "INSERT INTO other.coded SELECT g, 'c' || g, g % 7 FROM generate_series(1, 20) g",
+        "GRANT USAGE ON SCHEMA other TO " + role.user(),
+        "GRANT SELECT ON wide, other.coded TO " + role.user(),
+        "ALTER PUBLICATION pub ADD TABLE wide (a, b, note), other.coded");
+    List<TableSpec> specs;
+    try (Connection connection = postgres.connectAsSuperuser(sourceDatabase)) {
+      SourceCatalog catalog = new SourceCatalog(connection);
+      specs = catalog.publishedTableSpecs("pub");
+      assertThat(specs)
+          .extracting(spec -> spec.id().toString())
+          .containsExactly("other.coded", "public.events", "public.items", "public.wide");
+      for (TableSpec spec : specs) {
+        assertThat(catalog.tableSpec(spec.id(), "pub")).contains(spec);
+      }
+    }
+    TableSpec wide = specs.get(3);
+    assertThat(wide.columns())
+        .extracting(column -> column.name() + " " + column.typeName() + " " + column.notNull())
+        .containsExactly("b integer true", "a integer true", "note text false");
+    assertThat(wide.primaryKey()).containsExactly("a", "b");
+    assertThat(wide.rowIdentity()).containsExactly("a", "b");
+    TableSpec coded = specs.get(0);
+    assertThat(coded.primaryKey()).containsExactly("id");
+    assertThat(coded.rowIdentity()).containsExactly("code2", "code1");
+    assertThat(specs.get(2).columns())
+        .extracting(column -> column.typeName())
+        .containsExactly(
+            "integer", "text", "numeric(10,2)", "text[]", "text", "timestamp with time zone");
+
+    PgOutputSource source = start();
+    source.awaitSnapshot(WAIT);
+    source(
+        "UPDATE wide SET note = 'changed', secret = 'new pin' WHERE b <= 5",
+        "UPDATE other.coded SET code1 = 'x' || id WHERE id <= 5",
+        "DELETE FROM other.coded WHERE id > 15");
+    awaitSourceApplied(source);
+
+    assertTableMatchesSource("SELECT b, a, note FROM wide ORDER BY a, b");
+    assertTableMatchesSource("SELECT id, code1, code2 FROM other.coded ORDER BY id");
+    assertThat(
+            storeRows(
+                "SELECT string_agg(column_name, ',' ORDER BY ordinal_position)"
+                    + " FROM information_schema.columns"
+                    + " WHERE table_schema = 'public' AND table_name = 'wide'"))
+        .containsExactly(List.of("b,a,note"));
   }
 
   @Test

@@ -61,14 +61,21 @@ final class OfflineServer implements AutoCloseable {
                 .port(config.embeddedPort())
                 .serverSettings(
                     Map.of(
-                        "fsync", config.fsync() ? "on" : "off",
+                        "fsync",
+                        config.fsync() ? "on" : "off",
                         // Nothing replicates from the store: minimal WAL lets a snapshot's
                         // TRUNCATE + COPY in one transaction skip WAL.
-                        "wal_level", "minimal",
-                        "max_wal_senders", "0",
+                        "wal_level",
+                        "minimal",
+                        "max_wal_senders",
+                        "0",
                         // A snapshot's table file is synced at commit (it skipped WAL): start
                         // its writeback while the COPY runs rather than all at the commit.
-                        "backend_flush_after", "2MB")));
+                        "backend_flush_after",
+                        "2MB",
+                        "max_parallel_maintenance_workers",
+                        Integer.toString(
+                            maintenanceWorkers(Runtime.getRuntime().availableProcessors())))));
     return new OfflineServer(
         postgres.host(),
         postgres.port(),
@@ -76,6 +83,17 @@ final class OfflineServer implements AutoCloseable {
         postgres.superuserPassword(),
         postgres.jdbcUrl("postgres"),
         Optional.of(postgres));
+  }
+
+  /**
+   * Workers for a snapshot's index builds, besides the building backend. A parallel build hands
+   * every worker's sorted run to the leader through temporary files: on 2 cores, with the follower
+   * on the same machine, a 1M-row primary key built in 0.29 s serially against 0.31–0.38 s with one
+   * worker and 0.36–0.51 s with two (docs/benchmarks.md, "Session 17 runs"). With more cores,
+   * PostgreSQL's default (2).
+   */
+  static int maintenanceWorkers(int processors) {
+    return processors <= 2 ? 0 : 2;
   }
 
   private static OfflineServer external(OfflineStoreConfig config) throws StoreException {

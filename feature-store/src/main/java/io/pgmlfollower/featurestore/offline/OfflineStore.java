@@ -251,10 +251,7 @@ public final class OfflineStore implements ChangeSink, TableExporter, AutoClosea
       try {
         Connection connection = shapingConnection();
         try {
-          TableShaper shaper = new TableShaper(connection, clientRole.name());
-          for (TableSpec spec : specs) {
-            shaper.ensure(spec);
-          }
+          new TableShaper(connection, clientRole.name()).ensureAll(specs);
           connection.commit();
         } catch (SQLException | RuntimeException e) {
           dropShapingConnection(e); // rolled back: no half-done DDL or its locks stay behind

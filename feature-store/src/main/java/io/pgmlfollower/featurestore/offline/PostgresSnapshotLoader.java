@@ -11,8 +11,12 @@ import io.pgmlfollower.featurestore.spi.StoreException;
 import io.pgmlfollower.featurestore.spi.TableId;
 import io.pgmlfollower.featurestore.spi.TableSpec;
 import java.io.OutputStream;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,7 +59,10 @@ final class PostgresSnapshotLoader implements SnapshotLoader {
   /**
    * Statements that rebuild the indexes and triggers dropped for the load, run before the commit.
    */
-  private final List<String> rebuilds = new java.util.ArrayList<>();
+  private final List<String> rebuilds = new ArrayList<>();
+
+  /** Tables {@link #prepare}d (truncated, indexes and triggers set aside) but not loaded yet. */
+  private final Set<TableId> prepared = new HashSet<>();
 
   PostgresSnapshotLoader(WriterSession session, String source, Map<TableId, TableSpec> tables) {
     this.session = requireNonNull(session, "session is null");
@@ -79,6 +86,30 @@ final class PostgresSnapshotLoader implements SnapshotLoader {
     return CopyFormat.BINARY;
   }
 
+  /**
+   * Empties the tables and sets aside their indexes and triggers, all together: two round trips
+   * however many tables (what to set aside, then one TRUNCATE of them all with the drops), where
+   * each table took two of its own.
+   */
+  @Override
+  public void prepare(List<TableSpec> tablesToLoad) throws StoreException {
+    requireNonNull(tablesToLoad, "tablesToLoad is null");
+    checkOpen();
+    List<TableSpec> fresh = new ArrayList<>();
+    for (TableSpec table : tablesToLoad) {
+      if (!tables.containsKey(table.id())) {
+        throw new StoreException(
+            StoreErrorCode.SCHEMA_MISMATCH,
+            "snapshot of " + table.id() + " came before ensureTables described it");
+      }
+      if (!prepared.contains(table.id())) {
+        fresh.add(table);
+      }
+    }
+    truncateAndSetAside(fresh);
+    fresh.forEach(table -> prepared.add(table.id()));
+  }
+
   @Override
   public OutputStream copyIn(TableSpec table, CopyFormat format) throws StoreException {
     requireNonNull(table, "table is null");
@@ -94,17 +125,8 @@ final class PostgresSnapshotLoader implements SnapshotLoader {
           StoreErrorCode.SCHEMA_MISMATCH,
           "snapshot of " + table.id() + " came before ensureTables described it");
     }
-    try (Statement statement = session.connection().createStatement()) {
-      // In this transaction: nothing is visible to readers before the commit. Two round trips:
-      // what to set aside, then the TRUNCATE and the drops together.
-      List<String> drops = setAsideUntilCommit(table);
-      statement.execute(
-          "TRUNCATE "
-              + table.id().quoted()
-              + (drops.isEmpty() ? "" : "; ")
-              + String.join("; ", drops));
-    } catch (SQLException e) {
-      throw StoreErrors.from("cannot truncate " + table.id() + " for the snapshot", e);
+    if (!prepared.remove(table.id())) {
+      truncateAndSetAside(List.of(table));
     }
     String copy = TableShaper.copyStatement(table, "FROM STDIN", format, ", FREEZE");
     try {
@@ -127,11 +149,12 @@ final class PostgresSnapshotLoader implements SnapshotLoader {
     }
     try {
       try (Statement statement = session.connection().createStatement()) {
-        // Sorted index builds get memory of their own (for this transaction only).
-        statement.execute("SET LOCAL maintenance_work_mem = '256MB'");
-        for (String rebuild : rebuilds) {
-          statement.execute(rebuild);
-        }
+        // Sorted index builds get memory of their own (for this transaction only). One round trip:
+        // the rebuilds need no answer in between, and the first that fails stops the others.
+        List<String> statements = new ArrayList<>();
+        statements.add("SET LOCAL maintenance_work_mem = '256MB'");
+        statements.addAll(rebuilds);
+        statement.execute(String.join(";\n", statements));
       }
       SourceOffsets.write(session.connection(), offsets);
       session.connection().commit();
@@ -159,44 +182,72 @@ final class PostgresSnapshotLoader implements SnapshotLoader {
   }
 
   /**
-   * What the load sets aside, read in one query: the table's indexes and the constraints they back
-   * (their definitions from {@code pg_get_constraintdef} and {@code pg_get_indexdef}, so the
-   * rebuilt ones are exactly what was there), and its BEFORE INSERT row triggers ({@code
-   * pg_get_triggerdef}, with any non-default firing mode). Their rebuilds are queued for the
-   * commit.
+   * Truncates the tables and drops what the load sets aside, in this transaction (nothing is
+   * visible to readers before the commit): two round trips, what to set aside and then the TRUNCATE
+   * with the drops.
+   */
+  private void truncateAndSetAside(List<TableSpec> toLoad) throws StoreException {
+    if (toLoad.isEmpty()) {
+      return;
+    }
+    List<String> names = toLoad.stream().map(table -> table.id().quoted()).toList();
+    try (Statement statement = session.connection().createStatement()) {
+      List<String> statements = new ArrayList<>();
+      statements.add("TRUNCATE " + String.join(", ", names));
+      statements.addAll(setAsideUntilCommit(toLoad));
+      statement.execute(String.join(";\n", statements));
+    } catch (SQLException e) {
+      throw StoreErrors.from(
+          "cannot truncate " + String.join(", ", names) + " for the snapshot", e);
+    }
+  }
+
+  /**
+   * What the load sets aside, read in one query for all the tables: each table's indexes and the
+   * constraints they back (their definitions from {@code pg_get_constraintdef} and {@code
+   * pg_get_indexdef}, so the rebuilt ones are exactly what was there), and its BEFORE INSERT row
+   * triggers ({@code pg_get_triggerdef}, with any non-default firing mode). Their rebuilds are
+   * queued for the commit, table by table in the given order.
    *
    * @return the statements that drop them, to run after the TRUNCATE
    */
-  private List<String> setAsideUntilCommit(TableSpec table) throws SQLException {
-    List<String> drops = new java.util.ArrayList<>();
-    try (java.sql.PreparedStatement query =
+  private List<String> setAsideUntilCommit(List<TableSpec> toLoad) throws SQLException {
+    List<String> drops = new ArrayList<>();
+    try (PreparedStatement query =
         session
             .connection()
             .prepareStatement(
-                "SELECT 1 AS kind, c.conname AS name, pg_get_constraintdef(c.oid) AS definition,"
+                "SELECT w.ord, 1 AS kind, c.conname AS name,"
+                    + " pg_get_constraintdef(c.oid) AS definition,"
                     + " i.indexrelid::regclass::text AS index_name,"
                     + " pg_get_indexdef(i.indexrelid) AS index_definition,"
-                    + " row_number() OVER (ORDER BY i.indexrelid) AS ord"
-                    + " FROM pg_index i"
+                    + " row_number() OVER (PARTITION BY w.ord ORDER BY i.indexrelid) AS n"
+                    + " FROM unnest(?::text[]) WITH ORDINALITY AS w(name, ord)"
+                    + " JOIN pg_index i ON i.indrelid = w.name::regclass"
                     + " LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid"
                     + "   AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u', 'x')"
-                    + " WHERE i.indrelid = ?::regclass"
                     + " UNION ALL"
                     // tgtype bits: 1 row, 2 before, 4 insert (pg_trigger.h, TRIGGER_TYPE_*).
-                    + " SELECT 2, tgname, pg_get_triggerdef(oid), tgenabled::text, NULL,"
-                    + " row_number() OVER (ORDER BY tgname)"
-                    + " FROM pg_trigger"
-                    + " WHERE tgrelid = ?::regclass AND NOT tgisinternal AND tgtype & 7 = 7"
-                    + " ORDER BY kind, ord")) {
-      query.setString(1, table.id().quoted());
-      query.setString(2, table.id().quoted());
-      try (java.sql.ResultSet rs = query.executeQuery()) {
+                    + " SELECT w.ord, 2, t.tgname, pg_get_triggerdef(t.oid), t.tgenabled::text,"
+                    + " NULL, row_number() OVER (PARTITION BY w.ord ORDER BY t.tgname)"
+                    + " FROM unnest(?::text[]) WITH ORDINALITY AS w(name, ord)"
+                    + " JOIN pg_trigger t ON t.tgrelid = w.name::regclass"
+                    + "   AND NOT t.tgisinternal AND t.tgtype & 7 = 7"
+                    + " ORDER BY 1, 2, 7")) {
+      java.sql.Array names =
+          session
+              .connection()
+              .createArrayOf("text", toLoad.stream().map(table -> table.id().quoted()).toArray());
+      query.setArray(1, names);
+      query.setArray(2, names);
+      try (ResultSet rs = query.executeQuery()) {
         while (rs.next()) {
-          if (rs.getInt(1) == 1) {
+          TableSpec table = toLoad.get(rs.getInt(1) - 1);
+          if (rs.getInt(2) == 1) {
             setAsideIndex(
-                table, rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), drops);
+                table, rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), drops);
           } else {
-            setAsideTrigger(table, rs.getString(2), rs.getString(3), rs.getString(4), drops);
+            setAsideTrigger(table, rs.getString(3), rs.getString(4), rs.getString(5), drops);
           }
         }
       }

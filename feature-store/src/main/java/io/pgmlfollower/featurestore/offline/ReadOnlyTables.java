@@ -68,31 +68,39 @@ public final class ReadOnlyTables {
       throws SQLException {
     requireNonNull(connection, "connection is null");
     requireNonNull(table, "table is null");
+    try (Statement statement = connection.createStatement()) {
+      // Both in one execute: one round trip (pgjdbc sends the statements together).
+      statement.execute(markReadOnlySql(table, reason, hint));
+    }
+  }
+
+  /** The statements of {@link #markReadOnly(Connection, TableId)}, for a caller's batch. */
+  static String markReadOnlySql(TableId table) {
+    return markReadOnlySql(table, REPLICATED_REASON, REPLICATED_HINT);
+  }
+
+  private static String markReadOnlySql(TableId table, String reason, String hint) {
     String arguments =
         literal(requireNonNull(reason, "reason is null"))
             + ", "
             + literal(requireNonNull(hint, "hint is null"));
-    try (Statement statement = connection.createStatement()) {
-      // Both in one execute: one round trip (pgjdbc sends the statements together).
-      statement.execute(
-          "CREATE OR REPLACE TRIGGER "
-              + ROW_TRIGGER
-              + " BEFORE INSERT OR UPDATE OR DELETE ON "
-              + table.quoted()
-              + " FOR EACH ROW EXECUTE FUNCTION "
-              + FUNCTION
-              + "("
-              + arguments
-              + "); CREATE OR REPLACE TRIGGER "
-              + TRUNCATE_TRIGGER
-              + " BEFORE TRUNCATE ON "
-              + table.quoted()
-              + " FOR EACH STATEMENT EXECUTE FUNCTION "
-              + FUNCTION
-              + "("
-              + arguments
-              + ")");
-    }
+    return "CREATE OR REPLACE TRIGGER "
+        + ROW_TRIGGER
+        + " BEFORE INSERT OR UPDATE OR DELETE ON "
+        + table.quoted()
+        + " FOR EACH ROW EXECUTE FUNCTION "
+        + FUNCTION
+        + "("
+        + arguments
+        + "); CREATE OR REPLACE TRIGGER "
+        + TRUNCATE_TRIGGER
+        + " BEFORE TRUNCATE ON "
+        + table.quoted()
+        + " FOR EACH STATEMENT EXECUTE FUNCTION "
+        + FUNCTION
+        + "("
+        + arguments
+        + ")";
   }
 
   private static String literal(String value) {

@@ -18,6 +18,13 @@ public interface SnapshotLoader extends AutoCloseable {
   }
 
   /**
+   * Announces the tables this load will copy, in the order it will copy them, before the first
+   * {@link #copyIn}: a loader may set them up together (one round trip for all, not one each).
+   * Optional: a table that was not announced is set up when its copy starts.
+   */
+  default void prepare(List<TableSpec> tables) throws StoreException {}
+
+  /**
    * Replaces the table's contents with the rows written to the returned stream, in COPY text format
    * (columns in {@link TableSpec} order). Close the stream to finish the table.
    */

@@ -122,6 +122,17 @@ class OfflineStoreIT {
   }
 
   @Test
+  void theEmbeddedServerBuildsSnapshotIndexesInParallelOnlyWhereCoresAreSpare() throws Exception {
+    assertThat(OfflineServer.maintenanceWorkers(1)).isZero();
+    assertThat(OfflineServer.maintenanceWorkers(2)).isZero();
+    assertThat(OfflineServer.maintenanceWorkers(4)).isEqualTo(2);
+    assertThat(rows("SHOW max_parallel_maintenance_workers"))
+        .containsExactly(
+            Integer.toString(
+                OfflineServer.maintenanceWorkers(Runtime.getRuntime().availableProcessors())));
+  }
+
+  @Test
   void tablesCreatedTogetherGetTheirTypesCommentsAndGuards() throws Exception {
     // Two new tables in a new schema, in one call: the types asked about once (numeric is seen
     // again in the second table), a type the store does not know stored as text, each column's
@@ -344,6 +355,78 @@ class OfflineStoreIT {
     assertThat(rows(shape)).isEqualTo(before);
     assertThat(rows("SELECT id, code, v FROM rebuilt ORDER BY id"))
         .containsExactly("1|a|x", "2|b|y");
+  }
+
+  /**
+   * A publication of many tables: created together (in batches of statements), then prepared for a
+   * snapshot together (one TRUNCATE, one query for what to set aside), each with its own keys,
+   * indexes and guards rebuilt as they were.
+   */
+  @Test
+  void manyTablesAreCreatedAndPreparedTogetherAndRebuiltAsTheyWere() throws Exception {
+    List<ColumnSpec> columns =
+        List.of(
+            new ColumnSpec("id", "integer", 23, true, Optional.empty(), 1, Optional.empty()),
+            new ColumnSpec("code", "text", 25, true, Optional.empty(), 2, Optional.empty()),
+            new ColumnSpec("v", "text", 25, false, Optional.empty(), 3, Optional.empty()));
+    List<TableSpec> specs = new ArrayList<>();
+    for (int i = 0; i < 70; i++) {
+      TableId table = new TableId("many", "t" + i);
+      specs.add(
+          switch (i % 3) {
+            case 0 -> new TableSpec(table, columns, List.of("id"));
+            case 1 -> new TableSpec(table, columns, List.of("id"), List.of("code"));
+            default -> new TableSpec(table, columns, List.of());
+          });
+    }
+    store.ensureTables(specs);
+    try (Connection connection = store.dataSource().getConnection();
+        Statement statement = connection.createStatement()) {
+      statement.execute("ALTER TABLE many.t5 DISABLE TRIGGER pgml_follower_read_only");
+      statement.execute("CREATE UNIQUE INDEX t8_v ON many.t8 (v)");
+    }
+    String shape =
+        "SELECT c.relname || ' index ' || pg_get_indexdef(i.indexrelid) FROM pg_index i"
+            + " JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE n.nspname = 'many'"
+            + " UNION ALL SELECT c.relname || ' constraint ' || conname || ' '"
+            + " || pg_get_constraintdef(k.oid) FROM pg_constraint k"
+            + " JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE n.nspname = 'many'"
+            + " UNION ALL SELECT c.relname || ' trigger ' || pg_get_triggerdef(t.oid) || ' '"
+            + " || tgenabled::text FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+            + " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE n.nspname = 'many' AND NOT t.tgisinternal"
+            + " UNION ALL SELECT c.relname || ' comment ' || a.attname || ' '"
+            + " || col_description(c.oid, a.attnum) FROM pg_attribute a"
+            + " JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE n.nspname = 'many' AND c.relkind = 'r' AND a.attnum > 0"
+            + " UNION ALL SELECT c.relname || ' grant ' || array_to_string(c.relacl, ',')"
+            + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE n.nspname = 'many' AND c.relkind = 'r'"
+            + " ORDER BY 1";
+    List<String> before = rows(shape);
+    // Per table: 3 comments, 2 guards, a grant; a key for 47 of them; an identity index for 23.
+    assertThat(before).hasSize(70 * 6 + 47 + 47 + 23 + 1);
+    assertThat(before)
+        .contains(
+            "t1 index CREATE INDEX t1_row_identity ON many.t1 USING btree (code)",
+            "t8 index CREATE UNIQUE INDEX t8_v ON many.t8 USING btree (v)",
+            "t2 comment code pgml-follower: source attnum 2")
+        .anySatisfy(line -> assertThat(line).startsWith("t5 trigger").endsWith(" D"));
+    try (SnapshotLoader loader = store.beginSnapshot("many")) {
+      loader.prepare(specs);
+      for (TableSpec spec : specs) {
+        try (OutputStream copy = loader.copyIn(spec)) {
+          copy.write(("1\ta\t" + spec.id().name() + "\n2\tb\ty\n").getBytes(UTF_8));
+        }
+      }
+      loader.commit(List.of(new SourceOffset("many", "", 1)));
+    }
+    assertThat(rows(shape)).isEqualTo(before);
+    assertThat(rows("SELECT id, code, v FROM many.t69 ORDER BY id"))
+        .containsExactly("1|a|t69", "2|b|y");
+    assertThat(rows("SELECT count(*) FROM many.t0")).containsExactly("2");
   }
 
   @Test

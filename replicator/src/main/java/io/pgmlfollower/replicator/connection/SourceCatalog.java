@@ -6,7 +6,6 @@ import io.pgmlfollower.featurestore.spi.ColumnSpec;
 import io.pgmlfollower.featurestore.spi.TableId;
 import io.pgmlfollower.featurestore.spi.TableSpec;
 import io.pgmlfollower.replicator.ReplicatorException;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,13 +13,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashSet;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.OptionalLong;
-import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Reads what the replicator needs from the source's catalog over a normal connection: published
@@ -83,13 +80,21 @@ public final class SourceCatalog {
     }
   }
 
-  /** The specs of every published table, in {@link #publishedTables} order. */
+  /**
+   * The specs of every published table, in {@link #publishedTables} order: each as {@link
+   * #tableSpec} reads it, all in two round trips (the shapes, then their types) where reading them
+   * table by table took six or seven each.
+   */
   public List<TableSpec> publishedTableSpecs(String publication) throws ReplicatorException {
-    List<TableSpec> specs = new ArrayList<>();
-    for (TableId table : publishedTables(publication)) {
-      tableSpec(table, publication).ifPresent(specs::add);
+    try {
+      return shapes(
+          "JOIN pg_catalog.pg_publication_tables pt ON pt.pubname = ?"
+              + " AND pt.schemaname = n.nspname AND pt.tablename = c.relname",
+          "",
+          List.of(publication));
+    } catch (SQLException e) {
+      throw ReplicatorException.fromSql("read the tables of publication " + publication, e);
     }
-    return specs;
   }
 
   /**
@@ -112,67 +117,140 @@ public final class SourceCatalog {
   public Optional<TableSpec> tableSpec(TableId table, String publication)
       throws ReplicatorException {
     try {
-      OptionalLong oid = tableOid(table);
-      if (oid.isEmpty()) {
-        return Optional.empty();
+      List<TableSpec> specs =
+          shapes(
+              "LEFT JOIN pg_catalog.pg_publication_tables pt ON pt.pubname = ?"
+                  + " AND pt.schemaname = n.nspname AND pt.tablename = c.relname",
+              " AND n.nspname = ? AND c.relname = ?",
+              List.of(publication, table.schema(), table.name()));
+      return specs.stream().findFirst();
+    } catch (SQLException e) {
+      throw ReplicatorException.fromSql("read the definition of " + table, e);
+    }
+  }
+
+  /** One column of a table's shape, as {@link #shapes} reads it. */
+  private record ColumnRow(
+      String name,
+      SourceTypes.SourceType type,
+      boolean notNull,
+      int attnum,
+      Optional<String> missingValue,
+      Integer keyOrder,
+      Integer identityOrder) {}
+
+  /** The columns of one table, as {@link #shapes} reads them. */
+  private record ShapeRow(TableId table, char replicaIdentity, List<ColumnRow> columns) {}
+
+  /**
+   * Table shapes in one query: a row per replicated column (in the order of {@code orderBy}'s
+   * tables, then attnum) carrying its table's replica identity and its place in the primary key and
+   * the identity index; then every type resolved in one more query ({@link SourceTypes}).
+   *
+   * @param publicationJoin joins {@code pg_publication_tables} as {@code pt} to {@code n} and
+   *     {@code c}; its column list (PostgreSQL 15+) filters the columns where it names the table
+   * @param filter more conditions on {@code n} and {@code c}, starting with AND
+   * @param parameters for the join, then the filter
+   */
+  private List<TableSpec> shapes(String publicationJoin, String filter, List<String> parameters)
+      throws SQLException, ReplicatorException {
+    String keyOrder =
+        "(SELECT min(k.ord)::int4 FROM pg_catalog.pg_index i"
+            + " CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)"
+            + " WHERE i.indrelid = c.oid AND i.%s AND k.attnum = a.attnum)";
+    String sql =
+        "SELECT n.nspname, c.relname, c.relreplident, a.attname, a.atttypid, a.atttypmod,"
+            + " a.attnotnull, a.attnum, "
+            + (serverVersion() >= PG_11 ? MISSING_VALUE : "NULL::text")
+            + ", "
+            + keyOrder.formatted("indisprimary")
+            + ", "
+            + keyOrder.formatted("indisreplident")
+            + " FROM pg_catalog.pg_class c"
+            + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+            + publicationJoin
+            + " JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0"
+            + " AND NOT a.attisdropped"
+            + (serverVersion() >= PG_12 ? " AND a.attgenerated = ''" : "")
+            + " WHERE true"
+            + filter
+            + (serverVersion() >= PG_15
+                ? " AND (pt.attnames IS NULL OR a.attname = ANY (pt.attnames))"
+                : "")
+            + " ORDER BY n.nspname, c.relname, a.attnum";
+    List<ShapeRow> shapes = new ArrayList<>();
+    List<SourceTypes.SourceType> types = new ArrayList<>();
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      for (int i = 0; i < parameters.size(); i++) {
+        statement.setString(i + 1, parameters.get(i));
       }
-      Optional<Set<String>> columnList = publishedColumns(table, publication);
-      List<String> names = new ArrayList<>();
-      List<Boolean> notNull = new ArrayList<>();
-      List<Integer> attnums = new ArrayList<>();
-      List<Optional<String>> missing = new ArrayList<>();
-      List<SourceTypes.SourceType> types = new ArrayList<>();
-      String sql =
-          "SELECT attname, atttypid, atttypmod, attnotnull, attnum, "
-              + (serverVersion() >= PG_11 ? MISSING_VALUE : "NULL::text")
-              + " FROM pg_catalog.pg_attribute a"
-              + " WHERE attrelid = ?::oid AND attnum > 0 AND NOT attisdropped"
-              + (serverVersion() >= PG_12 ? " AND attgenerated = ''" : "")
-              + " ORDER BY attnum";
-      try (PreparedStatement statement = connection.prepareStatement(sql)) {
-        statement.setLong(1, oid.getAsLong());
-        try (ResultSet rows = statement.executeQuery()) {
-          while (rows.next()) {
-            String name = rows.getString(1);
-            if (columnList.isEmpty() || columnList.get().contains(name)) {
-              names.add(name);
-              types.add(new SourceTypes.SourceType((int) rows.getLong(2), rows.getInt(3)));
-              notNull.add(rows.getBoolean(4));
-              attnums.add(rows.getInt(5));
-              missing.add(Optional.ofNullable(rows.getString(6)));
-            }
+      try (ResultSet rows = statement.executeQuery()) {
+        ShapeRow current = null;
+        while (rows.next()) {
+          TableId table = new TableId(rows.getString(1), rows.getString(2));
+          if (current == null || !current.table().equals(table)) {
+            current = new ShapeRow(table, rows.getString(3).charAt(0), new ArrayList<>());
+            shapes.add(current);
           }
+          SourceTypes.SourceType type =
+              new SourceTypes.SourceType((int) rows.getLong(5), rows.getInt(6));
+          types.add(type);
+          current
+              .columns()
+              .add(
+                  new ColumnRow(
+                      rows.getString(4),
+                      type,
+                      rows.getBoolean(7),
+                      rows.getInt(8),
+                      Optional.ofNullable(rows.getString(9)),
+                      rows.getObject(10, Integer.class),
+                      rows.getObject(11, Integer.class)));
         }
       }
-      if (names.isEmpty()) {
-        return Optional.empty();
-      }
-      List<SourceTypes.Resolved> resolved = new SourceTypes(connection).resolveAll(types);
+    }
+    if (types.isEmpty()) {
+      return List.of();
+    }
+    List<SourceTypes.Resolved> resolved = new SourceTypes(connection).resolveAll(types);
+    List<TableSpec> specs = new ArrayList<>(shapes.size());
+    int next = 0;
+    for (ShapeRow shape : shapes) {
       List<ColumnSpec> columns = new ArrayList<>();
-      for (int i = 0; i < names.size(); i++) {
+      for (ColumnRow row : shape.columns()) {
+        SourceTypes.Resolved type = resolved.get(next++);
         columns.add(
             new ColumnSpec(
-                names.get(i),
-                resolved.get(i).typeName(),
-                types.get(i).oid(),
-                notNull.get(i),
-                resolved.get(i).enumType(),
-                attnums.get(i),
-                missing.get(i)));
+                row.name(),
+                type.typeName(),
+                row.type().oid(),
+                row.notNull(),
+                type.enumType(),
+                row.attnum(),
+                row.missingValue()));
       }
-      List<String> primaryKey = present(primaryKey(oid.getAsLong()), names);
+      List<String> primaryKey = keyColumns(shape.columns(), ColumnRow::keyOrder);
       List<String> rowIdentity =
-          switch (replicaIdentity(oid.getAsLong())) {
-            case 'i' -> present(identityIndex(oid.getAsLong()), names);
+          switch (shape.replicaIdentity()) {
+            case 'i' -> keyColumns(shape.columns(), ColumnRow::identityOrder);
             case 'n' -> List.of();
             // DEFAULT: the primary key, if any. FULL: the old row holds every column; the
             // primary key, where there is one, finds it through an index.
             default -> primaryKey;
           };
-      return Optional.of(new TableSpec(table, columns, primaryKey, rowIdentity));
-    } catch (SQLException e) {
-      throw ReplicatorException.fromSql("read the definition of " + table, e);
+      specs.add(new TableSpec(shape.table(), columns, primaryKey, rowIdentity));
     }
+    return specs;
+  }
+
+  /** The replicated columns an index covers, in the index's order. */
+  private static List<String> keyColumns(
+      List<ColumnRow> columns, Function<ColumnRow, Integer> order) {
+    return columns.stream()
+        .filter(column -> order.apply(column) != null)
+        .sorted(Comparator.comparing(order))
+        .map(ColumnRow::name)
+        .toList();
   }
 
   /** Resolves types as {@link #tableSpec} does, for shapes built from a Relation message. */
@@ -218,22 +296,6 @@ public final class SourceCatalog {
     } catch (SQLException e) {
       throw ReplicatorException.fromSql(
           "read the replica identities of publication " + publication, e);
-    }
-  }
-
-  private static List<String> present(List<String> key, List<String> columns) {
-    return key.stream().filter(columns::contains).toList();
-  }
-
-  /** {@code pg_class.relreplident}: d(efault), n(othing), f(ull), i(ndex). */
-  private char replicaIdentity(long tableOid) throws SQLException {
-    try (PreparedStatement statement =
-        connection.prepareStatement(
-            "SELECT relreplident FROM pg_catalog.pg_class WHERE oid = ?::oid")) {
-      statement.setLong(1, tableOid);
-      try (ResultSet rows = statement.executeQuery()) {
-        return rows.next() ? rows.getString(1).charAt(0) : 'd';
-      }
     }
   }
 
@@ -296,74 +358,6 @@ public final class SourceCatalog {
             "SELECT setting::bigint FROM pg_catalog.pg_settings WHERE name = 'wal_sender_timeout'",
             "read wal_sender_timeout");
     return millis > 0 ? Optional.of(Duration.ofMillis(millis)) : Optional.empty();
-  }
-
-  private OptionalLong tableOid(TableId table) throws SQLException {
-    String sql =
-        "SELECT c.oid FROM pg_catalog.pg_class c"
-            + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-            + " WHERE n.nspname = ? AND c.relname = ?";
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      statement.setString(1, table.schema());
-      statement.setString(2, table.name());
-      try (ResultSet rows = statement.executeQuery()) {
-        return rows.next() ? OptionalLong.of(rows.getLong(1)) : OptionalLong.empty();
-      }
-    }
-  }
-
-  private Optional<Set<String>> publishedColumns(TableId table, String publication)
-      throws SQLException, ReplicatorException {
-    if (serverVersion() < PG_15) {
-      return Optional.empty();
-    }
-    String sql =
-        "SELECT attnames FROM pg_catalog.pg_publication_tables"
-            + " WHERE pubname = ? AND schemaname = ? AND tablename = ?";
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      statement.setString(1, publication);
-      statement.setString(2, table.schema());
-      statement.setString(3, table.name());
-      try (ResultSet rows = statement.executeQuery()) {
-        if (!rows.next()) {
-          return Optional.empty();
-        }
-        Array names = rows.getArray(1);
-        if (names == null) {
-          return Optional.empty();
-        }
-        return Optional.of(new HashSet<>(Arrays.asList((String[]) names.getArray())));
-      }
-    }
-  }
-
-  private List<String> primaryKey(long tableOid) throws SQLException {
-    return indexColumns(tableOid, "indisprimary");
-  }
-
-  /** The columns of the REPLICA IDENTITY USING INDEX index, empty when it was dropped. */
-  private List<String> identityIndex(long tableOid) throws SQLException {
-    return indexColumns(tableOid, "indisreplident");
-  }
-
-  private List<String> indexColumns(long tableOid, String flag) throws SQLException {
-    String sql =
-        "SELECT a.attname FROM pg_catalog.pg_index i"
-            + " CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)"
-            + " JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
-            + " WHERE i.indrelid = ?::oid AND i."
-            + flag
-            + " ORDER BY k.ord";
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      statement.setLong(1, tableOid);
-      List<String> columns = new ArrayList<>();
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          columns.add(rows.getString(1));
-        }
-      }
-      return columns;
-    }
   }
 
   private long querySingleLong(String sql, String action) throws ReplicatorException {

@@ -168,8 +168,10 @@ public final class SnapshotCopy {
             Optional.of(
                 new TableCopy.Parallel(
                     connections, slot.snapshotName(), readers, minPagesPerRange)));
+    tableCopy.readKinds(specs);
     List<SourceOffset> offsets = new ArrayList<>(extraOffsets);
     try (SnapshotLoader loader = sink.beginSnapshot(sourceName)) {
+      loader.prepare(specs);
       for (TableSpec spec : specs) {
         long started = System.nanoTime();
         progress.started(spec.id());

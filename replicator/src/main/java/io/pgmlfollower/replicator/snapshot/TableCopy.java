@@ -18,7 +18,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
@@ -43,6 +45,9 @@ final class TableCopy {
   private final Connection connection;
   private final StopSignal stop;
   private final Optional<Parallel> parallel;
+
+  /** Whether each table is partitioned, as {@link #readKinds} read them. */
+  private final Map<TableId, Boolean> partitioned = new HashMap<>();
 
   /**
    * Reading large tables as block ranges over several connections.
@@ -123,7 +128,37 @@ final class TableCopy {
         + (format == CopyFormat.BINARY ? " (FORMAT binary)" : "");
   }
 
+  /**
+   * Reads, in one query, which of the tables are partitioned (read without ONLY, see {@link
+   * #copySql}): one round trip for a snapshot's tables, where each table's copy asked on its own.
+   */
+  void readKinds(List<TableSpec> specs) throws ReplicatorException {
+    if (specs.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT w.ord, c.relkind = 'p' FROM unnest(?::text[]) WITH ORDINALITY AS w(name, ord)"
+                + " JOIN pg_catalog.pg_class c ON c.oid = w.name::regclass")) {
+      statement.setArray(
+          1,
+          connection.createArrayOf(
+              "text", specs.stream().map(spec -> spec.id().quoted()).toArray()));
+      try (ResultSet rs = statement.executeQuery()) {
+        while (rs.next()) {
+          partitioned.put(specs.get(rs.getInt(1) - 1).id(), rs.getBoolean(2));
+        }
+      }
+    } catch (SQLException e) {
+      throw ReplicatorException.fromSql("read the kinds of the tables to copy", e);
+    }
+  }
+
   private boolean isPartitioned(TableSpec spec) throws SQLException {
+    Boolean known = partitioned.get(spec.id());
+    if (known != null) {
+      return known;
+    }
     try (PreparedStatement statement =
         connection.prepareStatement(
             "SELECT relkind = 'p' FROM pg_catalog.pg_class WHERE oid = ?::regclass")) {
