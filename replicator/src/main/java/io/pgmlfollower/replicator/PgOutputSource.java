@@ -2,7 +2,9 @@ package io.pgmlfollower.replicator;
 
 import static java.util.Objects.requireNonNull;
 
+import io.pgmlfollower.featurestore.spi.ChangeBatch;
 import io.pgmlfollower.featurestore.spi.ChangeSink;
+import io.pgmlfollower.featurestore.spi.SourceOffset;
 import io.pgmlfollower.featurestore.spi.StoreException;
 import io.pgmlfollower.featurestore.spi.TableId;
 import io.pgmlfollower.featurestore.spi.TableSpec;
@@ -28,6 +30,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -301,8 +304,7 @@ public final class PgOutputSource implements ReplicationSource {
           // Configured to start over when the slot is lost: the stored position is worthless.
           positions = new SourcePositions(Optional.empty(), positions.tables());
         }
-        boolean snapshotted = positions.stream().isEmpty();
-        if (snapshotted) {
+        if (positions.stream().isEmpty()) {
           state.set(ReplicationState.SNAPSHOTTING);
           // The connection that imports the snapshot is opened while the slot is created: each
           // waits on the source (a SCRAM exchange; the slot's wait for a consistent point), and
@@ -340,13 +342,12 @@ public final class PgOutputSource implements ReplicationSource {
         }
         offset.stored(start, Optional.empty());
         TableStates tables = new TableStates(copied, publishedTables(catalog, copy));
-        // Resuming: tables added to the publication while the follower was away (or never
-        // copied) are copied now, before the stream is started, at a snapshot of their own. After
-        // an initial snapshot, which read the publication's tables in its own snapshot, the
-        // stream's own refreshes find any added since, as they find those added later: a Relation
-        // message for a table with changes, the periodic refresh for one without.
-        if (!snapshotted && !stop.isStopped()) {
-          tables.refresh(KeepAlive.NONE);
+        // Tables added to the publication while the follower was away or the snapshot ran (or
+        // never copied) are copied now, before the stream is started, at a snapshot of their
+        // own; those that left it lose their stored position, so that they are copied again if
+        // they come back (their changes meanwhile were not sent).
+        if (!stop.isStopped()) {
+          forget(tables.refresh(KeepAlive.NONE));
         }
         snapshotDone.complete(null);
         if (stop.isStopped()) {
@@ -356,6 +357,25 @@ public final class PgOutputSource implements ReplicationSource {
       }
     } catch (SQLException e) {
       throw ReplicatorException.fromSql("close the catalog connection", e);
+    }
+  }
+
+  /**
+   * Stores an invalid position for tables that left the publication, as the stream's periodic
+   * refresh does: a table added back later is copied again instead of being taken as current.
+   */
+  private void forget(Set<TableId> removed) throws ReplicatorException {
+    if (removed.isEmpty()) {
+      return;
+    }
+    List<SourceOffset> forgotten = new ArrayList<>();
+    for (TableId table : removed) {
+      forgotten.add(SourcePositions.tableOffset(config.getSourceName(), table, Lsn.INVALID));
+    }
+    try {
+      sink.apply(new ChangeBatch(List.of(), forgotten));
+    } catch (StoreException e) {
+      throw ReplicatorException.fromStore("forget the tables that left the publication", e);
     }
   }
 

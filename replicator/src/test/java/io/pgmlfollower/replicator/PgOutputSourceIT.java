@@ -787,6 +787,35 @@ class PgOutputSourceIT {
     assertStoreMatchesSource();
   }
 
+  /**
+   * A table that left the publication while the follower was stopped loses its position at the next
+   * start, so that when it comes back, while the follower is stopped again, it is copied again: its
+   * changes while it was out were never sent.
+   */
+  @Test
+  void tableRemovedWhileStoppedIsCopiedAgainWhenAddedBackWhileStopped() throws Exception {
+    PgOutputSource first = start();
+    first.awaitSnapshot(WAIT);
+    first.close();
+    source("ALTER PUBLICATION pub DROP TABLE events");
+
+    PgOutputSource second = start();
+    second.awaitSnapshot(WAIT);
+    assertThat(store.offsets("src").getOrDefault("table:\"public\".\"events\"", 0L)).isZero();
+    second.close();
+    source(
+        "INSERT INTO events VALUES (900, 'written while not published')",
+        "DELETE FROM events WHERE seq <= 10",
+        "ALTER PUBLICATION pub ADD TABLE events");
+
+    PgOutputSource third = start();
+    third.awaitSnapshot(WAIT);
+    source("INSERT INTO events VALUES (901, 'back')");
+    awaitSourceApplied(third);
+
+    assertStoreMatchesSource();
+  }
+
   @Test
   void failsWhenTheSlotWasAdvancedBehindItsBack() throws Exception {
     PgOutputSource first = start();

@@ -36,8 +36,11 @@ import org.postgresql.copy.PGCopyOutputStream;
  * href="https://github.com/postgres/postgres/blob/REL_17_STABLE/src/backend/commands/copyfrom.c">copyfrom.c</a>,
  * {@code CIM_SINGLE}), even when it does not fire; and since the table was truncated in this
  * transaction, {@code COPY ... FREEZE} writes the rows already frozen (no later hint-bit or freeze
- * work) and, under {@code wal_level=minimal}, skips the WAL. Readers are not affected: none of this
- * is visible before the commit (TRUNCATE holds the table's ACCESS EXCLUSIVE lock until then).
+ * work) and, under {@code wal_level=minimal}, skips the WAL. Readers never see a table half loaded:
+ * TRUNCATE holds the table's ACCESS EXCLUSIVE lock until the commit, so a reader of a table being
+ * loaded waits for the commit. Tables announced with {@link #prepare} are truncated together, so
+ * their readers wait from the start of the load rather than from their table's turn (on an initial
+ * snapshot, the tables are new and empty anyway).
  */
 final class PostgresSnapshotLoader implements SnapshotLoader {
   /**
@@ -96,7 +99,11 @@ final class PostgresSnapshotLoader implements SnapshotLoader {
     requireNonNull(tablesToLoad, "tablesToLoad is null");
     checkOpen();
     List<TableSpec> fresh = new ArrayList<>();
+    Set<TableId> seen = new HashSet<>();
     for (TableSpec table : tablesToLoad) {
+      if (!seen.add(table.id())) {
+        continue; // listed twice: set up once
+      }
       if (!tables.containsKey(table.id())) {
         throw new StoreException(
             StoreErrorCode.SCHEMA_MISMATCH,
@@ -197,8 +204,11 @@ final class PostgresSnapshotLoader implements SnapshotLoader {
       statements.addAll(setAsideUntilCommit(toLoad));
       statement.execute(String.join(";\n", statements));
     } catch (SQLException e) {
-      throw StoreErrors.from(
-          "cannot truncate " + String.join(", ", names) + " for the snapshot", e);
+      String which =
+          names.size() == 1
+              ? names.getFirst()
+              : names.size() + " tables (" + names.getFirst() + ", ...)";
+      throw StoreErrors.from("cannot truncate " + which + " for the snapshot", e);
     }
   }
 

@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * the tables that do not exist yet are created together, with their comments, guards and grants, in
  * one round trip per {@value #TABLES_PER_EXECUTE} tables (one {@code execute} of several statements
  * is one round trip in pgjdbc): four round trips for a new publication of up to that many tables,
- * where it took five per table. A table that exists is reshaped on its own.
+ * where it took five per table (an enum type still costs a few of its own). A table that exists is
+ * reshaped on its own.
  */
 final class TableShaper {
   private static final Logger log = LoggerFactory.getLogger(TableShaper.class);
@@ -69,7 +70,11 @@ final class TableShaper {
    * their number), and the new ones are created together, a batch of statements per {@value
    * #TABLES_PER_EXECUTE} tables; a table that exists is reshaped on its own ({@link #reshape}).
    */
-  void ensureAll(List<TableSpec> specs) throws SQLException {
+  void ensureAll(List<TableSpec> tables) throws SQLException {
+    // A table listed twice takes its last shape, as when each was ensured in turn.
+    Map<TableId, TableSpec> byId = new LinkedHashMap<>();
+    tables.forEach(spec -> byId.put(spec.id(), spec));
+    List<TableSpec> specs = List.copyOf(byId.values());
     prepareSchemas(specs);
     learnTypes(specs);
     Map<TableId, Map<String, String>> existing =
@@ -78,6 +83,14 @@ final class TableShaper {
     List<String> creations = new ArrayList<>();
     List<TableSpec> created = new ArrayList<>();
     for (TableSpec spec : specs) {
+      if (!creations.isEmpty() && hasUnknownTypes(spec)) {
+        // A type the store did not know may be the row type of a table created just before (a
+        // column of another replicated table's type): those are created now and the store asked
+        // again, so that the column gets that type, as when the tables were created one by one.
+        executeAll(creations);
+        creations.clear();
+        relearnUnknownTypes(spec);
+      }
       Map<String, String> wanted = wantedTypes(spec, enums);
       Map<String, String> columns = existing.getOrDefault(spec.id(), Map.of());
       if (columns.isEmpty()) {
@@ -95,6 +108,23 @@ final class TableShaper {
     for (TableSpec spec : created) {
       log.info("Created table {} ({} columns)", spec.id(), spec.columns().size());
     }
+  }
+
+  private boolean hasUnknownTypes(TableSpec spec) {
+    return spec.columns().stream()
+        .anyMatch(
+            column ->
+                column.enumType().isEmpty()
+                    && Boolean.FALSE.equals(knownTypes.get(column.typeName())));
+  }
+
+  private void relearnUnknownTypes(TableSpec spec) throws SQLException {
+    for (ColumnSpec column : spec.columns()) {
+      if (Boolean.FALSE.equals(knownTypes.get(column.typeName()))) {
+        knownTypes.remove(column.typeName());
+      }
+    }
+    learnTypes(List.of(spec));
   }
 
   /** Schemas not set up yet by this shaper, created and granted in one round trip. */

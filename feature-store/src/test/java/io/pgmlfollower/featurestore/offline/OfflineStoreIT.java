@@ -429,6 +429,36 @@ class OfflineStoreIT {
     assertThat(rows("SELECT count(*) FROM many.t0")).containsExactly("2");
   }
 
+  /**
+   * A column whose type is the row type of another table created in the same call gets that type,
+   * as when the tables were created one by one, not {@code text} now and a rewrite at the next
+   * start.
+   */
+  @Test
+  void aColumnOfAnotherNewTablesRowTypeGetsThatType() throws Exception {
+    TableSpec rows =
+        new TableSpec(
+            new TableId("public", "row_kind"),
+            List.of(
+                new ColumnSpec("id", "integer", 23, true), new ColumnSpec("v", "text", 25, false)),
+            List.of("id"));
+    TableSpec holder =
+        new TableSpec(
+            new TableId("public", "row_holder"),
+            List.of(
+                new ColumnSpec("id", "integer", 23, true),
+                new ColumnSpec("r", "row_kind", 99999, false),
+                new ColumnSpec("unknown", "no_such_type", 99998, false)),
+            List.of("id"));
+    String types =
+        "SELECT attname || ' ' || format_type(atttypid, atttypmod) FROM pg_attribute"
+            + " WHERE attrelid = 'public.row_holder'::regclass AND attnum > 0 ORDER BY attnum";
+    store.ensureTables(List.of(rows, holder));
+    assertThat(rows(types)).containsExactly("id integer", "r row_kind", "unknown text");
+    store.ensureTables(List.of(rows, holder)); // as at the next start: nothing to change
+    assertThat(rows(types)).containsExactly("id integer", "r row_kind", "unknown text");
+  }
+
   @Test
   void rowIdentityOtherThanThePrimaryKeyFindsRowsThroughAnIndex() throws Exception {
     TableId table = new TableId("public", "by_code");

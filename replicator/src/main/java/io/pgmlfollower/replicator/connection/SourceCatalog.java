@@ -117,12 +117,19 @@ public final class SourceCatalog {
   public Optional<TableSpec> tableSpec(TableId table, String publication)
       throws ReplicatorException {
     try {
+      // The publication's column list (PostgreSQL 15+) is all it is read for: before 15 the
+      // view is not joined (with FOR ALL TABLES it lists the whole database).
       List<TableSpec> specs =
-          shapes(
-              "LEFT JOIN pg_catalog.pg_publication_tables pt ON pt.pubname = ?"
-                  + " AND pt.schemaname = n.nspname AND pt.tablename = c.relname",
-              " AND n.nspname = ? AND c.relname = ?",
-              List.of(publication, table.schema(), table.name()));
+          serverVersion() >= PG_15
+              ? shapes(
+                  "LEFT JOIN pg_catalog.pg_publication_tables pt ON pt.pubname = ?"
+                      + " AND pt.schemaname = n.nspname AND pt.tablename = c.relname",
+                  " AND n.nspname = ? AND c.relname = ?",
+                  List.of(publication, table.schema(), table.name()))
+              : shapes(
+                  "",
+                  " AND n.nspname = ? AND c.relname = ?",
+                  List.of(table.schema(), table.name()));
       return specs.stream().findFirst();
     } catch (SQLException e) {
       throw ReplicatorException.fromSql("read the definition of " + table, e);
