@@ -2,9 +2,7 @@ package io.pgmlfollower.replicator;
 
 import static java.util.Objects.requireNonNull;
 
-import io.pgmlfollower.featurestore.spi.ChangeBatch;
 import io.pgmlfollower.featurestore.spi.ChangeSink;
-import io.pgmlfollower.featurestore.spi.SourceOffset;
 import io.pgmlfollower.featurestore.spi.StoreException;
 import io.pgmlfollower.featurestore.spi.TableId;
 import io.pgmlfollower.featurestore.spi.TableSpec;
@@ -30,7 +28,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -360,20 +357,13 @@ public final class PgOutputSource implements ReplicationSource {
     }
   }
 
-  /**
-   * Stores an invalid position for tables that left the publication, as the stream's periodic
-   * refresh does: a table added back later is copied again instead of being taken as current.
-   */
+  /** Stores that tables left the publication, as the stream's periodic refresh does. */
   private void forget(Set<TableId> removed) throws ReplicatorException {
     if (removed.isEmpty()) {
       return;
     }
-    List<SourceOffset> forgotten = new ArrayList<>();
-    for (TableId table : removed) {
-      forgotten.add(SourcePositions.tableOffset(config.getSourceName(), table, Lsn.INVALID));
-    }
     try {
-      sink.apply(new ChangeBatch(List.of(), forgotten));
+      sink.apply(SourcePositions.forgetting(config.getSourceName(), removed));
     } catch (StoreException e) {
       throw ReplicatorException.fromStore("forget the tables that left the publication", e);
     }

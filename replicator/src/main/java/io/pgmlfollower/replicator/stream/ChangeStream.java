@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.pgmlfollower.featurestore.spi.ChangeBatch;
 import io.pgmlfollower.featurestore.spi.ChangeSink;
 import io.pgmlfollower.featurestore.spi.RowChange;
-import io.pgmlfollower.featurestore.spi.SourceOffset;
 import io.pgmlfollower.featurestore.spi.StoreErrorCode;
 import io.pgmlfollower.featurestore.spi.StoreException;
 import io.pgmlfollower.featurestore.spi.TableId;
@@ -412,12 +411,8 @@ public final class ChangeStream {
     if (removed.isEmpty()) {
       return;
     }
-    List<SourceOffset> forgotten = new ArrayList<>();
-    for (TableId table : removed) {
-      forgotten.add(SourcePositions.tableOffset(sourceName, table, Lsn.INVALID));
-    }
     try {
-      sink.apply(new ChangeBatch(List.of(), forgotten));
+      sink.apply(SourcePositions.forgetting(sourceName, removed));
     } catch (StoreException e) {
       throw ReplicatorException.fromStore("forget the tables that left the publication", e);
     }

@@ -2,14 +2,18 @@ package io.pgmlfollower.replicator.stream;
 
 import static java.util.Objects.requireNonNull;
 
+import io.pgmlfollower.featurestore.spi.ChangeBatch;
 import io.pgmlfollower.featurestore.spi.SourceOffset;
 import io.pgmlfollower.featurestore.spi.TableId;
 import io.pgmlfollower.replicator.ReplicatorErrorCode;
 import io.pgmlfollower.replicator.ReplicatorException;
 import io.pgmlfollower.replicator.connection.Lsn;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What a pgoutput source keeps in the store, as offset partitions written in the same local
@@ -68,6 +72,19 @@ public record SourcePositions(Optional<Lsn> stream, Map<TableId, Lsn> tables) {
   /** The position of a table's copy; {@link Lsn#INVALID} marks it as no longer replicated. */
   public static SourceOffset tableOffset(String source, TableId table, Lsn copiedAt) {
     return new SourceOffset(source, TABLE_PREFIX + table.quoted(), copiedAt.value());
+  }
+
+  /**
+   * An empty batch that marks the tables as no longer replicated ({@link Lsn#INVALID} positions):
+   * stored for tables that left the publication, so that one added back is copied again rather than
+   * taken as current (its changes meanwhile were not sent).
+   */
+  public static ChangeBatch forgetting(String source, Set<TableId> tables) {
+    List<SourceOffset> forgotten = new ArrayList<>();
+    for (TableId table : tables) {
+      forgotten.add(tableOffset(source, table, Lsn.INVALID));
+    }
+    return new ChangeBatch(List.of(), forgotten);
   }
 
   /** The inverse of {@link TableId#quoted()}: {@code "a""b"."c"} is schema {@code a"b}, table c. */
