@@ -82,20 +82,23 @@ final class TableShaper {
     EnumTypes enums = new EnumTypes(connection, clientRole);
     List<String> creations = new ArrayList<>();
     List<TableSpec> created = new ArrayList<>();
+    boolean createdSinceTypesLearned = false;
     for (TableSpec spec : specs) {
-      if (!creations.isEmpty() && hasUnknownTypes(spec)) {
+      if (createdSinceTypesLearned && hasUnknownTypes(spec)) {
         // A type the store did not know may be the row type of a table created just before (a
         // column of another replicated table's type): those are created now and the store asked
         // again, so that the column gets that type, as when the tables were created one by one.
         executeAll(creations);
         creations.clear();
         relearnUnknownTypes(spec);
+        createdSinceTypesLearned = false;
       }
       Map<String, String> wanted = wantedTypes(spec, enums);
       Map<String, String> columns = existing.getOrDefault(spec.id(), Map.of());
       if (columns.isEmpty()) {
         creations.addAll(creation(spec, wanted));
         created.add(spec);
+        createdSinceTypesLearned = true;
         if (created.size() % TABLES_PER_EXECUTE == 0) {
           executeAll(creations);
           creations.clear();
