@@ -104,11 +104,7 @@ final class PostgresSnapshotLoader implements SnapshotLoader {
       if (!seen.add(table.id())) {
         continue; // listed twice: set up once
       }
-      if (!tables.containsKey(table.id())) {
-        throw new StoreException(
-            StoreErrorCode.SCHEMA_MISMATCH,
-            "snapshot of " + table.id() + " came before ensureTables described it");
-      }
+      checkDescribed(table);
       if (!prepared.contains(table.id())) {
         fresh.add(table);
       }
@@ -127,11 +123,7 @@ final class PostgresSnapshotLoader implements SnapshotLoader {
           StoreErrorCode.INTERNAL,
           "the COPY into the previous table was not closed before " + table.id());
     }
-    if (!tables.containsKey(table.id())) {
-      throw new StoreException(
-          StoreErrorCode.SCHEMA_MISMATCH,
-          "snapshot of " + table.id() + " came before ensureTables described it");
-    }
+    checkDescribed(table);
     if (!prepared.remove(table.id())) {
       truncateAndSetAside(List.of(table));
     }
@@ -302,6 +294,14 @@ final class PostgresSnapshotLoader implements SnapshotLoader {
         };
     if (mode != null) {
       rebuilds.add("ALTER TABLE " + table.id().quoted() + " " + mode + name);
+    }
+  }
+
+  private void checkDescribed(TableSpec table) throws StoreException {
+    if (!tables.containsKey(table.id())) {
+      throw new StoreException(
+          StoreErrorCode.SCHEMA_MISMATCH,
+          "snapshot of " + table.id() + " came before ensureTables described it");
     }
   }
 

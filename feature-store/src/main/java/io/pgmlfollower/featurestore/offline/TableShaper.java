@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -209,7 +210,7 @@ final class TableShaper {
 
   /** Asks the store, in one query, about the types of the tables' columns it has not seen yet. */
   private void learnTypes(List<TableSpec> specs) throws SQLException {
-    Set<String> unseen = new java.util.LinkedHashSet<>();
+    Set<String> unseen = new LinkedHashSet<>();
     for (TableSpec spec : specs) {
       for (ColumnSpec column : spec.columns()) {
         if (column.enumType().isEmpty() && !knownTypes.containsKey(column.typeName())) {

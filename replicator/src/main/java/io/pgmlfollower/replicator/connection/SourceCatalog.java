@@ -150,9 +150,9 @@ public final class SourceCatalog {
   private record ShapeRow(TableId table, char replicaIdentity, List<ColumnRow> columns) {}
 
   /**
-   * Table shapes in one query: a row per replicated column (in the order of {@code orderBy}'s
-   * tables, then attnum) carrying its table's replica identity and its place in the primary key and
-   * the identity index; then every type resolved in one more query ({@link SourceTypes}).
+   * Table shapes in one query: a row per replicated column (tables by schema and name, then columns
+   * by attnum) carrying its table's replica identity and its place in the primary key and the
+   * identity index; then every type resolved in one more query ({@link SourceTypes}).
    *
    * @param publicationJoin joins {@code pg_publication_tables} as {@code pt} to {@code n} and
    *     {@code c}; its column list (PostgreSQL 15+) filters the columns where it names the table
@@ -186,7 +186,6 @@ public final class SourceCatalog {
                 : "")
             + " ORDER BY n.nspname, c.relname, a.attnum";
     List<ShapeRow> shapes = new ArrayList<>();
-    List<SourceTypes.SourceType> types = new ArrayList<>();
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
       for (int i = 0; i < parameters.size(); i++) {
         statement.setString(i + 1, parameters.get(i));
@@ -201,7 +200,6 @@ public final class SourceCatalog {
           }
           SourceTypes.SourceType type =
               new SourceTypes.SourceType((int) rows.getLong(5), rows.getInt(6));
-          types.add(type);
           current
               .columns()
               .add(
@@ -216,10 +214,16 @@ public final class SourceCatalog {
         }
       }
     }
-    if (types.isEmpty()) {
+    if (shapes.isEmpty()) {
       return List.of();
     }
-    List<SourceTypes.Resolved> resolved = new SourceTypes(connection).resolveAll(types);
+    List<SourceTypes.Resolved> resolved =
+        new SourceTypes(connection)
+            .resolveAll(
+                shapes.stream()
+                    .flatMap(shape -> shape.columns().stream())
+                    .map(ColumnRow::type)
+                    .toList());
     List<TableSpec> specs = new ArrayList<>(shapes.size());
     int next = 0;
     for (ShapeRow shape : shapes) {
