@@ -85,7 +85,17 @@ public final class StoreSpaceGuard extends ForwardingChangeSink {
   @Override
   public SnapshotLoader beginSnapshot(String source) throws StoreException {
     check("copy a snapshot");
-    SnapshotLoader loader = super.beginSnapshot(source);
+    return guarded(super.beginSnapshot(source));
+  }
+
+  @Override
+  public SnapshotLoader beginSnapshot(String source, List<TableSpec> tables) throws StoreException {
+    check("copy a snapshot");
+    return guarded(super.beginSnapshot(source, tables));
+  }
+
+  /** The loader, with the space checked before each table's copy. */
+  private SnapshotLoader guarded(SnapshotLoader loader) {
     return new SnapshotLoader() {
       @Override
       public CopyFormat formatFor(TableSpec table) {

@@ -156,6 +156,51 @@ public final class TwoStores implements ChangeSink, AutoCloseable {
    */
   @Override
   public void ensureTables(List<TableSpec> tables) throws StoreException {
+    shapeBoth(
+        tables,
+        () -> {
+          first.ensureTables(tables);
+          return null;
+        });
+  }
+
+  /**
+   * The first store's load of the tables, shaping them as it goes ({@link
+   * ChangeSink#beginSnapshot(String, List)}), while the second store shapes them as {@link
+   * #ensureTables} has it do; both loaders then take the tables as announced.
+   */
+  @Override
+  public SnapshotLoader beginSnapshot(String source, List<TableSpec> tables) throws StoreException {
+    SnapshotLoader a = shapeBoth(tables, () -> first.beginSnapshot(source, tables));
+    SnapshotLoader b;
+    try {
+      b = second.beginSnapshot(source);
+      if (firstTables == null) {
+        b.prepare(tables); // side by side: the second loads the same tables (TwoLoaders.prepare)
+      }
+    } catch (StoreException | RuntimeException e) {
+      try {
+        a.close();
+      } catch (StoreException closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
+    }
+    return firstTables == null ? new TwoLoaders(a, b) : new LoadsBehind(a, b);
+  }
+
+  /** The first store's part of a shape change: {@code ensureTables}, or a load that shapes. */
+  @FunctionalInterface
+  private interface FirstStoreShaping<T> {
+    T run() throws StoreException;
+  }
+
+  /**
+   * Shapes the tables in both stores: the first by {@code firstPart}, the second by its {@code
+   * ensureTables}. A result of the first part that is a loader is closed when the second fails.
+   */
+  private <T> T shapeBoth(List<TableSpec> tables, FirstStoreShaping<T> firstPart)
+      throws StoreException {
     // Not while a load behind reads the first store's tables: an ALTER that rewrites a table (a
     // retyped column) would show it empty to the load's older snapshot (an MVCC caveat of table
     // rewrites), and any ALTER would queue readers of the table behind the load's lock.
@@ -165,20 +210,28 @@ public final class TwoStores implements ChangeSink, AutoCloseable {
       // first part commits, so its column families are created in its queue, in order, and the
       // source goes on meanwhile. A failure is reported like a failed load (secondTask).
       secondWriter.execute(() -> runBehind(() -> second.ensureTables(tables)));
-      first.ensureTables(tables);
-      return;
+      return firstPart.run();
     }
     Future<Void> other = secondTask(() -> second.ensureTables(tables));
+    T result = null;
     StoreException failure = null;
     try {
-      first.ensureTables(tables);
+      result = firstPart.run();
     } catch (StoreException e) {
       failure = e;
     }
     failure = awaitSecond(other, failure);
     if (failure != null) {
+      if (result instanceof SnapshotLoader loader) {
+        try {
+          loader.close();
+        } catch (StoreException | RuntimeException closing) {
+          failure.addSuppressed(closing);
+        }
+      }
       throw failure;
     }
+    return result;
   }
 
   @Override

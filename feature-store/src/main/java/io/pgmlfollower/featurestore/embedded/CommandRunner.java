@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +26,20 @@ final class CommandRunner {
    * @throws IOException when the command cannot be started or does not finish in time
    */
   static CommandResult run(List<String> command, Duration timeout) throws IOException {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    return run(command, Map.of(), timeout);
+  }
+
+  /**
+   * Runs the command with {@code environment} set on top of this process's environment, waiting at
+   * most {@code timeout}.
+   *
+   * @throws IOException when the command cannot be started or does not finish in time
+   */
+  static CommandResult run(List<String> command, Map<String, String> environment, Duration timeout)
+      throws IOException {
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(environment);
+    Process process = builder.start();
     process.getOutputStream().close();
     CompletableFuture<String> output =
         CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));

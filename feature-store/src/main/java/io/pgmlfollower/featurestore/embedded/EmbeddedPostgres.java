@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -139,7 +140,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
             e);
       }
       Optional<String> failure =
-          pgCtlStart(binaries, user, dataDirectory, options.startupTimeout());
+          pgCtlStart(
+              binaries, user, dataDirectory, options.serverEnvironment(), options.startupTimeout());
       if (failure.isEmpty()) {
         long pid = directory.postmasterPid().orElse(-1);
         EmbeddedPostgres server =
@@ -433,7 +435,11 @@ public final class EmbeddedPostgres implements AutoCloseable {
    * Starts the server; the failure's description (pg_ctl's output and the log's tail) if it fails.
    */
   private static Optional<String> pgCtlStart(
-      PostgresBinaries binaries, ServerUser user, Path dataDirectory, Duration timeout)
+      PostgresBinaries binaries,
+      ServerUser user,
+      Path dataDirectory,
+      Map<String, String> environment,
+      Duration timeout)
       throws StoreException {
     Path logFile = dataDirectory.resolve(LOG_FILE);
     long logStart;
@@ -462,7 +468,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
             "--timeout=" + timeout.toSeconds(),
             "--silent");
     try {
-      CommandResult result = CommandRunner.run(user.command(command), timeout.plusSeconds(10));
+      // pg_ctl hands its environment to the postmaster, and the postmaster to every backend.
+      CommandResult result =
+          CommandRunner.run(user.command(command), environment, timeout.plusSeconds(10));
       if (result.succeeded()) {
         return Optional.empty();
       }

@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 public final class EmbeddedPostgresOptions {
   private static final Pattern SETTING_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.]*");
   private static final Pattern ROLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  private static final Pattern ENVIRONMENT_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Pattern OS_USER_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*");
 
   private Path dataDirectory;
@@ -29,6 +30,7 @@ public final class EmbeddedPostgresOptions {
   private String superuser = "postgres";
   private String superuserPassword;
   private final Map<String, String> serverSettings = new LinkedHashMap<>();
+  private final Map<String, String> serverEnvironment = new LinkedHashMap<>();
   private Duration startupTimeout = Duration.ofSeconds(60);
   private String osUser = "nobody";
   private Path binariesCacheDirectory = Path.of(System.getProperty("java.io.tmpdir"));
@@ -110,6 +112,23 @@ public final class EmbeddedPostgresOptions {
     return this;
   }
 
+  /**
+   * An environment variable of the server's processes (the postmaster and every backend), on top of
+   * (and overriding) this JVM's environment, e.g. {@code GLIBC_TUNABLES}.
+   */
+  public EmbeddedPostgresOptions serverEnvironment(String name, String value) {
+    requireNonNull(name, "name is null");
+    requireNonNull(value, "value is null");
+    if (!ENVIRONMENT_NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("not an environment variable name: " + name);
+    }
+    if (value.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException("environment variable " + name + " has a NUL character");
+    }
+    serverEnvironment.put(name, value);
+    return this;
+  }
+
   /** How long to wait for the server to accept connections; default 60 s. */
   public EmbeddedPostgresOptions startupTimeout(Duration startupTimeout) {
     requireNonNull(startupTimeout, "startupTimeout is null");
@@ -164,6 +183,10 @@ public final class EmbeddedPostgresOptions {
 
   public Map<String, String> serverSettings() {
     return Collections.unmodifiableMap(new LinkedHashMap<>(serverSettings));
+  }
+
+  public Map<String, String> serverEnvironment() {
+    return Collections.unmodifiableMap(new LinkedHashMap<>(serverEnvironment));
   }
 
   public Duration startupTimeout() {

@@ -23,6 +23,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -225,6 +226,26 @@ public final class OfflineStore implements ChangeSink, TableExporter, AutoClosea
 
   @Override
   public void ensureTables(List<TableSpec> specs) throws StoreException {
+    checkReplicable(specs);
+    synchronized (shapingLock) {
+      try {
+        Connection connection = shapingConnection();
+        try {
+          new TableShaper(connection, clientRole.name()).ensureAll(specs);
+          connection.commit();
+        } catch (SQLException | RuntimeException e) {
+          dropShapingConnection(e); // rolled back: no half-done DDL or its locks stay behind
+          throw e;
+        }
+      } catch (SQLException e) {
+        throw StoreErrors.from("cannot create or alter the replicated tables", e);
+      }
+    }
+    describe(specs);
+  }
+
+  /** Refuses tables that cannot be replicated here, before anything is created. */
+  private static void checkReplicable(List<TableSpec> specs) throws StoreException {
     requireNonNull(specs, "specs is null");
     for (TableSpec spec : specs) {
       String schema = spec.id().schema();
@@ -247,20 +268,10 @@ public final class OfflineStore implements ChangeSink, TableExporter, AutoClosea
         }
       }
     }
-    synchronized (shapingLock) {
-      try {
-        Connection connection = shapingConnection();
-        try {
-          new TableShaper(connection, clientRole.name()).ensureAll(specs);
-          connection.commit();
-        } catch (SQLException | RuntimeException e) {
-          dropShapingConnection(e); // rolled back: no half-done DDL or its locks stay behind
-          throw e;
-        }
-      } catch (SQLException e) {
-        throw StoreErrors.from("cannot create or alter the replicated tables", e);
-      }
-    }
+  }
+
+  /** The tables now have these shapes: writers prepare their statements for them anew. */
+  private void describe(List<TableSpec> specs) {
     for (TableSpec spec : specs) {
       tables.put(spec.id(), spec);
     }
@@ -302,6 +313,72 @@ public final class OfflineStore implements ChangeSink, TableExporter, AutoClosea
   @Override
   public SnapshotLoader beginSnapshot(String source) throws StoreException {
     requireNonNull(source, "source is null");
+    return new PostgresSnapshotLoader(loaderSession(source), source, tables);
+  }
+
+  /**
+   * A load whose new tables are created in its own transaction, bare ({@link
+   * TableShaper#ensureAllForLoad}): a new table is not emptied, has no index or trigger to set
+   * aside and gets its keys in one sorted build, and no one sees it before the load commits. A load
+   * that does not commit leaves no new table behind; the next snapshot creates it again. Tables
+   * that exist are brought to their shape in the same transaction, then emptied ({@link
+   * SnapshotLoader#prepare}). Shaping and the load are one transaction, so a shape is never stored
+   * without the rows copied in it.
+   */
+  @Override
+  public SnapshotLoader beginSnapshot(String source, List<TableSpec> specs) throws StoreException {
+    requireNonNull(source, "source is null");
+    checkReplicable(specs);
+    Map<TableId, TableSpec> described = new HashMap<>(tables);
+    specs.forEach(spec -> described.put(spec.id(), spec));
+    List<TableSpec> shaped = List.copyOf(specs);
+    PostgresSnapshotLoader loader =
+        new PostgresSnapshotLoader(
+            loaderSession(source), source, described, () -> describe(shaped));
+    try {
+      TableShaper.Load load;
+      synchronized (shapingLock) {
+        prepareSchemas(shaped);
+        load = new TableShaper(loader.connection(), clientRole.name()).ensureAllForLoad(shaped);
+      }
+      loader.adoptCreated(load);
+      loader.prepare(shaped);
+      return loader;
+    } catch (SQLException e) {
+      StoreException failure = StoreErrors.from("cannot create or alter the replicated tables", e);
+      closeAfter(loader, failure);
+      throw failure;
+    } catch (StoreException | RuntimeException e) {
+      closeAfter(loader, e);
+      throw e;
+    }
+  }
+
+  /**
+   * Creates and grants the tables' schemas in a transaction of their own, committed: a load holding
+   * a schema's grant until its commit would hold up every other grant on that schema.
+   */
+  private void prepareSchemas(List<TableSpec> specs) throws SQLException {
+    Connection connection = shapingConnection();
+    try {
+      new TableShaper(connection, clientRole.name()).prepareSchemas(specs);
+      connection.commit();
+    } catch (SQLException | RuntimeException e) {
+      dropShapingConnection(e);
+      throw e;
+    }
+  }
+
+  private static void closeAfter(SnapshotLoader loader, Exception failure) {
+    try {
+      loader.close();
+    } catch (StoreException | RuntimeException e) {
+      failure.addSuppressed(e);
+    }
+  }
+
+  /** A writer session for a load, checked usable (a kept one may have closed while idle). */
+  private WriterSession loaderSession(String source) throws StoreException {
     WriterSession session = borrowWriter();
     try {
       if (!session.isUsable() || !session.connection().isValid(VALIDITY_CHECK_SECONDS)) {
@@ -317,7 +394,7 @@ public final class OfflineStore implements ChangeSink, TableExporter, AutoClosea
     } catch (SQLException e) {
       throw StoreErrors.from("cannot begin the snapshot of source " + source, e);
     }
-    return new PostgresSnapshotLoader(session, source, tables);
+    return session;
   }
 
   /**

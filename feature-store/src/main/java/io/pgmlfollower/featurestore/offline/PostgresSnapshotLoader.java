@@ -11,6 +11,7 @@ import io.pgmlfollower.featurestore.spi.StoreException;
 import io.pgmlfollower.featurestore.spi.TableId;
 import io.pgmlfollower.featurestore.spi.TableSpec;
 import java.io.OutputStream;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -67,10 +68,39 @@ final class PostgresSnapshotLoader implements SnapshotLoader {
   /** Tables {@link #prepare}d (truncated, indexes and triggers set aside) but not loaded yet. */
   private final Set<TableId> prepared = new HashSet<>();
 
+  /** Run once the load committed (the store then knows the loaded tables' shapes). */
+  private final Runnable committed;
+
   PostgresSnapshotLoader(WriterSession session, String source, Map<TableId, TableSpec> tables) {
+    this(session, source, tables, () -> {});
+  }
+
+  /**
+   * @param tables the shapes of the tables this load may copy
+   * @param committed run once the load committed
+   */
+  PostgresSnapshotLoader(
+      WriterSession session, String source, Map<TableId, TableSpec> tables, Runnable committed) {
     this.session = requireNonNull(session, "session is null");
     this.source = requireNonNull(source, "source is null");
     this.tables = requireNonNull(tables, "tables is null");
+    this.committed = requireNonNull(committed, "committed is null");
+  }
+
+  /** The load's connection, for statements that belong in its transaction. */
+  Connection connection() {
+    return session.connection();
+  }
+
+  /**
+   * Takes over tables created bare in this load's transaction ({@link
+   * TableShaper#ensureAllForLoad}): empty already, with nothing to set aside; what completes them
+   * runs before the commit, with the rebuilds.
+   */
+  void adoptCreated(TableShaper.Load load) throws StoreException {
+    checkOpen();
+    rebuilds.addAll(load.completions());
+    prepared.addAll(load.created());
   }
 
   /**
@@ -158,6 +188,7 @@ final class PostgresSnapshotLoader implements SnapshotLoader {
       SourceOffsets.write(session.connection(), offsets);
       session.connection().commit();
       finished = true;
+      committed.run();
     } catch (SQLException e) {
       throw StoreErrors.from("cannot commit the snapshot of source " + source, e);
     }

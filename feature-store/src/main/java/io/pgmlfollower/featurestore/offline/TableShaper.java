@@ -72,11 +72,42 @@ final class TableShaper {
    * #TABLES_PER_EXECUTE} tables; a table that exists is reshaped on its own ({@link #reshape}).
    */
   void ensureAll(List<TableSpec> tables) throws SQLException {
+    ensureAll(tables, Optional.empty());
+  }
+
+  /**
+   * Like {@link #ensureAll(List)}, for tables that a load fills next in this same transaction
+   * ({@link PostgresSnapshotLoader}): a table that does not exist yet is created bare, without its
+   * primary key, row identity index and read-only guard; the statements that add them are returned,
+   * for the load to run once the rows are in. The load then neither empties nor sets aside anything
+   * of such a table: its keys are built once, in one sorted pass, and no row trigger slows its
+   * {@code COPY}. Until the commit no one else sees the table at all. Existing tables are reshaped
+   * as {@link #ensureAll(List)} does.
+   *
+   * <p>The tables' schemas must be ready ({@link #prepareSchemas}, committed beforehand): granting
+   * on a schema updates its catalog row, which a load holding it until its commit would make every
+   * other grant on that schema wait for.
+   */
+  Load ensureAllForLoad(List<TableSpec> tables) throws SQLException {
+    Load load = new Load(new ArrayList<>(), new ArrayList<>());
+    ensureAll(tables, Optional.of(load));
+    return load;
+  }
+
+  /**
+   * What {@link #ensureAllForLoad} created bare, and the statements that complete those tables
+   * (keys, row identity indexes, guards), in order.
+   */
+  record Load(List<TableId> created, List<String> completions) {}
+
+  private void ensureAll(List<TableSpec> tables, Optional<Load> load) throws SQLException {
     // A table listed twice takes its last shape, as when each was ensured in turn.
     Map<TableId, TableSpec> byId = new LinkedHashMap<>();
     tables.forEach(spec -> byId.put(spec.id(), spec));
     List<TableSpec> specs = List.copyOf(byId.values());
-    prepareSchemas(specs);
+    if (load.isEmpty()) {
+      prepareSchemas(specs);
+    }
     learnTypes(specs);
     Map<TableId, Map<String, String>> existing =
         existingColumns(specs.stream().map(TableSpec::id).toList());
@@ -97,7 +128,13 @@ final class TableShaper {
       Map<String, String> wanted = wantedTypes(spec, enums);
       Map<String, String> columns = existing.getOrDefault(spec.id(), Map.of());
       if (columns.isEmpty()) {
-        creations.addAll(creation(spec, wanted));
+        if (load.isPresent()) {
+          creations.addAll(bareCreation(spec, wanted));
+          load.get().created().add(spec.id());
+          load.get().completions().addAll(completion(spec));
+        } else {
+          creations.addAll(creation(spec, wanted));
+        }
         created.add(spec);
         createdSinceTypesLearned = true;
         if (created.size() % TABLES_PER_EXECUTE == 0) {
@@ -132,7 +169,7 @@ final class TableShaper {
   }
 
   /** Schemas not set up yet by this shaper, created and granted in one round trip. */
-  private void prepareSchemas(List<TableSpec> specs) throws SQLException {
+  void prepareSchemas(List<TableSpec> specs) throws SQLException {
     List<String> statements = new ArrayList<>();
     for (TableSpec spec : specs) {
       if (readySchemas.add(spec.id().schema())) {
@@ -178,6 +215,40 @@ final class TableShaper {
     statements.addAll(identityIndexChange(spec, List.of()));
     statements.add(ReadOnlyTables.markReadOnlySql(spec.id()));
     statements.add(grant(spec.id()));
+    return statements;
+  }
+
+  /**
+   * A new table that a load fills next: the table without its primary key, its columns' source
+   * attnums, and write privileges; {@link #completion} adds the rest once the rows are in.
+   */
+  private List<String> bareCreation(TableSpec spec, Map<String, String> types) {
+    List<String> definitions = new ArrayList<>();
+    types.forEach((name, type) -> definitions.add(TableId.quoteIdentifier(name) + " " + type));
+    List<String> statements = new ArrayList<>();
+    statements.add(
+        "CREATE TABLE " + spec.id().quoted() + " (" + String.join(", ", definitions) + ")");
+    statements.addAll(attnumComments(spec, Map.of()));
+    statements.add(grant(spec.id()));
+    return statements;
+  }
+
+  /**
+   * What {@link #creation} has and {@link #bareCreation} leaves out: the primary key (named as an
+   * inline one would be, {@code <table>_pkey}), the row identity's index and the read-only guard.
+   */
+  private static List<String> completion(TableSpec spec) {
+    List<String> statements = new ArrayList<>();
+    if (!spec.primaryKey().isEmpty()) {
+      statements.add(
+          "ALTER TABLE "
+              + spec.id().quoted()
+              + " ADD PRIMARY KEY ("
+              + columnList(spec.primaryKey())
+              + ")");
+    }
+    statements.addAll(identityIndexChange(spec, List.of()));
+    statements.add(ReadOnlyTables.markReadOnlySql(spec.id()));
     return statements;
   }
 

@@ -34,6 +34,29 @@ public interface ChangeSink {
   SnapshotLoader beginSnapshot(String source) throws StoreException;
 
   /**
+   * Starts an atomic load of these tables, shaped as given and announced ({@link
+   * SnapshotLoader#prepare}): by default {@link #ensureTables}, then {@link #beginSnapshot(String)}
+   * and {@code prepare}. A store may do better, e.g. create the tables that do not exist yet inside
+   * the load itself, where a new table needs no emptying and no one sees it before the commit.
+   */
+  default SnapshotLoader beginSnapshot(String source, List<TableSpec> tables)
+      throws StoreException {
+    ensureTables(tables);
+    SnapshotLoader loader = beginSnapshot(source);
+    try {
+      loader.prepare(tables);
+      return loader;
+    } catch (StoreException | RuntimeException e) {
+      try {
+        loader.close();
+      } catch (StoreException | RuntimeException closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
+    }
+  }
+
+  /**
    * Applies the batch and stores its offsets in one durable local transaction. When this returns,
    * the data survives a crash of the follower and of the store process; only then may the source
    * acknowledge the offsets upstream.

@@ -7,7 +7,10 @@ import java.util.Map;
 
 /**
  * A {@link ChangeSink} that hands every call to another one: extend it to watch or change one call
- * (counting applied changes, injecting a failure in a test) without repeating the others.
+ * (counting applied changes, injecting a failure in a test) without repeating the others. {@link
+ * #beginSnapshot(String, List)} goes to the other sink's, which may shape tables without calling
+ * {@link #ensureTables}: a subclass that watches {@code ensureTables} or {@code
+ * beginSnapshot(String)} overrides it too.
  */
 public abstract class ForwardingChangeSink implements ChangeSink {
   private final ChangeSink delegate;
@@ -38,6 +41,11 @@ public abstract class ForwardingChangeSink implements ChangeSink {
   @Override
   public SnapshotLoader beginSnapshot(String source) throws StoreException {
     return delegate.beginSnapshot(source);
+  }
+
+  @Override
+  public SnapshotLoader beginSnapshot(String source, List<TableSpec> tables) throws StoreException {
+    return delegate.beginSnapshot(source, tables);
   }
 
   @Override

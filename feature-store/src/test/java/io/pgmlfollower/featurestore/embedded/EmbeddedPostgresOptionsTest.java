@@ -18,6 +18,7 @@ class EmbeddedPostgresOptionsTest {
     assertThat(options.superuser()).isEqualTo("postgres");
     assertThat(options.superuserPassword()).isEmpty();
     assertThat(options.osUser()).isEqualTo("nobody");
+    assertThat(options.serverEnvironment()).isEmpty();
   }
 
   @Test
@@ -39,6 +40,21 @@ class EmbeddedPostgresOptionsTest {
     assertThatThrownBy(() -> options.serverSetting("port", "5432")).hasMessageContaining("managed");
     assertThatThrownBy(() -> options.serverSetting("x; drop", "1"))
         .hasMessageContaining("not a server setting");
+    assertThatThrownBy(() -> options.serverEnvironment("A=B", "1"))
+        .hasMessageContaining("not an environment variable name");
+    assertThatThrownBy(() -> options.serverEnvironment("A", "x\0y")).hasMessageContaining("NUL");
+  }
+
+  @Test
+  void serverEnvironmentKeepsTheLastValueOfAName() {
+    EmbeddedPostgresOptions options =
+        new EmbeddedPostgresOptions()
+            .serverEnvironment("GLIBC_TUNABLES", "glibc.malloc.hugetlb=0")
+            .serverEnvironment("LC_ALL", "C")
+            .serverEnvironment("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1");
+    assertThat(options.serverEnvironment())
+        .containsExactly(
+            Map.entry("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1"), Map.entry("LC_ALL", "C"));
   }
 
   @Test

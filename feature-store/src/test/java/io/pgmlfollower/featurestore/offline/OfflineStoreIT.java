@@ -22,6 +22,7 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -130,6 +131,27 @@ class OfflineStoreIT {
         .containsExactly(
             Integer.toString(
                 OfflineServer.maintenanceWorkers(Runtime.getRuntime().availableProcessors())));
+  }
+
+  @Test
+  void theEmbeddedServersBackendsAskMallocForHugePagesUnlessTheOperatorSetGlibcTunables()
+      throws Exception {
+    assertThat(OfflineServer.mallocEnvironment(Map.of()))
+        .containsExactly(Map.entry("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1"));
+    assertThat(
+            OfflineServer.mallocEnvironment(
+                Map.of("GLIBC_TUNABLES", "glibc.malloc.hugetlb=0", "PATH", "/usr/bin")))
+        .isEmpty();
+    // A backend of the running store (the loader's sorts run in one) has it in its environment.
+    List<String> environment;
+    try (Connection connection = store.dataSource().getConnection();
+        Statement statement = connection.createStatement()) {
+      String pid = single(statement, "SELECT pg_backend_pid()");
+      byte[] bytes = java.nio.file.Files.readAllBytes(Path.of("/proc", pid, "environ"));
+      environment = List.of(new String(bytes, UTF_8).split("\0"));
+    }
+    String expected = System.getenv().getOrDefault("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1");
+    assertThat(environment).contains("GLIBC_TUNABLES=" + expected);
   }
 
   @Test
@@ -427,6 +449,146 @@ class OfflineStoreIT {
     assertThat(rows("SELECT id, code, v FROM many.t69 ORDER BY id"))
         .containsExactly("1|a|t69", "2|b|y");
     assertThat(rows("SELECT count(*) FROM many.t0")).containsExactly("2");
+  }
+
+  /**
+   * A load that shapes its tables ({@code beginSnapshot(source, specs)}) creates the new ones in
+   * its own transaction: no one sees them before the commit, a load that does not commit leaves
+   * none behind, and once committed they are what {@code ensureTables} makes (keys, identity
+   * indexes, guards, comments, grants). A table that existed is emptied and reloaded in the same
+   * load.
+   */
+  @Test
+  void tablesCreatedInTheLoadAreAsEnsureTablesMakesThemAndAFailedLoadLeavesNone() throws Exception {
+    List<ColumnSpec> columns =
+        List.of(
+            new ColumnSpec("id", "integer", 23, true, Optional.empty(), 1, Optional.empty()),
+            new ColumnSpec("code", "text", 25, true, Optional.empty(), 2, Optional.empty()),
+            new ColumnSpec("v", "text", 25, false, Optional.empty(), 3, Optional.empty()));
+    java.util.function.Function<String, List<TableSpec>> specsIn =
+        schema -> {
+          List<TableSpec> specs = new ArrayList<>();
+          for (int i = 0; i < 70; i++) {
+            TableId table = new TableId(schema, "t" + i);
+            specs.add(
+                switch (i % 3) {
+                  case 0 -> new TableSpec(table, columns, List.of("id"));
+                  case 1 -> new TableSpec(table, columns, List.of("id"), List.of("code"));
+                  default -> new TableSpec(table, columns, List.of());
+                });
+          }
+          return specs;
+        };
+    store.ensureTables(specsIn.apply("ensured"));
+    TableSpec old = new TableSpec(new TableId("inload", "t_old"), columns, List.of("id"));
+    store.ensureTables(List.of(old));
+    try (Connection connection = store.dataSource().getConnection();
+        Statement statement = connection.createStatement()) {
+      statement.execute("CREATE INDEX t_old_v ON inload.t_old (v)");
+    }
+    store.apply(
+        new ChangeBatch(
+            List.of(row(RowChange.insert(old.id(), values("9", "z", "before")))),
+            List.of(new SourceOffset("inload", "", 1))));
+    List<TableSpec> specs = new ArrayList<>(specsIn.apply("inload"));
+    specs.add(old);
+
+    String visible = "SELECT count(*) FROM pg_class WHERE relnamespace = 'inload'::regnamespace";
+    try (SnapshotLoader loader = store.beginSnapshot("inload", specs)) {
+      try (OutputStream copy = loader.copyIn(specs.getFirst())) {
+        copy.write("1\ta\tx\n".getBytes(UTF_8));
+      }
+      // Created, but only inside the load: others see t_old and its two indexes.
+      assertThat(rows(visible)).containsExactly("3");
+      // The load holds nothing of the schema: another table of it is shaped meanwhile.
+      TableSpec beside = new TableSpec(new TableId("inload", "beside"), columns, List.of());
+      java.util.concurrent.CompletableFuture.runAsync(
+              () -> {
+                try {
+                  store.ensureTables(List.of(beside));
+                } catch (StoreException e) {
+                  throw new IllegalStateException(e);
+                }
+              })
+          .get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(rows(visible)).containsExactly("4");
+    } // closed without commit: rolled back
+    assertThat(rows(visible)).containsExactly("4");
+    assertThat(rows("SELECT id, v FROM inload.t_old")).containsExactly("9|before");
+
+    try (SnapshotLoader loader = store.beginSnapshot("inload", specs)) {
+      for (TableSpec spec : specs) {
+        try (OutputStream copy = loader.copyIn(spec)) {
+          copy.write(("1\ta\t" + spec.id().name() + "\n2\tb\ty\n").getBytes(UTF_8));
+        }
+      }
+      loader.commit(List.of(new SourceOffset("inload", "", 2)));
+    }
+    String shape =
+        "SELECT c.relname || ' index ' || pg_get_indexdef(i.indexrelid) FROM pg_index i"
+            + " JOIN pg_class c ON c.oid = i.indrelid WHERE c.relnamespace = ?::regnamespace"
+            + " UNION ALL SELECT c.relname || ' constraint ' || conname || ' '"
+            + " || pg_get_constraintdef(k.oid) FROM pg_constraint k"
+            + " JOIN pg_class c ON c.oid = k.conrelid WHERE c.relnamespace = ?::regnamespace"
+            + " UNION ALL SELECT c.relname || ' trigger ' || pg_get_triggerdef(t.oid) || ' '"
+            + " || tgenabled::text FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+            + " WHERE c.relnamespace = ?::regnamespace AND NOT t.tgisinternal"
+            + " UNION ALL SELECT c.relname || ' comment ' || a.attname || ' '"
+            + " || col_description(c.oid, a.attnum) FROM pg_attribute a"
+            + " JOIN pg_class c ON c.oid = a.attrelid"
+            + " WHERE c.relnamespace = ?::regnamespace AND c.relkind = 'r' AND a.attnum > 0"
+            + " UNION ALL SELECT c.relname || ' grant ' || array_to_string(c.relacl, ',')"
+            + " || ' owner ' || c.relowner::regrole::text FROM pg_class c"
+            + " WHERE c.relnamespace = ?::regnamespace AND c.relkind = 'r'"
+            + " ORDER BY 1";
+    List<String> ensured = shapeOf(shape, "ensured");
+    List<String> loaded = shapeOf(shape, "inload");
+    assertThat(ensured).hasSize(70 * 6 + 47 + 47 + 23);
+    assertThat(
+            loaded.stream()
+                .filter(line -> !line.startsWith("t_old ") && !line.startsWith("beside "))
+                .toList())
+        .isEqualTo(ensured.stream().map(line -> line.replace(" ensured.", " inload.")).toList());
+    assertThat(loaded)
+        .contains(
+            "t1 index CREATE INDEX t1_row_identity ON inload.t1 USING btree (code)",
+            "t0 constraint t0_pkey PRIMARY KEY (id)",
+            "t_old index CREATE INDEX t_old_v ON inload.t_old USING btree (v)");
+    assertThat(rows("SELECT id, code, v FROM inload.t69 ORDER BY id"))
+        .containsExactly("1|a|t69", "2|b|y");
+    assertThat(rows("SELECT id, v FROM inload.t_old ORDER BY id"))
+        .containsExactly("1|t_old", "2|y");
+    // The store knows their shapes: changes apply to them by key.
+    store.apply(
+        new ChangeBatch(
+            List.of(
+                row(
+                    RowChange.update(
+                        specs.getFirst().id(), null, values("2", "b", "changed"), null))),
+            List.of(new SourceOffset("inload", "", 3))));
+    assertThat(rows("SELECT v FROM inload.t0 WHERE id = 2")).containsExactly("changed");
+    try (Connection client = connectAsClient(store);
+        Statement statement = client.createStatement()) {
+      assertThatThrownBy(() -> statement.execute("DELETE FROM inload.t3"))
+          .isInstanceOf(SQLException.class)
+          .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("25006"));
+    }
+  }
+
+  private static List<String> shapeOf(String sql, String schema) throws SQLException {
+    List<String> lines = new ArrayList<>();
+    try (Connection connection = store.dataSource().getConnection();
+        PreparedStatement statement = connection.prepareStatement(sql)) {
+      for (int i = 1; i <= 5; i++) {
+        statement.setString(i, schema);
+      }
+      try (ResultSet rs = statement.executeQuery()) {
+        while (rs.next()) {
+          lines.add(rs.getString(1));
+        }
+      }
+    }
+    return lines;
   }
 
   /**

@@ -110,7 +110,6 @@ public final class SnapshotCopy {
       if (specs.isEmpty() && only.isEmpty()) {
         log.warn("Publication {} has no tables yet: nothing to copy", publication);
       }
-      ensureTables(specs);
       List<SourceOffset> offsets = new ArrayList<>();
       if (only.isEmpty()) {
         offsets.add(SourcePositions.streamOffset(sourceName, slot.consistentPoint()));
@@ -144,14 +143,6 @@ public final class SnapshotCopy {
         "import snapshot " + snapshotName);
   }
 
-  private void ensureTables(List<TableSpec> specs) throws ReplicatorException {
-    try {
-      sink.ensureTables(specs);
-    } catch (StoreException e) {
-      throw ReplicatorException.fromStore("create the replicated tables", e);
-    }
-  }
-
   private void load(
       Connection connection,
       List<TableSpec> specs,
@@ -170,8 +161,9 @@ public final class SnapshotCopy {
                     connections, slot.snapshotName(), readers, minPagesPerRange)));
     tableCopy.readKinds(specs);
     List<SourceOffset> offsets = new ArrayList<>(extraOffsets);
-    try (SnapshotLoader loader = sink.beginSnapshot(sourceName)) {
-      loader.prepare(specs);
+    // The store shapes the tables as the snapshot has them, in the load where it can: a new table
+    // is then created in the load's own transaction, with nothing to empty or set aside.
+    try (SnapshotLoader loader = sink.beginSnapshot(sourceName, specs)) {
       for (TableSpec spec : specs) {
         long started = System.nanoTime();
         progress.started(spec.id());
