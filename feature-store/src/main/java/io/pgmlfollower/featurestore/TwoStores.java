@@ -172,17 +172,19 @@ public final class TwoStores implements ChangeSink, AutoCloseable {
   @Override
   public SnapshotLoader beginSnapshot(String source, List<TableSpec> tables) throws StoreException {
     SnapshotLoader a = shapeBoth(tables, () -> first.beginSnapshot(source, tables));
-    SnapshotLoader b;
+    SnapshotLoader b = null;
     try {
       b = second.beginSnapshot(source);
       if (firstTables == null) {
         b.prepare(tables); // side by side: the second loads the same tables (TwoLoaders.prepare)
       }
     } catch (StoreException | RuntimeException e) {
-      try {
-        a.close();
-      } catch (StoreException closing) {
-        e.addSuppressed(closing);
+      for (SnapshotLoader opened : b == null ? List.of(a) : List.of(b, a)) {
+        try {
+          opened.close();
+        } catch (StoreException | RuntimeException closing) {
+          e.addSuppressed(closing);
+        }
       }
       throw e;
     }

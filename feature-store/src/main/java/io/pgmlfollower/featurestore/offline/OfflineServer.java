@@ -14,12 +14,16 @@ import java.util.concurrent.CompletableFuture;
 import org.postgresql.Driver;
 import org.postgresql.PGProperty;
 import org.postgresql.ds.PGSimpleDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where the offline store's PostgreSQL is and how to log in as its owner: an embedded server
  * started here, or an external one.
  */
 final class OfflineServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(OfflineServer.class);
+
   private final String host;
   private final int port;
   private final String user;
@@ -55,7 +59,11 @@ final class OfflineServer implements AutoCloseable {
   private static OfflineServer startEmbedded(OfflineStoreConfig config) throws StoreException {
     Path dataDirectory = config.storePath().resolve("offline").resolve("pgdata");
     EmbeddedPostgresOptions options = new EmbeddedPostgresOptions();
-    mallocEnvironment(System.getenv()).forEach(options::serverEnvironment);
+    Map<String, String> malloc = mallocEnvironment(System.getenv());
+    malloc.forEach(options::serverEnvironment);
+    log.info(
+        "Embedded PostgreSQL's malloc: GLIBC_TUNABLES={}",
+        malloc.getOrDefault("GLIBC_TUNABLES", System.getenv("GLIBC_TUNABLES")));
     EmbeddedPostgres postgres =
         EmbeddedPostgres.start(
             options
@@ -100,9 +108,10 @@ final class OfflineServer implements AutoCloseable {
 
   /**
    * What the embedded server's processes add to the follower's environment: {@code
-   * GLIBC_TUNABLES=glibc.malloc.hugetlb=1}, unless the follower's environment sets {@code
-   * GLIBC_TUNABLES} itself (kept as it is: the operator's choice, e.g. {@code
-   * glibc.malloc.hugetlb=0} to turn this off).
+   * GLIBC_TUNABLES=glibc.malloc.hugetlb=1}, appended to the follower's own {@code GLIBC_TUNABLES}
+   * when it has one (e.g. {@code glibc.malloc.arena_max=2} for the JVM); nothing when that one sets
+   * {@code glibc.malloc.hugetlb} itself, the operator's choice ({@code glibc.malloc.hugetlb=0}
+   * turns this off).
    *
    * <p>With it, glibc's malloc (2.35 and later; older versions ignore the tunable) asks for
    * transparent huge pages ({@code madvise(MADV_HUGEPAGE)}) on the large areas it maps, when the
@@ -110,13 +119,21 @@ final class OfflineServer implements AutoCloseable {
    * always}. A snapshot's index build sorts in fresh memory (up to the loader's 256 MB of {@code
    * maintenance_work_mem}); touched page by page, a 1M-row primary key took 10,000 page faults,
    * with huge pages 4,000, and its build went from 0.31–0.33 s to 0.24–0.27 s (docs/benchmarks.md,
-   * "Session 18 runs"). The server's shared memory is not malloc's and keeps its pages.
+   * "Session 18 runs"). The server's shared memory is not malloc's and keeps its pages. The cost: a
+   * backend's heap grows in 2 MiB steps, and with the kernel's default {@code
+   * transparent_hugepage/defrag} ({@code madvise}) a fault there may wait for the kernel to compact
+   * memory when no huge page is free.
    */
   static Map<String, String> mallocEnvironment(Map<String, String> followerEnvironment) {
-    if (followerEnvironment.containsKey("GLIBC_TUNABLES")) {
+    String hugePages = "glibc.malloc.hugetlb=1";
+    String own = followerEnvironment.get("GLIBC_TUNABLES");
+    if (own == null || own.isBlank()) {
+      return Map.of("GLIBC_TUNABLES", hugePages);
+    }
+    if (own.contains("glibc.malloc.hugetlb=")) {
       return Map.of();
     }
-    return Map.of("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1");
+    return Map.of("GLIBC_TUNABLES", own + ":" + hugePages);
   }
 
   private static OfflineServer external(OfflineStoreConfig config) throws StoreException {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.pgmlfollower.featurestore.spi.ChangeBatch;
 import io.pgmlfollower.featurestore.spi.ChangeSink;
+import io.pgmlfollower.featurestore.spi.EnumType;
 import io.pgmlfollower.featurestore.spi.SnapshotLoader;
 import io.pgmlfollower.featurestore.spi.SourceOffset;
 import io.pgmlfollower.featurestore.spi.StoreErrorCode;
@@ -322,8 +323,7 @@ public final class OfflineStore implements ChangeSink, TableExporter, AutoClosea
    * aside and gets its keys in one sorted build, and no one sees it before the load commits. A load
    * that does not commit leaves no new table behind; the next snapshot creates it again. Tables
    * that exist are brought to their shape in the same transaction, then emptied ({@link
-   * SnapshotLoader#prepare}). Shaping and the load are one transaction, so a shape is never stored
-   * without the rows copied in it.
+   * SnapshotLoader#prepare}). Only schemas and enum types are made ready before, committed.
    */
   @Override
   public SnapshotLoader beginSnapshot(String source, List<TableSpec> specs) throws StoreException {
@@ -338,8 +338,10 @@ public final class OfflineStore implements ChangeSink, TableExporter, AutoClosea
     try {
       TableShaper.Load load;
       synchronized (shapingLock) {
-        prepareSchemas(shaped);
-        load = new TableShaper(loader.connection(), clientRole.name()).ensureAllForLoad(shaped);
+        Map<EnumType, String> enumNames = prepareForLoad(shaped);
+        load =
+            new TableShaper(loader.connection(), clientRole.name())
+                .ensureAllForLoad(shaped, enumNames);
       }
       loader.adoptCreated(load);
       loader.prepare(shaped);
@@ -355,14 +357,16 @@ public final class OfflineStore implements ChangeSink, TableExporter, AutoClosea
   }
 
   /**
-   * Creates and grants the tables' schemas in a transaction of their own, committed: a load holding
-   * a schema's grant until its commit would hold up every other grant on that schema.
+   * The tables' schemas and enum types, made ready in a transaction of their own, committed before
+   * the load ({@link TableShaper#prepareForLoad}).
    */
-  private void prepareSchemas(List<TableSpec> specs) throws SQLException {
+  private Map<EnumType, String> prepareForLoad(List<TableSpec> specs) throws SQLException {
     Connection connection = shapingConnection();
     try {
-      new TableShaper(connection, clientRole.name()).prepareSchemas(specs);
+      Map<EnumType, String> enumNames =
+          new TableShaper(connection, clientRole.name()).prepareForLoad(specs);
       connection.commit();
+      return enumNames;
     } catch (SQLException | RuntimeException e) {
       dropShapingConnection(e);
       throw e;

@@ -65,6 +65,9 @@ final class PostgresSnapshotLoader implements SnapshotLoader {
    */
   private final List<String> rebuilds = new ArrayList<>();
 
+  /** What completes the tables created in this load ({@link #adoptCreated}), after the rebuilds. */
+  private final List<String> completions = new ArrayList<>();
+
   /** Tables {@link #prepare}d (truncated, indexes and triggers set aside) but not loaded yet. */
   private final Set<TableId> prepared = new HashSet<>();
 
@@ -95,11 +98,12 @@ final class PostgresSnapshotLoader implements SnapshotLoader {
   /**
    * Takes over tables created bare in this load's transaction ({@link
    * TableShaper#ensureAllForLoad}): empty already, with nothing to set aside; what completes them
-   * runs before the commit, with the rebuilds.
+   * runs before the commit, after the rebuilds: a new key then takes a name of its own, as when the
+   * table was created beside the others, never the name of a key about to be rebuilt.
    */
   void adoptCreated(TableShaper.Load load) throws StoreException {
     checkOpen();
-    rebuilds.addAll(load.completions());
+    completions.addAll(load.completions());
     prepared.addAll(load.created());
   }
 
@@ -183,6 +187,7 @@ final class PostgresSnapshotLoader implements SnapshotLoader {
         List<String> statements = new ArrayList<>();
         statements.add("SET LOCAL maintenance_work_mem = '256MB'");
         statements.addAll(rebuilds);
+        statements.addAll(completions);
         statement.execute(String.join(";\n", statements));
       }
       SourceOffsets.write(session.connection(), offsets);

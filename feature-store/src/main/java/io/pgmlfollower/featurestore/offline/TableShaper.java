@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.pgmlfollower.featurestore.spi.ColumnSpec;
 import io.pgmlfollower.featurestore.spi.CopyFormat;
+import io.pgmlfollower.featurestore.spi.EnumType;
 import io.pgmlfollower.featurestore.spi.TableId;
 import io.pgmlfollower.featurestore.spi.TableSpec;
 import java.nio.charset.StandardCharsets;
@@ -72,7 +73,7 @@ final class TableShaper {
    * #TABLES_PER_EXECUTE} tables; a table that exists is reshaped on its own ({@link #reshape}).
    */
   void ensureAll(List<TableSpec> tables) throws SQLException {
-    ensureAll(tables, Optional.empty());
+    ensureAll(tables, Optional.empty(), new EnumTypes(connection, clientRole)::ensure);
   }
 
   /**
@@ -84,14 +85,53 @@ final class TableShaper {
    * {@code COPY}. Until the commit no one else sees the table at all. Existing tables are reshaped
    * as {@link #ensureAll(List)} does.
    *
-   * <p>The tables' schemas must be ready ({@link #prepareSchemas}, committed beforehand): granting
-   * on a schema updates its catalog row, which a load holding it until its commit would make every
-   * other grant on that schema wait for.
+   * <p>The tables' schemas and enum types must be ready, committed beforehand ({@link
+   * #prepareForLoad}, which gives {@code enumNames}).
    */
-  Load ensureAllForLoad(List<TableSpec> tables) throws SQLException {
+  Load ensureAllForLoad(List<TableSpec> tables, Map<EnumType, String> enumNames)
+      throws SQLException {
     Load load = new Load(new ArrayList<>(), new ArrayList<>());
-    ensureAll(tables, Optional.of(load));
+    ensureAll(
+        tables,
+        Optional.of(load),
+        type -> {
+          String name = enumNames.get(type);
+          if (name == null) {
+            throw new IllegalStateException("enum type " + type + " was not prepared for the load");
+          }
+          return name;
+        });
     return load;
+  }
+
+  /**
+   * What a load's shaping needs committed before it starts ({@link #ensureAllForLoad}): the tables'
+   * schemas, created and granted, and their enum types, created or given the source's labels. A
+   * label added in the load's own transaction could not be used by its {@code COPY} (PostgreSQL
+   * refuses a new enum value before its commit, SQLSTATE 55P04), and a grant on a schema updates
+   * its catalog row, which the load would hold until its commit.
+   *
+   * @return each enum type's name, as the store spells it
+   */
+  Map<EnumType, String> prepareForLoad(List<TableSpec> tables) throws SQLException {
+    prepareSchemas(tables);
+    EnumTypes enums = new EnumTypes(connection, clientRole);
+    Map<EnumType, String> names = new HashMap<>();
+    for (TableSpec spec : tables) {
+      for (ColumnSpec column : spec.columns()) {
+        if (column.enumType().isPresent() && !names.containsKey(column.enumType().get())) {
+          EnumType type = column.enumType().get();
+          names.put(type, enums.ensure(type));
+        }
+      }
+    }
+    return names;
+  }
+
+  /** The store's name of an enum type, made ready for the table that uses it. */
+  @FunctionalInterface
+  private interface EnumNames {
+    String of(EnumType type) throws SQLException;
   }
 
   /**
@@ -100,7 +140,8 @@ final class TableShaper {
    */
   record Load(List<TableId> created, List<String> completions) {}
 
-  private void ensureAll(List<TableSpec> tables, Optional<Load> load) throws SQLException {
+  private void ensureAll(List<TableSpec> tables, Optional<Load> load, EnumNames enums)
+      throws SQLException {
     // A table listed twice takes its last shape, as when each was ensured in turn.
     Map<TableId, TableSpec> byId = new LinkedHashMap<>();
     tables.forEach(spec -> byId.put(spec.id(), spec));
@@ -111,7 +152,6 @@ final class TableShaper {
     learnTypes(specs);
     Map<TableId, Map<String, String>> existing =
         existingColumns(specs.stream().map(TableSpec::id).toList());
-    EnumTypes enums = new EnumTypes(connection, clientRole);
     List<String> creations = new ArrayList<>();
     List<TableSpec> created = new ArrayList<>();
     boolean createdSinceTypesLearned = false;
@@ -169,7 +209,7 @@ final class TableShaper {
   }
 
   /** Schemas not set up yet by this shaper, created and granted in one round trip. */
-  void prepareSchemas(List<TableSpec> specs) throws SQLException {
+  private void prepareSchemas(List<TableSpec> specs) throws SQLException {
     List<String> statements = new ArrayList<>();
     for (TableSpec spec : specs) {
       if (readySchemas.add(spec.id().schema())) {
@@ -183,12 +223,12 @@ final class TableShaper {
   }
 
   /** The store's type of each column, by name; enums are created first where they are missing. */
-  private Map<String, String> wantedTypes(TableSpec spec, EnumTypes enums) throws SQLException {
+  private Map<String, String> wantedTypes(TableSpec spec, EnumNames enums) throws SQLException {
     Map<String, String> wanted = new LinkedHashMap<>();
     for (ColumnSpec column : spec.columns()) {
       if (column.enumType().isPresent()) {
         // Spelled as the catalog query below prints it, however the spec quoted it.
-        String qualified = enums.ensure(column.enumType().get());
+        String qualified = enums.of(column.enumType().get());
         wanted.put(column.name(), qualified + (column.typeName().endsWith("[]") ? "[]" : ""));
       } else {
         wanted.put(column.name(), storedType(column));
@@ -219,12 +259,21 @@ final class TableShaper {
   }
 
   /**
-   * A new table that a load fills next: the table without its primary key, its columns' source
-   * attnums, and write privileges; {@link #completion} adds the rest once the rows are in.
+   * A new table that a load fills next: the table without its primary key (its columns NOT NULL
+   * already), its columns' source attnums, and write privileges; {@link #completion} adds the rest
+   * once the rows are in.
    */
   private List<String> bareCreation(TableSpec spec, Map<String, String> types) {
     List<String> definitions = new ArrayList<>();
-    types.forEach((name, type) -> definitions.add(TableId.quoteIdentifier(name) + " " + type));
+    // Key columns NOT NULL from the start, as an inline key makes them: added with the key, the
+    // constraint would cost a scan of the loaded rows to verify, before the index build's own.
+    types.forEach(
+        (name, type) ->
+            definitions.add(
+                TableId.quoteIdentifier(name)
+                    + " "
+                    + type
+                    + (spec.primaryKey().contains(name) ? " NOT NULL" : "")));
     List<String> statements = new ArrayList<>();
     statements.add(
         "CREATE TABLE " + spec.id().quoted() + " (" + String.join(", ", definitions) + ")");

@@ -142,15 +142,20 @@ class OfflineStoreIT {
             OfflineServer.mallocEnvironment(
                 Map.of("GLIBC_TUNABLES", "glibc.malloc.hugetlb=0", "PATH", "/usr/bin")))
         .isEmpty();
-    // A backend of the running store (the loader's sorts run in one) has it in its environment.
-    List<String> environment;
-    try (Connection connection = store.dataSource().getConnection();
-        Statement statement = connection.createStatement()) {
-      String pid = single(statement, "SELECT pg_backend_pid()");
-      byte[] bytes = java.nio.file.Files.readAllBytes(Path.of("/proc", pid, "environ"));
-      environment = List.of(new String(bytes, UTF_8).split("\0"));
-    }
-    String expected = System.getenv().getOrDefault("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1");
+    assertThat(
+            OfflineServer.mallocEnvironment(Map.of("GLIBC_TUNABLES", "glibc.malloc.arena_max=2")))
+        .containsExactly(
+            Map.entry("GLIBC_TUNABLES", "glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1"));
+    // The running store's postmaster has it in its environment, and hands it to every backend.
+    // (A backend's own /proc environ may be overwritten by its process title.)
+    Path pidFile =
+        root.resolve("store").resolve("offline").resolve("pgdata").resolve("postmaster.pid");
+    String pid = java.nio.file.Files.readAllLines(pidFile).getFirst().strip();
+    byte[] bytes = java.nio.file.Files.readAllBytes(Path.of("/proc", pid, "environ"));
+    List<String> environment = List.of(new String(bytes, UTF_8).split("\0"));
+    String expected =
+        OfflineServer.mallocEnvironment(System.getenv())
+            .getOrDefault("GLIBC_TUNABLES", System.getenv("GLIBC_TUNABLES"));
     assertThat(environment).contains("GLIBC_TUNABLES=" + expected);
   }
 
@@ -481,7 +486,10 @@ class OfflineStoreIT {
         };
     store.ensureTables(specsIn.apply("ensured"));
     TableSpec old = new TableSpec(new TableId("inload", "t_old"), columns, List.of("id"));
-    store.ensureTables(List.of(old));
+    // An enum the store has with one label; the load's new table uses a label added since.
+    EnumType mood = new EnumType("inload", "mood", List.of("happy"));
+    EnumType moodNow = new EnumType("inload", "mood", List.of("happy", "meh"));
+    store.ensureTables(List.of(old, feelings(new TableId("inload", "moods_seen"), mood)));
     try (Connection connection = store.dataSource().getConnection();
         Statement statement = connection.createStatement()) {
       statement.execute("CREATE INDEX t_old_v ON inload.t_old (v)");
@@ -491,17 +499,25 @@ class OfflineStoreIT {
             List.of(row(RowChange.insert(old.id(), values("9", "z", "before")))),
             List.of(new SourceOffset("inload", "", 1))));
     List<TableSpec> specs = new ArrayList<>(specsIn.apply("inload"));
-    specs.add(old);
+    // t_old gains a column on the source: reshaped in the load.
+    List<ColumnSpec> oldNow = new ArrayList<>(columns);
+    oldNow.add(new ColumnSpec("added", "bigint", 20, false, Optional.empty(), 4, Optional.empty()));
+    TableSpec reshaped = new TableSpec(old.id(), oldNow, List.of("id"));
+    TableSpec moods = feelings(new TableId("inload", "moods"), moodNow);
+    specs.add(reshaped);
+    specs.add(moods);
 
     String visible = "SELECT count(*) FROM pg_class WHERE relnamespace = 'inload'::regnamespace";
     try (SnapshotLoader loader = store.beginSnapshot("inload", specs)) {
       try (OutputStream copy = loader.copyIn(specs.getFirst())) {
         copy.write("1\ta\tx\n".getBytes(UTF_8));
       }
-      // Created, but only inside the load: others see t_old and its two indexes.
-      assertThat(rows(visible)).containsExactly("3");
-      // The load holds nothing of the schema: another table of it is shaped meanwhile.
-      TableSpec beside = new TableSpec(new TableId("inload", "beside"), columns, List.of());
+      // Created, but only inside the load: others see t_old and its two indexes, moods_seen and
+      // its key.
+      assertThat(rows(visible)).containsExactly("5");
+      // The load holds nothing of the schema or the enum (its new label committed before the
+      // load): another table of them is shaped meanwhile.
+      TableSpec beside = feelings(new TableId("inload", "beside"), moodNow);
       java.util.concurrent.CompletableFuture.runAsync(
               () -> {
                 try {
@@ -511,15 +527,21 @@ class OfflineStoreIT {
                 }
               })
           .get(30, java.util.concurrent.TimeUnit.SECONDS);
-      assertThat(rows(visible)).containsExactly("4");
+      assertThat(rows(visible)).containsExactly("7");
     } // closed without commit: rolled back
-    assertThat(rows(visible)).containsExactly("4");
-    assertThat(rows("SELECT id, v FROM inload.t_old")).containsExactly("9|before");
+    assertThat(rows(visible)).containsExactly("7");
+    assertThat(rows("SELECT * FROM inload.t_old")).containsExactly("9|z|before");
 
     try (SnapshotLoader loader = store.beginSnapshot("inload", specs)) {
       for (TableSpec spec : specs) {
         try (OutputStream copy = loader.copyIn(spec)) {
-          copy.write(("1\ta\t" + spec.id().name() + "\n2\tb\ty\n").getBytes(UTF_8));
+          String data =
+              spec == moods
+                  ? "1\tmeh\t{happy,meh}\n"
+                  : spec == reshaped
+                      ? "1\ta\tt_old\t10\n2\tb\ty\t\\N\n"
+                      : "1\ta\t" + spec.id().name() + "\n2\tb\ty\n";
+          copy.write(data.getBytes(UTF_8));
         }
       }
       loader.commit(List.of(new SourceOffset("inload", "", 2)));
@@ -533,8 +555,9 @@ class OfflineStoreIT {
             + " UNION ALL SELECT c.relname || ' trigger ' || pg_get_triggerdef(t.oid) || ' '"
             + " || tgenabled::text FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
             + " WHERE c.relnamespace = ?::regnamespace AND NOT t.tgisinternal"
-            + " UNION ALL SELECT c.relname || ' comment ' || a.attname || ' '"
-            + " || col_description(c.oid, a.attnum) FROM pg_attribute a"
+            + " UNION ALL SELECT c.relname || ' column ' || a.attname || ' '"
+            + " || format_type(a.atttypid, a.atttypmod) || ' not null ' || a.attnotnull || ' '"
+            + " || coalesce(col_description(c.oid, a.attnum), '') FROM pg_attribute a"
             + " JOIN pg_class c ON c.oid = a.attrelid"
             + " WHERE c.relnamespace = ?::regnamespace AND c.relkind = 'r' AND a.attnum > 0"
             + " UNION ALL SELECT c.relname || ' grant ' || array_to_string(c.relacl, ',')"
@@ -544,20 +567,22 @@ class OfflineStoreIT {
     List<String> ensured = shapeOf(shape, "ensured");
     List<String> loaded = shapeOf(shape, "inload");
     assertThat(ensured).hasSize(70 * 6 + 47 + 47 + 23);
-    assertThat(
-            loaded.stream()
-                .filter(line -> !line.startsWith("t_old ") && !line.startsWith("beside "))
-                .toList())
+    assertThat(loaded.stream().filter(line -> line.matches("t[0-9]+ .*")).toList())
         .isEqualTo(ensured.stream().map(line -> line.replace(" ensured.", " inload.")).toList());
     assertThat(loaded)
         .contains(
             "t1 index CREATE INDEX t1_row_identity ON inload.t1 USING btree (code)",
             "t0 constraint t0_pkey PRIMARY KEY (id)",
-            "t_old index CREATE INDEX t_old_v ON inload.t_old USING btree (v)");
+            "t0 column id integer not null true pgml-follower: source attnum 1",
+            "t0 column code text not null false pgml-follower: source attnum 2",
+            "t_old index CREATE INDEX t_old_v ON inload.t_old USING btree (v)",
+            "t_old column added bigint not null false pgml-follower: source attnum 4");
+    assertThat(rows("SELECT id, now, history FROM inload.moods"))
+        .containsExactly("1|meh|{happy,meh}");
     assertThat(rows("SELECT id, code, v FROM inload.t69 ORDER BY id"))
         .containsExactly("1|a|t69", "2|b|y");
-    assertThat(rows("SELECT id, v FROM inload.t_old ORDER BY id"))
-        .containsExactly("1|t_old", "2|y");
+    assertThat(rows("SELECT id, v, added FROM inload.t_old ORDER BY id"))
+        .containsExactly("1|t_old|10", "2|y|null");
     // The store knows their shapes: changes apply to them by key.
     store.apply(
         new ChangeBatch(
@@ -573,6 +598,37 @@ class OfflineStoreIT {
           .isInstanceOf(SQLException.class)
           .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("25006"));
     }
+  }
+
+  /**
+   * Long table names cut to the same 63-byte key name: a new table's key, added at the load's
+   * commit, takes a name of its own, not the name of an existing table's key that the load set
+   * aside and rebuilds by name.
+   */
+  @Test
+  void aNewTablesKeyNeverTakesTheNameOfAKeyTheLoadRebuilds() throws Exception {
+    String prefix = "k".repeat(60);
+    TableSpec existing =
+        new TableSpec(new TableId("longnames", prefix + "_a"), CODED_COLUMNS, List.of("id"));
+    TableSpec added =
+        new TableSpec(new TableId("longnames", prefix + "_b"), CODED_COLUMNS, List.of("id"));
+    store.ensureTables(List.of(existing));
+    try (SnapshotLoader loader = store.beginSnapshot("longnames", List.of(existing, added))) {
+      for (TableSpec spec : List.of(existing, added)) {
+        try (OutputStream copy = loader.copyIn(spec)) {
+          copy.write("1\ta\tx\n".getBytes(UTF_8));
+        }
+      }
+      loader.commit(List.of(new SourceOffset("longnames", "", 1)));
+    }
+    assertThat(
+            rows(
+                "SELECT c.relname = '"
+                    + prefix
+                    + "_a', k.conname FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid"
+                    + " WHERE c.relnamespace = 'longnames'::regnamespace AND k.contype = 'p'"
+                    + " ORDER BY 1 DESC"))
+        .containsExactly("t|" + "k".repeat(58) + "_pkey", "f|" + "k".repeat(57) + "_pkey1");
   }
 
   private static List<String> shapeOf(String sql, String schema) throws SQLException {
