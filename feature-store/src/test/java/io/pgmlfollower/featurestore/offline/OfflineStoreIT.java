@@ -391,21 +391,7 @@ class OfflineStoreIT {
    */
   @Test
   void manyTablesAreCreatedAndPreparedTogetherAndRebuiltAsTheyWere() throws Exception {
-    List<ColumnSpec> columns =
-        List.of(
-            new ColumnSpec("id", "integer", 23, true, Optional.empty(), 1, Optional.empty()),
-            new ColumnSpec("code", "text", 25, true, Optional.empty(), 2, Optional.empty()),
-            new ColumnSpec("v", "text", 25, false, Optional.empty(), 3, Optional.empty()));
-    List<TableSpec> specs = new ArrayList<>();
-    for (int i = 0; i < 70; i++) {
-      TableId table = new TableId("many", "t" + i);
-      specs.add(
-          switch (i % 3) {
-            case 0 -> new TableSpec(table, columns, List.of("id"));
-            case 1 -> new TableSpec(table, columns, List.of("id"), List.of("code"));
-            default -> new TableSpec(table, columns, List.of());
-          });
-    }
+    List<TableSpec> specs = seventyTables("many");
     store.ensureTables(specs);
     try (Connection connection = store.dataSource().getConnection();
         Statement statement = connection.createStatement()) {
@@ -465,26 +451,8 @@ class OfflineStoreIT {
    */
   @Test
   void tablesCreatedInTheLoadAreAsEnsureTablesMakesThemAndAFailedLoadLeavesNone() throws Exception {
-    List<ColumnSpec> columns =
-        List.of(
-            new ColumnSpec("id", "integer", 23, true, Optional.empty(), 1, Optional.empty()),
-            new ColumnSpec("code", "text", 25, true, Optional.empty(), 2, Optional.empty()),
-            new ColumnSpec("v", "text", 25, false, Optional.empty(), 3, Optional.empty()));
-    java.util.function.Function<String, List<TableSpec>> specsIn =
-        schema -> {
-          List<TableSpec> specs = new ArrayList<>();
-          for (int i = 0; i < 70; i++) {
-            TableId table = new TableId(schema, "t" + i);
-            specs.add(
-                switch (i % 3) {
-                  case 0 -> new TableSpec(table, columns, List.of("id"));
-                  case 1 -> new TableSpec(table, columns, List.of("id"), List.of("code"));
-                  default -> new TableSpec(table, columns, List.of());
-                });
-          }
-          return specs;
-        };
-    store.ensureTables(specsIn.apply("ensured"));
+    List<ColumnSpec> columns = SEVENTY_TABLES_COLUMNS;
+    store.ensureTables(seventyTables("ensured"));
     TableSpec old = new TableSpec(new TableId("inload", "t_old"), columns, List.of("id"));
     // An enum the store has with one label; the load's new table uses a label added since.
     EnumType mood = new EnumType("inload", "mood", List.of("happy"));
@@ -498,7 +466,7 @@ class OfflineStoreIT {
         new ChangeBatch(
             List.of(row(RowChange.insert(old.id(), values("9", "z", "before")))),
             List.of(new SourceOffset("inload", "", 1))));
-    List<TableSpec> specs = new ArrayList<>(specsIn.apply("inload"));
+    List<TableSpec> specs = new ArrayList<>(seventyTables("inload"));
     // t_old gains a column on the source: reshaped in the load.
     List<ColumnSpec> oldNow = new ArrayList<>(columns);
     oldNow.add(new ColumnSpec("added", "bigint", 20, false, Optional.empty(), 4, Optional.empty()));
@@ -629,6 +597,30 @@ class OfflineStoreIT {
                     + " WHERE c.relnamespace = 'longnames'::regnamespace AND k.contype = 'p'"
                     + " ORDER BY 1 DESC"))
         .containsExactly("t|" + "k".repeat(58) + "_pkey", "f|" + "k".repeat(57) + "_pkey1");
+  }
+
+  private static final List<ColumnSpec> SEVENTY_TABLES_COLUMNS =
+      List.of(
+          new ColumnSpec("id", "integer", 23, true, Optional.empty(), 1, Optional.empty()),
+          new ColumnSpec("code", "text", 25, true, Optional.empty(), 2, Optional.empty()),
+          new ColumnSpec("v", "text", 25, false, Optional.empty(), 3, Optional.empty()));
+
+  /**
+   * 70 tables in the schema (past a batch of 64 creations): a third keyed by id, a third keyed by
+   * id with the row identity code (an identity index), a third without a key.
+   */
+  private static List<TableSpec> seventyTables(String schema) {
+    List<TableSpec> specs = new ArrayList<>();
+    for (int i = 0; i < 70; i++) {
+      TableId table = new TableId(schema, "t" + i);
+      specs.add(
+          switch (i % 3) {
+            case 0 -> new TableSpec(table, SEVENTY_TABLES_COLUMNS, List.of("id"));
+            case 1 -> new TableSpec(table, SEVENTY_TABLES_COLUMNS, List.of("id"), List.of("code"));
+            default -> new TableSpec(table, SEVENTY_TABLES_COLUMNS, List.of());
+          });
+    }
+    return specs;
   }
 
   private static List<String> shapeOf(String sql, String schema) throws SQLException {
