@@ -243,14 +243,8 @@ final class TableShaper {
    * with a hint) instead of a permission error (42501).
    */
   private List<String> creation(TableSpec spec, Map<String, String> types) {
-    List<String> definitions = new ArrayList<>();
-    types.forEach((name, type) -> definitions.add(TableId.quoteIdentifier(name) + " " + type));
-    if (!spec.primaryKey().isEmpty()) {
-      definitions.add("PRIMARY KEY (" + columnList(spec.primaryKey()) + ")");
-    }
     List<String> statements = new ArrayList<>();
-    statements.add(
-        "CREATE TABLE " + spec.id().quoted() + " (" + String.join(", ", definitions) + ")");
+    statements.add(createTable(spec, types, true));
     statements.addAll(attnumComments(spec, Map.of()));
     statements.addAll(identityIndexChange(spec, List.of()));
     statements.add(ReadOnlyTables.markReadOnlySql(spec.id()));
@@ -264,22 +258,31 @@ final class TableShaper {
    * once the rows are in.
    */
   private List<String> bareCreation(TableSpec spec, Map<String, String> types) {
+    List<String> statements = new ArrayList<>();
+    statements.add(createTable(spec, types, false));
+    statements.addAll(attnumComments(spec, Map.of()));
+    statements.add(grant(spec.id()));
+    return statements;
+  }
+
+  /**
+   * {@code CREATE TABLE} with the key inline, or else only its columns {@code NOT NULL}, as an
+   * inline key makes them: a key added later to nullable columns would first scan the loaded rows
+   * to verify them, before its index build's own scan.
+   */
+  private static String createTable(TableSpec spec, Map<String, String> types, boolean keyInline) {
     List<String> definitions = new ArrayList<>();
-    // Key columns NOT NULL from the start, as an inline key makes them: added with the key, the
-    // constraint would cost a scan of the loaded rows to verify, before the index build's own.
     types.forEach(
         (name, type) ->
             definitions.add(
                 TableId.quoteIdentifier(name)
                     + " "
                     + type
-                    + (spec.primaryKey().contains(name) ? " NOT NULL" : "")));
-    List<String> statements = new ArrayList<>();
-    statements.add(
-        "CREATE TABLE " + spec.id().quoted() + " (" + String.join(", ", definitions) + ")");
-    statements.addAll(attnumComments(spec, Map.of()));
-    statements.add(grant(spec.id()));
-    return statements;
+                    + (!keyInline && spec.primaryKey().contains(name) ? " NOT NULL" : "")));
+    if (keyInline && !spec.primaryKey().isEmpty()) {
+      definitions.add("PRIMARY KEY (" + columnList(spec.primaryKey()) + ")");
+    }
+    return "CREATE TABLE " + spec.id().quoted() + " (" + String.join(", ", definitions) + ")";
   }
 
   /**
