@@ -230,19 +230,38 @@ public final class OfflineStore implements ChangeSink, TableExporter, AutoClosea
     checkReplicable(specs);
     synchronized (shapingLock) {
       try {
-        Connection connection = shapingConnection();
-        try {
-          new TableShaper(connection, clientRole.name()).ensureAll(specs);
-          connection.commit();
-        } catch (SQLException | RuntimeException e) {
-          dropShapingConnection(e); // rolled back: no half-done DDL or its locks stay behind
-          throw e;
-        }
+        shapeAndCommit(
+            shaper -> {
+              shaper.ensureAll(specs);
+              return null;
+            });
       } catch (SQLException e) {
         throw StoreErrors.from("cannot create or alter the replicated tables", e);
       }
     }
     describe(specs);
+  }
+
+  /** Work of a {@link TableShaper} on the kept shaping connection. */
+  @FunctionalInterface
+  private interface Shaping<T> {
+    T run(TableShaper shaper) throws SQLException;
+  }
+
+  /**
+   * Runs the work on the shaping connection and commits it; after a failure the connection is
+   * dropped (rolled back: no half-done DDL or its locks stay behind). Under {@link #shapingLock}.
+   */
+  private <T> T shapeAndCommit(Shaping<T> work) throws SQLException {
+    Connection connection = shapingConnection();
+    try {
+      T result = work.run(new TableShaper(connection, clientRole.name()));
+      connection.commit();
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      dropShapingConnection(e);
+      throw e;
+    }
   }
 
   /** Refuses tables that cannot be replicated here, before anything is created. */
@@ -338,7 +357,8 @@ public final class OfflineStore implements ChangeSink, TableExporter, AutoClosea
     try {
       TableShaper.Load load;
       synchronized (shapingLock) {
-        Map<EnumType, String> enumNames = prepareForLoad(shaped);
+        // Schemas and enum types first, committed on their own (TableShaper#prepareForLoad).
+        Map<EnumType, String> enumNames = shapeAndCommit(shaper -> shaper.prepareForLoad(shaped));
         load =
             new TableShaper(loader.connection(), clientRole.name())
                 .ensureAllForLoad(shaped, enumNames);
@@ -352,23 +372,6 @@ public final class OfflineStore implements ChangeSink, TableExporter, AutoClosea
       throw failure;
     } catch (StoreException | RuntimeException e) {
       closeAfter(loader, e);
-      throw e;
-    }
-  }
-
-  /**
-   * The tables' schemas and enum types, made ready in a transaction of their own, committed before
-   * the load ({@link TableShaper#prepareForLoad}).
-   */
-  private Map<EnumType, String> prepareForLoad(List<TableSpec> specs) throws SQLException {
-    Connection connection = shapingConnection();
-    try {
-      Map<EnumType, String> enumNames =
-          new TableShaper(connection, clientRole.name()).prepareForLoad(specs);
-      connection.commit();
-      return enumNames;
-    } catch (SQLException | RuntimeException e) {
-      dropShapingConnection(e);
       throw e;
     }
   }
