@@ -14,6 +14,7 @@ import io.pgmlfollower.replicator.connection.SourceCatalog;
 import io.pgmlfollower.replicator.connection.SourceConnections;
 import io.pgmlfollower.replicator.pgoutput.PgOutputDecoder;
 import io.pgmlfollower.replicator.snapshot.KeepAlive;
+import io.pgmlfollower.replicator.snapshot.SnapshotConnection;
 import io.pgmlfollower.replicator.snapshot.SnapshotCopy;
 import io.pgmlfollower.replicator.snapshot.SnapshotProgress;
 import io.pgmlfollower.replicator.snapshot.TableSync;
@@ -34,7 +35,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.postgresql.replication.PGReplicationStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -266,7 +266,14 @@ public final class PgOutputSource implements ReplicationSource {
   /** One connection's worth of work: snapshot or resume, then stream until stopped or failed. */
   private void runSession() throws ReplicatorException {
     state.set(ReplicationState.STARTING);
-    try (Connection catalogConnection = connections.openNormal()) {
+    SourcePositions positions = storedPositions();
+    // A first snapshot is due: the connection it imports the slot's snapshot on opens (and warms
+    // up) while the catalog is checked, the replication connection opens and the slot is created.
+    try (SnapshotConnection ahead =
+            positions.stream().isEmpty()
+                ? SnapshotConnection.open(connections, config.getPublication())
+                : null;
+        Connection catalogConnection = connections.openNormal()) {
       SourceCatalog catalog = new SourceCatalog(catalogConnection);
       if (!catalog.publicationExists(config.getPublication())) {
         throw new ReplicatorException(
@@ -281,7 +288,6 @@ public final class PgOutputSource implements ReplicationSource {
       }
       warnAboutTablesWithoutRowIdentity(catalog);
       Duration statusInterval = statusInterval(catalog);
-      SourcePositions positions = storedPositions();
       SnapshotCopy copy =
           new SnapshotCopy(
               connections,
@@ -303,12 +309,11 @@ public final class PgOutputSource implements ReplicationSource {
         }
         if (positions.stream().isEmpty()) {
           state.set(ReplicationState.SNAPSHOTTING);
-          // The connection that imports the snapshot is opened while the slot is created: each
-          // waits on the source (a SCRAM exchange; the slot's wait for a consistent point), and
-          // neither needs the other. Tens of milliseconds off the snapshot.
-          CompletableFuture<Connection> snapshotConnection = openAsync();
           SlotCreation slot;
-          try {
+          try (SnapshotConnection snapshotConnection =
+              ahead != null
+                  ? ahead
+                  : SnapshotConnection.open(connections, config.getPublication())) {
             dropUnfinishedSlot(catalog);
             if (catalog.serverVersion() >= PG_17) {
               slot = replication.createFailoverSlotExportingSnapshot(config.getSlot());
@@ -316,16 +321,13 @@ public final class PgOutputSource implements ReplicationSource {
             } else {
               slot = replication.createSlotExportingSnapshot(config.getSlot());
             }
-          } catch (ReplicatorException | RuntimeException e) {
-            snapshotConnection.thenAccept(c -> SourceConnections.closeQuietlyAfter(c, e));
-            throw e;
+            log.info(
+                "Created slot {} at consistent point {} with snapshot {}",
+                slot.slotName(),
+                slot.consistentPoint(),
+                slot.snapshotName());
+            specs = copy.initial(slot, positions.tables().keySet(), snapshotConnection.take());
           }
-          log.info(
-              "Created slot {} at consistent point {} with snapshot {}",
-              slot.slotName(),
-              slot.consistentPoint(),
-              slot.snapshotName());
-          specs = copy.initial(slot, positions.tables().keySet(), joined(snapshotConnection));
           start = slot.consistentPoint();
           copied = new HashMap<>();
           for (TableSpec spec : specs) {
@@ -366,34 +368,6 @@ public final class PgOutputSource implements ReplicationSource {
       sink.apply(SourcePositions.forgetting(config.getSourceName(), removed));
     } catch (StoreException e) {
       throw ReplicatorException.fromStore("forget the tables that left the publication", e);
-    }
-  }
-
-  /** A normal connection to the source, opened on a virtual thread of its own. */
-  private CompletableFuture<Connection> openAsync() {
-    CompletableFuture<Connection> opened = new CompletableFuture<>();
-    Thread.ofVirtual()
-        .name("source-connect")
-        .start(
-            () -> {
-              try {
-                opened.complete(connections.openNormal());
-              } catch (ReplicatorException | RuntimeException e) {
-                opened.completeExceptionally(e);
-              }
-            });
-    return opened;
-  }
-
-  private static Connection joined(CompletableFuture<Connection> connection)
-      throws ReplicatorException {
-    try {
-      return connection.join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof ReplicatorException failure) {
-        throw failure;
-      }
-      throw e;
     }
   }
 

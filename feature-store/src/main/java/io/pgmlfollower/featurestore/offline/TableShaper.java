@@ -344,16 +344,31 @@ final class TableShaper {
     if (unseen.isEmpty()) {
       return;
     }
+    readKnownTypes(unseen.toArray(String[]::new));
+  }
+
+  private void readKnownTypes(String[] names) throws SQLException {
     try (PreparedStatement known =
         connection.prepareStatement(
             "SELECT t, pg_catalog.to_regtype(t) IS NOT NULL FROM unnest(?::text[]) AS t")) {
-      known.setArray(1, connection.createArrayOf("text", unseen.toArray()));
+      known.setArray(1, connection.createArrayOf("text", names));
       try (ResultSet rs = known.executeQuery()) {
         while (rs.next()) {
           knownTypes.put(rs.getString(1), rs.getBoolean(2));
         }
       }
     }
+  }
+
+  /**
+   * Runs, on no table, the two catalog reads a load starts with ({@link #ensureAllForLoad}), so
+   * that this connection's backend has planned them once. A new backend's first plan of them loads
+   * catalog entries: 12–15 ms on the embedded store, better spent when the connection is opened
+   * than in the first snapshot. Leaves a transaction open when the connection does not auto-commit.
+   */
+  void warmUp() throws SQLException {
+    readKnownTypes(new String[0]);
+    readExistingColumns(List.of());
   }
 
   /**
@@ -603,10 +618,15 @@ final class TableShaper {
 
   /** The columns (name to type) of each table that exists, in one query. */
   private Map<TableId, Map<String, String>> existingColumns(List<TableId> ids) throws SQLException {
-    Map<TableId, Map<String, String>> columns = new HashMap<>();
     if (ids.isEmpty()) {
-      return columns;
+      return new HashMap<>();
     }
+    return readExistingColumns(ids);
+  }
+
+  private Map<TableId, Map<String, String>> readExistingColumns(List<TableId> ids)
+      throws SQLException {
+    Map<TableId, Map<String, String>> columns = new HashMap<>();
     String[] names = ids.stream().map(TableId::quoted).toArray(String[]::new);
     try (PreparedStatement select =
         connection.prepareStatement(

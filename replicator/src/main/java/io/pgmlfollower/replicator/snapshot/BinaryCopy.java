@@ -25,27 +25,34 @@ final class BinaryCopy {
 
   private BinaryCopy() {}
 
-  /** Where the rows start in a range's first message: after the signature, flags and extension. */
-  static int headerLength(byte[] first) throws ReplicatorException {
-    if (first.length < HEADER.length
-        || !Arrays.equals(first, 0, SIGNATURE.length, SIGNATURE, 0, SIGNATURE.length)) {
+  /**
+   * Where the rows start in a range's first message ({@code length} bytes of {@code buffer} from
+   * {@code offset}): after the signature, flags and extension.
+   */
+  static int headerLength(byte[] buffer, int offset, int length) throws ReplicatorException {
+    if (length < HEADER.length
+        || !Arrays.equals(
+            buffer, offset, offset + SIGNATURE.length, SIGNATURE, 0, SIGNATURE.length)) {
       throw new ReplicatorException(
           ReplicatorErrorCode.INTERNAL, "the source's binary COPY did not start with its header");
     }
     int extension =
-        ((first[15] & 0xFF) << 24)
-            | ((first[16] & 0xFF) << 16)
-            | ((first[17] & 0xFF) << 8)
-            | (first[18] & 0xFF);
-    if (extension < 0 || HEADER.length + extension > first.length) {
+        ((buffer[offset + 15] & 0xFF) << 24)
+            | ((buffer[offset + 16] & 0xFF) << 16)
+            | ((buffer[offset + 17] & 0xFF) << 8)
+            | (buffer[offset + 18] & 0xFF);
+    if (extension < 0 || HEADER.length + extension > length) {
       throw new ReplicatorException(
           ReplicatorErrorCode.INTERNAL, "the source's binary COPY header is cut short");
     }
     return HEADER.length + extension;
   }
 
-  /** Whether {@code message}, from {@code offset} on, is exactly the end marker. */
-  static boolean isEnd(byte[] message, int offset) {
-    return message.length - offset == 2 && message[offset] == -1 && message[offset + 1] == -1;
+  /**
+   * Whether a message ({@code length} bytes of {@code buffer} from {@code offset}) is the end
+   * marker.
+   */
+  static boolean isEnd(byte[] buffer, int offset, int length) {
+    return length == 2 && buffer[offset] == -1 && buffer[offset + 1] == -1;
   }
 }

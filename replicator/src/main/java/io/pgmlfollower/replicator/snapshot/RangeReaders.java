@@ -15,8 +15,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyOut;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,32 +92,29 @@ final class RangeReaders implements AutoCloseable {
    */
   private void read(Connection connection, String select, boolean binary) {
     try {
-      CopyOut copyOut = connection.unwrap(PGConnection.class).getCopyAPI().copyOut(select);
+      CopyDataReader reader = CopyDataReader.start(connection, select);
       byte[] buffer = buffer(0);
       int length = 0;
       int rows = 0;
-      byte[] row;
       boolean first = binary;
-      while ((row = copyOut.readFromCopy()) != null) {
-        int from = 0;
-        if (first) {
-          from = BinaryCopy.headerLength(row);
-          first = false;
-        }
-        if (binary && BinaryCopy.isEnd(row, from)) {
-          continue;
-        }
-        int size = row.length - from;
-        if (size == 0) {
-          continue;
-        }
-        if (length + size > buffer.length) {
+      int size;
+      while ((size = reader.next(buffer, length)) != CopyDataReader.END) {
+        if (size < 0) { // the chunk is full: the row goes into the next one
           put(new Chunk(buffer, length, rows));
-          buffer = buffer(size);
+          buffer = buffer(-size);
           length = 0;
           rows = 0;
+          continue;
         }
-        System.arraycopy(row, from, buffer, length, size);
+        if (first) {
+          int header = BinaryCopy.headerLength(buffer, length, size);
+          System.arraycopy(buffer, length + header, buffer, length, size - header);
+          size -= header;
+          first = false;
+        }
+        if (size == 0 || (binary && BinaryCopy.isEnd(buffer, length, size))) {
+          continue;
+        }
         length += size;
         rows++;
       }

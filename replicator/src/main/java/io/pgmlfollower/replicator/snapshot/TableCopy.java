@@ -23,8 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyOut;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +39,9 @@ final class TableCopy {
   private static final long CHECK_EVERY_ROWS_MASK = 1023;
 
   private static final long REPORT_INTERVAL_NANOS = 10_000_000_000L;
+
+  /** What rows are gathered into before they are written to the loader. */
+  private static final int CHUNK_BYTES = 128 * 1024;
 
   private final Connection connection;
   private final StopSignal stop;
@@ -270,13 +271,9 @@ final class TableCopy {
       SnapshotProgress.Entry progress,
       KeepAlive keepAlive)
       throws ReplicatorException {
-    CopyOut copyOut;
+    CopyDataReader reader;
     try {
-      copyOut =
-          connection
-              .unwrap(PGConnection.class)
-              .getCopyAPI()
-              .copyOut(copySql(spec, isPartitioned(spec), format));
+      reader = CopyDataReader.start(connection, copySql(spec, isPartitioned(spec), format));
     } catch (SQLException e) {
       throw ReplicatorException.fromSql("start copying " + spec.id(), e);
     }
@@ -287,20 +284,32 @@ final class TableCopy {
     int unpublishedRows = 0;
     long unpublishedBytes = 0;
     try {
-      byte[] chunk;
+      // Rows are gathered into one reused buffer and written in chunks larger than the offline
+      // loader's own 64 KiB buffer, which then passes them on without copying them again.
+      byte[] buffer = new byte[CHUNK_BYTES];
+      int buffered = 0;
       // One CopyData per row; a binary COPY adds one message's worth (its header rides on the
       // first message, its end marker comes alone, or with the header when there are no rows), so
       // there the rows are all messages but one: the first is not counted.
       boolean uncounted = format == CopyFormat.BINARY;
-      while ((chunk = copyOut.readFromCopy()) != null) {
-        target.write(chunk);
-        bytes += chunk.length;
+      int length;
+      while ((length = reader.next(buffer, buffered)) != CopyDataReader.END) {
+        if (length < 0) { // no room left for the next row
+          target.write(buffer, 0, buffered);
+          buffered = 0;
+          if (-length > buffer.length) {
+            buffer = new byte[-length];
+          }
+          continue;
+        }
+        buffered += length;
+        bytes += length;
         if (uncounted) {
           uncounted = false;
           continue;
         }
         unpublishedRows++;
-        unpublishedBytes += chunk.length;
+        unpublishedBytes += length;
         if (unpublishedRows > CHECK_EVERY_ROWS_MASK) {
           progress.rows(unpublishedRows, unpublishedBytes);
           unpublishedRows = 0;
@@ -308,17 +317,18 @@ final class TableCopy {
           nextReport = checkpoint(spec, progress, bytes, keepAlive, nextReport);
         }
       }
+      target.write(buffer, 0, buffered);
       progress.rows(unpublishedRows, unpublishedBytes);
       unpublishedRows = 0;
       unpublishedBytes = 0;
       target.close();
       return bytes;
     } catch (SQLException e) {
-      throw cancelAfter(copyOut, ReplicatorException.fromSql("copy " + spec.id(), e));
+      throw cancelAfter(reader, ReplicatorException.fromSql("copy " + spec.id(), e));
     } catch (IOException e) {
-      throw cancelAfter(copyOut, storeFailure(spec, e));
+      throw cancelAfter(reader, storeFailure(spec, e));
     } catch (ReplicatorException e) {
-      throw cancelAfter(copyOut, e);
+      throw cancelAfter(reader, e);
     } finally {
       if (unpublishedRows > 0) {
         progress.rows(unpublishedRows, unpublishedBytes); // a failed copy shows how far it got
@@ -342,10 +352,11 @@ final class TableCopy {
    * After a failure mid-copy the connection stays in COPY mode until the COPY is cancelled; a
    * failure to cancel is kept with the original failure (the caller then closes the connection).
    */
-  private static ReplicatorException cancelAfter(CopyOut copyOut, ReplicatorException failure) {
-    if (copyOut.isActive()) {
+  private static ReplicatorException cancelAfter(
+      CopyDataReader reader, ReplicatorException failure) {
+    if (reader.isActive()) {
       try {
-        copyOut.cancelCopy();
+        reader.cancel();
       } catch (SQLException e) {
         failure.addSuppressed(e);
       }
