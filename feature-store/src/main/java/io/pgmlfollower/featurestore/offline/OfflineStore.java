@@ -516,18 +516,10 @@ public final class OfflineStore implements ChangeSink, TableExporter, AutoClosea
   private void checkWriterPrivilege() throws StoreException {
     // Opening one sets session_replication_role, which needs the privilege.
     // The session opened for the check is kept for the first writer that needs one (the initial
-    // snapshot, typically): a connection with SCRAM costs tens of milliseconds on its way. Its
-    // backend plans a load's first catalog reads now, not in that snapshot (TableShaper#warmUp).
+    // snapshot, typically): a connection with SCRAM costs tens of milliseconds on its way.
+    WriterSession session;
     try {
-      WriterSession session = openWriter();
-      try {
-        new TableShaper(session.connection(), clientRole.name()).warmUp();
-        session.connection().rollback();
-      } catch (SQLException e) {
-        discardWriter(session, e);
-        throw e;
-      }
-      idleWriters.push(session);
+      session = openWriter();
     } catch (SQLException e) {
       if ("42501".equals(e.getSQLState())) {
         throw new StoreException(
@@ -540,6 +532,16 @@ public final class OfflineStore implements ChangeSink, TableExporter, AutoClosea
       }
       throw StoreErrors.from("cannot open a writer connection", e);
     }
+    // Its backend plans a load's first catalog reads now, not in that snapshot
+    // (TableShaper#warmUp).
+    try {
+      new TableShaper(session.connection(), clientRole.name()).warmUp();
+      session.connection().rollback();
+    } catch (SQLException e) {
+      discardWriter(session, e);
+      throw StoreErrors.from("cannot read the catalog of database " + database, e);
+    }
+    idleWriters.push(session);
   }
 
   /**

@@ -25,18 +25,20 @@ import org.slf4j.LoggerFactory;
  * <p>Why not pgjdbc's {@link CopyOut#readFromCopy()} alone: the source sends one CopyData message
  * per row, and each call takes the connection's lock and returns a new array. For a 1M-row table
  * that is a million allocations and lock round trips on the thread that relays the rows to the
- * store, a thread that shares the machine's cores with the store's COPY backend (in a profile, two
- * thirds of the thread's CPU; docs/benchmarks.md, "Session 19 runs"). Here a CopyData message is
- * read straight from the connection's {@link PGStream} into the caller's buffer, and every other
- * message (CopyDone, CommandComplete, ReadyForQuery, ErrorResponse, NoticeResponse,
- * ParameterStatus) is left to {@code readFromCopy}, which handles it as it always does: errors,
- * notices and the end of the COPY behave exactly as through pgjdbc's API.
+ * store, a thread that shares the machine's cores with the store's COPY backend. Read this way,
+ * that thread's CPU for pgbench's 1M-row table fell from 0.38–0.42 s to 0.12–0.14 s
+ * (docs/benchmarks.md, "Session 19 runs"). A CopyData message is read straight from the
+ * connection's {@link PGStream} into the caller's buffer, and every other message (CopyDone,
+ * CommandComplete, ReadyForQuery, ErrorResponse, NoticeResponse, ParameterStatus) is left to {@code
+ * readFromCopy}, which handles it as it always does: errors, notices and the end of the COPY behave
+ * exactly as through pgjdbc's API.
  *
  * <p>{@code PGStream} is public, but pgjdbc keeps a connection's instance in a protected field
  * ({@code QueryExecutorBase.pgStream}). Where that field cannot be reached (a pgjdbc that renamed
  * it, or a module layer that closes it), every message goes through {@code readFromCopy}: slower,
  * the same bytes. {@code CopyDataReaderIT} pins that the pgjdbc the follower ships allows the
- * direct read, so an upgrade that loses it fails a test rather than the benchmark.
+ * direct read (and fails on one whose {@code PGStream} lost a method used here), so an upgrade that
+ * loses it fails a test rather than the benchmark.
  */
 final class CopyDataReader {
   private static final Logger log = LoggerFactory.getLogger(CopyDataReader.class);
@@ -57,6 +59,9 @@ final class CopyDataReader {
   /** A row {@code readFromCopy} returned that did not fit the caller's buffer; or null. */
   private byte[] pendingRow;
 
+  /** The stream failed mid-message: where the next message starts is unknown. */
+  private boolean broken;
+
   private CopyDataReader(CopyOut copyOut, PGStream stream) {
     this.copyOut = requireNonNull(copyOut, "copyOut is null");
     this.stream = stream;
@@ -67,6 +72,12 @@ final class CopyDataReader {
     BaseConnection base = connection.unwrap(BaseConnection.class);
     CopyOut copyOut = base.getCopyAPI().copyOut(copySql);
     return new CopyDataReader(copyOut, streamOf(base.getQueryExecutor()).orElse(null));
+  }
+
+  /** As {@link #start}, with every message read through {@code readFromCopy} (the fallback). */
+  static CopyDataReader startThroughApi(Connection connection, String copySql) throws SQLException {
+    return new CopyDataReader(
+        connection.unwrap(BaseConnection.class).getCopyAPI().copyOut(copySql), null);
   }
 
   /** Whether CopyData messages are read straight from the connection's stream. */
@@ -82,6 +93,10 @@ final class CopyDataReader {
    * @throws SQLException the source's error, or the connection's failure (SQLSTATE 08006)
    */
   int next(byte[] buffer, int offset) throws SQLException {
+    if (broken) {
+      throw new PSQLException(
+          "The COPY's connection failed in the middle of a message", PSQLState.CONNECTION_FAILURE);
+    }
     if (pendingRow != null) {
       return placePendingRow(buffer, offset);
     }
@@ -96,7 +111,11 @@ final class CopyDataReader {
           return placePendingRow(buffer, offset);
         }
         stream.receiveChar();
-        pendingLength = stream.receiveInteger4() - 4;
+        int length = stream.receiveInteger4() - 4;
+        if (length < 0) {
+          throw new IOException("a CopyData message of length " + (length + 4));
+        }
+        pendingLength = length;
       }
       int length = pendingLength;
       if (length > buffer.length - offset) {
@@ -106,6 +125,7 @@ final class CopyDataReader {
       pendingLength = -1;
       return length;
     } catch (IOException e) {
+      broken = true;
       // As pgjdbc reports a failure of the stream under readFromCopy.
       throw new PSQLException(
           "Database connection failed when reading from copy", PSQLState.CONNECTION_FAILURE, e);
@@ -127,8 +147,22 @@ final class CopyDataReader {
     return copyOut.isActive();
   }
 
-  /** Cancels the COPY (after a failure mid-copy the connection stays in COPY mode until then). */
+  /**
+   * Cancels the COPY after its caller failed (the connection stays in COPY mode until then). The
+   * rest of a message whose header was read is skipped first. Rows the source sent before the
+   * cancel reached it may still arrive: close the connection afterwards rather than use it again.
+   */
   void cancel() throws SQLException {
+    if (!broken && pendingLength > 0) {
+      try {
+        stream.skip(pendingLength);
+        pendingLength = -1;
+      } catch (IOException e) {
+        broken = true;
+        throw new PSQLException(
+            "Database connection failed when skipping a COPY row", PSQLState.CONNECTION_FAILURE, e);
+      }
+    }
     copyOut.cancelCopy();
   }
 

@@ -50,6 +50,10 @@ public final class SnapshotConnection implements AutoCloseable {
     } catch (ReplicatorException | RuntimeException e) {
       opened.completeExceptionally(e);
       return;
+    } catch (Error e) {
+      // The snapshot waiting in take() must hear of it too, rather than wait forever.
+      opened.completeExceptionally(e);
+      throw e;
     }
     try {
       new SourceCatalog(connection).publishedTableSpecs(publication);
@@ -57,8 +61,9 @@ public final class SnapshotConnection implements AutoCloseable {
       // Only a warm-up: the snapshot reads the same shapes again, and a failure there is the one
       // reported (with the snapshot's context).
       log.debug("Reading publication {} ahead of the snapshot failed", publication, e);
+    } finally {
+      opened.complete(connection);
     }
-    opened.complete(connection);
   }
 
   /**

@@ -3,6 +3,10 @@ package io.pgmlfollower.replicator.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pgmlfollower.featurestore.spi.CopyFormat;
+import io.pgmlfollower.featurestore.spi.TableSpec;
+import io.pgmlfollower.replicator.StopSignal;
+import io.pgmlfollower.replicator.connection.SourceCatalog;
 import io.pgmlfollower.testing.PostgresFixture;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +17,7 @@ import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,7 +50,8 @@ class CopyDataReaderIT {
             RAISE NOTICE 'row %', i;
           END IF;
           RETURN i;
-        END $$""");
+        END $$""",
+        "CREATE PUBLICATION rows_pub FOR TABLE rows");
   }
 
   @AfterAll
@@ -59,24 +65,56 @@ class CopyDataReaderIT {
   void readsTheSameMessagesAsPgjdbcsApiStraightFromTheConnection() throws Exception {
     for (String format : List.of("", " (FORMAT binary)")) {
       String sql = "COPY (SELECT id, label, payload FROM rows ORDER BY id) TO STDOUT" + format;
-      List<byte[]> expected = new ArrayList<>();
-      try (Connection connection = postgres.connectAsSuperuser(DATABASE)) {
-        CopyOut copyOut = connection.unwrap(PGConnection.class).getCopyAPI().copyOut(sql);
-        byte[] row;
-        while ((row = copyOut.readFromCopy()) != null) {
-          expected.add(row);
+      List<byte[]> expected = throughPgjdbc(sql);
+      for (boolean direct : List.of(true, false)) {
+        try (Connection connection = postgres.connectAsSuperuser(DATABASE)) {
+          CopyDataReader reader = start(connection, sql, direct);
+          // The shipped pgjdbc lets the reader past its CopyOut API: what the snapshot's speed
+          // rests on (see the class's Javadoc).
+          assertThat(reader.direct()).isEqualTo(direct);
+          // A buffer that fills after a few rows and is too small for the large ones: the caller
+          // is told so, and the message is read once there is room.
+          assertThat(readAll(reader, 1024)).containsExactlyElementsOf(expected);
+          assertThat(reader.isActive()).isFalse();
+          assertThat(scalar(connection, "SELECT 41 + 1")).isEqualTo(42);
         }
       }
+    }
+  }
+
+  @Test
+  void tableCopyHandsTheStoreTheSourcesWholeBinaryFileWithRowsLargerThanItsChunks()
+      throws Exception {
+    try (Connection connection = postgres.connectAsSuperuser(DATABASE)) {
+      TableSpec spec = new SourceCatalog(connection).publishedTableSpecs("rows_pub").getFirst();
+      List<byte[]> messages = throughPgjdbc(TableCopy.copySql(spec, false, CopyFormat.BINARY));
+      ByteArrayOutputStream expected = new ByteArrayOutputStream();
+      messages.forEach(expected::writeBytes);
+
+      SnapshotProgress progress = new SnapshotProgress();
+      ByteArrayOutputStream copied = new ByteArrayOutputStream();
+      long bytes =
+          new TableCopy(connection, new StopSignal(), Optional.empty())
+              .copy(spec, CopyFormat.BINARY, copied, progress.entry(spec.id()), KeepAlive.NONE);
+
+      // Two rows of 300 and 600 KB, beyond the 128 KiB it gathers rows in.
+      assertThat(copied.toByteArray()).isEqualTo(expected.toByteArray());
+      assertThat(bytes).isEqualTo(expected.size());
+      assertThat(progress.entry(spec.id()).rows()).isEqualTo(5004);
+    }
+  }
+
+  @Test
+  void aRowAfterANoticeThatDoesNotFitWaitsForRoomAsAnyOther() throws Exception {
+    // After a notice, pgjdbc's readFromCopy goes on to the next row and returns it: the reader
+    // keeps it until the caller has room.
+    String sql =
+        "COPY (SELECT noisy(g), repeat('y', 3000) FROM generate_series(1, 2000) g) TO STDOUT";
+    List<byte[]> expected = throughPgjdbc(sql);
+    for (boolean direct : List.of(true, false)) {
       try (Connection connection = postgres.connectAsSuperuser(DATABASE)) {
-        CopyDataReader reader = CopyDataReader.start(connection, sql);
-        // The shipped pgjdbc lets the reader past its CopyOut API: what the snapshot's speed
-        // rests on (see the class's Javadoc).
-        assertThat(reader.direct()).isTrue();
-        // A buffer that fills after a few rows and is too small for the large ones: the caller is
-        // told so, and the message is read once there is room.
-        assertThat(readAll(reader, 1024)).containsExactlyElementsOf(expected);
-        assertThat(reader.isActive()).isFalse();
-        assertThat(scalar(connection, "SELECT 41 + 1")).isEqualTo(42);
+        assertThat(readAll(start(connection, sql, direct), 4096))
+            .containsExactlyElementsOf(expected);
       }
     }
   }
@@ -122,7 +160,7 @@ class CopyDataReaderIT {
   }
 
   @Test
-  void aBackendTerminatedMidCopyFailsTheReadWithTheSourcesReason() throws Exception {
+  void aBackendTerminatedMidCopyFailsTheRead() throws Exception {
     try (Connection connection = postgres.connectAsSuperuser(DATABASE);
         Connection admin = postgres.connectAsSuperuser(DATABASE)) {
       int pid = scalar(connection, "SELECT pg_backend_pid()");
@@ -141,6 +179,26 @@ class CopyDataReaderIT {
           .isInstanceOfSatisfying(
               SQLException.class, e -> assertThat(e.getSQLState()).isIn("57P01", "08006"));
     }
+  }
+
+  private static CopyDataReader start(Connection connection, String sql, boolean direct)
+      throws SQLException {
+    return direct
+        ? CopyDataReader.start(connection, sql)
+        : CopyDataReader.startThroughApi(connection, sql);
+  }
+
+  /** Every message of the COPY, as pgjdbc's own API reads them. */
+  private static List<byte[]> throughPgjdbc(String sql) throws SQLException {
+    List<byte[]> messages = new ArrayList<>();
+    try (Connection connection = postgres.connectAsSuperuser(DATABASE)) {
+      CopyOut copyOut = connection.unwrap(PGConnection.class).getCopyAPI().copyOut(sql);
+      byte[] message;
+      while ((message = copyOut.readFromCopy()) != null) {
+        messages.add(message);
+      }
+    }
+    return messages;
   }
 
   private static List<byte[]> readAll(CopyDataReader reader, int bufferSize) throws Exception {
